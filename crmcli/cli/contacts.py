@@ -1,0 +1,174 @@
+"""`crm contacts ...`: thin wrappers that parse, call crmcli.core.contacts, and print."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from crmcli.cli import state
+from crmcli.cli.confirm import confirm_or_refuse, describe_counts
+from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt
+from crmcli.cli.output import card, emit, local_time, note
+
+app = typer.Typer(help="People: add, list, show, edit, tag and remove contacts.", no_args_is_help=True)
+
+Ref = Annotated[str, typer.Argument(metavar="CONTACT", help="Id, email, or a unique part of the name.")]
+Emails = Annotated[list[str] | None, typer.Option("--email", "-e", help="Email, optionally LABEL:ADDRESS. Repeatable.")]
+Phones = Annotated[list[str] | None, typer.Option("--phone", "-p", help="Phone, optionally LABEL:NUMBER. Repeatable.")]
+Tags = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag. Repeatable.")]
+Fields = Annotated[list[str] | None, typer.Option("--field", help="Custom field KEY=VALUE. Repeatable.")]
+
+
+class Sort(str, Enum):
+    name = "name"
+    created = "created"
+    updated = "updated"
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Full name, e.g. \"Ann Lee\".")],
+    email: Emails = None,
+    phone: Phones = None,
+    org: Annotated[str | None, typer.Option("--org", "-o", help="Organisation: an existing one's name or id, "
+                                            "or a new name (created).")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Job title.")] = None,
+    tag: Tags = None,
+    field: Fields = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Add a contact."""
+    from crmcli.core import contacts
+
+    changes = contacts.ContactChanges(name=name, title=title, org=org, add_emails=email or [],
+                                      add_phones=phone or [], set_fields=field or [], tags=tag or [])
+    with state.database().session(write=True) as session:
+        contact, notes = contacts.add(session, changes, phone_region=state.settings().phone_region)
+    for line in notes:
+        note(line)
+    if quiet:
+        print(contact.id)
+    else:
+        note(f"added contact {contacts.label(contact)}")
+
+
+@app.command("list")
+def list_(
+    tag: Annotated[str | None, typer.Option("--tag", "-t", help="Only contacts with this tag.")] = None,
+    org: Annotated[str | None, typer.Option("--org", "-o", help="Only people of this organisation.")] = None,
+    sort: Annotated[Sort, typer.Option("--sort", "-s", help="Order by name, created or updated (newest first).")]
+    = Sort.name,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = Format.table,
+    quiet: QuietOpt = False,
+) -> None:
+    """List contacts."""
+    from crmcli.core import contacts, orgs
+
+    with state.database().session() as session:
+        org_id = orgs.resolve(session, org).id if org else None
+        rows = contacts.rows(session.connection(), tag=tag, org_id=org_id, sort=sort.value, limit=limit)
+        emit(rows, fmt, quiet=quiet)
+
+
+@app.command("show")
+def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
+    """Show one contact: emails, phones, organisation, tags, custom fields."""
+    from crmcli.core import contacts
+
+    with state.database().session() as session:
+        contact = contacts.resolve(session, ref)
+        if fmt is not Format.table:
+            emit(contacts.rows(session.connection(), ids=[contact.id]), fmt)  # type: ignore[list-item]
+            return
+        info = contacts.card(session, contact)
+    emails = [e["address"] + (f"  ({e['label']})" if e["label"] else "") for e in info["emails"]]
+    phones = [p["display"] + (f"  ({p['label']})" if p["label"] else "") for p in info["phones"]]
+    card(f"{info['name']}  #{info['id']}", [
+        ("title", info["title"]), ("organisation", info["org"]),
+        ("tags", ", ".join(info["tags"])),
+        ("created", local_time(info["created"])), ("updated", local_time(info["updated"])),
+        ("uid", info["uid"]),
+    ], [("emails", emails), ("phones", phones),
+        ("fields", [f"{k} = {v}" for k, v in info["fields"].items()])])
+
+
+@app.command("edit")
+def edit(
+    ref: Ref,
+    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="New job title (\"\" clears it).")] = None,
+    org: Annotated[str | None, typer.Option("--org", "-o", help="Move to this organisation (created if new).")] = None,
+    no_org: Annotated[bool, typer.Option("--no-org", help="Unlink from the organisation.")] = False,
+    add_email: Emails = None,
+    remove_email: Annotated[list[str] | None, typer.Option("--remove-email", help="Repeatable.")] = None,
+    add_phone: Phones = None,
+    remove_phone: Annotated[list[str] | None, typer.Option("--remove-phone", help="Repeatable.")] = None,
+    set_field: Fields = None,
+    unset_field: Annotated[list[str] | None, typer.Option("--unset-field", help="Remove a custom field.")] = None,
+    tag: Tags = None,
+    untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag. Repeatable.")] = None,
+) -> None:
+    """Change a contact; every change lands together or not at all."""
+    from crmcli.core import contacts
+    from crmcli.errors import UsageProblem
+
+    if org is not None and no_org:
+        raise UsageProblem("--org and --no-org contradict each other; give one")
+    changes = contacts.ContactChanges(
+        name=name, title=title, org="" if no_org else org, add_emails=add_email or [],
+        remove_emails=remove_email or [], add_phones=add_phone or [], remove_phones=remove_phone or [],
+        set_fields=set_field or [], unset_fields=unset_field or [], tags=tag or [], untags=untag or [])
+    if changes == contacts.ContactChanges():
+        raise UsageProblem("nothing to change; see `crm contacts edit --help` for the options")
+    with state.database().session(write=True) as session:
+        contact = contacts.resolve(session, ref)
+        notes = contacts.apply(session, contact, changes, phone_region=state.settings().phone_region)
+    for line in notes:
+        note(line)
+    note(f"updated contact {contacts.label(contact)}")
+
+
+@app.command("rm")
+def rm(ref: Ref, yes: YesOpt = False) -> None:
+    """Delete a contact with its emails, phones, tags and fields (asks first)."""
+    from crmcli.core import contacts
+
+    db = state.database()
+    with db.session() as session:
+        contact = contacts.resolve(session, ref)
+        taken = contacts.dependents(session, contact)
+    what = f"contact {contacts.label(contact)}" + (f" with {describe_counts(taken)}" if taken else "")
+    confirm_or_refuse(f"Delete {what}?", yes=yes)
+    with db.session(write=True) as session:
+        contact = contacts.resolve(session, str(contact.id))
+        contacts.remove(session, contact)
+    note(f"deleted {what}")
+
+
+@app.command("tag")
+def tag(ref: Ref, tags: Annotated[list[str], typer.Argument(metavar="TAG...", help="Tags to add.")]) -> None:
+    """Add tags to a contact."""
+    from crmcli.core import contacts
+
+    with state.database().session(write=True) as session:
+        contact = contacts.resolve(session, ref)
+        added = contacts.tag(session, contact, tags)
+        if added:
+            contacts.touch(session, contact)
+    note(f"tagged {contacts.label(contact)}: {', '.join(added)}" if added
+         else f"{contacts.label(contact)} already has those tags")
+
+
+@app.command("untag")
+def untag(ref: Ref, tags: Annotated[list[str], typer.Argument(metavar="TAG...", help="Tags to remove.")]) -> None:
+    """Remove tags from a contact."""
+    from crmcli.core import contacts
+
+    with state.database().session(write=True) as session:
+        contact = contacts.resolve(session, ref)
+        removed = contacts.untag(session, contact, tags)
+        contacts.touch(session, contact)
+    note(f"untagged {contacts.label(contact)}: {', '.join(removed)}")

@@ -1,0 +1,135 @@
+"""The `crm` command: the root app, global options, and the one place errors become exit codes.
+
+Only typer and the command modules are imported here; each command imports the core (and so
+sqlmodel) when it runs, which keeps `crm --help` and `crm --version` fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from crmcli import __version__
+from crmcli.cli import state
+
+
+class CrmGroup(TyperGroup):
+    """Turns every expected failure into one line on stderr and the documented exit code."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            code = super().main(args=args, prog_name=prog_name or "crm", complete_var=complete_var,
+                                standalone_mode=False, **extra)
+        except BaseException as err:  # noqa: BLE001 - this is the boundary; see describe_failure
+            code = report_failure(err)
+        finally:
+            state.close()
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def report_failure(err: BaseException) -> int:
+    """Print one line for `err` and return its exit code."""
+    from crmcli.errors import CrmError
+
+    if isinstance(err, SystemExit):
+        return err.code if isinstance(err.code, int) else (0 if err.code is None else 1)
+    if isinstance(err, CrmError):
+        _say(str(err))
+        return err.exit_code
+    if isinstance(err, typer.TyperException):  # click's usage errors, bad parameters, Abort
+        return _report_click(err)
+    if isinstance(err, typer.Abort) or type(err).__name__ == "Abort":
+        _say("aborted")
+        return 1
+    if isinstance(err, KeyboardInterrupt):
+        _say("interrupted")
+        return 130
+    if isinstance(err, BrokenPipeError):
+        # The reader went away (`crm ... | head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    if os.environ.get("CRMCLI_DEBUG"):
+        raise err
+    _say(f"internal error: {type(err).__name__}: {err} (run with CRMCLI_DEBUG=1 for details and report it)")
+    return 1
+
+
+def _report_click(err: Any) -> int:
+    if type(err).__name__ == "NoArgsIsHelpError":
+        ctx = getattr(err, "ctx", None)
+        if ctx is not None:
+            sys.stdout.write(ctx.get_help() + "\n")
+        return 0
+    if type(err).__name__ == "Abort":
+        _say("aborted")
+        return 1
+    ctx = getattr(err, "ctx", None)
+    where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    prefix = f"{ctx.command_path}: " if ctx is not None and ctx.command_path != "crm" else ""
+    _say(f"{prefix}{err.format_message()}{where}")
+    return int(getattr(err, "exit_code", 2))
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(f"crm: {message}\n")
+    sys.stderr.flush()
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"crm {__version__}\n")
+        raise typer.Exit()
+
+
+app = typer.Typer(
+    cls=CrmGroup,
+    name="crm",
+    help="A terminal-first CRM: contacts, organisations and their history, in one local database.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def root(
+    db: Annotated[str | None, typer.Option("--db", metavar="PATH|URL", envvar=None,
+                                           help="Database file or SQLAlchemy URL \\[env: CRMCLI_DB].")] = None,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    state.reset(db)
+
+
+def _register() -> None:
+    from crmcli.cli import config_cmd, contacts, db, demo, orgs
+
+    app.add_typer(contacts.app, name="contacts", rich_help_panel="People")
+    app.add_typer(orgs.app, name="orgs", rich_help_panel="People")
+    app.command("demo", rich_help_panel="Setup")(demo.demo)
+    app.add_typer(db.app, name="db", rich_help_panel="Setup")
+    app.add_typer(config_cmd.app, name="config", rich_help_panel="Setup")
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    for stream in (sys.stdout, sys.stderr):
+        # cron runs with LANG=C: names like "Zoë Øster" must still print.
+        if (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
+            try:
+                stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+            except (AttributeError, ValueError):
+                pass
+    app(prog_name="crm")

@@ -1,0 +1,98 @@
+"""`crm orgs ...`: organisations and their people."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from crmcli.cli import state
+from crmcli.cli.confirm import confirm_or_refuse
+from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt
+from crmcli.cli.output import card, emit, local_time, note
+
+app = typer.Typer(help="Organisations: add, list, show (with their people), edit, remove.", no_args_is_help=True)
+
+Ref = Annotated[str, typer.Argument(metavar="ORG", help="Id or a unique part of the name.")]
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Organisation name, e.g. \"Acme Ltd\".")],
+    website: Annotated[str | None, typer.Option("--website", "-w")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Add an organisation."""
+    from crmcli.core import orgs
+
+    with state.database().session(write=True) as session:
+        org = orgs.add(session, name, website)
+    if quiet:
+        print(org.id)
+    else:
+        note(f"added organisation {orgs.label(org)}")
+
+
+@app.command("list")
+def list_(
+    match: Annotated[str | None, typer.Option("--match", "-m", help="Only names containing this.")] = None,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = Format.table,
+    quiet: QuietOpt = False,
+) -> None:
+    """List organisations with how many people each has."""
+    from crmcli.core import orgs
+
+    with state.database().connect() as conn:
+        emit(orgs.rows(conn, match=match, limit=limit), fmt, quiet=quiet)
+
+
+@app.command("show")
+def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
+    """Show an organisation and its people."""
+    from crmcli.core import orgs
+
+    with state.database().session() as session:
+        org = orgs.resolve(session, ref)
+        if fmt is not Format.table:
+            emit(orgs.rows(session.connection(), match=None, limit=None, ids=[org.id]), fmt)  # type: ignore[list-item]
+            return
+        info = orgs.card(session, org)
+    people = [f"#{p['id']} {p['name']}" + (f", {p['title']}" if p["title"] else "") for p in info["people"]]
+    card(f"{info['name']}  #{info['id']}", [
+        ("website", info["website"]), ("people", len(people)),
+        ("created", local_time(info["created"])), ("updated", local_time(info["updated"])), ("uid", info["uid"]),
+    ], [("people", people)])
+
+
+@app.command("edit")
+def edit(
+    ref: Ref,
+    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    website: Annotated[str | None, typer.Option("--website", "-w", help="New website (\"\" clears it).")] = None,
+) -> None:
+    """Rename an organisation or change its website."""
+    from crmcli.core import orgs
+    from crmcli.errors import UsageProblem
+
+    if name is None and website is None:
+        raise UsageProblem("nothing to change; give --name or --website")
+    with state.database().session(write=True) as session:
+        org = orgs.edit(session, orgs.resolve(session, ref), orgs.OrgChanges(name=name, website=website))
+    note(f"updated organisation {orgs.label(org)}")
+
+
+@app.command("rm")
+def rm(ref: Ref, yes: YesOpt = False) -> None:
+    """Delete an organisation; its people stay, without an organisation (asks first)."""
+    from crmcli.core import orgs
+
+    db = state.database()
+    with db.session() as session:
+        org = orgs.resolve(session, ref)
+        people = len(orgs.people(session, org))
+    what = f"organisation {orgs.label(org)}" + (f" (its {people} people stay, unlinked)" if people else "")
+    confirm_or_refuse(f"Delete {what}?", yes=yes)
+    with db.session(write=True) as session:
+        orgs.remove(session, orgs.resolve(session, str(org.id)))
+    note(f"deleted {what}")

@@ -1,0 +1,155 @@
+"""Settings and paths. Precedence: command-line flags > environment (CRMCLI_*) > config TOML > defaults.
+
+Kept light (stdlib + platformdirs) because every database command reads it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from crmcli.errors import Invalid, StorageError
+
+APP_NAME = "crmcli"
+
+
+def _phone_region(value: str) -> str:
+    region = value.strip().upper()
+    if len(region) != 2 or not region.isalpha():
+        raise Invalid(f"phone_region must be a two-letter country code such as GB or US, not {value!r}")
+    return region
+
+
+def _text(value: str) -> str:
+    return value.strip()
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    help: str
+    parse: Callable[[str], Any]
+    default: Any = None
+
+
+# Every setting crm knows. `crm config set` refuses anything else, so typos are caught at once.
+KEYS: dict[str, Key] = {
+    k.name: k
+    for k in (
+        Key("db", "database file path or SQLAlchemy URL (postgresql+psycopg://user@host/db)", _text),
+        Key("phone_region", "country used for phone numbers written without +country code (e.g. GB)", _phone_region),
+    )
+}
+
+
+def config_path() -> Path:
+    override = os.environ.get("CRMCLI_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME)) / "config.toml"
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME)) / "crm.db"
+
+
+def read_file(path: Path | None = None) -> dict[str, Any]:
+    path = path or config_path()
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise StorageError(f"config file {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise StorageError(f"cannot read config file {path}: {exc.strerror}") from None
+    return data
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str
+    phone_region: str | None
+
+    @property
+    def db_is_url(self) -> bool:
+        return "://" in self.db
+
+
+def load(db_flag: str | None = None) -> Settings:
+    """Resolve every setting once per command."""
+    file = read_file()
+    values: dict[str, Any] = {}
+    for name, key in KEYS.items():
+        env = os.environ.get(f"CRMCLI_{name.upper()}")
+        if env:
+            values[name] = key.parse(env)
+        elif name in file:
+            values[name] = key.parse(str(file[name]))
+        else:
+            values[name] = key.default
+    if db_flag:
+        values["db"] = db_flag
+    if not values["db"]:
+        values["db"] = str(default_db_path())
+    return Settings(**values)
+
+
+def set_value(name: str, raw: str) -> Any:
+    """Validate and write one key to the config file (TOML), keeping the others."""
+    key = _known(name)
+    value = key.parse(raw)
+    path = config_path()
+    data = read_file(path)
+    data[name] = value
+    _write(path, data)
+    return value
+
+
+def unset_value(name: str) -> bool:
+    _known(name)
+    path = config_path()
+    data = read_file(path)
+    if name not in data:
+        return False
+    del data[name]
+    _write(path, data)
+    return True
+
+
+def get_value(name: str) -> tuple[Any, str]:
+    """The effective value of a key and where it came from (env, file, default)."""
+    key = _known(name)
+    env = os.environ.get(f"CRMCLI_{name.upper()}")
+    if env:
+        return key.parse(env), f"env CRMCLI_{name.upper()}"
+    file = read_file()
+    if name in file:
+        return file[name], "file"
+    if name == "db":
+        return str(default_db_path()), "default"
+    return key.default, "default"
+
+
+def _known(name: str) -> Key:
+    try:
+        return KEYS[name]
+    except KeyError:
+        raise Invalid(f"unknown setting {name!r}; known settings: {', '.join(KEYS)}") from None
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    import tomli_w
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)

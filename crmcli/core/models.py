@@ -1,0 +1,117 @@
+"""SQLModel tables: the current schema. Migrations in storage/migrations.py build the same thing
+step by step; a test checks the two agree.
+
+No ORM relationships on purpose: services write child rows explicitly, which keeps mapper set-up
+off the start-up path of every command.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+def _stamp() -> object:
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+
+
+def _parent(table: str, *, on_delete: str, nullable: bool = False) -> object:
+    return Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey(f"{table}.id", ondelete=on_delete), nullable=nullable, index=True),
+    )
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organization"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, nullable=False)
+    name: str = Field(nullable=False)
+    name_key: str = Field(index=True, nullable=False)  # folded name: case- and accent-free lookups
+    website: str | None = None
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class Contact(SQLModel, table=True):
+    __tablename__ = "contact"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, nullable=False)
+    name: str = Field(nullable=False)
+    name_key: str = Field(index=True, nullable=False)
+    title: str | None = None
+    org_id: int | None = _parent("organization", on_delete="SET NULL", nullable=True)
+    cadence_days: int | None = None  # keep-in-touch rhythm; used by the follow-ups issue
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class ContactEmail(SQLModel, table=True):
+    __tablename__ = "contact_email"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = _parent("contact", on_delete="CASCADE")
+    address: str = Field(unique=True, nullable=False)  # normalised; one owner per address
+    label: str | None = None
+    position: int = Field(default=0, nullable=False)  # 0 = primary
+
+
+class ContactPhone(SQLModel, table=True):
+    __tablename__ = "contact_phone"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = _parent("contact", on_delete="CASCADE")
+    number: str = Field(nullable=False)  # E.164
+    label: str | None = None
+    position: int = Field(default=0, nullable=False)
+
+
+class Tag(SQLModel, table=True):
+    __tablename__ = "tag"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, nullable=False)
+
+
+class ContactTag(SQLModel, table=True):
+    __tablename__ = "contact_tag"
+
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+
+
+class ContactField(SQLModel, table=True):
+    __tablename__ = "contact_field"
+    __table_args__ = (UniqueConstraint("contact_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = _parent("contact", on_delete="CASCADE")
+    key: str = Field(nullable=False)
+    value: str = Field(nullable=False)
+
+
+class Migration(SQLModel, table=True):
+    """The migration registry: one row per applied schema step."""
+
+    __tablename__ = "crm_migrations"
+
+    version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    name: str = Field(nullable=False)
+    applied_at: datetime = _stamp()

@@ -1,0 +1,49 @@
+"""Resolving what a user types into one record: an id, an email (contacts), or a name fragment.
+
+One resolver serves contacts and organisations: exact id; exact folded name; a unique fragment of
+the folded name. Several matches are an error that lists them; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, TypeVar
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from crmcli.core.text import fold, like_pattern
+from crmcli.errors import Ambiguous, Invalid, NotFound
+
+T = TypeVar("T")
+MAX_CANDIDATES = 8
+
+
+def resolve(session: Session, model: type[T], ref: str, what: str, label: Callable[[T], str]) -> T:
+    ref = ref.strip()
+    if not ref:
+        raise Invalid(f"empty {what} reference; give an id or a name")
+    if ref.isdigit() or (ref.startswith("#") and ref[1:].isdigit()):
+        found = session.get(model, int(ref.lstrip("#")))
+        if found is None:
+            raise NotFound(f"no {what} with id {ref.lstrip('#')}")
+        return found
+    key = fold(ref)
+    name_key = model.name_key  # type: ignore[attr-defined]
+    exact = session.scalars(select(model).where(name_key == key).limit(MAX_CANDIDATES + 1)).all()
+    if len(exact) == 1:
+        return exact[0]
+    matches = exact or session.scalars(
+        select(model).where(name_key.like(like_pattern(key), escape="\\"))
+        .order_by(name_key, model.id).limit(MAX_CANDIDATES + 1)  # type: ignore[attr-defined]
+    ).all()
+    if not matches:
+        raise NotFound(f"no {what} matches {ref!r}; try `crm {what_cmd(what)} list`")
+    if len(matches) == 1:
+        return matches[0]
+    shown = [label(m) for m in matches[:MAX_CANDIDATES]]
+    more = " and more" if len(matches) > MAX_CANDIDATES else ""
+    raise Ambiguous(f"{ref!r} matches several {what}s: {', '.join(shown)}{more}; use the id", shown)
+
+
+def what_cmd(what: str) -> str:
+    return {"contact": "contacts", "organisation": "orgs"}.get(what, what)

@@ -1,0 +1,86 @@
+"""Normalising what users type: emails, phones, tags, custom fields, labelled values."""
+
+from __future__ import annotations
+
+import re
+
+from crmcli.errors import Invalid
+
+_LABELLED = re.compile(r"^([A-Za-z][\w-]{0,19}):(?!//)(.+)$")
+_TAG = re.compile(r"^[\w][\w\-:/.+]*$")
+_FIELD_KEY = re.compile(r"^[A-Za-z_][\w.-]*$")
+
+
+def split_label(raw: str) -> tuple[str | None, str]:
+    """`work:ann@acme.example` -> ("work", "ann@acme.example"); no prefix -> (None, raw)."""
+    match = _LABELLED.match(raw.strip())
+    if match:
+        return match.group(1).lower(), match.group(2).strip()
+    return None, raw.strip()
+
+
+def email(raw: str) -> str:
+    """Syntax check and normalise (lower-cased domain, NFC); no DNS, so it works offline and in cron."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        result = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as err:
+        raise Invalid(f"invalid email {raw!r}: {err}") from None
+    return result.normalized.lower() if result.normalized.isascii() else result.normalized
+
+
+def phone(raw: str, region: str | None) -> str:
+    """E.164 form of a phone number; numbers without +country need a default region."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as err:
+        hint = "" if region or raw.strip().startswith("+") else (
+            "; write it with +country code or set one: crm config set phone_region GB")
+        raise Invalid(f"invalid phone number {raw!r}: {err._msg}{hint}") from None
+    if not phonenumbers.is_possible_number(number):
+        raise Invalid(f"invalid phone number {raw!r}: wrong number of digits for its country")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_display(e164: str) -> str:
+    """International format for people: +44 20 7946 0000."""
+    import phonenumbers
+
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(e164, None),
+                                          phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return e164
+
+
+def tag(raw: str) -> str:
+    name = raw.strip().lower()
+    if not _TAG.match(name):
+        raise Invalid(f"invalid tag {raw!r}: use letters, digits and - _ : / . + (no spaces or commas)")
+    return name
+
+
+def field(raw: str) -> tuple[str, str]:
+    """`source=referral` -> ("source", "referral")."""
+    key, sep, value = raw.partition("=")
+    key = key.strip()
+    if not sep or not _FIELD_KEY.match(key):
+        raise Invalid(f"invalid field {raw!r}: write KEY=VALUE, KEY starting with a letter (e.g. source=referral)")
+    return key, value.strip()
+
+
+def field_key(raw: str) -> str:
+    key = raw.strip()
+    if not _FIELD_KEY.match(key):
+        raise Invalid(f"invalid field name {raw!r}")
+    return key
+
+
+def name(raw: str, what: str = "name") -> str:
+    cleaned = " ".join(raw.split())
+    if not cleaned:
+        raise Invalid(f"the {what} cannot be empty")
+    return cleaned

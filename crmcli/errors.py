@@ -1,0 +1,47 @@
+"""Domain exceptions. Each carries the exit code the command line reports (see README)."""
+
+from __future__ import annotations
+
+
+class CrmError(Exception):
+    """An expected failure: one line for the user, a documented exit code."""
+
+    exit_code = 1
+
+
+class UsageProblem(CrmError):
+    """The command was called in a way that cannot work (missing --yes, conflicting flags)."""
+
+    exit_code = 2
+
+
+class Invalid(CrmError):
+    """A value the user gave is malformed: an email, a phone, a date, a field."""
+
+    exit_code = 2
+
+
+class NotFound(CrmError):
+    exit_code = 3
+
+
+class Ambiguous(CrmError):
+    """A reference matches several records; the message lists the candidates."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, candidates: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.candidates = candidates or []
+
+
+class Conflict(CrmError):
+    """The change would break a uniqueness rule (an email owned by another contact...)."""
+
+    exit_code = 5
+
+
+class StorageError(CrmError):
+    """The database cannot be opened, is locked, is not a crmcli database, or is too new."""
+
+    exit_code = 1

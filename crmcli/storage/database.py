@@ -1,0 +1,240 @@
+"""Engine, sessions and transactions.
+
+SQLite: WAL, foreign keys on, busy_timeout 5 s, and `BEGIN IMMEDIATE` for every write transaction
+(a deferred transaction that reads then writes fails under a second writer even with busy_timeout).
+Every command runs in one transaction: all of it lands or none of it does.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+from sqlalchemy import create_engine, event, exc, text
+from sqlalchemy.engine import Connection, Engine
+
+from crmcli.errors import Conflict, CrmError, StorageError
+from crmcli.storage import migrations
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class Database:
+    """One crmcli store: a SQLite file or a SQLAlchemy URL (PostgreSQL for teams)."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.is_url = "://" in target
+        self.path: Path | None = None if self.is_url else Path(target).expanduser()
+        self._engine: Engine | None = None
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, target: str, *, migrate: bool = True) -> "Database":
+        db = cls(target)
+        if db.path is not None:
+            db._create_file()
+        db._engine = db._make_engine()
+        if migrate:
+            db.ensure_schema()
+        return db
+
+    @property
+    def engine(self) -> Engine:
+        assert self._engine is not None, "Database.open() first"
+        return self._engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def describe(self) -> str:
+        return str(self.path) if self.path is not None else self.engine.url.render_as_string(hide_password=True)
+
+    def _create_file(self) -> None:
+        """Create the file on first use with mode 0600: it holds other people's personal data."""
+        assert self.path is not None
+        if self.path.exists():
+            if self.path.is_dir():
+                raise StorageError(f"cannot use {self.path} as a database: it is a directory")
+            return
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+        except FileExistsError:
+            pass
+        except OSError as err:
+            raise StorageError(f"cannot create database at {self.path}: {err.strerror}") from None
+
+    def _make_engine(self) -> Engine:
+        if self.path is None:
+            try:
+                engine = create_engine(self.target, pool_pre_ping=False)
+            except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as err:
+                raise StorageError(f"cannot use database URL {self.target!r}: {err}") from None
+            return engine
+        engine = create_engine(f"sqlite:///{self.path}")
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+
+    # -- schema --------------------------------------------------------------------------------
+
+    def schema_version(self) -> int | None:
+        """The applied migration count; None for an empty database. One cheap query."""
+        with translate_errors(self), self.engine.connect() as conn:
+            try:
+                return conn.exec_driver_sql("SELECT max(version) FROM crm_migrations").scalar() or 0
+            except exc.DBAPIError as err:
+                conn.rollback()
+                if "no such table" not in str(err.orig) and "does not exist" not in str(err.orig):
+                    raise
+                if self._has_tables(conn):
+                    raise StorageError(f"{self.describe()} is a database, but not a crmcli one "
+                                       "(no crm_migrations table); use another --db") from None
+                return None
+
+    def _has_tables(self, conn: Connection) -> bool:
+        from sqlalchemy import inspect
+
+        return bool(inspect(conn).get_table_names())
+
+    def ensure_schema(self) -> list[str]:
+        """Bring the schema up to date; back up an existing SQLite file before changing it."""
+        current = self.schema_version()
+        if current == migrations.LATEST:
+            return []
+        if current is not None and current > migrations.LATEST:
+            raise StorageError(f"{self.describe()} has schema version {current}, newer than this crmcli "
+                               f"understands ({migrations.LATEST}); upgrade crmcli")
+        backup = None
+        if current and self.path is not None:
+            backup = self.path.with_name(f"{self.path.name}.bak-v{current}")
+            self.backup(backup)
+        with self.connect(write=True) as conn:
+            applied = migrations.apply(conn, current or 0)
+        if backup is not None:
+            applied.append(f"(backup of the previous version kept at {backup})")
+        return applied
+
+    # -- transactions --------------------------------------------------------------------------
+
+    @contextmanager
+    def connect(self, *, write: bool = False) -> Iterator[Connection]:
+        """A Core connection inside one transaction (BEGIN IMMEDIATE when write=True)."""
+        engine = self.engine.execution_options(crm_write=write) if write else self.engine
+        with translate_errors(self):
+            with engine.begin() as conn:
+                yield conn
+
+    @contextmanager
+    def session(self, *, write: bool = False) -> Iterator["Session"]:
+        """An ORM session inside one transaction, committed at the end, rolled back on any error."""
+        from sqlmodel import Session
+
+        bind = self.engine.execution_options(crm_write=True) if write else self.engine
+        with translate_errors(self):
+            with Session(bind, expire_on_commit=False) as session:
+                with session.begin():
+                    yield session
+
+    # -- maintenance ---------------------------------------------------------------------------
+
+    def backup(self, dest: Path) -> None:
+        """A consistent copy through SQLite's online backup API (safe while others write)."""
+        import sqlite3
+
+        if self.path is None:
+            raise StorageError("backup copies SQLite files; for PostgreSQL use pg_dump")
+        dest = Path(dest).expanduser()
+        if dest.resolve() == self.path.resolve():
+            raise StorageError("backup target is the database itself; choose another file")
+        try:
+            src = sqlite3.connect(self.path)
+            try:
+                fd = os.open(dest, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+                os.close(fd)
+                target = sqlite3.connect(dest)
+                try:
+                    src.backup(target)
+                finally:
+                    target.close()
+            finally:
+                src.close()
+        except OSError as err:
+            raise StorageError(f"cannot write backup {dest}: {err.strerror}") from None
+        except sqlite3.Error as err:
+            raise StorageError(f"backup to {dest} failed: {err}") from None
+
+    def check(self) -> list[str]:
+        """Problems found by SQLite's integrity and foreign key checks (empty: all good)."""
+        problems: list[str] = []
+        with self.connect() as conn:
+            if self.is_sqlite:
+                for (line,) in conn.exec_driver_sql("PRAGMA integrity_check"):
+                    if line != "ok":
+                        problems.append(f"integrity: {line}")
+                for row in conn.exec_driver_sql("PRAGMA foreign_key_check"):
+                    problems.append(f"foreign key: {row[0]} row {row[1]} points to a missing {row[2]}")
+            else:
+                conn.execute(text("SELECT 1"))
+        return problems
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def _sqlite_on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    # Let SQLAlchemy's "begin" event issue BEGIN itself, so writes can say IMMEDIATE.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("crm_write") else "BEGIN")
+
+
+@contextmanager
+def translate_errors(db: Database) -> Iterator[None]:
+    """Turn driver errors into one clear line for the user; domain errors pass through."""
+    try:
+        yield
+    except CrmError:
+        raise
+    except exc.IntegrityError as err:
+        raise Conflict(f"the change conflicts with existing data: {_first_line(err.orig)}") from None
+    except exc.DBAPIError as err:
+        raise StorageError(_describe_db_error(db, err)) from None
+
+
+def _first_line(err: object) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+
+
+def _describe_db_error(db: Database, err: exc.DBAPIError) -> str:
+    message = _first_line(err.orig)
+    where = db.describe()
+    lowered = message.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return f"database {where} is locked by another process (waited {BUSY_TIMEOUT_MS // 1000} s); try again"
+    if "not a database" in lowered or "malformed" in lowered:
+        return f"{where} is not a usable SQLite database ({message}); check --db or CRMCLI_DB"
+    if "unable to open" in lowered:
+        return f"cannot open database {where}; check that the folder exists and is writable"
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"database {where} is read-only; check the file's permissions"
+    return f"database error on {where}: {message}"

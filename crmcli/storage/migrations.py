@@ -1,0 +1,102 @@
+"""The migration registry. Each step is a function of a Connection, applied in one transaction and
+recorded in `crm_migrations`. Steps are frozen: never edit one that has shipped, add a new one.
+
+Imported only when a database is new or behind (see Database.ensure_schema), so ordinary commands
+never pay for it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from crmcli.core.text import fold
+
+
+def _v1_initial(conn: Connection) -> None:
+    """The first schema: organisations, contacts with emails, phones, tags and custom fields."""
+    md = sa.MetaData()
+    ts = sa.DateTime(timezone=True)
+    sa.Table("crm_migrations", md,
+             sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("name", sa.String, nullable=False),
+             sa.Column("applied_at", ts, nullable=False))
+    sa.Table("organization", md,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("uid", sa.String, nullable=False, unique=True),
+             sa.Column("name", sa.String, nullable=False),
+             sa.Column("website", sa.String),
+             sa.Column("created_at", ts, nullable=False),
+             sa.Column("updated_at", ts, nullable=False))
+    sa.Table("contact", md,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("uid", sa.String, nullable=False, unique=True),
+             sa.Column("name", sa.String, nullable=False),
+             sa.Column("title", sa.String),
+             sa.Column("org_id", sa.Integer, sa.ForeignKey("organization.id", ondelete="SET NULL"), index=True),
+             sa.Column("cadence_days", sa.Integer),
+             sa.Column("created_at", ts, nullable=False),
+             sa.Column("updated_at", ts, nullable=False))
+    sa.Table("contact_email", md,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("contact_id", sa.Integer, sa.ForeignKey("contact.id", ondelete="CASCADE"),
+                       nullable=False, index=True),
+             sa.Column("address", sa.String, nullable=False, unique=True),
+             sa.Column("label", sa.String),
+             sa.Column("position", sa.Integer, nullable=False))
+    sa.Table("contact_phone", md,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("contact_id", sa.Integer, sa.ForeignKey("contact.id", ondelete="CASCADE"),
+                       nullable=False, index=True),
+             sa.Column("number", sa.String, nullable=False),
+             sa.Column("label", sa.String),
+             sa.Column("position", sa.Integer, nullable=False))
+    sa.Table("tag", md,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("name", sa.String, nullable=False, unique=True))
+    sa.Table("contact_tag", md,
+             sa.Column("contact_id", sa.Integer, sa.ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True),
+             sa.Column("tag_id", sa.Integer, sa.ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True,
+                       index=True))
+    sa.Table("contact_field", md,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("contact_id", sa.Integer, sa.ForeignKey("contact.id", ondelete="CASCADE"),
+                       nullable=False, index=True),
+             sa.Column("key", sa.String, nullable=False),
+             sa.Column("value", sa.String, nullable=False),
+             sa.UniqueConstraint("contact_id", "key"))
+    md.create_all(conn)
+
+
+def _v2_name_keys(conn: Connection) -> None:
+    """Folded names for case- and accent-insensitive references (`zoe` finds Zoë), backfilled."""
+    for table in ("contact", "organization"):
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN name_key VARCHAR NOT NULL DEFAULT ''")
+        rows = conn.exec_driver_sql(f"SELECT id, name FROM {table}").all()
+        if rows:
+            conn.execute(sa.text(f"UPDATE {table} SET name_key = :key WHERE id = :id"),
+                         [{"id": row.id, "key": fold(row.name)} for row in rows])
+        conn.exec_driver_sql(f"CREATE INDEX ix_{table}_name_key ON {table} (name_key)")
+
+
+MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
+    ("initial schema", _v1_initial),
+    ("folded name keys", _v2_name_keys),
+]
+LATEST = len(MIGRATIONS)
+
+
+def apply(conn: Connection, current: int, target: int = LATEST) -> list[str]:
+    """Apply steps current+1..target inside the caller's transaction; return their names."""
+    from datetime import UTC, datetime
+
+    applied = []
+    registry = sa.table("crm_migrations", sa.column("version"), sa.column("name"), sa.column("applied_at"))
+    for version in range(current + 1, target + 1):
+        name, step = MIGRATIONS[version - 1]
+        step(conn)
+        conn.execute(registry.insert().values(version=version, name=name, applied_at=datetime.now(UTC)))
+        applied.append(f"{version:04d} {name}")
+    return applied

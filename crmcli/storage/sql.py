@@ -1,0 +1,44 @@
+"""SQL expressions whose spelling differs between SQLite and PostgreSQL, behind one name each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import String
+
+
+class iso_utc(FunctionElement[str]):
+    """A timestamp column as ISO 8601 UTC text: 2026-11-24T12:00:00Z (stable across time zones)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(iso_utc, "sqlite")
+def _iso_utc_sqlite(element: iso_utc, compiler: Any, **kw: Any) -> str:
+    return "strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', %s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(iso_utc, "postgresql")
+def _iso_utc_pg(element: iso_utc, compiler: Any, **kw: Any) -> str:
+    return ("to_char((%s) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+            % compiler.process(element.clauses, **kw))
+
+
+class json_object_agg(FunctionElement[str]):
+    """Aggregate key/value rows into one JSON object text, keys sorted (NULL when there are none)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(json_object_agg, "sqlite")
+def _json_agg_sqlite(element: json_object_agg, compiler: Any, **kw: Any) -> str:
+    return "json_group_object(%s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(json_object_agg, "postgresql")
+def _json_agg_pg(element: json_object_agg, compiler: Any, **kw: Any) -> str:
+    return "json_object_agg(%s)::text" % compiler.process(element.clauses, **kw)

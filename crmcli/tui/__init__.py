@@ -1,0 +1,1 @@
+"""The Textual dashboard (later issue). Only `crm tui` may import textual."""
