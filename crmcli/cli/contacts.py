@@ -102,11 +102,13 @@ def edit(
     title: Annotated[str | None, typer.Option("--title", help="New job title (\"\" clears it).")] = None,
     org: Annotated[str | None, typer.Option("--org", "-o", help="Move to this organisation (created if new).")] = None,
     no_org: Annotated[bool, typer.Option("--no-org", help="Unlink from the organisation.")] = False,
-    add_email: Emails = None,
+    add_email: Annotated[list[str] | None, typer.Option("--add-email", help="LABEL:ADDRESS or ADDRESS. Repeatable.")]
+    = None,
     remove_email: Annotated[list[str] | None, typer.Option("--remove-email", help="Repeatable.")] = None,
-    add_phone: Phones = None,
+    add_phone: Annotated[list[str] | None, typer.Option("--add-phone", help="LABEL:NUMBER or NUMBER. Repeatable.")]
+    = None,
     remove_phone: Annotated[list[str] | None, typer.Option("--remove-phone", help="Repeatable.")] = None,
-    set_field: Fields = None,
+    set_field: Annotated[list[str] | None, typer.Option("--set-field", help="KEY=VALUE. Repeatable.")] = None,
     unset_field: Annotated[list[str] | None, typer.Option("--unset-field", help="Remove a custom field.")] = None,
     tag: Tags = None,
     untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag. Repeatable.")] = None,
@@ -140,7 +142,8 @@ def rm(ref: Ref, yes: YesOpt = False) -> None:
     with db.session() as session:
         contact = contacts.resolve(session, ref)
         taken = contacts.dependents(session, contact)
-    what = f"contact {contacts.label(contact)}" + (f" with {describe_counts(taken)}" if taken else "")
+        who = contacts.label(contact, contacts.primary_email(session, contact))
+    what = f"contact {who}" + (f" with {describe_counts(taken)}" if taken else "")
     confirm_or_refuse(f"Delete {what}?", yes=yes)
     with db.session(write=True) as session:
         contact = contacts.resolve(session, str(contact.id))

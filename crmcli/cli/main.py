@@ -73,14 +73,15 @@ def _report_click(err: Any) -> int:
         _say("aborted")
         return 1
     ctx = getattr(err, "ctx", None)
-    where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-    prefix = f"{ctx.command_path}: " if ctx is not None and ctx.command_path != "crm" else ""
-    _say(f"{prefix}{err.format_message()}{where}")
+    if ctx is not None:
+        _say(f"{err.format_message()} (see '{ctx.command_path} --help')", prefix=ctx.command_path)
+    else:
+        _say(err.format_message())
     return int(getattr(err, "exit_code", 2))
 
 
-def _say(message: str) -> None:
-    sys.stderr.write(f"crm: {message}\n")
+def _say(message: str, prefix: str = "crm") -> None:
+    sys.stderr.write(f"{prefix}: {message}\n")
     sys.stderr.flush()
 
 

@@ -77,12 +77,21 @@ def as_objects(rows: Rows) -> Iterable[dict[str, Any]]:
         yield dict(zip(columns, values))
 
 
+# Characters that some line readers (Python's splitlines, JavaScript) take as line breaks: escaped,
+# so that one NDJSON record is always one line whatever reads it.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def _dumps(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=str).translate(_LINE_BREAKS)
+
+
 def write_json(rows: Rows, out: TextIO) -> int:
     count = 0
     out.write("[")
     for obj in as_objects(rows):
         out.write(",\n" if count else "\n")
-        out.write(json.dumps(obj, ensure_ascii=False, default=str))
+        out.write(_dumps(obj))
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count
@@ -91,6 +100,6 @@ def write_json(rows: Rows, out: TextIO) -> int:
 def write_ndjson(rows: Rows, out: TextIO) -> int:
     count = 0
     for obj in as_objects(rows):
-        out.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+        out.write(_dumps(obj) + "\n")
         count += 1
     return count

@@ -65,11 +65,14 @@ class Database:
                 raise StorageError(f"cannot use {self.path} as a database: it is a directory")
             return
         try:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not self.path.parent.is_dir():
+                self.path.parent.mkdir(mode=0o700, parents=True)
             fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             os.close(fd)
-        except FileExistsError:
-            pass
+        except FileExistsError as err:
+            if err.filename and Path(err.filename) == self.path:
+                return  # another process created it a moment ago
+            raise StorageError(f"cannot create database at {self.path}: Not a directory") from None
         except OSError as err:
             raise StorageError(f"cannot create database at {self.path}: {err.strerror}") from None
 

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crmcli.core import validate
+from crmcli.core.text import fold, like_pattern
+from crmcli.errors import Invalid
+
+
+@pytest.mark.parametrize(("raw", "folded"), [
+    ("Zoë Øster", "zoe oster"), ("JOSÉ  Núñez", "jose nunez"), ("Łukasz Wójcik", "lukasz wojcik"),
+    ("Straße", "strasse"), ("Æsa Þór", "aesa thor"), ("  ann   lee ", "ann lee"),
+])
+def test_fold(raw: str, folded: str) -> None:
+    assert fold(raw) == folded
+
+
+@given(st.text())
+def test_fold_is_idempotent(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+
+
+def test_like_pattern_escapes_wildcards() -> None:
+    assert like_pattern("50%_off\\") == "%50\\%\\_off\\\\%"
+
+
+@pytest.mark.parametrize(("raw", "region", "e164"), [
+    ("+44 20 7946 0000", None, "+442079460000"), ("020 7946 0000", "GB", "+442079460000"),
+    ("(202) 555-0143", "US", "+12025550143"), ("+49 30 901820", None, "+4930901820"),
+])
+def test_phone_normalised_to_e164(raw: str, region: str | None, e164: str) -> None:
+    assert validate.phone(raw, region) == e164
+
+
+@pytest.mark.parametrize("raw", ["12", "not a phone", "+44 20", "020 7946 0000"])
+def test_bad_phone(raw: str) -> None:
+    with pytest.raises(Invalid):
+        validate.phone(raw, None)
+
+
+def test_email_normalised_without_dns() -> None:
+    assert validate.email(" Ann.Lee@ACME.Example ") == "ann.lee@acme.example"
+    assert validate.email("zoë@øster.example") == "zoë@øster.example"
+    for bad in ("ann", "ann@", "@acme.example", "ann@acme", "a b@c.example"):
+        with pytest.raises(Invalid):
+            validate.email(bad)
+
+
+def test_labels_fields_and_tags() -> None:
+    assert validate.split_label("mobile:+44 7700 900123") == ("mobile", "+44 7700 900123")
+    assert validate.split_label("ann@acme.example") == (None, "ann@acme.example")
+    assert validate.field("source = referral") == ("source", "referral")
+    assert validate.field("url=https://x.example/?a=b") == ("url", "https://x.example/?a=b")
+    assert validate.tag(" VIP ") == "vip"
+    for bad in ("two words", "a,b", ""):
+        with pytest.raises(Invalid):
+            validate.tag(bad)

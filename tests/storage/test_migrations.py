@@ -1,0 +1,103 @@
+"""The migration registry: a database made by the first schema version, full of data, migrates
+without loss; and the migrations build exactly the schema the models describe."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from crmcli.core.models import SQLModel
+from crmcli.storage import migrations
+from crmcli.storage.database import Database
+from tests.conftest import Run, dump
+
+
+def _v1_database(path: Path) -> None:
+    """What crmcli at schema version 1 wrote, with people, emails, tags, fields and an org."""
+    db = Database.open(str(path), migrate=False)
+    with db.connect(write=True) as conn:
+        migrations.apply(conn, 0, target=1)
+        now = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+        conn.execute(sa.text("insert into organization (id, uid, name, website, created_at, updated_at) "
+                             "values (1, 'o-1', 'Ørsted Søn', null, :t, :t)"), {"t": now})
+        for i, name in enumerate(("Zoë Øster", "José Núñez", "Ann Lee"), start=1):
+            conn.execute(sa.text("insert into contact (id, uid, name, title, org_id, cadence_days, created_at, "
+                                 "updated_at) values (:i, :u, :n, 'CTO', 1, null, :t, :t)"),
+                         {"i": i, "u": f"c-{i}", "n": name, "t": now})
+            conn.execute(sa.text("insert into contact_email (contact_id, address, label, position) "
+                                 "values (:i, :a, 'work', 0)"), {"i": i, "a": f"p{i}@example.org"})
+        conn.execute(sa.text("insert into tag (id, name) values (1, 'vip')"))
+        conn.execute(sa.text("insert into contact_tag values (1, 1)"))
+        conn.execute(sa.text("insert into contact_field (contact_id, key, value) values (2, 'source', 'fair')"))
+    db.dispose()
+
+
+def test_v1_database_full_of_data_migrates_without_loss(ok: Run, tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _v1_database(path)
+    before = dump(path)
+    result = ok("--db", str(path), "contacts", "list", "-f", "json")
+    assert '"name": "Zoë Øster"' in result.stdout and '"tags": ["vip"]' in result.stdout
+    assert '"fields": {"source": "fair"}' in result.stdout and result.stdout.count('"org": "Ørsted Søn"') == 3
+    # The new column was backfilled: accent-free lookups work on old rows.
+    assert "Zoë Øster" in ok("--db", str(path), "contacts", "show", "zoe").stdout
+    assert "José Núñez" in ok("--db", str(path), "contacts", "show", "nunez").stdout
+    assert "Ørsted" in ok("--db", str(path), "orgs", "show", "orsted").stdout
+    # A backup of the old version was kept, byte-for-byte the old content.
+    assert dump(tmp_path / "old.db.bak-v1") == before
+    con = sqlite3.connect(path)
+    assert [r[0] for r in con.execute("select version from crm_migrations order by version")] == [1, 2]
+    con.close()
+
+
+def test_migrations_build_the_schema_the_models_describe(tmp_path: Path) -> None:
+    db = Database.open(str(tmp_path / "fresh.db"))
+    inspector = sa.inspect(db.engine)
+    for table in SQLModel.metadata.sorted_tables:
+        actual = {c["name"]: c["nullable"] for c in inspector.get_columns(table.name)}
+        expected = {c.name: c.nullable for c in table.columns}
+        assert actual == expected, table.name
+        actual_fks = {(tuple(fk["constrained_columns"]), fk["referred_table"], fk["options"].get("ondelete"))
+                      for fk in inspector.get_foreign_keys(table.name)}
+        expected_fks = {(tuple(fk.parent.name for fk in [f]), f.column.table.name, f.ondelete)
+                        for f in table.foreign_keys}
+        assert actual_fks == expected_fks, table.name
+        indexed = {tuple(i["column_names"]) for i in inspector.get_indexes(table.name)}
+        indexed |= {tuple(u["column_names"]) for u in inspector.get_unique_constraints(table.name)}
+        for column in table.columns:
+            if column.index or column.unique:
+                assert (column.name,) in indexed, (table.name, column.name)
+    db.dispose()
+
+
+def test_write_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> None:
+    db = Database.open(str(tmp_path / "lock.db"))
+    with db.connect(write=True) as conn:
+        conn.exec_driver_sql("select 1")
+        other = sqlite3.connect(tmp_path / "lock.db", timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            raise AssertionError("a second writer got in: the first transaction was not IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            assert "locked" in str(err)
+        finally:
+            other.close()
+    with db.connect() as conn:  # reads do not block writers
+        conn.exec_driver_sql("select 1")
+        other = sqlite3.connect(tmp_path / "lock.db", timeout=0, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        other.close()
+    db.dispose()
+
+
+def test_pragmas_on_every_connection(tmp_path: Path) -> None:
+    db = Database.open(str(tmp_path / "p.db"))
+    with db.connect() as conn:
+        assert conn.exec_driver_sql("pragma foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("pragma busy_timeout").scalar() >= 5000
+        assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
+    db.dispose()
