@@ -1,0 +1,53 @@
+"""The recipes in examples/ work against real data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture
+def demo_env(tmp_path: Path, isolated: Path) -> dict[str, str]:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+           "CRMCLI_DB": str(tmp_path / "demo.db")}
+    subprocess.run(["crm", "demo"], env=env, check=True, capture_output=True)
+    return env
+
+
+def _run(command: str, env: dict[str, str]) -> str:
+    done = subprocess.run(command, shell=True, env=env, capture_output=True, text=True, cwd=EXAMPLES)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_vip_emails(demo_env: dict[str, str]) -> None:
+    emails = _run("./vip-emails.sh", demo_env).split()
+    vip_count = len(_run("crm contacts list --tag vip -q", demo_env).split())
+    assert len(emails) == vip_count > 0 and all("@" in e and ";" not in e for e in emails)
+
+
+def test_tag_org(demo_env: dict[str, str]) -> None:
+    people = _run("crm orgs show 1 -f csv | sed -n 2p | cut -d, -f5", demo_env).strip()
+    _run("./tag-org.sh 1 offsite-2026", demo_env)
+    tagged = _run("crm contacts list --tag offsite-2026 -q", demo_env).split()
+    assert len(tagged) == int(people) > 0
+
+
+def test_contacts_per_org(demo_env: dict[str, str]) -> None:
+    lines = _run("crm contacts list -f csv | ./contacts-per-org.py", demo_env).splitlines()
+    assert len(lines) == 10 and all(line.split()[0].isdigit() for line in lines)
+
+
+def test_backup_line(demo_env: dict[str, str], tmp_path: Path) -> None:
+    line = (EXAMPLES / "nightly-backup.crontab").read_text().splitlines()[-1]
+    command = line.split(" ", 5)[5].replace("\\%", "%").replace("$HOME", str(tmp_path))
+    _run(command, demo_env)
+    copies = list((tmp_path / "crm-backups").glob("crm-*.db"))
+    assert len(copies) == 1
+    assert _run(f"crm --db {copies[0]} contacts list -q | wc -l", demo_env).strip() == "300"
