@@ -54,3 +54,45 @@ def backup(dest: Annotated[Path, typer.Argument(metavar="FILE", help="Where to w
     db = state.database()
     db.backup(dest)
     note(f"backed up {db.describe()} to {dest}")
+
+
+password_app = typer.Typer(help="The team database's password, kept in the OS keyring.", no_args_is_help=True)
+app.add_typer(password_app, name="password")
+
+
+def _team_url() -> str:
+    from crmcli.errors import UsageProblem
+
+    target = state.settings().db
+    if "://" not in target:
+        raise UsageProblem(f"the database is a local file ({target}); only a team database URL has a password")
+    return target
+
+
+@password_app.command("set")
+def password_set() -> None:
+    """Store the password for the database URL in use (asks on a TTY, else reads one line of stdin)."""
+    import sys
+
+    from crmcli.errors import Invalid
+    from crmcli.storage import secrets
+
+    url = _team_url()
+    if sys.stdin.isatty():
+        password = typer.prompt("Database password", hide_input=True, confirmation_prompt=True, err=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise Invalid("empty password; nothing stored")
+    secrets.store(url, password)
+    note(f"password for {secrets.account(url)} stored in the keyring")
+
+
+@password_app.command("forget")
+def password_forget() -> None:
+    """Remove the stored password for the database URL in use."""
+    from crmcli.storage import secrets
+
+    url = _team_url()
+    removed = secrets.forget(url)
+    note(f"password for {secrets.account(url)} removed" if removed else "no password was stored")

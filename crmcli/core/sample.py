@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from crmcli.core.models import Contact, ContactEmail, ContactField, ContactPhone, ContactTag, Organization, Tag
 from crmcli.core.text import fold
+from crmcli.storage.sql import reset_sequences
 
 FIRST = ("Ann", "Bob", "Chloé", "David", "Elena", "Farid", "Grace", "Hiro", "Inès", "José", "Karin", "Liam",
          "María", "Noah", "Olga", "Priya", "Quentin", "Rosa", "Søren", "Tomás", "Uma", "Viktor", "Wen", "Xavier",
@@ -141,6 +142,7 @@ def generate(conn: Connection, scale: Scale = DEMO, *, now: datetime, seed: int 
             conn.execute(sa.insert(table.__table__), batch)
         counts[label] = len(rows)
     counts["contacts"] = scale.contacts
+    reset_sequences(conn, ["organization", "tag", "contact", "contact_email", "contact_phone", "contact_field"])
     return counts
 
 

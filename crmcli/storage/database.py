@@ -78,15 +78,33 @@ class Database:
 
     def _make_engine(self) -> Engine:
         if self.path is None:
-            try:
-                engine = create_engine(self.target, pool_pre_ping=False)
-            except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as err:
-                raise StorageError(f"cannot use database URL {self.target!r}: {err}") from None
-            return engine
+            return self._make_url_engine()
         engine = create_engine(f"sqlite:///{self.path}")
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
+
+    def _make_url_engine(self) -> Engine:
+        from sqlalchemy.engine import make_url
+
+        from crmcli.storage import secrets
+
+        try:
+            url = make_url(self.target)
+        except exc.ArgumentError as err:
+            raise StorageError(f"cannot use database URL {self.target!r}: {err}") from None
+        secrets.refuse_inline_password(url)
+        if url.get_backend_name() not in ("postgresql", "sqlite"):
+            raise StorageError(f"unsupported database {url.get_backend_name()!r}: use a SQLite file or "
+                               "postgresql+psycopg://user@host/db")
+        password = secrets.lookup(url) if url.get_backend_name() == "postgresql" else None
+        if password:
+            url = url.set(password=password)
+        try:
+            return create_engine(url, pool_pre_ping=False)
+        except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as err:
+            raise StorageError(f"cannot use database URL {self.target!r}: {err} "
+                               "(for PostgreSQL: pip install 'crmcli[postgres]')") from None
 
     # -- schema --------------------------------------------------------------------------------
 

@@ -42,3 +42,14 @@ def _json_agg_sqlite(element: json_object_agg, compiler: Any, **kw: Any) -> str:
 @compiles(json_object_agg, "postgresql")
 def _json_agg_pg(element: json_object_agg, compiler: Any, **kw: Any) -> str:
     return "json_object_agg(%s)::text" % compiler.process(element.clauses, **kw)
+
+
+def reset_sequences(conn: Any, tables: list[str]) -> None:
+    """After bulk inserts with explicit ids, move PostgreSQL's id sequences past them (SQLite needs nothing)."""
+    if conn.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    for table in tables:
+        conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                          f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"))

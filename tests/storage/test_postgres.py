@@ -1,0 +1,54 @@
+"""The same commands on a shared PostgreSQL database (team mode): schema, references, every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Iterator
+
+import pytest
+
+from tests import pg
+from tests.conftest import Run
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    for url in pg.server():
+        if url is None:
+            pytest.skip("PostgreSQL server binaries are not installed")
+        yield url
+
+
+def test_contacts_on_postgres(pg_url: str, ok: Run, crm: Run) -> None:
+    db = ("--db", pg_url)
+    ok(*db, "contacts", "add", "Zoë Øster", "--email", "zoe@oster.example", "--org", "Ørsted Søn",
+       "--tag", "vip", "--field", "source=fair", "--phone", "+44 20 7946 0001")
+    ok(*db, "contacts", "add", "Zoltan Kiss", "--org", "orsted")
+    assert "Zoë Øster" in ok(*db, "contacts", "show", "zoe oster").stdout
+    data = json.loads(ok(*db, "contacts", "list", "-f", "json").stdout)
+    assert [(d["name"], d["org"]) for d in data] == [("Zoë Øster", "Ørsted Søn"), ("Zoltan Kiss", "Ørsted Søn")]
+    assert data[0]["fields"] == {"source": "fair"} and data[0]["tags"] == ["vip"]
+    assert data[0]["created"].endswith("Z")
+    rows = list(csv.DictReader(io.StringIO(ok(*db, "contacts", "list", "-f", "csv").stdout, newline="")))
+    assert rows[0]["emails"] == "zoe@oster.example" and rows[0]["phones"] == "+442079460001"
+    ambiguous = crm(*db, "contacts", "show", "zo")
+    assert ambiguous.exit_code == 4 and "#1 Zoë Øster" in ambiguous.stderr
+    ok(*db, "contacts", "edit", "zoltan", "--tag", "vip", "--no-org")
+    assert ok(*db, "contacts", "list", "--tag", "vip", "-q").stdout == "1\n2\n"
+    taken = crm(*db, "contacts", "add", "Other", "--email", "zoe@oster.example")
+    assert taken.exit_code == 5
+    ok(*db, "contacts", "rm", "zoltan", "--yes")
+    assert ok(*db, "orgs", "list", "-f", "csv").stdout.splitlines()[1].split(",")[4] == "1"
+    assert ok(*db, "db", "check").exit_code == 0
+    backup = crm(*db, "db", "backup", "/tmp/x.db")
+    assert backup.exit_code == 1 and "pg_dump" in backup.stderr
+    assert "postgres@127.0.0.1" in ok(*db, "db", "path").stdout
+
+
+def test_demo_on_postgres_then_add(pg_url: str, ok: Run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = ("--db", pg_url.rsplit("/", 1)[0] + "/postgres")
+    ok(*db, "demo")
+    # Sequences moved past the bulk-inserted ids: a normal insert works.
+    assert ok(*db, "contacts", "add", "After Demo", "-q").stdout == "301\n"
