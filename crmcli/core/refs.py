@@ -1,7 +1,8 @@
 """Resolving what a user types into one record: an id, an email (contacts), or a name fragment.
 
-One resolver serves contacts and organisations: exact id; exact folded name; a unique fragment of
-the folded name. Several matches are an error that lists them; nothing is guessed.
+One resolver serves contacts and organisations, in this order: id; exact folded name; the only
+name containing the fragment as whole words; the only name containing it at all. Several matches
+are an error that lists them; nothing is guessed.
 """
 
 from __future__ import annotations
@@ -32,10 +33,10 @@ def resolve(session: Session, model: type[T], ref: str, what: str, label: Callab
     exact = session.scalars(select(model).where(name_key == key).limit(MAX_CANDIDATES + 1)).all()
     if len(exact) == 1:
         return exact[0]
-    matches = exact or session.scalars(
-        select(model).where(name_key.like(like_pattern(key), escape="\\"))
-        .order_by(name_key, model.id).limit(MAX_CANDIDATES + 1)  # type: ignore[attr-defined]
-    ).all()
+    matches = exact or _matching(session, model, (" " + name_key + " ").like(like_pattern(f" {key} "), escape="\\"))
+    if not matches:
+        # No whole-word match ("ann" is a whole word of "Ann Lee", not of "Anna Berg"): any part.
+        matches = _matching(session, model, name_key.like(like_pattern(key), escape="\\"))
     if not matches:
         raise NotFound(f"no {what} matches {ref!r}; try `crm {what_cmd(what)} list`")
     if len(matches) == 1:
@@ -43,6 +44,12 @@ def resolve(session: Session, model: type[T], ref: str, what: str, label: Callab
     shown = [label(m) for m in matches[:MAX_CANDIDATES]]
     more = " and more" if len(matches) > MAX_CANDIDATES else ""
     raise Ambiguous(f"{ref!r} matches several {what}s: {', '.join(shown)}{more}; use the id", shown)
+
+
+def _matching(session: Session, model: type[T], condition: object) -> list[T]:
+    return list(session.scalars(select(model).where(condition)  # type: ignore[arg-type]
+                                .order_by(model.name_key, model.id)  # type: ignore[attr-defined]
+                                .limit(MAX_CANDIDATES + 1)).all())
 
 
 def what_cmd(what: str) -> str:

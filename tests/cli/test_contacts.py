@@ -79,6 +79,16 @@ def test_references_by_id_email_and_accent_free_fragment(ok: Run) -> None:
         assert "Zoë Øster" in ok("contacts", "show", ref).stdout
 
 
+def test_whole_word_match_wins_over_part_of_a_word(ann: Run, crm: Run) -> None:
+    # "ann" is a word of "Ann Lee" but only part of "Anna Berg".
+    assert "Ann Lee" in ann("contacts", "show", "ann").stdout
+    assert "Anna Berg" in ann("contacts", "show", "anna").stdout
+    ann("contacts", "add", "Ann Park")
+    two = crm("contacts", "show", "ann")
+    assert two.exit_code == 4
+    assert "#1 Ann Lee <ann@acme.example>, #4 Ann Park; use the id" in two.stderr and "Anna" not in two.stderr
+
+
 def test_exact_name_wins_over_longer_names(ann: Run) -> None:
     ann("contacts", "add", "Ann")
     assert ann("contacts", "show", "ann", "-f", "json").stdout.count('"name": "Ann"') == 1
