@@ -1,4 +1,4 @@
-from crmcli.cli.main import main
+from crmcli.cli.entry import main
 
 if __name__ == "__main__":
     main()

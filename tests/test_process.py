@@ -27,13 +27,28 @@ def test_help_and_version_import_nothing_heavy(args: list[str]) -> None:
         "import sys, json, io\n"
         f"sys.argv = ['crm', *{args!r}]\n"
         "real = sys.stdout; sys.stdout = io.StringIO()\n"
-        "from crmcli.cli.main import main\n"
+        "from crmcli.cli.entry import main\n"
         "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
         "sys.stdout = real\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
     loaded = _modules_after(code)
     assert not {m.split(".")[0] for m in loaded} & set(HEAVY)
+
+
+def test_write_path_stays_lean(tmp_path: Path) -> None:
+    """`crm contacts add` loads no table renderer, keyring, TUI or email-validator (for plain addresses)."""
+    code = (
+        "import sys, json\n"
+        f"sys.argv = ['crm', '--db', {str(tmp_path / 'lean.db')!r}, 'contacts', 'add', 'Ann Lee', '-e', "
+        "'ann@acme.example', '-p', '+44 20 7946 0000', '-o', 'Acme', '-t', 'vip']\n"
+        "from crmcli.cli.entry import main\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    loaded = {m.split(".")[0] for m in _modules_after(code)}
+    assert "sqlmodel" in loaded and "phonenumbers" in loaded
+    assert not loaded & {"rich", "keyring", "textual", "email_validator", "alembic"}
 
 
 def test_core_storage_and_io_import_no_ui() -> None:

@@ -65,13 +65,15 @@ def add(session: Session, changes: ContactChanges, *, phone_region: str | None =
     contact = Contact(name=name, name_key=fold(name))
     session.add(contact)
     session.flush()
-    notes = apply(session, contact, ContactChanges(**{**changes.__dict__, "name": None}), phone_region=phone_region)
+    notes = apply(session, contact, ContactChanges(**{**changes.__dict__, "name": None}), phone_region=phone_region,
+                  fresh=True)
     return contact, notes
 
 
 def apply(session: Session, contact: Contact, changes: ContactChanges, *,
-          phone_region: str | None = None) -> list[str]:
-    """Apply every change or, on the first invalid one, raise (the caller's transaction rolls back)."""
+          phone_region: str | None = None, fresh: bool = False) -> list[str]:
+    """Apply every change or, on the first invalid one, raise (the caller's transaction rolls back).
+    `fresh`: the contact was just created, so it has no emails, phones, fields or tags to look up."""
     notes: list[str] = []
     if changes.name is not None:
         contact.name = validate.name(changes.name)
@@ -86,21 +88,11 @@ def apply(session: Session, contact: Contact, changes: ContactChanges, *,
                 notes.append(f"created organisation {orgs.label(org)}")
         else:
             contact.org_id = None
-    _remove_emails(session, contact, changes.remove_emails)
-    _add_emails(session, contact, changes.add_emails)
-    _remove_phones(session, contact, changes.remove_phones, phone_region)
-    _add_phones(session, contact, changes.add_phones, phone_region)
-    for raw in changes.set_fields:
-        key, value = validate.field(raw)
-        _set_field(session, contact, key, value)
-    for raw in changes.unset_fields:
-        key = validate.field_key(raw)
-        existing = session.exec(select(ContactField).where(ContactField.contact_id == contact.id,
-                                                           ContactField.key == key)).first()
-        if existing is None:
-            raise NotFound(f"{contact.name} has no field {key!r}")
-        session.delete(existing)
-    tag(session, contact, changes.tags)
+    _edit_channel(session, contact, EMAILS, changes.add_emails, changes.remove_emails, fresh=fresh)
+    _edit_channel(session, contact, PHONES, changes.add_phones, changes.remove_phones, fresh=fresh,
+                  region=phone_region)
+    _edit_fields(session, contact, changes.set_fields, changes.unset_fields, fresh=fresh)
+    tag(session, contact, changes.tags, fresh=fresh)
     untag(session, contact, changes.untags)
     contact.updated_at = utcnow()
     session.add(contact)
@@ -108,91 +100,109 @@ def apply(session: Session, contact: Contact, changes: ContactChanges, *,
     return notes
 
 
-def _next_position(session: Session, model: type[ContactEmail] | type[ContactPhone], contact: Contact) -> int:
-    current = session.scalar(sa.select(sa.func.max(model.position)).where(model.contact_id == contact.id))
-    return 0 if current is None else current + 1
+@dataclass(frozen=True)
+class Channel:
+    """Emails and phones work alike: labelled values in an order, the first one primary."""
+
+    model: type[ContactEmail] | type[ContactPhone]
+    column: str
+    what: str
+    unique_across_contacts: bool
+
+    def normalise(self, raw: str, region: str | None) -> str:
+        return validate.email(raw) if self.model is ContactEmail else validate.phone(raw, region)
+
+    def key(self, raw: str, region: str | None) -> str:
+        """How a value to remove is matched against stored ones."""
+        return raw.strip().lower() if self.model is ContactEmail else validate.phone(raw, region)
 
 
-def _add_emails(session: Session, contact: Contact, raws: list[str]) -> None:
-    for raw in raws:
-        email_label, value = validate.split_label(raw)
-        address = validate.email(value)
-        owner = session.exec(select(ContactEmail).where(ContactEmail.address == address)).first()
+EMAILS = Channel(ContactEmail, "address", "email", unique_across_contacts=True)
+PHONES = Channel(ContactPhone, "number", "phone", unique_across_contacts=False)
+
+
+def _edit_channel(session: Session, contact: Contact, channel: Channel, adds: list[str], removes: list[str], *,
+                  fresh: bool, region: str | None = None) -> None:
+    if not adds and not removes:
+        return
+    model = channel.model
+    rows = [] if fresh else session.scalars(sa.select(model).where(model.contact_id == contact.id)).all()
+    existing = {str(getattr(row, channel.column)).lower(): row for row in rows}
+    for raw in removes:
+        row = existing.pop(channel.key(raw, region), None)
+        if row is None:
+            raise NotFound(f"{contact.name} has no {channel.what} {raw.strip()!r}")
+        session.delete(row)
+    if removes:
+        session.flush()  # free the values before they may be added again
+    position = max((row.position for row in existing.values()), default=-1) + 1
+    new_values: list[tuple[str | None, str]] = []
+    for raw in adds:
+        value_label, value = validate.split_label(raw)
+        value = channel.normalise(value, region)
+        if value.lower() in existing or value in [v for _, v in new_values]:
+            raise Conflict(f"{contact.name} already has the {channel.what} {value}")
+        new_values.append((value_label, value))
+    if channel.unique_across_contacts and new_values:
+        column = getattr(model, channel.column)
+        owner = session.execute(sa.select(model.contact_id, column)
+                                .where(column.in_([v for _, v in new_values])).limit(1)).first()
         if owner is not None:
-            if owner.contact_id == contact.id:
-                raise Conflict(f"{contact.name} already has the email {address}")
-            other = session.get(Contact, owner.contact_id)
-            raise Conflict(f"the email {address} already belongs to {label(other)}"
-                           if other else f"the email {address} is taken")
-        session.add(ContactEmail(contact_id=contact.id, address=address, label=email_label,
-                                 position=_next_position(session, ContactEmail, contact)))
-        session.flush()
+            other = session.get(Contact, owner[0])
+            raise Conflict(f"the {channel.what} {owner[1]} already belongs to {label(other)}"
+                           if other else f"the {channel.what} {owner[1]} is taken")
+    for value_label, value in new_values:
+        session.add(model(contact_id=contact.id, label=value_label, position=position,  # type: ignore[arg-type]
+                          **{channel.column: value}))
+        position += 1
 
 
-def _remove_emails(session: Session, contact: Contact, raws: list[str]) -> None:
-    for raw in raws:
-        address = raw.strip().lower()
-        row = session.exec(select(ContactEmail).where(ContactEmail.contact_id == contact.id,
-                                                      sa.func.lower(ContactEmail.address) == address)).first()
+def _edit_fields(session: Session, contact: Contact, sets: list[str], unsets: list[str], *, fresh: bool) -> None:
+    if not sets and not unsets:
+        return
+    rows = [] if fresh else session.scalars(sa.select(ContactField).where(ContactField.contact_id == contact.id)).all()
+    existing = {row.key: row for row in rows}
+    for raw in unsets:
+        key = validate.field_key(raw)
+        row = existing.pop(key, None)
         if row is None:
-            raise NotFound(f"{contact.name} has no email {raw.strip()!r}")
+            raise NotFound(f"{contact.name} has no field {key!r}")
         session.delete(row)
-        session.flush()
-
-
-def _add_phones(session: Session, contact: Contact, raws: list[str], region: str | None) -> None:
-    for raw in raws:
-        phone_label, value = validate.split_label(raw)
-        number = validate.phone(value, region)
-        exists = session.exec(select(ContactPhone).where(ContactPhone.contact_id == contact.id,
-                                                         ContactPhone.number == number)).first()
-        if exists is not None:
-            raise Conflict(f"{contact.name} already has the phone {number}")
-        session.add(ContactPhone(contact_id=contact.id, number=number, label=phone_label,
-                                 position=_next_position(session, ContactPhone, contact)))
-        session.flush()
-
-
-def _remove_phones(session: Session, contact: Contact, raws: list[str], region: str | None) -> None:
-    for raw in raws:
-        number = validate.phone(raw, region)
-        row = session.exec(select(ContactPhone).where(ContactPhone.contact_id == contact.id,
-                                                      ContactPhone.number == number)).first()
-        if row is None:
-            raise NotFound(f"{contact.name} has no phone {raw.strip()!r}")
-        session.delete(row)
-        session.flush()
-
-
-def _set_field(session: Session, contact: Contact, key: str, value: str) -> None:
-    row = session.exec(select(ContactField).where(ContactField.contact_id == contact.id,
-                                                  ContactField.key == key)).first()
-    if row is None:
-        session.add(ContactField(contact_id=contact.id, key=key, value=value))
-    else:
-        row.value = value
-        session.add(row)
+    for raw in sets:
+        key, value = validate.field(raw)
+        if key in existing:
+            existing[key].value = value
+            session.add(existing[key])
+        else:
+            existing[key] = ContactField(contact_id=contact.id, key=key, value=value)  # type: ignore[arg-type]
+            session.add(existing[key])
 
 
 def _tag_ids(session: Session, names: list[str], *, create: bool) -> dict[str, int | None]:
-    wanted = {validate.tag(n) for n in names}
-    found = dict(session.exec(select(Tag.name, Tag.id).where(Tag.name.in_(wanted))).all())  # type: ignore[attr-defined]
-    result: dict[str, int | None] = {}
-    for name in sorted(wanted):
-        if name not in found and create:
-            tag_row = Tag(name=name)
-            session.add(tag_row)
-            session.flush()
-            found[name] = tag_row.id
-        result[name] = found.get(name)
-    return result
+    wanted = sorted({validate.tag(n) for n in names})
+    found = dict(session.execute(sa.select(Tag.name, Tag.id).where(Tag.name.in_(wanted))).all())  # type: ignore[attr-defined]
+    if create:
+        for name in wanted:
+            if name not in found:
+                row = Tag(name=name)
+                session.add(row)
+                session.flush()
+                found[name] = row.id
+    return {name: found.get(name) for name in wanted}
 
 
-def tag(session: Session, contact: Contact, names: list[str]) -> list[str]:
+def _linked_tag_ids(session: Session, contact: Contact) -> set[int]:
+    return set(session.scalars(sa.select(ContactTag.tag_id).where(ContactTag.contact_id == contact.id)).all())
+
+
+def tag(session: Session, contact: Contact, names: list[str], *, fresh: bool = False) -> list[str]:
     """Add tags (creating them as needed); returns the ones that were new on this contact."""
+    if not names:
+        return []
+    linked = set() if fresh else _linked_tag_ids(session, contact)
     added = []
     for name, tag_id in _tag_ids(session, names, create=True).items():
-        if session.get(ContactTag, (contact.id, tag_id)) is None:
+        if tag_id not in linked:
             session.add(ContactTag(contact_id=contact.id, tag_id=tag_id))  # type: ignore[arg-type]
             added.append(name)
     session.flush()
@@ -200,14 +210,16 @@ def tag(session: Session, contact: Contact, names: list[str]) -> list[str]:
 
 
 def untag(session: Session, contact: Contact, names: list[str]) -> list[str]:
+    if not names:
+        return []
+    linked = _linked_tag_ids(session, contact)
     removed = []
     for name, tag_id in _tag_ids(session, names, create=False).items():
-        link = session.get(ContactTag, (contact.id, tag_id)) if tag_id is not None else None
-        if link is None:
+        if tag_id is None or tag_id not in linked:
             raise NotFound(f"{contact.name} is not tagged {name!r}")
-        session.delete(link)
+        session.execute(sa.delete(ContactTag).where(ContactTag.contact_id == contact.id,  # type: ignore[arg-type]
+                                                    ContactTag.tag_id == tag_id))
         removed.append(name)
-    session.flush()
     return removed
 
 

@@ -57,3 +57,34 @@ def test_labels_fields_and_tags() -> None:
     for bad in ("two words", "a,b", ""):
         with pytest.raises(Invalid):
             validate.tag(bad)
+
+
+ATEXT = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-."
+
+
+@given(st.one_of(
+    st.emails(),
+    st.from_regex(r"\A[a-zA-Z0-9._%+-]{1,70}@[a-zA-Z0-9.-]{1,70}\.[a-zA-Z]{1,70}\Z"),
+    st.builds(lambda a, b, c: f"{a}@{b}.{c}", st.text(ATEXT, min_size=1, max_size=70),
+              st.text("abc-1.", min_size=1, max_size=70), st.sampled_from(["com", "test", "local", "x", "example"])),
+))
+def test_fast_email_path_agrees_with_email_validator(address: str) -> None:
+    """Whatever the fast path accepts, email-validator accepts and normalises to the same text."""
+    from email_validator import EmailNotValidError, validate_email
+
+    fast = validate.plain_email(address)
+    if fast is None:
+        return
+    try:
+        slow = validate_email(address, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as err:
+        raise AssertionError(f"fast path accepted {address!r}, email-validator refused: {err}") from None
+    assert fast == slow
+
+
+def test_special_use_domains_match_the_library() -> None:
+    import email_validator
+
+    assert validate.SPECIAL_USE_DOMAINS == set(email_validator.SPECIAL_USE_DOMAIN_NAMES)
+    assert validate.plain_email("ann@printer.local") is None
+    assert validate.plain_email("Ann.Lee+crm@Acme.Example") == "ann.lee+crm@acme.example"
