@@ -6,7 +6,6 @@ Kept light (stdlib + platformdirs) because every database command reads it.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -62,6 +61,10 @@ def default_db_path() -> Path:
 
 def read_file(path: Path | None = None) -> dict[str, Any]:
     path = path or config_path()
+    if not path.exists():
+        return {}
+    import tomllib
+
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)

@@ -83,6 +83,13 @@ def test_non_ascii_names_under_lang_c_without_tty(isolated: Path) -> None:
         assert "Zoë Øster" in listed.stdout
     shown = run_crm("contacts", "show", "zoe oster", env=env, stdin=stdin)
     assert shown.returncode == 0 and "Ørsted Søn" in shown.stdout
+    for args in (("contacts", "edit", "øster", "--title", "Directrice générale", "--tag", "café"),
+                 ("contacts", "tag", "zoë", "ünïcode"), ("contacts", "untag", "zoë", "ünïcode"),
+                 ("orgs", "show", "orsted"), ("orgs", "list"), ("orgs", "edit", "ørsted", "--name", "Ørsted Søn A/S"),
+                 ("db", "check"), ("config", "list"), ("contacts", "rm", "zoë", "--yes")):
+        done = run_crm(*args, env=env, stdin=stdin)
+        assert done.returncode == 0, (args, done.stderr)
+        assert "Error" not in done.stderr and "Traceback" not in done.stderr
     missing = run_crm("contacts", "show", "Zoë Nobody", env=env, stdin=stdin)
     assert missing.returncode == 3 and missing.stderr == "crm: no contact matches 'Zoë Nobody'; try `crm contacts list`\n"
 

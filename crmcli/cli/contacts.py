@@ -15,10 +15,10 @@ from crmcli.cli.output import card, emit, local_time, note
 app = typer.Typer(help="People: add, list, show, edit, tag and remove contacts.", no_args_is_help=True)
 
 Ref = Annotated[str, typer.Argument(metavar="CONTACT", help="Id, email, or a unique part of the name.")]
-Emails = Annotated[list[str] | None, typer.Option("--email", "-e", help="Email, optionally LABEL:ADDRESS. Repeatable.")]
-Phones = Annotated[list[str] | None, typer.Option("--phone", "-p", help="Phone, optionally LABEL:NUMBER. Repeatable.")]
-Tags = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag. Repeatable.")]
-Fields = Annotated[list[str] | None, typer.Option("--field", help="Custom field KEY=VALUE. Repeatable.")]
+Emails = Annotated[list[str] | None, typer.Option("--email", "-e", metavar="[LABEL:]EMAIL", help="Email, optionally LABEL:ADDRESS. Repeatable.")]
+Phones = Annotated[list[str] | None, typer.Option("--phone", "-p", metavar="[LABEL:]PHONE", help="Phone, optionally LABEL:NUMBER. Repeatable.")]
+Tags = Annotated[list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Tag. Repeatable.")]
+Fields = Annotated[list[str] | None, typer.Option("--field", metavar="KEY=VALUE", help="Custom field KEY=VALUE. Repeatable.")]
 
 
 class Sort(str, Enum):
@@ -29,12 +29,12 @@ class Sort(str, Enum):
 
 @app.command("add")
 def add(
-    name: Annotated[str, typer.Argument(help="Full name, e.g. \"Ann Lee\".")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Full name, e.g. \"Ann Lee\".")],
     email: Emails = None,
     phone: Phones = None,
-    org: Annotated[str | None, typer.Option("--org", "-o", help="Organisation: an existing one's name or id, "
+    org: Annotated[str | None, typer.Option("--org", "-o", metavar="ORG", help="Organisation: an existing one's name or id, "
                                             "or a new name (created).")] = None,
-    title: Annotated[str | None, typer.Option("--title", help="Job title.")] = None,
+    title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="Job title.")] = None,
     tag: Tags = None,
     field: Fields = None,
     quiet: QuietOpt = False,
@@ -56,8 +56,8 @@ def add(
 
 @app.command("list")
 def list_(
-    tag: Annotated[str | None, typer.Option("--tag", "-t", help="Only contacts with this tag.")] = None,
-    org: Annotated[str | None, typer.Option("--org", "-o", help="Only people of this organisation.")] = None,
+    tag: Annotated[str | None, typer.Option("--tag", "-t", metavar="TAG", help="Only contacts with this tag.")] = None,
+    org: Annotated[str | None, typer.Option("--org", "-o", metavar="ORG", help="Only people of this organisation.")] = None,
     sort: Annotated[Sort, typer.Option("--sort", "-s", help="Order by name, created or updated (newest first).")]
     = Sort.name,
     limit: LimitOpt = None,
@@ -98,20 +98,20 @@ def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
 @app.command("edit")
 def edit(
     ref: Ref,
-    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
-    title: Annotated[str | None, typer.Option("--title", help="New job title (\"\" clears it).")] = None,
-    org: Annotated[str | None, typer.Option("--org", "-o", help="Move to this organisation (created if new).")] = None,
+    name: Annotated[str | None, typer.Option("--name", metavar="TEXT", help="New name.")] = None,
+    title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="New job title (\"\" clears it).")] = None,
+    org: Annotated[str | None, typer.Option("--org", "-o", metavar="ORG", help="Move to this organisation (created if new).")] = None,
     no_org: Annotated[bool, typer.Option("--no-org", help="Unlink from the organisation.")] = False,
-    add_email: Annotated[list[str] | None, typer.Option("--add-email", help="LABEL:ADDRESS or ADDRESS. Repeatable.")]
+    add_email: Annotated[list[str] | None, typer.Option("--add-email", metavar="[LABEL:]EMAIL", help="LABEL:ADDRESS or ADDRESS. Repeatable.")]
     = None,
-    remove_email: Annotated[list[str] | None, typer.Option("--remove-email", help="Repeatable.")] = None,
-    add_phone: Annotated[list[str] | None, typer.Option("--add-phone", help="LABEL:NUMBER or NUMBER. Repeatable.")]
+    remove_email: Annotated[list[str] | None, typer.Option("--remove-email", metavar="EMAIL", help="Repeatable.")] = None,
+    add_phone: Annotated[list[str] | None, typer.Option("--add-phone", metavar="[LABEL:]PHONE", help="LABEL:NUMBER or NUMBER. Repeatable.")]
     = None,
-    remove_phone: Annotated[list[str] | None, typer.Option("--remove-phone", help="Repeatable.")] = None,
-    set_field: Annotated[list[str] | None, typer.Option("--set-field", help="KEY=VALUE. Repeatable.")] = None,
-    unset_field: Annotated[list[str] | None, typer.Option("--unset-field", help="Remove a custom field.")] = None,
+    remove_phone: Annotated[list[str] | None, typer.Option("--remove-phone", metavar="PHONE", help="Repeatable.")] = None,
+    set_field: Annotated[list[str] | None, typer.Option("--set-field", metavar="KEY=VALUE", help="KEY=VALUE. Repeatable.")] = None,
+    unset_field: Annotated[list[str] | None, typer.Option("--unset-field", metavar="KEY", help="Remove a custom field.")] = None,
     tag: Tags = None,
-    untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag. Repeatable.")] = None,
+    untag: Annotated[list[str] | None, typer.Option("--untag", metavar="TAG", help="Remove a tag. Repeatable.")] = None,
 ) -> None:
     """Change a contact; every change lands together or not at all."""
     from crmcli.core import contacts

@@ -16,8 +16,8 @@ class Format(str, Enum):
     ndjson = "ndjson"
 
 
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table for people; csv, tsv, json, "
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", metavar="FORMAT", help="Output: table for people; csv, tsv, json, "
                                            "ndjson for scripts (stable fields).", case_sensitive=False)]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print ids only, one per line (for xargs).")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (needed without a TTY).")]
-LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show at most N rows.")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N rows.")]

@@ -18,8 +18,8 @@ Ref = Annotated[str, typer.Argument(metavar="ORG", help="Id or a unique part of 
 
 @app.command("add")
 def add(
-    name: Annotated[str, typer.Argument(help="Organisation name, e.g. \"Acme Ltd\".")],
-    website: Annotated[str | None, typer.Option("--website", "-w")] = None,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Organisation name, e.g. \"Acme Ltd\".")],
+    website: Annotated[str | None, typer.Option("--website", "-w", metavar="URL")] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Add an organisation."""
@@ -35,7 +35,7 @@ def add(
 
 @app.command("list")
 def list_(
-    match: Annotated[str | None, typer.Option("--match", "-m", help="Only names containing this.")] = None,
+    match: Annotated[str | None, typer.Option("--match", "-m", metavar="TEXT", help="Only names containing this.")] = None,
     limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
     quiet: QuietOpt = False,
@@ -68,8 +68,8 @@ def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
 @app.command("edit")
 def edit(
     ref: Ref,
-    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
-    website: Annotated[str | None, typer.Option("--website", "-w", help="New website (\"\" clears it).")] = None,
+    name: Annotated[str | None, typer.Option("--name", metavar="TEXT", help="New name.")] = None,
+    website: Annotated[str | None, typer.Option("--website", "-w", metavar="URL", help="New website (\"\" clears it).")] = None,
 ) -> None:
     """Rename an organisation or change its website."""
     from crmcli.core import orgs
