@@ -108,6 +108,16 @@ def ann(ok: Run) -> Run:
     return ok
 
 
+def sql(path: Path, statement: str) -> None:
+    """Change a database behind crm's back (to build broken or foreign states)."""
+    con = sqlite3.connect(path)
+    try:
+        con.execute(statement)
+        con.commit()
+    finally:
+        con.close()
+
+
 def dump(path: Path) -> list[str]:
     """Every row of a database as SQL text: equal dumps mean nothing changed."""
     con = sqlite3.connect(path)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Callable
 
 import typer
 
 from crmcli.errors import UsageProblem
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 def confirm_or_refuse(question: str, *, yes: bool) -> None:
@@ -24,3 +28,19 @@ def describe_counts(counts: dict[str, int]) -> str:
     for what, n in counts.items():
         parts.append(f"{n} {what[:-1] if n == 1 and what.endswith('s') else what}")
     return ", ".join(parts)
+
+
+def delete_confirmed(describe: Callable[["Session"], tuple[int, str]], delete: Callable[["Session", int], None],
+                     *, yes: bool) -> None:
+    """The shape of every `rm`: look the record up and say what goes with it (a read transaction),
+    ask or require --yes (no lock held while a person thinks), then delete it by id in one write."""
+    from crmcli.cli import state
+    from crmcli.cli.output import note
+
+    db = state.database()
+    with db.session() as session:
+        record_id, what = describe(session)
+    confirm_or_refuse(f"Delete {what}?", yes=yes)
+    with db.session(write=True) as session:
+        delete(session, record_id)
+    note(f"deleted {what}")

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crmcli.cli import state
-from crmcli.cli.confirm import confirm_or_refuse, describe_counts
+from crmcli.cli.confirm import delete_confirmed, describe_counts
 from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt
-from crmcli.cli.output import card, emit, local_time, note
+from crmcli.cli.output import added, card, emit, local_time, note
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 app = typer.Typer(help="People: add, list, show, edit, tag and remove contacts.", no_args_is_help=True)
 
@@ -48,10 +51,7 @@ def add(
         contact, notes = contacts.add(session, changes, phone_region=state.settings().phone_region)
     for line in notes:
         note(line)
-    if quiet:
-        print(contact.id)
-    else:
-        note(f"added contact {contacts.label(contact)}")
+    added(contact.id, f"contact {contacts.label(contact)}", quiet=quiet)
 
 
 @app.command("list")
@@ -138,17 +138,14 @@ def rm(ref: Ref, yes: YesOpt = False) -> None:
     """Delete a contact with its emails, phones, tags and fields (asks first)."""
     from crmcli.core import contacts
 
-    db = state.database()
-    with db.session() as session:
+    def describe(session: Session) -> tuple[int, str]:
         contact = contacts.resolve(session, ref)
         taken = contacts.dependents(session, contact)
         who = contacts.label(contact, contacts.primary_email(session, contact))
-    what = f"contact {who}" + (f" with {describe_counts(taken)}" if taken else "")
-    confirm_or_refuse(f"Delete {what}?", yes=yes)
-    with db.session(write=True) as session:
-        contact = contacts.resolve(session, str(contact.id))
-        contacts.remove(session, contact)
-    note(f"deleted {what}")
+        return contact.id, f"contact {who}" + (f" with {describe_counts(taken)}" if taken else "")  # type: ignore[return-value]
+
+    delete_confirmed(describe, lambda session, cid: contacts.remove(session, contacts.resolve(session, str(cid))),
+                     yes=yes)
 
 
 @app.command("tag")

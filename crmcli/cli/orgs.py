@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crmcli.cli import state
-from crmcli.cli.confirm import confirm_or_refuse
+from crmcli.cli.confirm import delete_confirmed
 from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt
-from crmcli.cli.output import card, emit, local_time, note
+from crmcli.cli.output import added, card, emit, local_time, note
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 app = typer.Typer(help="Organisations: add, list, show (with their people), edit, remove.", no_args_is_help=True)
 
@@ -27,10 +30,7 @@ def add(
 
     with state.database().session(write=True) as session:
         org = orgs.add(session, name, website)
-    if quiet:
-        print(org.id)
-    else:
-        note(f"added organisation {orgs.label(org)}")
+    added(org.id, f"organisation {orgs.label(org)}", quiet=quiet)
 
 
 @app.command("list")
@@ -87,12 +87,10 @@ def rm(ref: Ref, yes: YesOpt = False) -> None:
     """Delete an organisation; its people stay, without an organisation (asks first)."""
     from crmcli.core import orgs
 
-    db = state.database()
-    with db.session() as session:
+    def describe(session: Session) -> tuple[int, str]:
         org = orgs.resolve(session, ref)
         people = len(orgs.people(session, org))
-    what = f"organisation {orgs.label(org)}" + (f" (its {people} people stay, unlinked)" if people else "")
-    confirm_or_refuse(f"Delete {what}?", yes=yes)
-    with db.session(write=True) as session:
-        orgs.remove(session, orgs.resolve(session, str(org.id)))
-    note(f"deleted {what}")
+        return org.id, f"organisation {orgs.label(org)}" + (  # type: ignore[return-value]
+            f" (its {people} people stay, unlinked)" if people else "")
+
+    delete_confirmed(describe, lambda session, oid: orgs.remove(session, orgs.resolve(session, str(oid))), yes=yes)

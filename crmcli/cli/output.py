@@ -19,6 +19,14 @@ def note(message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
+def added(record_id: int | None, what: str, *, quiet: bool) -> None:
+    """After creating a record: its id alone on stdout with -q (for scripts), else a message."""
+    if quiet:
+        sys.stdout.write(f"{record_id}\n")
+    else:
+        note(f"added {what}")
+
+
 def emit(rows: Rows, fmt: Format, *, quiet: bool = False) -> int:
     from crmcli.io import formats
 

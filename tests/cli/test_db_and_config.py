@@ -4,7 +4,7 @@ import sqlite3
 import stat
 from pathlib import Path
 
-from tests.conftest import Run, dump
+from tests.conftest import Run, dump, sql
 
 
 def test_first_use_creates_private_database_in_user_data_dir(ok: Run, db_path: Path) -> None:
@@ -33,10 +33,7 @@ def test_check_and_backup(ann: Run, db_path: Path, tmp_path: Path) -> None:
 
 
 def test_check_reports_broken_foreign_keys(ann: Run, crm: Run, db_path: Path) -> None:
-    con = sqlite3.connect(db_path)
-    con.execute("insert into contact_email (contact_id, address, position) values (999, 'ghost@x.example', 0)")
-    con.commit()
-    con.close()
+    sql(db_path, "insert into contact_email (contact_id, address, position) values (999, 'ghost@x.example', 0)")
     result = crm("db", "check")
     assert result.exit_code == 1
     assert "foreign key: contact_email" in result.stdout

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, dump
+from tests.conftest import Run, dump, sql
 
 BAD_INPUTS = [
     # (args, exit code, words the message must contain)
@@ -76,20 +76,14 @@ def test_a_file_that_is_not_a_database(crm: Run, tmp_path: Path) -> None:
 
 def test_a_database_of_another_program(crm: Run, tmp_path: Path) -> None:
     other = tmp_path / "other.db"
-    con = sqlite3.connect(other)
-    con.execute("create table notes (body text)")
-    con.commit()
-    con.close()
+    sql(other, "create table notes (body text)")
     result = crm("--db", str(other), "contacts", "list")
     assert result.exit_code == 1
     assert "is a database, but not a crmcli one" in result.stderr
 
 
 def test_database_from_a_newer_crmcli(ann: Run, crm: Run, db_path: Path) -> None:
-    con = sqlite3.connect(db_path)
-    con.execute("insert into crm_migrations values (99, 'from the future', '2030-01-01 00:00:00')")
-    con.commit()
-    con.close()
+    sql(db_path, "insert into crm_migrations values (99, 'from the future', '2030-01-01 00:00:00')")
     result = crm("contacts", "list")
     assert result.exit_code == 1
     assert "newer than this crmcli understands" in result.stderr
