@@ -23,14 +23,27 @@ def _phone_region(value: str) -> str:
 
 
 def _text(value: str) -> str:
-    return value.strip()
+    return str(value).strip()
+
+
+def _kinds(value: object) -> tuple[str, ...]:
+    """A list in TOML, or comma-separated text in the environment and `crm config set`."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    kinds = tuple(dict.fromkeys(str(k).strip().lower() for k in items if str(k).strip()))
+    if not kinds or not all(k.replace("-", "").isalnum() for k in kinds):
+        raise Invalid(f"log_kinds must be words separated by commas (e.g. call,email,meeting), not {value!r}")
+    return kinds
+
+
+def _kind(value: object) -> str:
+    return _kinds(value)[0]
 
 
 @dataclass(frozen=True)
 class Key:
     name: str
     help: str
-    parse: Callable[[str], Any]
+    parse: Callable[[Any], Any]
     default: Any = None
 
 
@@ -40,6 +53,9 @@ KEYS: dict[str, Key] = {
     for k in (
         Key("db", "database file path or SQLAlchemy URL (postgresql+psycopg://user@host/db)", _text),
         Key("phone_region", "country used for phone numbers written without +country code (e.g. GB)", _phone_region),
+        Key("log_kinds", "the kinds of interaction `crm log` accepts, comma-separated", _kinds,
+            ("call", "email", "meeting", "message", "note")),
+        Key("default_kind", "the kind `crm log` uses without --kind", _kind, "call"),
     )
 }
 
@@ -81,6 +97,8 @@ def read_file(path: Path | None = None) -> dict[str, Any]:
 class Settings:
     db: str
     phone_region: str | None
+    log_kinds: tuple[str, ...]
+    default_kind: str
 
     @property
     def db_is_url(self) -> bool:
@@ -96,13 +114,16 @@ def load(db_flag: str | None = None) -> Settings:
         if env:
             values[name] = key.parse(env)
         elif name in file:
-            values[name] = key.parse(str(file[name]))
+            values[name] = key.parse(file[name])
         else:
             values[name] = key.default
     if db_flag:
         values["db"] = db_flag
     if not values["db"]:
         values["db"] = str(default_db_path())
+    if values["default_kind"] not in values["log_kinds"]:
+        raise Invalid(f"default_kind {values['default_kind']!r} is not one of log_kinds "
+                      f"({', '.join(values['log_kinds'])}); fix it with crm config set")
     return Settings(**values)
 
 
@@ -112,7 +133,7 @@ def set_value(name: str, raw: str) -> Any:
     value = key.parse(raw)
     path = config_path()
     data = read_file(path)
-    data[name] = value
+    data[name] = list(value) if isinstance(value, tuple) else value
     _write(path, data)
     return value
 

@@ -27,7 +27,7 @@ def list_() -> None:
 
     for name, key in config.KEYS.items():
         value, source = config.get_value(name)
-        print(f"{name} = {'' if value is None else value}  # {source}; {key.help}")
+        print(f"{name} = {_show(value)}  # {source}; {key.help}")
 
 
 @app.command("get")
@@ -36,7 +36,7 @@ def get(key: KeyArg) -> None:
     from crmcli import config
 
     value, _source = config.get_value(key)
-    print("" if value is None else value)
+    print(_show(value))
 
 
 @app.command("set")
@@ -45,7 +45,7 @@ def set_(key: KeyArg, value: Annotated[str, typer.Argument(metavar="VALUE")]) ->
     from crmcli import config
 
     stored = config.set_value(key, value)
-    note(f"{key} = {stored}  (in {config.config_path()})")
+    note(f"{key} = {_show(stored)}  (in {config.config_path()})")
 
 
 @app.command("unset")
@@ -55,3 +55,11 @@ def unset(key: KeyArg) -> None:
 
     removed = config.unset_value(key)
     note(f"{key} removed" if removed else f"{key} was not set in {config.config_path()}")
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(str, value))
+    return str(value)

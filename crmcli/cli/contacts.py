@@ -28,6 +28,7 @@ class Sort(str, Enum):
     name = "name"
     created = "created"
     updated = "updated"
+    last_contact = "last-contact"
 
 
 @app.command("add")
@@ -58,7 +59,7 @@ def add(
 def list_(
     tag: Annotated[str | None, typer.Option("--tag", "-t", metavar="TAG", help="Only contacts with this tag.")] = None,
     org: Annotated[str | None, typer.Option("--org", "-o", metavar="ORG", help="Only people of this organisation.")] = None,
-    sort: Annotated[Sort, typer.Option("--sort", "-s", help="Order by name, created or updated (newest first).")]
+    sort: Annotated[Sort, typer.Option("--sort", "-s", help="Order by name, created, updated or last-contact (newest first).")]
     = Sort.name,
     limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,

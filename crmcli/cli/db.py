@@ -96,3 +96,18 @@ def password_forget() -> None:
     url = _team_url()
     removed = secrets.forget(url)
     note(f"password for {secrets.account(url)} removed" if removed else "no password was stored")
+
+
+@app.command("reindex")
+def reindex() -> None:
+    """Rebuild the full-text search index from the data (SQLite)."""
+    import time
+
+    from crmcli.storage import search_index
+
+    db = state.database()
+    started = time.perf_counter()
+    with db.connect(write=True) as conn:
+        search_index.rebuild(conn)
+    note(f"search index rebuilt in {time.perf_counter() - started:.1f} s" if db.is_sqlite
+         else "nothing to rebuild: PostgreSQL is searched directly")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import typer
+
 from crmcli.cli import state
 from crmcli.cli.output import note
 
+app = typer.Typer()
 
+
+@app.command("demo")
 def demo() -> None:
     """Fill an EMPTY database with a deterministic sample (300 contacts, 40 organisations)."""
     from datetime import UTC, datetime

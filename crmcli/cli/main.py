@@ -23,17 +23,18 @@ class CrmGroup(TyperGroup):
     line on stderr and the documented exit code."""
 
     def list_commands(self, ctx: Any) -> list[str]:
-        return [name for name, _, _ in GROUPS] + super().list_commands(ctx)
+        return [name for name, _, _ in LAZY]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        for name, module, panel in GROUPS:
+        for name, module, panel in LAZY:
             if name == cmd_name:
                 import importlib
 
-                group = typer.main.get_group(importlib.import_module(module).app)
-                group.name, group.rich_help_panel = name, panel
-                return group
-        return super().get_command(ctx, cmd_name)
+                # A one-command app becomes that command; an app of several becomes a group.
+                command = typer.main.get_command(importlib.import_module(module).app)
+                command.name, command.rich_help_panel = name, panel
+                return command
+        return None
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
@@ -126,24 +127,19 @@ def root(
     state.reset(db)
 
 
-# Sub-command groups, loaded only when used: `crm contacts add` never builds `crm orgs` or `crm db`.
-# (name, module whose `app` is the group, help panel); the order is the order in `crm --help`.
-GROUPS: tuple[tuple[str, str, str], ...] = (
+# Commands and sub-command groups, loaded only when used: `crm contacts add` never builds `crm orgs`.
+# (name, module whose `app` holds it, help panel); the order is the order in `crm --help`.
+LAZY: tuple[tuple[str, str, str], ...] = (
+    ("log", "crmcli.cli.log", "History"),
+    ("timeline", "crmcli.cli.timeline", "History"),
+    ("search", "crmcli.cli.search", "History"),
+    ("notes", "crmcli.cli.notes", "History"),
     ("contacts", "crmcli.cli.contacts", "People"),
     ("orgs", "crmcli.cli.orgs", "People"),
+    ("demo", "crmcli.cli.demo", "Setup"),
     ("db", "crmcli.cli.db", "Setup"),
     ("config", "crmcli.cli.config_cmd", "Setup"),
 )
-
-
-def _demo() -> None:
-    """Fill an EMPTY database with a deterministic sample (300 contacts, 40 organisations)."""
-    from crmcli.cli.demo import demo
-
-    demo()
-
-
-app.command("demo", rich_help_panel="Setup")(_demo)
 
 
 def run() -> None:

@@ -19,22 +19,24 @@ def note(message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
-def added(record_id: int | None, what: str, *, quiet: bool) -> None:
+def added(record_id: int | None, what: str, *, quiet: bool, verb: str = "added") -> None:
     """After creating a record: its id alone on stdout with -q (for scripts), else a message."""
     if quiet:
         sys.stdout.write(f"{record_id}\n")
     else:
-        note(f"added {what}")
+        note(f"{verb} {what}")
 
 
-def emit(rows: Rows, fmt: Format, *, quiet: bool = False) -> int:
+def emit(rows: Rows, fmt: Format, *, quiet: bool = False, empty: str = "no matching rows") -> int:
+    """Print rows in the chosen format. An empty table says `empty` on stderr; the machine formats
+    stay well-formed (a CSV header, an empty JSON array) for scripts."""
     from crmcli.io import formats
 
     if quiet:
         return formats.write_ids(rows, sys.stdout)
     if fmt is not Format.table:
         return formats.write(rows, fmt.value, sys.stdout)
-    return _table(rows)
+    return _table(rows, empty)
 
 
 def local_time(value: Any) -> str:
@@ -56,7 +58,7 @@ def console() -> Any:
     return Console(highlight=False, soft_wrap=False, width=width)
 
 
-def _table(rows: Rows) -> int:
+def _table(rows: Rows, empty: str) -> int:
     from rich.table import Table
 
     names = list(rows.columns)
@@ -64,7 +66,7 @@ def _table(rows: Rows) -> int:
     headers = [names[i] for i in shown]
     cells = [[_cell(names[i], row[i], rows) for i in shown] for row in rows.rows]
     if not cells:
-        note("no matching rows")
+        note(empty)
         return 0
     out = console()
     widths = fit_widths(headers, cells, out.width - 2 * (len(headers) - 1), keep={"id"})
@@ -91,15 +93,21 @@ def fit_widths(headers: Sequence[str], cells: list[list[str]], available: int, k
     return widths
 
 
+SHOW_FIRST_ONLY = frozenset({"emails", "phones"})  # the primary one, and how many more
+
+
 def _cell(name: str, value: Any, rows: Rows) -> str:
     if value is None:
         return ""
     if name in rows.time_columns:
         return local_time(value)
+    if isinstance(value, str) and "\n" in value:
+        return " ⏎ ".join(line for line in value.splitlines() if line.strip())
     if name in rows.list_columns:
         values = str(value).split(LIST_SEPARATOR)
-        return values[0] + (f" (+{len(values) - 1})" if len(values) > 1 and name != "tags" else "") \
-            if name != "tags" else ", ".join(values)
+        if name in SHOW_FIRST_ONLY:
+            return values[0] + (f" (+{len(values) - 1})" if len(values) > 1 else "")
+        return ", ".join(values)
     return str(value)
 
 

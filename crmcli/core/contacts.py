@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from crmcli.core import orgs, refs, validate
 from crmcli.core.models import Contact, ContactEmail, ContactField, ContactPhone, ContactTag, Organization, Tag, utcnow
+from crmcli.core.interactions import last_contact_expression
 from crmcli.core.rows import LIST_SEPARATOR, Rows
 from crmcli.core.text import fold
 from crmcli.errors import Conflict, Invalid, NotFound
@@ -230,16 +231,23 @@ def touch(session: Session, contact: Contact) -> None:
 
 def dependents(session: Session, contact: Contact) -> dict[str, int]:
     """What deleting this contact takes with it, counted, for the confirmation message."""
+    from crmcli.core import interactions
+
     counts = {}
     for what, model in (("emails", ContactEmail), ("phones", ContactPhone), ("tags", ContactTag),
                         ("custom fields", ContactField)):
         counts[what] = int(session.scalar(sa.select(sa.func.count()).select_from(model)
                                           .where(model.contact_id == contact.id)) or 0)
+    counts["interactions"] = len(interactions.orphaned_by(session, contact.id))  # type: ignore[arg-type]
     return {k: v for k, v in counts.items() if v}
 
 
 def remove(session: Session, contact: Contact) -> dict[str, int]:
+    """Delete a contact, and the interactions that named no one else (shared ones stay)."""
+    from crmcli.core import interactions
+
     taken = dependents(session, contact)
+    interactions.remove_many(session, interactions.orphaned_by(session, contact.id))  # type: ignore[arg-type]
     session.delete(contact)
     session.flush()
     return taken
@@ -247,8 +255,9 @@ def remove(session: Session, contact: Contact) -> dict[str, int]:
 
 # -- listings ------------------------------------------------------------------------------------
 
-CONTACT_COLUMNS = ("id", "uid", "name", "title", "org", "emails", "phones", "tags", "fields", "created", "updated")
-Sort = Literal["name", "created", "updated"]
+CONTACT_COLUMNS = ("id", "uid", "name", "title", "org", "emails", "phones", "tags", "fields", "last_contact",
+                   "created", "updated")
+Sort = Literal["name", "created", "updated", "last-contact"]
 
 
 def _joined(column: sa.ColumnElement[Any], where: sa.ColumnElement[bool], order: Any) -> Any:
@@ -263,6 +272,7 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
     c, o = Contact.__table__, Organization.__table__
     e, p, ct, t, f = (ContactEmail.__table__, ContactPhone.__table__, ContactTag.__table__, Tag.__table__,
                       ContactField.__table__)
+    last_contact = last_contact_expression(c.c.id)
     tag_names = sa.select(t.c.name.label("v")).join(ct, ct.c.tag_id == t.c.id) \
         .where(ct.c.contact_id == c.c.id).order_by(t.c.name).correlate(c).subquery()
     fields = sa.select(json_object_agg(f.c.key, f.c.value)).where(f.c.contact_id == c.c.id) \
@@ -272,7 +282,7 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
         _joined(e.c.address, e.c.contact_id == c.c.id, e.c.position),
         _joined(p.c.number, p.c.contact_id == c.c.id, p.c.position),
         sa.select(sa.func.aggregate_strings(tag_names.c.v, LIST_SEPARATOR)).scalar_subquery(),
-        fields, iso_utc(c.c.created_at), iso_utc(c.c.updated_at),
+        fields, iso_utc(last_contact), iso_utc(c.c.created_at), iso_utc(c.c.updated_at),
     ).select_from(c.outerjoin(o, o.c.id == c.c.org_id))
     if tag is not None:
         stmt = stmt.where(sa.exists().where(ct.c.contact_id == c.c.id, ct.c.tag_id == t.c.id,
@@ -282,13 +292,14 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
     if ids is not None:
         stmt = stmt.where(c.c.id.in_(ids))
     order = {"name": (c.c.name_key, c.c.id), "created": (c.c.created_at, c.c.id),
-             "updated": (c.c.updated_at.desc(), c.c.id)}[sort]
+             "updated": (c.c.updated_at.desc(), c.c.id),
+             "last-contact": (last_contact.desc().nulls_last(), c.c.name_key, c.c.id)}[sort]
     stmt = stmt.order_by(*order)
     if limit is not None:
         stmt = stmt.limit(limit)
     return Rows(CONTACT_COLUMNS, conn.execute(stmt), list_columns=frozenset({"emails", "phones", "tags"}),
-                json_columns=frozenset({"fields"}), time_columns=frozenset({"created", "updated"}),
-                table_columns=("id", "name", "title", "org", "emails", "phones", "tags"))
+                json_columns=frozenset({"fields"}), time_columns=frozenset({"last_contact", "created", "updated"}),
+                table_columns=("id", "name", "title", "org", "emails", "phones", "tags", "last_contact"))
 
 
 def card(session: Session, contact: Contact) -> dict[str, Any]:

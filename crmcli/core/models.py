@@ -115,3 +115,32 @@ class Migration(SQLModel, table=True):
     version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     name: str = Field(nullable=False)
     applied_at: datetime = _stamp()
+
+
+class Interaction(SQLModel, table=True):
+    """One call, email, meeting, message or note: a line on the timeline of each contact it names."""
+
+    __tablename__ = "interaction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, nullable=False)
+    kind: str = Field(nullable=False)
+    direction: str | None = None  # "in" or "out" for calls, emails and messages
+    body: str = Field(nullable=False)
+    occurred_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False, index=True)
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class InteractionContact(SQLModel, table=True):
+    """Who took part: one interaction, several contacts (a meeting shows on each one's timeline)."""
+
+    __tablename__ = "interaction_contact"
+
+    # Contact first: the timeline and last-contact lookups go by contact.
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True)
+    )
+    interaction_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("interaction.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )

@@ -14,7 +14,8 @@ from typing import Any, Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from crmcli.core.models import Contact, ContactEmail, ContactField, ContactPhone, ContactTag, Organization, Tag
+from crmcli.core.models import (Contact, ContactEmail, ContactField, ContactPhone, ContactTag, Interaction,
+                                InteractionContact, Organization, Tag)
 from crmcli.core.text import fold
 from crmcli.storage.sql import reset_sequences
 
@@ -43,14 +44,28 @@ SOURCES = ("referral", "website", "conference", "linkedin", "cold-outreach", "ne
 PHONE_FORMATS = ("+44207946{:04d}", "+1202555{:04d}", "+4930{:08d}", "+331{:08d}", "+4687{:07d}")
 
 
+# Interaction text: templates filled from word lists. Word frequencies are chosen for the search
+# benchmark: "invoice" is in ~5 % of interactions, "zeppelin" in ~0.05 %.
+TOPICS = ("the Q3 quote", "the website redesign", "the new logo", "the spring campaign", "the SEO audit",
+          "the mobile app", "the onboarding flow", "the annual contract", "the data migration", "the trade fair",
+          "the brochure", "the price list", "the support plan", "the newsletter", "the training day")
+OUTCOMES = ("wants a revised quote", "asked for 10% off", "will decide next week", "needs sign-off from the board",
+            "is happy with the draft", "wants to move the deadline", "prefers a phased rollout",
+            "asked for references", "is comparing us with two agencies", "wants a call with our designer",
+            "loved the mock-ups", "has budget left for Q1", "is on holiday until Monday")
+KINDS = (("call", 0.35), ("email", 0.35), ("meeting", 0.12), ("message", 0.08), ("note", 0.10))
+
+
 @dataclass(frozen=True)
 class Scale:
     contacts: int = 300
     orgs: int = 40
+    interactions: int = 2_400
+    heavy_contact: int = 0  # interactions of contact #1 on top of the spread (timeline benchmark)
 
 
 DEMO = Scale()
-BENCH = Scale(contacts=100_000, orgs=10_000)
+BENCH = Scale(contacts=100_000, orgs=10_000, interactions=1_000_000, heavy_contact=2_000)
 
 
 def _org_names(rng: random.Random, count: int) -> list[str]:
@@ -82,8 +97,18 @@ def _chunks(rows: Iterator[dict[str, Any]], size: int = 20_000) -> Iterator[list
 
 
 def generate(conn: Connection, scale: Scale = DEMO, *, now: datetime, seed: int = 20261124) -> dict[str, int]:
-    """Fill an empty database; returns counts per table. `now` anchors the dates (UTC, aware)."""
-    rng = random.Random(seed)
+    """Fill an empty database; returns counts per table. `now` anchors the dates (UTC, aware).
+    The search index is rebuilt once at the end rather than row by row."""
+    from crmcli.storage import search_index
+
+    with search_index.suspended(conn):
+        counts = _fill(conn, scale, now, random.Random(seed))
+    reset_sequences(conn, ["organization", "tag", "contact", "contact_email", "contact_phone", "contact_field",
+                           "interaction"])
+    return counts
+
+
+def _fill(conn: Connection, scale: Scale, now: datetime, rng: random.Random) -> dict[str, int]:
     counts: dict[str, int] = {}
 
     def stamp(max_days: int) -> datetime:
@@ -107,11 +132,17 @@ def generate(conn: Connection, scale: Scale = DEMO, *, now: datetime, seed: int 
     links: list[dict[str, Any]] = []
     fields: list[dict[str, Any]] = []
 
+    org_members: dict[int, list[int]] = {}
+    first_names: list[str] = [""]  # index = contact id
+
     def contact_rows() -> Iterator[dict[str, Any]]:
         for cid in range(1, scale.contacts + 1):
             first, last = rng.choice(FIRST), rng.choice(LAST)
             name = f"{first} {last}"
             org_id = rng.randint(1, scale.orgs) if rng.random() < 0.85 else None
+            first_names.append(first)
+            if org_id:
+                org_members.setdefault(org_id, []).append(cid)
             domain = f"{_slug(org_names[org_id - 1])}.example" if org_id else "mail.example"
             created = stamp(1000)
             updated = min(now, created + timedelta(days=rng.randint(0, 200)))
@@ -142,8 +173,68 @@ def generate(conn: Connection, scale: Scale = DEMO, *, now: datetime, seed: int 
             conn.execute(sa.insert(table.__table__), batch)
         counts[label] = len(rows)
     counts["contacts"] = scale.contacts
-    reset_sequences(conn, ["organization", "tag", "contact", "contact_email", "contact_phone", "contact_field"])
+    counts.update(_interactions(conn, rng, scale, now, org_members, first_names))
     return counts
+
+
+def _body(rng: random.Random, kind: str, first: str) -> str:
+    roll = rng.random()
+    topic = "the overdue invoice" if roll < 0.05 else rng.choice(TOPICS)
+    extra = " Mentioned the zeppelin museum sponsorship." if rng.random() < 0.0005 else ""
+    outcome = rng.choice(OUTCOMES)
+    if kind == "call":
+        text = f"Called {first} about {topic}; {first} {outcome}."
+    elif kind == "email":
+        text = f"Sent {first} the notes on {topic}. Reply: {outcome}."
+    elif kind == "meeting":
+        text = f"Meeting about {topic} with {first} and team. Next step: {first} {outcome}."
+    elif kind == "message":
+        text = f"Message from {first} about {topic}: {outcome}."
+    else:
+        text = f"Note: {first} {outcome} ({topic})."
+    return text + extra
+
+
+def _interactions(conn: Connection, rng: random.Random, scale: Scale, now: datetime,
+                  org_members: dict[int, list[int]], first_names: list[str]) -> dict[str, int]:
+    """Interactions spread over two years, more recent ones denser; meetings name colleagues too."""
+    kinds = [k for k, _ in KINDS]
+    weights = [w for _, w in KINDS]
+    heavy = min(scale.heavy_contact, scale.interactions // 2)
+    links = 0
+
+    def owner(n: int) -> int:
+        return 1 if n <= heavy else rng.randint(1, scale.contacts)
+
+    def rows() -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        for iid in range(1, scale.interactions + 1):
+            cid = owner(iid)
+            kind = rng.choices(kinds, weights)[0]
+            when = now - timedelta(days=730 * rng.random() ** 1.5, seconds=rng.randint(0, 86_399))
+            people = {cid}
+            org = contact_org[cid]
+            if kind == "meeting" and org and len(org_members[org]) > 1:
+                people.update(rng.sample(org_members[org], k=min(2, len(org_members[org]))))
+            yield ({"id": iid, "uid": _uid(rng), "kind": kind,
+                    "direction": rng.choice(("in", "out")) if kind in ("call", "email", "message") else None,
+                    "body": _body(rng, kind, first_names[cid]), "occurred_at": when, "created_at": when,
+                    "updated_at": when},
+                   [{"interaction_id": iid, "contact_id": p} for p in sorted(people)])
+
+    contact_org = {cid: org for org, members in org_members.items() for cid in members}
+    contact_org.update({cid: 0 for cid in range(1, scale.contacts + 1) if cid not in contact_org})
+    interaction_table, link_table = Interaction.__table__, InteractionContact.__table__
+    batch: list[dict[str, Any]] = []
+    batch_links: list[dict[str, Any]] = []
+    for row, row_links in rows():
+        batch.append(row)
+        batch_links.extend(row_links)
+        if len(batch) >= 20_000 or row["id"] == scale.interactions:
+            conn.execute(sa.insert(interaction_table), batch)
+            conn.execute(sa.insert(link_table), batch_links)
+            links += len(batch_links)
+            batch, batch_links = [], []
+    return {"interactions": scale.interactions, "interaction links": links}
 
 
 def _uid(rng: random.Random) -> str:

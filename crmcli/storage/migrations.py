@@ -81,9 +81,34 @@ def _v2_name_keys(conn: Connection) -> None:
         conn.exec_driver_sql(f"CREATE INDEX ix_{table}_name_key ON {table} (name_key)")
 
 
+def _v3_interactions(conn: Connection) -> None:
+    """The interaction history (one interaction, several contacts) and its full-text index."""
+    md = sa.MetaData()
+    ts = sa.DateTime(timezone=True)
+    sa.Table("contact", md, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table("interaction", md,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("uid", sa.String, nullable=False, unique=True),
+             sa.Column("kind", sa.String, nullable=False),
+             sa.Column("direction", sa.String),
+             sa.Column("body", sa.String, nullable=False),
+             sa.Column("occurred_at", ts, nullable=False, index=True),
+             sa.Column("created_at", ts, nullable=False),
+             sa.Column("updated_at", ts, nullable=False))
+    sa.Table("interaction_contact", md,
+             sa.Column("contact_id", sa.Integer, sa.ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True),
+             sa.Column("interaction_id", sa.Integer, sa.ForeignKey("interaction.id", ondelete="CASCADE"),
+                       primary_key=True, index=True))
+    md.create_all(conn, tables=[md.tables["interaction"], md.tables["interaction_contact"]])
+    from crmcli.storage import search_index
+
+    search_index.create(conn)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema", _v1_initial),
     ("folded name keys", _v2_name_keys),
+    ("interactions and full-text search", _v3_interactions),
 ]
 LATEST = len(MIGRATIONS)
 

@@ -34,8 +34,8 @@ def test_list_csv_reads_back_with_every_field(ann: Run) -> None:
     out = ann("contacts", "list", "--format", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(out, newline="")))
     assert [r["name"] for r in rows] == ["Ann Lee", "Anna Berg", "Bob Marsh"]
-    assert list(rows[0]) == ["id", "uid", "name", "title", "org", "emails", "phones", "tags", "fields", "created",
-                             "updated"]
+    assert list(rows[0]) == ["id", "uid", "name", "title", "org", "emails", "phones", "tags", "fields",
+                             "last_contact", "created", "updated"]
     first = rows[0]
     assert first["emails"] == "ann@acme.example"
     assert first["phones"] == "+442079460000"
@@ -69,7 +69,7 @@ def test_empty_list_says_so_on_stderr(ok: Run) -> None:
 def test_table_view_shows_local_time_and_readable_columns(ann: Run) -> None:
     out = ann("contacts", "list").stdout
     header = out.splitlines()[0].split()
-    assert header == ["id", "name", "title", "org", "emails", "phones", "tags"]
+    assert header == ["id", "name", "title", "org", "emails", "phones", "tags", "last_contact"]
     assert "client, vip" in out
 
 

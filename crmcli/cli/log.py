@@ -1,0 +1,52 @@
+"""`crm log`: one line in the shell, one interaction on the timeline of every contact it names."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from crmcli.cli import state
+from crmcli.cli.output import added, note
+
+app = typer.Typer()
+
+
+@app.command("log")
+def log(
+    args: Annotated[list[str], typer.Argument(metavar="CONTACT... [TEXT]",
+                                              help="One or more contacts, then the text ('-' reads stdin). "
+                                                   "With a single argument the text comes from $EDITOR.")],
+    kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND",
+                                             help="call, email, meeting, message, note (default: config "
+                                                  "default_kind).")] = None,
+    direction: Annotated[str | None, typer.Option("--direction", "-d", metavar="in|out",
+                                                  help="For calls, emails and messages.")] = None,
+    at: Annotated[str | None, typer.Option("--at", metavar="WHEN",
+                                           help="When it happened: 'yesterday 3pm', 'fri', '2026-11-20 10:00' "
+                                                "(default: now).")] = None,
+    use_editor: Annotated[bool, typer.Option("--edit", "-e", help="Write the text in $EDITOR; every argument "
+                                                                  "is then a contact.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the new id only.")] = False,
+) -> None:
+    """Log a call, email, meeting, message or note with one or more contacts."""
+    from crmcli.cli.editor import obtain
+    from crmcli.core import contacts, interactions
+
+    refs, text = (args, None) if use_editor or len(args) == 1 else (args[:-1], args[-1])
+    settings = state.settings()
+    kinds = interactions.Kinds(settings.log_kinds, settings.default_kind)
+    chosen = kinds.check(kind)
+    interactions.check_direction(chosen, direction)
+    when = None
+    if at is not None:
+        from crmcli.core import clock, dates
+
+        when = dates.parse_moment(at, now=clock.local_now(), lean="past")
+    with state.database().session() as session:  # resolve first: a typo must not cost the text typed in $EDITOR
+        people = [contacts.resolve(session, ref) for ref in refs]
+    body = obtain(text, what=f"{chosen} with {', '.join(p.name for p in people)}", use_editor=use_editor)
+    with state.database().session(write=True) as session:
+        people = [contacts.resolve(session, str(p.id)) for p in people]
+        entry = interactions.log(session, people, body, kind=chosen, direction=direction, occurred_at=when)
+    added(entry.id, f"{entry.kind} #{entry.id} with {', '.join(p.name for p in people)}", quiet=quiet, verb="logged")

@@ -1,0 +1,38 @@
+"""`crm search`: full text over interactions, contacts and organisations."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from crmcli.cli import state
+from crmcli.cli.options import Format, FormatOpt, QuietOpt
+
+app = typer.Typer()
+
+
+class HitType(str, Enum):
+    contact = "contact"
+    organisation = "organisation"
+    interaction = "interaction"
+
+
+@app.command("search")
+def search(
+    words: Annotated[list[str], typer.Argument(metavar="WORDS...", help="All must match; quot* matches by prefix; "
+                                                                      "\"two words\" is a phrase.")],
+    hit_type: Annotated[HitType | None, typer.Option("--type", metavar="TYPE", help="Only contact, organisation "
+                                                                                    "or interaction hits.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, metavar="N", help="At most N hits (default 20).")] = 20,
+    fmt: FormatOpt = Format.table,
+    quiet: QuietOpt = False,
+) -> None:
+    """Search interactions, contacts and organisations; accents and case do not matter."""
+    from crmcli.cli.output import emit
+    from crmcli.core import search as core
+
+    with state.database().connect() as conn:
+        rows = core.search(conn, " ".join(words), limit=limit, only=hit_type.value if hit_type else None)
+        emit(rows, fmt, quiet=quiet, empty=f"nothing matches {' '.join(words)!r}")

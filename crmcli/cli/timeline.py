@@ -1,0 +1,59 @@
+"""`crm timeline CONTACT`: the whole relationship, newest first."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from crmcli.cli import state
+from crmcli.cli.options import Format, FormatOpt, QuietOpt
+
+app = typer.Typer()
+
+PAGE = 20
+Kinds = Annotated[list[str] | None, typer.Option("--kind", "-k", metavar="KIND", help="Only this kind. Repeatable.")]
+Since = Annotated[str | None, typer.Option("--since", metavar="WHEN", help="Only since then: '3 months ago', "
+                                                                         "'2026-01-01', 'som'.")]
+Limit = Annotated[int, typer.Option("--limit", "-n", min=1, metavar="N", help=f"Newest N (default {PAGE}).")]
+All = Annotated[bool, typer.Option("--all", "-a", help="Everything, not only the newest page.")]
+
+
+@app.command("timeline")
+def timeline(
+    ref: Annotated[str, typer.Argument(metavar="CONTACT", help="Id, email, or a unique part of the name.")],
+    kind: Kinds = None, since: Since = None, limit: Limit = PAGE, everything: All = False,
+    fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
+) -> None:
+    """A contact's history, newest first: calls, emails, meetings, messages, notes."""
+    from crmcli.core import contacts
+
+    with state.database().session() as session:
+        contact = contacts.resolve(session, ref)
+        show_interactions(session, contact_id=contact.id, kind=kind, since=since, limit=None if everything else limit,
+                          fmt=fmt, quiet=quiet, empty=f"nothing on {contact.name}'s timeline yet")
+
+
+def show_interactions(session: object, *, contact_id: int | None, kind: list[str] | None, since: str | None,
+                      limit: int | None, fmt: Format, quiet: bool, empty: str) -> None:
+    """The listing `timeline` and `notes list` share: filters, the page, and a word when it is cut."""
+    from crmcli.cli.output import emit, note
+    from crmcli.core import interactions
+
+    since_at = None
+    if since is not None:
+        from crmcli.core import clock, dates
+
+        since_at = dates.parse_since(since, now=clock.local_now())
+    conn = session.connection()  # type: ignore[attr-defined]
+    kinds = [k.strip().lower() for k in kind or []]
+    rows = interactions.rows(conn, contact_id=contact_id, kinds=kinds, since=since_at,
+                             limit=None if limit is None else limit + 1)  # one more tells whether there is more
+    if limit is None:
+        emit(rows, fmt, quiet=quiet, empty=empty)
+        return
+    page = list(rows.rows)
+    rows.rows = page[:limit]
+    emit(rows, fmt, quiet=quiet, empty=empty)
+    if len(page) > limit:
+        note(f"showing the newest {limit}; --all for everything, --limit N for more")

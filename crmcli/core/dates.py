@@ -1,0 +1,433 @@
+"""Natural-language dates: one grammar for the command line and the TUI.
+
+`parse` reads what a user types (`fri 10am`, `in 2 weeks`, `eom`, `2026-12-01`) into a `When`: a day with
+an optional local wall-clock time, read in the zone of the aware `now` it is given. `lean` settles words
+that name no direction: "future" for due dates, "past" for when something happened.
+
+Rules (docs/dates-table.md shows them with examples; tests/core/test_dates.py asserts that table):
+- A bare weekday (`fri`) is never today: future lean -> the next one, 1..7 days ahead; past lean -> the
+  last one, 1..7 days back. On a Friday, `fri` is a week away; `today` says today. `next fri` and
+  `last fri` force the direction whatever the lean; `this fri` is the Friday of the current Mon-Sun week.
+- A day and month without a year (`dec 3`, `3 dec`) is the nearest such date on or after today (future)
+  or on or before today (past).
+- A bare time (`3pm`) is today at that time unless that is on the wrong side of now: future lean ->
+  tomorrow if it has passed, past lean -> yesterday if it is later than now; the current minute counts
+  as today. A time given with a day (`today 9am`, `3pm tomorrow`) is taken as written.
+- Anchors ignore lean: sow/som/soy = Monday/1st/Jan 1 of the current week/month/year; eow = Friday of
+  the current Mon-Sun week (a work week: on a weekend, the Friday just gone); eom = the month's last
+  day; eoy = Dec 31. `start of month`, `end of the week`... are long spellings.
+- Units: d, w, m (months; minutes are `min`), q (quarter = 3 months), y, h, min. Day units give a whole
+  day (`in 3 days`, `+1m`: months clamp to the month's end, Jan 31 + 1m = Feb 28); hours and minutes
+  give an exact moment (`in 3 hours` is 3 h of elapsed time, also across a DST change).
+- ISO date-times with an offset (`...Z`, `...+01:00`) are absolute; they are shown in the local zone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import Callable, Literal, get_args
+
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import DAILY, WEEKLY, rrule
+
+from crmcli.errors import Invalid
+
+Lean = Literal["past", "future"]
+Freq = Literal["daily", "weekly", "monthly", "yearly"]
+
+DATE_FORMS = "today, tomorrow, fri, next friday, in 3 days, +2w, 3 months ago, eom, 2026-12-01, tomorrow 3pm"
+RECURRENCE_FORMS = "daily, weekly, every 2 weeks, every monday, every month, every quarter, every year"
+DURATION_FORMS = "3d, 2 days, 1w, 2 weeks, 1 month, 4h"
+
+# Past lean: an all-day value becomes noon (a time that is on the right day in every zone's
+# evening and morning); future lean: 09:00, when a working day's follow-ups start.
+PAST_ALL_DAY = time(12)
+FUTURE_ALL_DAY = time(9)
+
+
+class DateError(Invalid):
+    """A date, time, recurrence or duration that cannot be read (exit code 2)."""
+
+
+def _cannot(what: str, text: str, forms: str, detail: str = "") -> DateError:
+    reason = f" ({detail})" if detail else ""
+    return DateError(f"cannot read the {what} {text!r}{reason}; try: {forms}")
+
+
+# --- vocabulary: one weekday map, one month map, one unit table --------------------------------------
+
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAYS = {name: i for i, full in enumerate(DAY_NAMES) for name in (full, full[:3])}
+_WEEKDAYS.update(tues=1, thur=3, thurs=3)
+
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                "october", "november", "december")
+_MONTHS = {name: i for i, full in enumerate(_MONTH_NAMES, 1) for name in (full, full[:3])}
+_MONTHS.update(sept=9)
+
+# (relativedelta field, multiplier) -> the words for it. `m` is months: minutes are `min`.
+_UNIT_WORDS: dict[tuple[str, int], tuple[str, ...]] = {
+    ("minutes", 1): ("min", "mins", "minute", "minutes"),
+    ("hours", 1): ("h", "hr", "hrs", "hour", "hours"),
+    ("days", 1): ("d", "day", "days"),
+    ("weeks", 1): ("w", "wk", "wks", "week", "weeks"),
+    ("months", 1): ("m", "mo", "month", "months"),
+    ("months", 3): ("q", "quarter", "quarters"),
+    ("years", 1): ("y", "yr", "yrs", "year", "years"),
+}
+_UNITS = {word: unit for unit, words in _UNIT_WORDS.items() for word in words}
+_EXACT_FIELDS = frozenset({"hours", "minutes"})
+
+_TERM = re.compile(r"(?:(?P<count>\d+)\s*|(?P<one>an?)\s+)(?P<unit>[a-z]+)")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:z|[+-]\d{2}(?::?\d{2})?)?")
+_TIME = r"noon|midnight|\d{1,2}(?::\d{2})?\s*[ap]m|\d{1,2}:\d{2}"
+_DAY_THEN_TIME = re.compile(rf"(?:(?P<day>(?!at\s).+?)\s+(?:at\s+)?|at\s+)?(?P<time>{_TIME})")
+_TIME_THEN_DAY = re.compile(rf"(?:at\s+)?(?P<time>{_TIME})\s+(?P<day>.+)")
+_CLOCK = re.compile(r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<half>[ap]m)?")
+_WEEKDAY = re.compile(r"(?:(?P<which>next|last|this)\s+)?(?P<name>[a-z]+)")
+_DAY_MONTH = re.compile(r"(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m1>[a-z]+)|(?P<m2>[a-z]+)\s+(?P<d2>\d{1,2})"
+                        r"(?:st|nd|rd|th)?)(?:\s+(?P<year>\d{4}))?")
+_LONG_ANCHOR = re.compile(r"(?P<edge>start|end) of (?:the )?(?P<period>week|month|year)")
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.lower().replace(",", " ").split())
+
+
+def _term(text: str) -> tuple[int, str] | None:
+    """`3 days`, `2w`, `a week` -> (count, relativedelta field); quarters become months."""
+    match = _TERM.fullmatch(text)
+    unit = _UNITS.get(match["unit"]) if match else None
+    if match is None or unit is None:
+        return None
+    field, multiplier = unit
+    return (1 if match["one"] else int(match["count"])) * multiplier, field
+
+
+def _offset(text: str) -> tuple[int, str] | None:
+    """`in 3 days`, `+3d`, `-2w`, `3 days ago` -> signed (count, field); anything else -> None."""
+    if text.startswith("in "):
+        body, sign = text[3:], 1
+    elif text.endswith(" ago"):
+        body, sign = text[:-4], -1
+    elif text[:1] in ("+", "-"):
+        body, sign = text[1:].lstrip(), 1 if text[0] == "+" else -1
+    else:
+        return None
+    term = _term(body)
+    return None if term is None else (sign * term[0], term[1])
+
+
+# --- whole-day expressions: each reader takes (text, today, lean) and returns a date or None ----------
+
+def _named_day(text: str, today: date, lean: Lean) -> date | None:
+    shift = {"today": 0, "tomorrow": 1, "yesterday": -1}.get(text)
+    return None if shift is None else today + timedelta(days=shift)
+
+
+_ANCHORS: dict[str, Callable[[date], date]] = {
+    "sow": lambda d: d - timedelta(days=d.weekday()),
+    "eow": lambda d: d + timedelta(days=4 - d.weekday()),
+    "som": lambda d: d.replace(day=1),
+    "eom": lambda d: d + relativedelta(day=31),
+    "soy": lambda d: d.replace(month=1, day=1),
+    "eoy": lambda d: d.replace(month=12, day=31),
+}
+
+
+def _anchor(text: str, today: date, lean: Lean) -> date | None:
+    long = _LONG_ANCHOR.fullmatch(text)
+    key = f"{long['edge'][0]}o{long['period'][0]}" if long else text
+    return _ANCHORS[key](today) if key in _ANCHORS else None
+
+
+def _iso_day(text: str, today: date, lean: Lean) -> date | None:
+    return _isoparse(text).date() if _ISO_DATE.fullmatch(text) else None
+
+
+def _weekday(text: str, today: date, lean: Lean) -> date | None:
+    match = _WEEKDAY.fullmatch(text)
+    wanted = _WEEKDAYS.get(match["name"]) if match else None
+    if match is None or wanted is None:
+        return None
+    which = match["which"] or ("next" if lean == "future" else "last")
+    if which == "this":
+        return today + timedelta(days=wanted - today.weekday())
+    if which == "next":
+        return today + timedelta(days=(wanted - today.weekday() - 1) % 7 + 1)
+    return today - timedelta(days=(today.weekday() - wanted - 1) % 7 + 1)
+
+
+def _day_month(text: str, today: date, lean: Lean) -> date | None:
+    match = _DAY_MONTH.fullmatch(text)
+    month = _MONTHS.get(match["m1"] or match["m2"]) if match else None
+    if match is None or month is None:
+        return None
+    day = int(match["d1"] or match["d2"])
+    if match["year"]:
+        return date(int(match["year"]), month, day)
+    # Nine years reach the next (or last) Feb 29 even across a skipped leap year (2100).
+    step = 1 if lean == "future" else -1
+    for year in range(today.year, today.year + 9 * step, step):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if (candidate >= today) if lean == "future" else (candidate <= today):
+            return candidate
+    raise ValueError(f"no day {day} in {_MONTH_NAMES[month - 1]}")
+
+
+def _relative_day(text: str, today: date, lean: Lean) -> date | None:
+    offset = _offset(text)
+    if offset is None or offset[1] in _EXACT_FIELDS:
+        return None
+    count, field = offset
+    return today + relativedelta(**{field: count})  # type: ignore[arg-type]
+
+
+_DAY_READERS = (_named_day, _anchor, _iso_day, _weekday, _day_month, _relative_day)
+
+
+# --- exact moments: now, ISO date-times, hours and minutes from now -----------------------------------
+
+def _isoparse(text: str) -> datetime:
+    # dateutil.parser costs ~20 ms to import; only ISO input pays for it.
+    from dateutil.parser import isoparse
+
+    return isoparse(text.upper())
+
+
+def _moment(text: str, now: datetime) -> datetime | None:
+    """An exact local datetime (in now's zone) for `now`, ISO date-times and sub-day offsets."""
+    if text == "now":
+        return now
+    if _ISO_DATETIME.fullmatch(text):
+        parsed = _isoparse(text)
+        # With an offset it is an instant: convert it. Without, it is already local wall time.
+        return parsed.astimezone(now.tzinfo) if parsed.tzinfo else parsed.replace(tzinfo=now.tzinfo)
+    offset = _offset(text)
+    if offset is None or offset[1] not in _EXACT_FIELDS:
+        return None
+    count, field = offset
+    # Elapsed time, so add in UTC: `in 2 hours` stays 2 hours across a DST change.
+    return (now.astimezone(timezone.utc) + timedelta(**{field: count})).astimezone(now.tzinfo)
+
+
+def _clock(text: str, whole: str) -> time:
+    """`noon`, `midnight`, `3pm`, `3:30 pm`, `15:30` -> a wall-clock time."""
+    if text in ("noon", "midnight"):
+        return time(12 if text == "noon" else 0)
+    match = _CLOCK.fullmatch(text)
+    assert match is not None  # _TIME only lets clock shapes through
+    hour, minute, half = int(match["hour"]), int(match["minute"] or 0), match["half"]
+    if half:
+        if not 1 <= hour <= 12:
+            raise _cannot("date", whole, DATE_FORMS, f"no such time {text!r}")
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise _cannot("date", whole, DATE_FORMS, f"no such time {text!r}")
+    return time(hour, minute)
+
+
+def _split_time(text: str) -> tuple[str | None, str | None]:
+    """`tomorrow 3pm`, `3pm tomorrow`, `3pm` -> (day text, time text); no time -> (text, None)."""
+    match = _DAY_THEN_TIME.fullmatch(text) or _TIME_THEN_DAY.fullmatch(text)
+    return (match["day"], match["time"]) if match else (text, None)
+
+
+def _bare_time(clock: time, now: datetime, lean: Lean) -> date:
+    current = now.time().replace(second=0, microsecond=0, fold=0)
+    if lean == "future" and clock < current:
+        return now.date() + timedelta(days=1)
+    if lean == "past" and clock > current:
+        return now.date() - timedelta(days=1)
+    return now.date()
+
+
+# --- public API ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class When:
+    """A parsed moment: either a whole day (time is None) or a date-time."""
+
+    day: date
+    time: time | None  # local wall-clock time (fold kept for the repeated hour), None = all-day
+
+    @property
+    def is_all_day(self) -> bool:
+        return self.time is None
+
+    def to_utc(self, tz: tzinfo) -> datetime:
+        """Aware UTC datetime; an all-day value is local midnight of that day in tz.
+
+        tz must resolve wall times itself (zoneinfo, datetime.timezone): the wall time is built
+        naive, tz attached, then converted. A time in a spring-forward gap uses the offset before it.
+        """
+        wall = datetime.combine(self.day, time(0) if self.time is None else self.time)
+        return wall.replace(tzinfo=tz).astimezone(timezone.utc)
+
+
+def parse(text: str, *, now: datetime, lean: Lean) -> When:
+    """Read a date or date-time typed by a user, in now's zone (see the module docstring for the rules).
+
+    lean="future" (due dates): `fri` = the next Friday, 1..7 days ahead (never today); `3pm` = the
+    next 3pm. lean="past" (when it happened): `fri` = the last Friday, 1..7 days back; `3pm` = the
+    last 3pm. Raises DateError naming the text and the accepted forms.
+    """
+    _check(now, lean)
+    s = _normalise(text)
+    try:
+        when = _parse(s, text, now, lean) if s else None
+    except (ValueError, OverflowError) as err:  # impossible dates, years past 9999
+        raise _cannot("date", text, DATE_FORMS, str(err)) from None
+    if when is None:
+        raise _cannot("date", text, DATE_FORMS)
+    return when
+
+
+def _check(now: datetime, lean: str) -> None:
+    if now.utcoffset() is None:
+        raise TypeError("now must be an aware datetime")
+    if lean not in get_args(Lean):
+        raise TypeError(f"lean must be 'past' or 'future', not {lean!r}")
+
+
+def _parse(s: str, text: str, now: datetime, lean: Lean) -> When | None:
+    moment = _moment(s, now)
+    if moment is not None:
+        return When(moment.date(), moment.time())
+    day_text, time_text = _split_time(s)
+    clock = None if time_text is None else _clock(time_text, text)
+    if day_text is None:
+        assert clock is not None
+        return When(_bare_time(clock, now, lean), clock)
+    for reader in _DAY_READERS:
+        day = reader(day_text, now.date(), lean)
+        if day is not None:
+            return When(day, clock)
+    return None
+
+
+def parse_moment(text: str, *, now: datetime, lean: Lean) -> datetime:
+    """parse(), then one aware UTC datetime. An all-day value becomes, for lean="future", 09:00 local of
+    that day; for lean="past", now if the day is today, else 12:00 local. Callers that need all-day
+    semantics use parse()."""
+    when = parse(text, now=now, lean=lean)
+    if when.time is None:
+        if lean == "past" and when.day == now.date():
+            return now.astimezone(timezone.utc)
+        when = When(when.day, FUTURE_ALL_DAY if lean == "future" else PAST_ALL_DAY)
+    return when.to_utc(now.tzinfo)  # type: ignore[arg-type]  # _check made sure it is set
+
+
+def parse_since(text: str, *, now: datetime) -> datetime:
+    """For --since filters (lean past): a day is its local midnight, a date-time is exact; in UTC."""
+    return parse(text, now=now, lean="past").to_utc(now.tzinfo)  # type: ignore[arg-type]
+
+
+def parse_duration(text: str) -> relativedelta:
+    """`2 days`, `3d`, `1w`, `2 weeks`, `1 month`, `90d`, `4h`, `a week`: one positive count and unit."""
+    term = _term(_normalise(text))
+    if term is None or term[0] < 1:
+        raise _cannot("duration", text, DURATION_FORMS)
+    count, field = term
+    return relativedelta(**{field: count})  # type: ignore[arg-type]
+
+
+# --- recurrence ---------------------------------------------------------------------------------------
+
+_FREQ_FIELD: dict[str, str] = {"daily": "days", "weekly": "weeks", "monthly": "months", "yearly": "years"}
+_FIELD_FREQ = {field: freq for freq, field in _FREQ_FIELD.items()}
+_ADVERBS = {"daily": "every day", "weekly": "every week", "monthly": "every month", "quarterly": "every quarter",
+            "yearly": "every year", "annually": "every year"}
+_EVERY = re.compile(r"every (?:(?P<count>\d+|other)\s*)?(?P<unit>[a-z]+)(?: on (?P<on>[a-z]+))?")
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """A repeat rule. Monthly and yearly rules clamp to the month's end instead of skipping months
+    that lack the day (rrule's way): monthly from Jan 31 -> Feb 28 (29) -> Mar 28, because each
+    occurrence is counted from the previous due date."""
+
+    freq: Freq
+    interval: int = 1
+    byweekday: int | None = None  # 0=Monday, weekly rules only
+
+    def __post_init__(self) -> None:
+        if self.freq not in _FREQ_FIELD:
+            raise ValueError(f"unknown frequency {self.freq!r}")
+        if self.interval < 1:
+            raise ValueError("the interval must be at least 1")
+        if self.byweekday is not None and (self.freq != "weekly" or self.byweekday not in range(7)):
+            raise ValueError("a weekday goes with weekly rules only")
+
+    def next_after(self, due: datetime | date) -> datetime | date:
+        """The next occurrence counted from `due` (not from today); a date gives a date, a datetime a
+        datetime, on the same wall clock of due's own tzinfo (pass a local time to keep 09:00 local)."""
+        wall = due.replace(tzinfo=None) if isinstance(due, datetime) else datetime.combine(due, time())
+        following = self._next_wall(wall)
+        return following.replace(tzinfo=due.tzinfo) if isinstance(due, datetime) else following.date()
+
+    def _next_wall(self, wall: datetime) -> datetime:
+        if self.freq in ("monthly", "yearly"):
+            return wall + relativedelta(**{_FREQ_FIELD[self.freq]: self.interval})  # type: ignore[arg-type]
+        start = wall.replace(microsecond=0)  # rrule drops microseconds; put them back after
+        rule = rrule(DAILY if self.freq == "daily" else WEEKLY, dtstart=start, interval=self.interval,
+                     byweekday=self.byweekday)
+        following = rule.after(start)
+        if following is None:
+            raise DateError(f"no {self.describe()} after {wall:%Y-%m-%d}")
+        return following.replace(microsecond=wall.microsecond)
+
+    def to_rrule(self) -> str:
+        """The iCalendar RRULE value, e.g. "FREQ=WEEKLY;INTERVAL=2" or "FREQ=WEEKLY;BYDAY=MO"."""
+        parts = [f"FREQ={self.freq.upper()}"]
+        if self.interval != 1:
+            parts.append(f"INTERVAL={self.interval}")
+        if self.byweekday is not None:
+            parts.append(f"BYDAY={DAY_NAMES[self.byweekday][:2].upper()}")
+        return ";".join(parts)
+
+    def describe(self) -> str:
+        """"every 2 weeks", "every monday", "every quarter"; parse_recurrence reads it back."""
+        if self.freq == "monthly" and self.interval == 3:
+            return "every quarter"
+        unit = _FREQ_FIELD[self.freq][:-1]
+        every = f"every {unit}" if self.interval == 1 else f"every {self.interval} {unit}s"
+        if self.byweekday is None:
+            return every
+        day = DAY_NAMES[self.byweekday]
+        return f"every {day}" if self.interval == 1 else f"{every} on {day}"
+
+
+def parse_recurrence(text: str) -> Recurrence:
+    """`daily|weekly|monthly|quarterly|yearly`, `every day|week|2 weeks|month|quarter|year|N days`,
+    `every other week`, `every monday`, `every 2 weeks on monday`. Raises DateError."""
+    s = _normalise(text)
+    try:
+        recurrence = _recurrence(_ADVERBS.get(s, s))
+    except ValueError as err:  # "every 0 days"
+        raise _cannot("recurrence", text, RECURRENCE_FORMS, str(err)) from None
+    if recurrence is None:
+        raise _cannot("recurrence", text, RECURRENCE_FORMS)
+    return recurrence
+
+
+def _recurrence(text: str) -> Recurrence | None:
+    match = _EVERY.fullmatch(text)
+    if match is None:
+        return None
+    count, word, on = match["count"], match["unit"], match["on"]
+    interval = 2 if count == "other" else int(count or 1)
+    if word in _WEEKDAYS and on is None:  # every monday, every other monday
+        return Recurrence("weekly", interval, _WEEKDAYS[word])
+    field, multiplier = _UNITS.get(word, ("", 0))
+    freq = _FIELD_FREQ.get(field)
+    if freq is None or (on is not None and on not in _WEEKDAYS):
+        return None
+    weekday = None if on is None else _WEEKDAYS[on]
+    return Recurrence(freq, interval * multiplier, weekday)  # type: ignore[arg-type]

@@ -1,0 +1,169 @@
+"""The interaction history: calls, emails, meetings, messages and notes, each on the timeline of
+every contact it names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from crmcli.core.models import Contact, Interaction, InteractionContact, utcnow
+from crmcli.core.rows import LIST_SEPARATOR, Rows
+from crmcli.errors import Invalid, NotFound
+
+DEFAULT_KINDS = ("call", "email", "meeting", "message", "note")
+DIRECTED_KINDS = frozenset({"call", "email", "message"})
+DIRECTIONS = ("in", "out")
+
+
+@dataclass(frozen=True)
+class Kinds:
+    """The kinds a user may log (configurable) and the default one."""
+
+    allowed: Sequence[str] = DEFAULT_KINDS
+    default: str = "call"
+
+    def check(self, kind: str | None) -> str:
+        chosen = (kind or self.default).strip().lower()
+        if chosen not in self.allowed:
+            raise Invalid(f"unknown kind {chosen!r}; use one of: {', '.join(self.allowed)} "
+                          "(or add it: crm config set log_kinds ...)")
+        return chosen
+
+
+def check_direction(kind: str, direction: str | None) -> str | None:
+    if direction is None:
+        return None
+    value = direction.strip().lower()
+    if value not in DIRECTIONS:
+        raise Invalid(f"direction must be 'in' or 'out', not {direction!r}")
+    if kind not in DIRECTED_KINDS:
+        raise Invalid(f"a {kind} has no direction; --direction is for {', '.join(sorted(DIRECTED_KINDS))}")
+    return value
+
+
+def check_body(body: str) -> str:
+    text = body.strip("\n")
+    if not text.strip():
+        raise Invalid("nothing to log: the text is empty")
+    return text
+
+
+def log(session: Session, people: Sequence[Contact], body: str, *, kind: str, direction: str | None = None,
+        occurred_at: datetime | None = None) -> Interaction:
+    """One interaction row linked to each contact (a meeting with two people appears on both timelines)."""
+    unique = list({c.id: c for c in people}.values())
+    if not unique:
+        raise Invalid("an interaction needs at least one contact")
+    now = utcnow()
+    interaction = Interaction(kind=kind, direction=check_direction(kind, direction), body=check_body(body),
+                              occurred_at=occurred_at or now, created_at=now, updated_at=now)
+    session.add(interaction)
+    session.flush()
+    session.add_all([InteractionContact(interaction_id=interaction.id, contact_id=c.id)  # type: ignore[arg-type]
+                     for c in unique])
+    session.flush()
+    return interaction
+
+
+def get(session: Session, ref: str | int) -> Interaction:
+    text = str(ref).strip().lstrip("#")
+    if not text.isdigit():
+        raise Invalid(f"an interaction is referred to by its id (a number), not {str(ref)!r}")
+    found = session.get(Interaction, int(text))
+    if found is None:
+        raise NotFound(f"no interaction with id {text}; see `crm notes list`")
+    return found
+
+
+def participants(session: Session, interaction: Interaction) -> list[Contact]:
+    return list(session.scalars(
+        sa.select(Contact).join(InteractionContact, InteractionContact.contact_id == Contact.id)  # type: ignore[arg-type]
+        .where(InteractionContact.interaction_id == interaction.id).order_by(Contact.name_key)))
+
+
+@dataclass
+class InteractionChanges:
+    body: str | None = None
+    kind: str | None = None
+    direction: str | None = None   # "" clears
+    occurred_at: datetime | None = None
+
+
+def edit(session: Session, interaction: Interaction, changes: InteractionChanges, kinds: Kinds) -> Interaction:
+    if changes.body is not None:
+        interaction.body = check_body(changes.body)
+    if changes.kind is not None:
+        interaction.kind = kinds.check(changes.kind)
+    if changes.direction is not None:
+        interaction.direction = check_direction(interaction.kind, changes.direction or None) \
+            if changes.direction else None
+    elif interaction.direction and interaction.kind not in DIRECTED_KINDS:
+        interaction.direction = None  # the new kind has no direction
+    if changes.occurred_at is not None:
+        interaction.occurred_at = changes.occurred_at
+    interaction.updated_at = utcnow()
+    session.add(interaction)
+    session.flush()
+    return interaction
+
+
+def remove(session: Session, interaction: Interaction) -> None:
+    session.delete(interaction)
+    session.flush()
+
+
+def orphaned_by(session: Session, contact_id: int) -> list[int]:
+    """Interactions that name only this contact: deleting the contact deletes them too."""
+    ic = InteractionContact.__table__
+    other = ic.alias("other")
+    shared = sa.exists().where(other.c.interaction_id == ic.c.interaction_id, other.c.contact_id != contact_id)
+    return list(session.scalars(sa.select(ic.c.interaction_id).where(ic.c.contact_id == contact_id, ~shared)))
+
+
+def remove_many(session: Session, ids: Sequence[int]) -> None:
+    if ids:
+        session.execute(sa.delete(Interaction.__table__).where(Interaction.__table__.c.id.in_(list(ids))))
+
+
+# -- listings ------------------------------------------------------------------------------------
+
+INTERACTION_COLUMNS = ("id", "uid", "occurred", "kind", "direction", "contacts", "body", "created", "updated")
+
+
+def rows(conn: Connection, *, contact_id: int | None = None, kinds: Sequence[str] = (),
+         since: datetime | None = None, limit: int | None = None, ids: Sequence[int] | None = None) -> Rows:
+    """Interactions newest first, optionally of one contact: the timeline and `notes list` alike."""
+    from crmcli.storage.sql import iso_utc
+
+    i, ic, c = Interaction.__table__, InteractionContact.__table__, Contact.__table__
+    names = sa.select(c.c.name.label("v")).join(ic, ic.c.contact_id == c.c.id) \
+        .where(ic.c.interaction_id == i.c.id).order_by(c.c.name_key).correlate(i).subquery()
+    stmt = sa.select(i.c.id, i.c.uid, iso_utc(i.c.occurred_at), i.c.kind, i.c.direction,
+                     sa.select(sa.func.aggregate_strings(names.c.v, LIST_SEPARATOR)).scalar_subquery(),
+                     i.c.body, iso_utc(i.c.created_at), iso_utc(i.c.updated_at))
+    if contact_id is not None:
+        stmt = stmt.join(ic, (ic.c.interaction_id == i.c.id) & (ic.c.contact_id == contact_id))
+    if kinds:
+        stmt = stmt.where(i.c.kind.in_(list(kinds)))
+    if since is not None:
+        stmt = stmt.where(i.c.occurred_at >= since)
+    if ids is not None:
+        stmt = stmt.where(i.c.id.in_(list(ids)))
+    stmt = stmt.order_by(i.c.occurred_at.desc(), i.c.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return Rows(INTERACTION_COLUMNS, conn.execute(stmt), list_columns=frozenset({"contacts"}),
+                time_columns=frozenset({"occurred", "created", "updated"}),
+                table_columns=("id", "occurred", "kind", "direction", "contacts", "body"))
+
+
+def last_contact_expression(contact_id: Any) -> Any:
+    """When a contact was last in touch: derived from the interactions, never a stored column."""
+    i, ic = Interaction.__table__, InteractionContact.__table__
+    return sa.select(sa.func.max(i.c.occurred_at)).select_from(ic.join(i, i.c.id == ic.c.interaction_id)) \
+        .where(ic.c.contact_id == contact_id).scalar_subquery()
