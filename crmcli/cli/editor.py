@@ -21,11 +21,16 @@ def obtain(text: str | None, *, what: str, initial: str = "", use_editor: bool =
         return sys.stdin.read()
     if text is not None and not use_editor:
         return text
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not interactive():
         raise UsageProblem(f"no text for the {what}: give it as an argument, or '-' to read it from stdin "
                            "($EDITOR opens only on a terminal)")
     return edit(initial, header=f"Write the {what} above. Lines starting with '{COMMENT}' are ignored; "
                                "an empty text cancels.")
+
+
+def interactive() -> bool:
+    """A person at a terminal (both ends): the only case where an editor may open."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def editor_command() -> list[str]:

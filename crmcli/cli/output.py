@@ -46,7 +46,13 @@ def local_time(value: Any) -> str:
     moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+def _zone() -> Any:
+    from crmcli.core.clock import local_zone
+
+    return local_zone()
 
 
 def console() -> Any:
