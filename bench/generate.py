@@ -1,4 +1,5 @@
-"""Build the deterministic benchmark database: scale x (100,000 contacts, 10,000 organisations).
+"""Build the deterministic benchmark database: scale x (100,000 contacts, 10,000 organisations,
+1,000,000 interactions), 2,000 of those on contact #1 on top of its share (the timeline benchmark).
 
     python bench/generate.py [--scale 1.0] [--out PATH]
 
@@ -22,7 +23,11 @@ NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 
 
 def scale_of(factor: float) -> Scale:
-    return Scale(contacts=max(1, round(BENCH.contacts * factor)), orgs=max(1, round(BENCH.orgs * factor)))
+    """Every count times `factor`, except contact #1's extra interactions: 2,000 at any scale
+    (the timeline benchmark pages through them), but never more than half of all interactions."""
+    interactions = max(1, round(BENCH.interactions * factor))
+    return Scale(contacts=max(1, round(BENCH.contacts * factor)), orgs=max(1, round(BENCH.orgs * factor)),
+                 interactions=interactions, heavy_contact=min(BENCH.heavy_contact, interactions // 2))
 
 
 def default_path(factor: float) -> Path:

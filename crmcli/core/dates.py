@@ -41,8 +41,8 @@ DATE_FORMS = "today, tomorrow, fri, next friday, in 3 days, +2w, 3 months ago, e
 RECURRENCE_FORMS = "daily, weekly, every 2 weeks, every monday, every month, every quarter, every year"
 DURATION_FORMS = "3d, 2 days, 1w, 2 weeks, 1 month, 4h"
 
-# Past lean: an all-day value becomes noon (a time that is on the right day in every zone's
-# evening and morning); future lean: 09:00, when a working day's follow-ups start.
+# parse_moment's clock for an all-day value: noon for the past (its UTC value stays on the same
+# calendar day in any zone within 12 h of UTC), 09:00 for the future (when a working day starts).
 PAST_ALL_DAY = time(12)
 FUTURE_ALL_DAY = time(9)
 
@@ -224,12 +224,10 @@ def _clock(text: str, whole: str) -> time:
     match = _CLOCK.fullmatch(text)
     assert match is not None  # _TIME only lets clock shapes through
     hour, minute, half = int(match["hour"]), int(match["minute"] or 0), match["half"]
-    if half:
-        if not 1 <= hour <= 12:
-            raise _cannot("date", whole, DATE_FORMS, f"no such time {text!r}")
-        hour = hour % 12 + (12 if half == "pm" else 0)
-    if hour > 23 or minute > 59:
+    if (half and not 1 <= hour <= 12) or hour > 23 or minute > 59:
         raise _cannot("date", whole, DATE_FORMS, f"no such time {text!r}")
+    if half:
+        hour = hour % 12 + (12 if half == "pm" else 0)
     return time(hour, minute)
 
 
@@ -293,7 +291,7 @@ def _check(now: datetime, lean: str) -> None:
     if now.utcoffset() is None:
         raise TypeError("now must be an aware datetime")
     if lean not in get_args(Lean):
-        raise TypeError(f"lean must be 'past' or 'future', not {lean!r}")
+        raise ValueError(f"lean must be 'past' or 'future', not {lean!r}")
 
 
 def _parse(s: str, text: str, now: datetime, lean: Lean) -> When | None:
@@ -367,7 +365,8 @@ class Recurrence:
 
     def next_after(self, due: datetime | date) -> datetime | date:
         """The next occurrence counted from `due` (not from today); a date gives a date, a datetime a
-        datetime, on the same wall clock of due's own tzinfo (pass a local time to keep 09:00 local)."""
+        datetime, on the same wall clock of due's own tzinfo (pass a local time to keep 09:00 local).
+        A weekly rule with a weekday counts weeks as RRULE does, from the Monday of due's week."""
         wall = due.replace(tzinfo=None) if isinstance(due, datetime) else datetime.combine(due, time())
         following = self._next_wall(wall)
         return following.replace(tzinfo=due.tzinfo) if isinstance(due, datetime) else following.date()
@@ -393,7 +392,7 @@ class Recurrence:
         return ";".join(parts)
 
     def describe(self) -> str:
-        """"every 2 weeks", "every monday", "every quarter"; parse_recurrence reads it back."""
+        """A phrase that parse_recurrence reads back: "every 2 weeks", "every monday", "every quarter"."""
         if self.freq == "monthly" and self.interval == 3:
             return "every quarter"
         unit = _FREQ_FIELD[self.freq][:-1]

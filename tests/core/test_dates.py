@@ -218,7 +218,7 @@ def test_parse_since() -> None:
 def test_now_must_be_aware_and_lean_known() -> None:
     with pytest.raises(TypeError):
         parse("today", now=datetime(2026, 11, 25), lean="past")
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError):
         parse("today", now=NOW, lean="soon")  # type: ignore[arg-type]
 
 

@@ -14,11 +14,25 @@ from tests.conftest import Run
 
 
 @pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
+def pg_server() -> Iterator[str]:
     for url in pg.server():
         if url is None:
             pytest.skip("PostgreSQL server binaries are not installed")
         yield url
+
+
+@pytest.fixture
+def pg_url(pg_server: str, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database on the shared server for each test."""
+    import sqlalchemy as sa
+
+    name = "t_" + request.node.name.lower().replace("-", "_")[:50]
+    engine = sa.create_engine(pg_server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return pg_server.rsplit("/", 1)[0] + "/" + name
 
 
 def test_contacts_on_postgres(pg_url: str, ok: Run, crm: Run) -> None:
@@ -48,7 +62,26 @@ def test_contacts_on_postgres(pg_url: str, ok: Run, crm: Run) -> None:
 
 
 def test_demo_on_postgres_then_add(pg_url: str, ok: Run, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    db = ("--db", pg_url.rsplit("/", 1)[0] + "/postgres")
+    db = ("--db", pg_url)
     ok(*db, "demo")
     # Sequences moved past the bulk-inserted ids: a normal insert works.
     assert ok(*db, "contacts", "add", "After Demo", "-q").stdout == "301\n"
+
+
+def test_history_and_search_on_postgres(pg_url: str, ok: Run, crm: Run) -> None:
+    db = ("--db", pg_url)
+    ok(*db, "contacts", "add", "Ana Núñez", "--org", "Harbour Labs", "--email", "ana@harbour.example")
+    ok(*db, "contacts", "add", "Ben Ode", "--org", "harbour")
+    ok(*db, "log", "ana nunez", "Quotation for José: 10% discount", "--at", "2026-03-02 09:00")
+    ok(*db, "log", "ana nunez", "ben ode", "Kickoff with the board", "--kind", "meeting")
+    rows = json.loads(ok(*db, "timeline", "ben", "-f", "json").stdout)
+    assert [(r["kind"], r["contacts"]) for r in rows] == [("meeting", ["Ana Núñez", "Ben Ode"])]
+    hits = json.loads(ok(*db, "search", "quot*", "-f", "json").stdout)
+    assert [(h["type"], h["id"]) for h in hits] == [("interaction", 1)] and "**Quotation**" in hits[0]["snippet"]
+    assert ("contact", 1) in [(h["type"], h["id"]) for h in json.loads(ok(*db, "search", "nunez", "-f", "json").stdout)]
+    assert ok(*db, "search", "harbour", "--type", "organisation", "-q").stdout == "1\n"
+    listed = json.loads(ok(*db, "contacts", "list", "--sort", "last-contact", "-f", "json").stdout)
+    assert listed[0]["last_contact"] is not None
+    ok(*db, "notes", "edit", "1", "--text", "Reworded")
+    assert json.loads(ok(*db, "search", "quotation", "-f", "json").stdout) == []
+    assert "nothing to rebuild" in ok(*db, "db", "reindex").stderr
