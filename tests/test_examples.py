@@ -51,3 +51,16 @@ def test_backup_line(demo_env: dict[str, str], tmp_path: Path) -> None:
     copies = list((tmp_path / "crm-backups").glob("crm-*.db"))
     assert len(copies) == 1
     assert _run(f"crm --db {copies[0]} contacts list -q | wc -l", demo_env).strip() == "300"
+
+
+def test_log_calls_and_week_in_review(demo_env: dict[str, str], tmp_path: Path) -> None:
+    batch = tmp_path / "calls.csv"
+    first = _run("crm contacts list -f csv -n 1 | sed -n 2p | cut -d, -f1", demo_env).strip()
+    batch.write_text(f"{first},Called about the renewal\nnobody-at-all,This one fails\n{first},Left a voicemail\n")
+    done = subprocess.run(f"./log-calls.sh {batch}", shell=True, env=demo_env, capture_output=True, text=True,
+                          cwd=EXAMPLES)
+    assert done.returncode == 1 and "no contact matches 'nobody-at-all'" in done.stderr
+    review = _run("./week-in-review.sh", demo_env).splitlines()
+    assert any("Called about the renewal" in line for line in review)
+    assert any("Left a voicemail" in line for line in review)
+    assert all(line[:4].isdigit() for line in review)
