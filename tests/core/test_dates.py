@@ -23,7 +23,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 KOLKATA = ZoneInfo("Asia/Kolkata")
 UTC = timezone.utc
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=LONDON)  # a Wednesday
-TABLE = Path(__file__).parents[2] / "docs" / "dates-table.md"
+TABLE = Path(__file__).parents[2] / "README.md"
 
 
 def show(when: When) -> str:
@@ -125,8 +125,12 @@ def test_examples(example: tuple[str, ...]) -> None:
 
 
 def _table_rows() -> list[list[str]]:
+    """The rows of the README's date table (its "Dates and times" section)."""
+    text = TABLE.read_text(encoding="utf-8")
+    section = text[text.index("## Dates and times"):]
+    section = section[:section.index("\n## ", 1)]
     cells = [[c.strip() for c in line.strip().strip("|").split("|")]
-             for line in TABLE.read_text(encoding="utf-8").splitlines() if line.startswith("| `")]
+             for line in section.splitlines() if line.startswith("| `")]
     return [[row[0].strip("`"), *row[1:]] for row in cells]
 
 
