@@ -76,8 +76,8 @@ def list_(
 
 @app.command("show")
 def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
-    """Show one contact: emails, phones, organisation, tags, custom fields."""
-    from crmcli.core import contacts
+    """Show one contact: emails, phones, organisation, tags, custom fields, latest interactions."""
+    from crmcli.core import contacts, interactions
 
     with state.database().session() as session:
         contact = contacts.resolve(session, ref)
@@ -85,15 +85,18 @@ def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
             emit(contacts.rows(session.connection(), ids=[contact.id]), fmt)  # type: ignore[list-item]
             return
         info = contacts.card(session, contact)
+        recent = list(interactions.rows(session.connection(), contact_id=contact.id, limit=3).rows)
     emails = [e["address"] + (f"  ({e['label']})" if e["label"] else "") for e in info["emails"]]
     phones = [p["display"] + (f"  ({p['label']})" if p["label"] else "") for p in info["phones"]]
     card(f"{info['name']}  #{info['id']}", [
         ("title", info["title"]), ("organisation", info["org"]),
-        ("tags", ", ".join(info["tags"])),
+        ("tags", ", ".join(info["tags"])), ("last contact", local_time(info["last_contact"])),
         ("created", local_time(info["created"])), ("updated", local_time(info["updated"])),
         ("uid", info["uid"]),
     ], [("emails", emails), ("phones", phones),
-        ("fields", [f"{k} = {v}" for k, v in info["fields"].items()])])
+        ("fields", [f"{k} = {v}" for k, v in info["fields"].items()]),
+        ("recent (crm timeline for more)", [f"{local_time(r[2])}  {r[3]:<8} #{r[0]}  {r[6].splitlines()[0][:60]}"
+                                            for r in recent])])
 
 
 @app.command("edit")

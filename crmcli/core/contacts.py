@@ -320,5 +320,6 @@ def card(session: Session, contact: Contact) -> dict[str, Any]:
         "phones": [{"number": p.number, "label": p.label, "display": validate.phone_display(p.number)}
                    for p in phones],
         "tags": list(tags), "fields": {f.key: f.value for f in fields},
+        "last_contact": session.scalar(sa.select(last_contact_expression(contact.id))),
         "created": contact.created_at, "updated": contact.updated_at,
     }

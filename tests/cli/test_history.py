@@ -34,6 +34,8 @@ def test_one_line_log_tops_the_timeline_and_is_found_by_search(ann: Run) -> None
     assert timeline[0]["kind"] == "call" and timeline[0]["contacts"] == ["Ann Lee"]
     assert ("interaction", 2) in _search(ann, "quote")
     assert "**quote**" in ann("search", "quote", "-f", "csv").stdout
+    card = ann("contacts", "show", "ann lee").stdout
+    assert "last contact" in card and "call     #2  Called about the Q3 quote" in card
 
 
 def test_meeting_with_two_contacts_is_one_row_on_both_timelines(ann: Run, db_path: Path) -> None:
