@@ -20,6 +20,7 @@ from crmcli.storage.database import Database
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+CACHE_KIB = 256 * 1024
 
 
 def scale_of(factor: float) -> Scale:
@@ -46,6 +47,10 @@ def build(factor: float, out: Path) -> tuple[dict[str, int], float]:
     db = Database.open(str(out))
     try:
         with db.connect(write=True) as conn:
+            # The interaction inserts land at random places in three indexes (uid, occurred_at,
+            # interaction_contact's key): SQLite's 2 MiB default page cache thrashes on them
+            # (about 20 s more at scale 1.0, mostly system time). 256 MiB for this build only.
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
             counts = generate(conn, scale_of(factor), now=NOW)
         with db.engine.connect() as conn:  # fold the WAL into the file: a self-contained copy
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -2,9 +2,11 @@
 
     python bench/run.py [--scale 1.0] [--runs 10]
 
-Every figure is a ratio of medians of wall times (subprocess start to exit). Candidate and floor
-run in the same loop iteration (alternating which goes first) so machine noise hits both alike;
-each command runs once as a warm-up first. Always exits 0: this is a report, not a gate.
+Most figures are ratios of medians of wall times (subprocess start to exit) against a floor.
+Candidate and floor run in the same loop iteration (alternating which goes first) so machine
+noise hits both alike; each runs once as a warm-up first. A few figures have no floor and an
+absolute target instead: in-process search calls (the service layer, no interpreter start-up)
+and the full-text reindex. Always exits 0: this is a report, not a gate.
 """
 
 from __future__ import annotations
@@ -22,12 +24,18 @@ import sys
 import time
 from dataclasses import dataclass
 from functools import partial
+from itertools import count
 from pathlib import Path
 from typing import Callable
 
+from sqlalchemy.engine import Connection
+
+from crmcli.core.search import fts_query, parse_query, search
+from crmcli.storage.database import Database
 from generate import DATA_DIR, ensure_dataset
 
 Command = list[str]
+Timer = Callable[[], float]  # one timed run: wall seconds
 
 BENCH_DIR = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -46,6 +54,9 @@ SELECT c.id AS id, c.uid AS uid, c.name AS name, c.title AS title, o.name AS org
       WHERE ct.contact_id = c.id ORDER BY t.name)) AS tags,
   (SELECT json_group_object(f."key", f.value) FROM contact_field f
    WHERE f.contact_id = c.id HAVING count(*) > 0) AS fields,
+  strftime('%Y-%m-%dT%H:%M:%SZ',
+     (SELECT max(i.occurred_at) FROM interaction_contact ic JOIN interaction i ON i.id = ic.interaction_id
+      WHERE ic.contact_id = c.id)) AS last_contact,
   strftime('%Y-%m-%dT%H:%M:%SZ', c.created_at) AS created,
   strftime('%Y-%m-%dT%H:%M:%SZ', c.updated_at) AS updated
 FROM contact c LEFT OUTER JOIN organization o ON o.id = c.org_id
@@ -55,32 +66,39 @@ ORDER BY c.name_key, c.id
 
 @dataclass(frozen=True)
 class Figure:
-    """One row of the table: ratio = (candidate - base) / floor, base optional."""
+    """One row of the table. With a floor: ratio = (candidate - base) / floor, against `target`.
+    Without one: the candidate's median in seconds, against `target` in seconds (absolute)."""
 
     name: str
-    candidate: Callable[[int], Command]  # call number -> command (lets a command vary per run)
-    floor: Command
+    candidate: Timer
     target: float
-    base: Command | None = None
+    floor: Timer | None = None
+    base: Timer | None = None
+    max_runs: int | None = None  # slow figures (reindex) run fewer times than --runs ...
+    warm_up: bool = True         # ... and may skip the warm-up
 
-    def ratio(self, candidate: float, floor: float, base: float | None) -> float:
-        return (candidate - (base or 0.0)) / floor
+    @property
+    def absolute(self) -> bool:
+        return self.floor is None
 
 
 @dataclass(frozen=True)
 class Result:
     figure: Figure
     candidate: float  # medians, in seconds
-    floor: float
+    floor: float | None
     base: float | None
+    runs: int
 
     @property
-    def ratio(self) -> float:
-        return self.figure.ratio(self.candidate, self.floor, self.base)
+    def ratio(self) -> float | None:
+        if self.floor is None:
+            return None
+        return (self.candidate - (self.base or 0.0)) / self.floor
 
     @property
     def ok(self) -> bool:
-        return self.ratio <= self.figure.target
+        return self.candidate <= self.figure.target if self.ratio is None else self.ratio <= self.figure.target
 
 
 def time_command(command: Command) -> float:
@@ -94,19 +112,31 @@ def time_command(command: Command) -> float:
     return elapsed
 
 
+def time_call(function: Callable[[], object]) -> float:
+    """Wall seconds for one in-process call of `function` (its result is built, then dropped)."""
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def command(make: Command | Callable[[int], Command]) -> Timer:
+    """A timer running a fixed command, or `make(n)` on its n-th run (a command that must vary)."""
+    calls = count(1)
+    build = make if callable(make) else (lambda _n: make)
+    return lambda: time_command(build(next(calls)))
+
+
+def call(function: Callable[[], object]) -> Timer:
+    return partial(time_call, function)
+
+
 def measure(figure: Figure, runs: int) -> Result:
-    """Warm up once, then `runs` interleaved iterations; medians of each command."""
-    others: list[Command] = [figure.floor] + ([figure.base] if figure.base else [])
-    calls = 0
-
-    def candidate() -> float:
-        nonlocal calls
-        calls += 1
-        return time_command(figure.candidate(calls))
-
-    timers: list[Callable[[], float]] = [candidate] + [partial(time_command, c) for c in others]
-    for timer in timers:
-        timer()
+    """Warm up once, then `runs` interleaved iterations; medians of each timer."""
+    runs = min(runs, figure.max_runs or runs)
+    timers = [t for t in (figure.candidate, figure.floor, figure.base) if t is not None]
+    if figure.warm_up:
+        for timer in timers:
+            timer()
     samples: list[list[float]] = [[] for _ in timers]
     for i in range(runs):
         order = list(range(len(timers)))
@@ -114,38 +144,57 @@ def measure(figure: Figure, runs: int) -> Result:
             order.reverse()  # neither side always runs first
         for k in order:
             samples[k].append(timers[k]())
-    medians = [statistics.median(s) for s in samples]
-    return Result(figure, medians[0], medians[1], medians[2] if figure.base else None)
+    medians = iter(statistics.median(s) for s in samples)
+    return Result(figure, next(medians), next(medians) if figure.floor else None,
+                  next(medians) if figure.base else None, runs)
 
 
 def add_command(db: Path) -> Callable[[int], Command]:
     """`crm contacts add` with a name and email unique per call (pid too, so reruns never collide)."""
-    def command(call: int) -> Command:
-        n = os.getpid() * 10_000 + call
+    def make(number: int) -> Command:
+        n = os.getpid() * 10_000 + number
         return [CRM, "--db", str(db), "contacts", "add", f"Bench Person {n}", "--email", f"bench{n}@bench.example",
-                "--phone", f"+44 20 7946 0{call % 1000:03d}", "--org", "Acme Software Inc", "--tag", "vip"]
-    return command
-
-
-def fixed(command: Command) -> Callable[[int], Command]:
-    return lambda _call: command
+                "--phone", f"+44 20 7946 0{number % 1000:03d}", "--org", "Acme Software Inc", "--tag", "vip"]
+    return make
 
 
 def python_c(code: str) -> Command:
     return [PYTHON, "-c", code]
 
 
-def figures(dataset: Path, work: Path) -> list[Figure]:
-    import_floor = python_c("import sqlmodel, typer")
-    list_csv = [CRM, "--db", str(dataset), "contacts", "list", "--format", "csv"]
+def searching(conn: Connection, text: str) -> Callable[[], object]:
+    """The service call `crm search` makes, its rows consumed."""
+    return lambda: list(search(conn, text, limit=SEARCH_LIMIT).rows)
+
+
+# The search benchmark's words: rare (~0.05 % of interactions), common (~5 %), and two words that
+# co-occur in thousands of rows (each word frequent on its own).
+SEARCHES = (("rare", "zeppelin", 0.020), ("common", "invoice", 0.100), ("two-word", "invoice deadline", 0.100))
+SEARCH_LIMIT = 20
+REINDEX_RUNS = 3
+
+
+def figures(dataset: Path, work: Path, conn: Connection) -> list[Figure]:
+    """Every row of the table. `conn`: an open connection to `dataset` for the in-process figures."""
+    import_floor = command(python_c("import sqlmodel, typer"))
+    crm, crm_work = [CRM, "--db", str(dataset)], [CRM, "--db", str(work)]
     return [
-        Figure("crm --version", fixed([CRM, "--version"]), python_c("import typer"), 1.2),
-        Figure("crm --help", fixed([CRM, "--help"]), [PYTHON, FLOOR_APP, "--help"], 1.2),
-        Figure("crm contacts --help", fixed([CRM, "contacts", "--help"]),
-               [PYTHON, FLOOR_APP, "contacts", "--help"], 1.2),
-        Figure("crm contacts add (100k)", add_command(work), import_floor, 1.3),
-        Figure("crm contacts list --format csv (100k)", fixed(list_csv), sqlite_csv(dataset), 3.0,
-               base=import_floor),
+        Figure("crm --version", command([CRM, "--version"]), 1.2, floor=command(python_c("import typer"))),
+        Figure("crm --help", command([CRM, "--help"]), 1.2, floor=command([PYTHON, FLOOR_APP, "--help"])),
+        Figure("crm contacts --help", command([CRM, "contacts", "--help"]), 1.2,
+               floor=command([PYTHON, FLOOR_APP, "contacts", "--help"])),
+        Figure("crm contacts add (100k)", command(add_command(work)), 1.3, floor=import_floor),
+        Figure("crm contacts list --format csv (100k)", command([*crm, "contacts", "list", "--format", "csv"]), 3.0,
+               floor=command(sqlite_csv(dataset)), base=import_floor),
+        Figure("crm log 1 TEXT (1M interactions)",
+               command(lambda n: [*crm_work, "log", "1", f"Bench call {n} about the quote"]), 1.3, floor=import_floor),
+        Figure("crm timeline 1 (newest 20 of 2,000+)", command([*crm, "timeline", "1"]), 1.3, floor=import_floor),
+        Figure("crm timeline 1 --all --format csv", command([*crm, "timeline", "1", "--all", "--format", "csv"]), 1.5,
+               floor=import_floor),
+        *[Figure(f"search {label}: {text!r} (in-process)", call(searching(conn, text)), target)
+          for label, text, target in SEARCHES],
+        Figure("crm db reindex (1M interactions)", command([*crm_work, "db", "reindex"]), 10.0,
+               max_runs=REINDEX_RUNS, warm_up=False),
     ]
 
 
@@ -154,9 +203,26 @@ def sqlite_csv(dataset: Path) -> Command:
 
 
 def copy_dataset(dataset: Path, work: Path) -> None:
+    """A fresh work copy, flushed to disk now: otherwise the first write's checkpoint fsyncs the
+    whole copy (hundreds of MB, about 0.2 s at scale 1.0) and writeback runs under the timings."""
     for suffix in ("", "-wal", "-shm"):
         work.with_name(work.name + suffix).unlink(missing_ok=True)
     shutil.copyfile(dataset, work)
+    with open(work, "rb+") as copy:
+        os.fsync(copy.fileno())
+
+
+def dataset_facts(conn: Connection) -> str:
+    """Not timed: how many interactions contact #1 has and each search word matches."""
+    def scalar(sql: str, *params: object) -> int:
+        return int(conn.exec_driver_sql(sql, params).scalar() or 0)
+
+    total = scalar("SELECT count(*) FROM interaction")
+    mine = scalar("SELECT count(*) FROM interaction_contact WHERE contact_id = 1")
+    matches = [(text, scalar("SELECT count(*) FROM interaction_fts WHERE interaction_fts MATCH ?",
+                             fts_query(parse_query(text)))) for _label, text, _target in SEARCHES]
+    words = ", ".join(f"{text!r} {n:,} ({100 * n / max(total, 1):.2f} %)" for text, n in matches)
+    return f"{total:,} interactions, {mine:,} of them on contact #1; interactions matching: {words}"
 
 
 def check_list_output(dataset: Path) -> str:
@@ -188,10 +254,17 @@ def machine_facts() -> str:
             f"(sqlite3 CLI {cli[0] if cli else '?'}), nproc {cpus}, {platform.platform()}")
 
 
+def _target(figure: Figure) -> str:
+    if not figure.absolute:
+        return f"<= {figure.target:g}"
+    return f"<= {figure.target:g} s" if figure.target >= 1 else f"<= {figure.target * 1000:g} ms"
+
+
 def table(results: list[Result]) -> str:
     header = ("benchmark", "median (ms)", "floor (ms)", "ratio", "target", "verdict")
-    body = [(r.figure.name, f"{r.candidate * 1000:.1f}", f"{r.floor * 1000:.1f}", f"{r.ratio:.2f}",
-             f"<= {r.figure.target:g}", "ok" if r.ok else "OVER") for r in results]
+    body = [(r.figure.name, f"{r.candidate * 1000:.1f}", "-" if r.floor is None else f"{r.floor * 1000:.1f}",
+             "-" if r.ratio is None else f"{r.ratio:.2f}", _target(r.figure), "ok" if r.ok else "OVER")
+            for r in results]
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
              for row in [header, *body]]
@@ -201,11 +274,16 @@ def table(results: list[Result]) -> str:
 
 def footnotes(results: list[Result]) -> list[str]:
     notes = ["floors: --version vs `python -c \"import typer\"`; help vs bench/floor_app.py; "
-             "add vs `python -c \"import sqlmodel, typer\"`"]
+             "add, log and timeline vs `python -c \"import sqlmodel, typer\"`",
+             f"search: crmcli.core.search.search(conn, QUERY, limit={SEARCH_LIMIT}) and its rows, in this "
+             "process on an open connection (no start-up); absolute targets",
+             "add and log write to the work copy; reindex rebuilds the work copy's index (absolute target)"]
     for r in results:
         if r.base is not None:
             notes.append(f"{r.figure.name}: floor = sqlite3 CLI running the same query; ratio = "
                          f"(median - {r.base * 1000:.1f} ms for `import sqlmodel, typer`) / floor")
+        if r.figure.max_runs or not r.figure.warm_up:
+            notes.append(f"{r.figure.name}: median of {r.runs} run(s)" + ("" if r.figure.warm_up else ", no warm-up"))
     return notes
 
 
@@ -224,13 +302,19 @@ def main(argv: list[str] | None = None) -> int:
     dataset = ensure_dataset(args.scale)
     work = DATA_DIR / "work.db"
     copy_dataset(dataset, work)
-    print(f"dataset {dataset} (contacts add runs on a copy: {work}); {args.runs} runs per command")
+    print(f"dataset {dataset} (add, log and reindex run on a copy: {work}); {args.runs} runs per command")
     print(check_list_output(dataset))
 
     results = []
-    for figure in figures(dataset, work):
-        results.append(measure(figure, args.runs))
-        print(f"  measured {figure.name}", file=sys.stderr, flush=True)
+    db = Database.open(str(dataset))  # for the in-process figures, opened once
+    try:
+        with db.connect() as conn:
+            print(dataset_facts(conn))
+            for figure in figures(dataset, work, conn):
+                results.append(measure(figure, args.runs))
+                print(f"  measured {figure.name}", file=sys.stderr, flush=True)
+    finally:
+        db.dispose()
     print()
     print(table(results))
     print()
