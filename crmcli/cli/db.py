@@ -27,8 +27,14 @@ def check() -> None:
     """Run SQLite's integrity and foreign-key checks; exit 1 if anything is wrong."""
     from crmcli.errors import StorageError
 
+    from crmcli.core.interactions import drifted_links
+
     db = state.database()
     problems = db.check()
+    with db.connect() as conn:
+        drifted = drifted_links(conn)
+    if drifted:
+        problems.append(f"timeline: {drifted} interaction link(s) out of step with their interaction's time")
     for line in problems:
         print(line)
     if problems:

@@ -43,10 +43,14 @@ def log(
         from crmcli.core import clock, dates
 
         when = dates.parse_moment(at, now=clock.local_now(), lean="past")
-    with state.database().session() as session:  # resolve first: a typo must not cost the text typed in $EDITOR
+    db = state.database()
+    if text is None or text == "-":
+        # Resolve before the editor or stdin: a typo must not cost the text typed in.
+        with db.session() as session:
+            found = [contacts.resolve(session, ref) for ref in refs]
+        refs = [str(c.id) for c in found]
+        text = obtain(text, what=f"{chosen} with {', '.join(c.name for c in found)}", use_editor=use_editor)
+    with db.session(write=True) as session:
         people = [contacts.resolve(session, ref) for ref in refs]
-    body = obtain(text, what=f"{chosen} with {', '.join(p.name for p in people)}", use_editor=use_editor)
-    with state.database().session(write=True) as session:
-        people = [contacts.resolve(session, str(p.id)) for p in people]
-        entry = interactions.log(session, people, body, kind=chosen, direction=direction, occurred_at=when)
+        entry = interactions.log(session, people, text, kind=chosen, direction=direction, occurred_at=when)
     added(entry.id, f"{entry.kind} #{entry.id} with {', '.join(p.name for p in people)}", quiet=quiet, verb="logged")

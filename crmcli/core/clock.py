@@ -23,3 +23,10 @@ def local_zone() -> tzinfo:
 
 def local_now() -> datetime:
     return datetime.now(local_zone())
+
+
+def to_local(moment: datetime) -> datetime:
+    """A UTC time in the local zone (the system's own conversion when TZ is not set: no imports)."""
+    if os.environ.get("TZ"):
+        return moment.astimezone(local_zone())
+    return moment.astimezone()

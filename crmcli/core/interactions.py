@@ -64,8 +64,8 @@ def log(session: Session, people: Sequence[Contact], body: str, *, kind: str, di
                               occurred_at=occurred_at or now, created_at=now, updated_at=now)
     session.add(interaction)
     session.flush()
-    session.add_all([InteractionContact(interaction_id=interaction.id, contact_id=c.id)  # type: ignore[arg-type]
-                     for c in unique])
+    session.add_all([InteractionContact(interaction_id=interaction.id, contact_id=c.id,  # type: ignore[arg-type]
+                                        occurred_at=interaction.occurred_at) for c in unique])
     session.flush()
     return interaction
 
@@ -106,6 +106,9 @@ def edit(session: Session, interaction: Interaction, changes: InteractionChanges
         interaction.direction = None  # the new kind has no direction
     if changes.occurred_at is not None:
         interaction.occurred_at = changes.occurred_at
+        session.execute(sa.update(InteractionContact.__table__)
+                        .where(InteractionContact.__table__.c.interaction_id == interaction.id)
+                        .values(occurred_at=changes.occurred_at))
     interaction.updated_at = utcnow()
     session.add(interaction)
     session.flush()
@@ -146,15 +149,18 @@ def rows(conn: Connection, *, contact_id: int | None = None, kinds: Sequence[str
     stmt = sa.select(i.c.id, i.c.uid, iso_utc(i.c.occurred_at), i.c.kind, i.c.direction,
                      sa.select(sa.func.aggregate_strings(names.c.v, LIST_SEPARATOR)).scalar_subquery(),
                      i.c.body, iso_utc(i.c.created_at), iso_utc(i.c.updated_at))
+    when = i.c.occurred_at
     if contact_id is not None:
-        stmt = stmt.join(ic, (ic.c.interaction_id == i.c.id) & (ic.c.contact_id == contact_id))
+        # One contact's history: walk its (contact_id, occurred_at) index newest first.
+        stmt = stmt.select_from(ic.join(i, i.c.id == ic.c.interaction_id)).where(ic.c.contact_id == contact_id)
+        when = ic.c.occurred_at
     if kinds:
         stmt = stmt.where(i.c.kind.in_(list(kinds)))
     if since is not None:
-        stmt = stmt.where(i.c.occurred_at >= since)
+        stmt = stmt.where(when >= since)
     if ids is not None:
         stmt = stmt.where(i.c.id.in_(list(ids)))
-    stmt = stmt.order_by(i.c.occurred_at.desc(), i.c.id.desc())
+    stmt = stmt.order_by(when.desc(), i.c.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
     return Rows(INTERACTION_COLUMNS, conn.execute(stmt), list_columns=frozenset({"contacts"}),
@@ -163,7 +169,13 @@ def rows(conn: Connection, *, contact_id: int | None = None, kinds: Sequence[str
 
 
 def last_contact_expression(contact_id: Any) -> Any:
-    """When a contact was last in touch: derived from the interactions, never a stored column."""
+    """When a contact was last in touch: derived from the interactions (one index lookup)."""
+    ic = InteractionContact.__table__
+    return sa.select(sa.func.max(ic.c.occurred_at)).where(ic.c.contact_id == contact_id).scalar_subquery()
+
+
+def drifted_links(conn: Connection) -> int:
+    """Links whose copy of the time differs from their interaction's (should be none)."""
     i, ic = Interaction.__table__, InteractionContact.__table__
-    return sa.select(sa.func.max(i.c.occurred_at)).select_from(ic.join(i, i.c.id == ic.c.interaction_id)) \
-        .where(ic.c.contact_id == contact_id).scalar_subquery()
+    return int(conn.execute(sa.select(sa.func.count()).select_from(ic.join(i, i.c.id == ic.c.interaction_id))
+                            .where(ic.c.occurred_at != i.c.occurred_at)).scalar() or 0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -133,9 +133,13 @@ class Interaction(SQLModel, table=True):
 
 
 class InteractionContact(SQLModel, table=True):
-    """Who took part: one interaction, several contacts (a meeting shows on each one's timeline)."""
+    """Who took part: one interaction, several contacts (a meeting shows on each one's timeline).
+
+    `occurred_at` repeats the interaction's time so that a contact's timeline and last contact are
+    read from one index; interactions.py writes both together, and `crm db check` verifies it."""
 
     __tablename__ = "interaction_contact"
+    __table_args__ = (Index("ix_interaction_contact_timeline", "contact_id", "occurred_at"),)
 
     # Contact first: the timeline and last-contact lookups go by contact.
     contact_id: int = Field(
@@ -144,3 +148,4 @@ class InteractionContact(SQLModel, table=True):
     interaction_id: int = Field(
         sa_column=Column(Integer, ForeignKey("interaction.id", ondelete="CASCADE"), primary_key=True, index=True)
     )
+    occurred_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)

@@ -219,7 +219,7 @@ def _interactions(conn: Connection, rng: random.Random, scale: Scale, now: datet
                     "direction": rng.choice(("in", "out")) if kind in ("call", "email", "message") else None,
                     "body": _body(rng, kind, first_names[cid]), "occurred_at": when, "created_at": when,
                     "updated_at": when},
-                   [{"interaction_id": iid, "contact_id": p} for p in sorted(people)])
+                   [{"interaction_id": iid, "contact_id": p, "occurred_at": when} for p in sorted(people)])
 
     contact_org = {cid: org for org, members in org_members.items() for cid in members}
     contact_org.update({cid: 0 for cid in range(1, scale.contacts + 1) if cid not in contact_org})

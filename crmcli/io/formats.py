@@ -1,6 +1,6 @@
 """Machine-readable output: CSV, TSV, JSON and NDJSON, streamed row by row.
 
-Stable formats for scripts (the table view for people lives in cli/, since it needs rich):
+Stable formats for scripts (the table view for people lives in cli/table.py):
 - csv: RFC 4180, UTF-8, header row, CRLF line ends, empty cell for null; several values in one
   cell are joined by "; ", custom fields are a JSON object.
 - tsv: tab-separated, header row, LF line ends; tab, newline, CR and backslash inside a value are

@@ -98,7 +98,9 @@ def _v3_interactions(conn: Connection) -> None:
     sa.Table("interaction_contact", md,
              sa.Column("contact_id", sa.Integer, sa.ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True),
              sa.Column("interaction_id", sa.Integer, sa.ForeignKey("interaction.id", ondelete="CASCADE"),
-                       primary_key=True, index=True))
+                       primary_key=True, index=True),
+             sa.Column("occurred_at", ts, nullable=False),
+             sa.Index("ix_interaction_contact_timeline", "contact_id", "occurred_at"))
     md.create_all(conn, tables=[md.tables["interaction"], md.tables["interaction_contact"]])
     from crmcli.storage import search_index
 

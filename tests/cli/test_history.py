@@ -154,6 +154,23 @@ def test_last_contact_is_derived_and_sortable(ann: Run) -> None:
     assert json.loads(ann("contacts", "show", "anna", "-f", "json").stdout)[0]["last_contact"] is None
 
 
+def test_moving_an_interaction_in_time_moves_it_on_every_timeline(ann: Run, crm: Run, db_path: Path) -> None:
+    ann("log", "bob", "ann lee", "Planning", "--kind", "meeting", "--at", "2026-01-10 10:00")
+    ann("log", "bob", "Follow-up call", "--at", "2026-02-10 10:00")
+    ann("notes", "edit", "1", "--at", "2026-03-01 10:00")
+    assert [r["body"] for r in json.loads(ann("timeline", "bob", "-f", "json").stdout)] == ["Planning",
+                                                                                           "Follow-up call"]
+    assert json.loads(ann("contacts", "show", "ann lee", "-f", "json").stdout)[0]["last_contact"] == \
+        "2026-03-01T10:00:00Z"
+    assert "passed" in ann("db", "check").stderr
+    con = sqlite3.connect(db_path)
+    con.execute("update interaction_contact set occurred_at = '2020-01-01 00:00:00.000000' where contact_id = 1")
+    con.commit()
+    con.close()
+    broken = crm("db", "check")
+    assert broken.exit_code == 1 and "1 interaction link(s) out of step" in broken.stdout
+
+
 def test_deleting_a_contact_takes_its_own_interactions_not_shared_ones(ann: Run) -> None:
     ann("log", "bob", "Only Bob")
     ann("log", "bob", "ann lee", "Both", "--kind", "meeting")
