@@ -41,13 +41,15 @@ def add(
     title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="Job title.")] = None,
     tag: Tags = None,
     field: Fields = None,
+    cadence: Annotated[str | None, typer.Option("--cadence", metavar="RULE",
+                                                help="Keep in touch: 'every 30 days', 'monthly'...")] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Add a contact."""
     from crmcli.core import contacts
 
     changes = contacts.ContactChanges(name=name, title=title, org=org, add_emails=email or [],
-                                      add_phones=phone or [], set_fields=field or [], tags=tag or [])
+                                      add_phones=phone or [], set_fields=field or [], tags=tag or [], cadence=cadence)
     with state.database().session(write=True) as session:
         contact, notes = contacts.add(session, changes, phone_region=state.settings().phone_region)
     for line in notes:
@@ -61,6 +63,11 @@ def list_(
     org: Annotated[str | None, typer.Option("--org", "-o", metavar="ORG", help="Only people of this organisation.")] = None,
     sort: Annotated[Sort, typer.Option("--sort", "-s", help="Order by name, created, updated or last-contact (newest first).")]
     = Sort.name,
+    cold: Annotated[bool, typer.Option("--cold", help="Only contacts past their keep-in-touch cadence, most "
+                                                      "overdue first.")] = False,
+    cold_after: Annotated[str | None, typer.Option("--cold-after", metavar="TIME",
+                                                   help="With --cold: also contacts without a cadence silent "
+                                                        "longer than this ('90d', '3 months').")] = None,
     limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
     quiet: QuietOpt = False,
@@ -68,10 +75,15 @@ def list_(
     """List contacts."""
     from crmcli.core import contacts, orgs
 
+    chill = None
+    if cold or cold_after:
+        from crmcli.core import cadence, clock
+
+        chill = contacts.Cold(clock.local_now(), cadence.parse_after(cold_after) if cold_after else None)
     with state.database().session() as session:
         org_id = orgs.resolve(session, org).id if org else None
-        rows = contacts.rows(session.connection(), tag=tag, org_id=org_id, sort=sort.value, limit=limit)
-        emit(rows, fmt, quiet=quiet)
+        rows = contacts.rows(session.connection(), tag=tag, org_id=org_id, sort=sort.value, limit=limit, cold=chill)
+        emit(rows, fmt, quiet=quiet, empty="nobody is due for contact" if chill else "no matching rows")
 
 
 @app.command("show")
@@ -91,12 +103,19 @@ def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
     card(f"{info['name']}  #{info['id']}", [
         ("title", info["title"]), ("organisation", info["org"]),
         ("tags", ", ".join(info["tags"])), ("last contact", local_time(info["last_contact"])),
+        ("keep in touch", cadence_text(info["cadence_days"])),
         ("created", local_time(info["created"])), ("updated", local_time(info["updated"])),
         ("uid", info["uid"]),
     ], [("emails", emails), ("phones", phones),
         ("fields", [f"{k} = {v}" for k, v in info["fields"].items()]),
         ("recent (crm timeline for more)", [f"{local_time(r[2])}  {r[3]:<8} #{r[0]}  {r[6].splitlines()[0][:60]}"
                                             for r in recent])])
+
+
+def cadence_text(days: int | None) -> str:
+    from crmcli.core import cadence
+
+    return cadence.describe(days)
 
 
 @app.command("edit")
@@ -116,6 +135,9 @@ def edit(
     unset_field: Annotated[list[str] | None, typer.Option("--unset-field", metavar="KEY", help="Remove a custom field.")] = None,
     tag: Tags = None,
     untag: Annotated[list[str] | None, typer.Option("--untag", metavar="TAG", help="Remove a tag. Repeatable.")] = None,
+    cadence: Annotated[str | None, typer.Option("--cadence", metavar="RULE",
+                                                help="Keep in touch: 'every 30 days', 'monthly'...")] = None,
+    no_cadence: Annotated[bool, typer.Option("--no-cadence", help="Stop tracking the cadence.")] = False,
 ) -> None:
     """Change a contact; every change lands together or not at all."""
     from crmcli.core import contacts
@@ -126,7 +148,8 @@ def edit(
     changes = contacts.ContactChanges(
         name=name, title=title, org="" if no_org else org, add_emails=add_email or [],
         remove_emails=remove_email or [], add_phones=add_phone or [], remove_phones=remove_phone or [],
-        set_fields=set_field or [], unset_fields=unset_field or [], tags=tag or [], untags=untag or [])
+        set_fields=set_field or [], unset_fields=unset_field or [], tags=tag or [], untags=untag or [],
+        cadence="" if no_cadence else cadence)
     if changes == contacts.ContactChanges():
         raise UsageProblem("nothing to change; see `crm contacts edit --help` for the options")
     with state.database().session(write=True) as session:

@@ -12,7 +12,7 @@ app = typer.Typer()
 
 @app.command("demo")
 def demo() -> None:
-    """Fill an EMPTY database with a deterministic sample (300 contacts, 40 organisations)."""
+    """Fill an EMPTY database with a deterministic sample (300 contacts, 40 organisations, their history and follow-ups)."""
     from datetime import UTC, datetime
 
     from crmcli.core import sample
@@ -25,4 +25,4 @@ def demo() -> None:
                            "(use --db /tmp/demo.db to try it elsewhere)")
         counts = sample.generate(conn, sample.DEMO, now=datetime.now(UTC))
     note("demo data added to " + db.describe() + ": " + ", ".join(f"{n} {what}" for what, n in counts.items()))
-    note("try: crm contacts list --limit 20    crm orgs list    crm contacts show zoe")
+    note("try: crm contacts list --limit 20    crm timeline 1    crm fu list    crm remind    crm search invoice")

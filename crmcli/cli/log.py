@@ -25,6 +25,9 @@ def log(
     at: Annotated[str | None, typer.Option("--at", metavar="WHEN",
                                            help="When it happened: 'yesterday 3pm', 'fri', '2026-11-20 10:00' "
                                                 "(default: now).")] = None,
+    follow_up: Annotated[str | None, typer.Option("--follow-up", metavar="WHEN: WHAT",
+                                                  help="Also add a follow-up: 'fri: send the revised quote'.")]
+    = None,
     use_editor: Annotated[bool, typer.Option("--edit", "-e", help="Write the text in $EDITOR; every argument "
                                                                   "is then a contact.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the new id only.")] = False,
@@ -43,6 +46,12 @@ def log(
         from crmcli.core import clock, dates
 
         when = dates.parse_moment(at, now=clock.local_now(), lean="past")
+    todo = None
+    if follow_up is not None:
+        from crmcli.core import clock, followups
+
+        due_text, todo_title = followups.split_follow_up(follow_up)
+        todo = (followups.Due.parse(due_text, now=clock.local_now()), todo_title)
     db = state.database()
     if text is None or text == "-":
         # Resolve before the editor or stdin: a typo must not cost the text typed in.
@@ -53,4 +62,13 @@ def log(
     with db.session(write=True) as session:
         people = [contacts.resolve(session, ref) for ref in refs]
         entry = interactions.log(session, people, text, kind=chosen, direction=direction, occurred_at=when)
+        if todo is not None:
+            from crmcli.core import followups
+
+            item = followups.add(session, people[0], todo[1], todo[0])
     added(entry.id, f"{entry.kind} #{entry.id} with {', '.join(p.name for p in people)}", quiet=quiet, verb="logged")
+    if todo is not None:
+        from crmcli.cli.followups import describe_due
+        from crmcli.cli.output import note as say
+
+        say(f"added follow-up #{item.id} for {people[0].name}, due {describe_due(item.due_at, item.all_day)}")

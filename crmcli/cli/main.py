@@ -26,6 +26,7 @@ class CrmGroup(TyperGroup):
         return [name for name, _, _ in LAZY]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        cmd_name = ALIASES.get(cmd_name, cmd_name)
         for name, module, panel in LAZY:
             if name == cmd_name:
                 import importlib
@@ -134,12 +135,15 @@ LAZY: tuple[tuple[str, str, str], ...] = (
     ("timeline", "crmcli.cli.timeline", "History"),
     ("search", "crmcli.cli.search", "History"),
     ("notes", "crmcli.cli.notes", "History"),
+    ("follow-ups", "crmcli.cli.followups", "Follow-ups"),
+    ("remind", "crmcli.cli.remind", "Follow-ups"),
     ("contacts", "crmcli.cli.contacts", "People"),
     ("orgs", "crmcli.cli.orgs", "People"),
     ("demo", "crmcli.cli.demo", "Setup"),
     ("db", "crmcli.cli.db", "Setup"),
     ("config", "crmcli.cli.config_cmd", "Setup"),
 )
+ALIASES = {"fu": "follow-ups"}
 
 
 def run() -> None:

@@ -39,6 +39,8 @@ def local_time(value: Any) -> str:
     """A stored UTC time (ISO text or datetime) shown in the local zone, to the minute."""
     if value is None or value == "":
         return ""
+    if isinstance(value, str) and len(value) == 10:
+        return value  # a whole day (an all-day due date) has no time to convert
     moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

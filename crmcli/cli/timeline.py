@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from functools import partial
+from typing import TYPE_CHECKING, Annotated, Callable
 
 import typer
 
 from crmcli.cli import state
 from crmcli.cli.options import Format, FormatOpt, QuietOpt
+
+if TYPE_CHECKING:
+    from crmcli.core.rows import Rows
 
 app = typer.Typer()
 
@@ -25,21 +29,27 @@ def timeline(
     kind: Kinds = None, since: Since = None, limit: Limit = PAGE, everything: All = False,
     fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
 ) -> None:
-    """A contact's history, newest first: calls, emails, meetings, messages, notes."""
+    """A contact's history, newest first: calls, emails, meetings, messages, notes, follow-ups."""
     from crmcli.core import contacts
+    from crmcli.core import timeline as core
 
     with state.database().session() as session:
         contact = contacts.resolve(session, ref)
         show_interactions(session, contact_id=contact.id, kind=kind, since=since, limit=None if everything else limit,
-                          fmt=fmt, quiet=quiet, empty=f"nothing on {contact.name}'s timeline yet")
+                          fmt=fmt, quiet=quiet, empty=f"nothing on {contact.name}'s timeline yet",
+                          source=lambda conn, **kw: core.rows(conn, contact.id, **kw))
 
 
 def show_interactions(session: object, *, contact_id: int | None, kind: list[str] | None, since: str | None,
-                      limit: int | None, fmt: Format, quiet: bool, empty: str) -> None:
-    """The listing `timeline` and `notes list` share: filters, the page, and a word when it is cut."""
+                      limit: int | None, fmt: Format, quiet: bool, empty: str,
+                      source: Callable[..., Rows] | None = None) -> None:
+    """The listing `timeline` and `notes list` share: filters, the page, and a word when it is cut.
+    `source` gives the rows (default: interactions, optionally of one contact)."""
     from crmcli.cli.output import emit, note
     from crmcli.core import interactions
 
+    if source is None:
+        source = partial(interactions.rows, contact_id=contact_id)
     since_at = None
     if since is not None:
         from crmcli.core import clock, dates
@@ -47,8 +57,8 @@ def show_interactions(session: object, *, contact_id: int | None, kind: list[str
         since_at = dates.parse_since(since, now=clock.local_now())
     conn = session.connection()  # type: ignore[attr-defined]
     kinds = [k.strip().lower() for k in kind or []]
-    rows = interactions.rows(conn, contact_id=contact_id, kinds=kinds, since=since_at,
-                             limit=None if limit is None else limit + 1)  # one more tells whether there is more
+    rows = source(conn, kinds=kinds, since=since_at,
+                  limit=None if limit is None else limit + 1)  # one more tells whether there is more
     if limit is None:
         emit(rows, fmt, quiet=quiet, empty=empty)
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -56,6 +57,7 @@ class ContactChanges:
     unset_fields: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     untags: list[str] = field(default_factory=list)
+    cadence: str | None = None        # "every 30 days"; "" removes it
 
 
 def add(session: Session, changes: ContactChanges, *, phone_region: str | None = None) -> tuple[Contact, list[str]]:
@@ -81,6 +83,10 @@ def apply(session: Session, contact: Contact, changes: ContactChanges, *,
         contact.name_key = fold(contact.name)
     if changes.title is not None:
         contact.title = changes.title.strip() or None
+    if changes.cadence is not None:
+        from crmcli.core import cadence
+
+        contact.cadence_days = cadence.parse(changes.cadence) if changes.cadence.strip() else None
     if changes.org is not None:
         if changes.org.strip():
             org, created = orgs.find_or_create(session, changes.org)
@@ -234,8 +240,10 @@ def dependents(session: Session, contact: Contact) -> dict[str, int]:
     from crmcli.core import interactions
 
     counts = {}
+    from crmcli.core.models import FollowUp
+
     for what, model in (("emails", ContactEmail), ("phones", ContactPhone), ("tags", ContactTag),
-                        ("custom fields", ContactField)):
+                        ("custom fields", ContactField), ("follow-ups", FollowUp)):
         counts[what] = int(session.scalar(sa.select(sa.func.count()).select_from(model)
                                           .where(model.contact_id == contact.id)) or 0)
     counts["interactions"] = len(interactions.orphaned_by(session, contact.id))  # type: ignore[arg-type]
@@ -255,8 +263,8 @@ def remove(session: Session, contact: Contact) -> dict[str, int]:
 
 # -- listings ------------------------------------------------------------------------------------
 
-CONTACT_COLUMNS = ("id", "uid", "name", "title", "org", "emails", "phones", "tags", "fields", "last_contact",
-                   "created", "updated")
+CONTACT_COLUMNS = ("id", "uid", "name", "title", "org", "emails", "phones", "tags", "fields", "cadence_days",
+                   "last_contact", "created", "updated")
 Sort = Literal["name", "created", "updated", "last-contact"]
 
 
@@ -266,8 +274,17 @@ def _joined(column: sa.ColumnElement[Any], where: sa.ColumnElement[bool], order:
     return sa.select(sa.func.aggregate_strings(inner.c.v, LIST_SEPARATOR)).scalar_subquery()
 
 
+@dataclass(frozen=True)
+class Cold:
+    """`--cold`: contacts past their cadence at `as_of`; with `after_days`, also contacts without a
+    cadence whose last contact is older than that."""
+
+    as_of: datetime
+    after_days: int | None = None
+
+
 def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None, sort: Sort = "name",
-         limit: int | None = None, ids: list[int] | None = None) -> Rows:
+         limit: int | None = None, ids: list[int] | None = None, cold: Cold | None = None) -> Rows:
     """Contacts as flat rows, aggregated in SQL and streamed (no ORM objects: exports stay fast)."""
     c, o = Contact.__table__, Organization.__table__
     e, p, ct, t, f = (ContactEmail.__table__, ContactPhone.__table__, ContactTag.__table__, Tag.__table__,
@@ -282,7 +299,7 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
         _joined(e.c.address, e.c.contact_id == c.c.id, e.c.position),
         _joined(p.c.number, p.c.contact_id == c.c.id, p.c.position),
         sa.select(sa.func.aggregate_strings(tag_names.c.v, LIST_SEPARATOR)).scalar_subquery(),
-        fields, iso_utc(last_contact), iso_utc(c.c.created_at), iso_utc(c.c.updated_at),
+        fields, c.c.cadence_days, iso_utc(last_contact), iso_utc(c.c.created_at), iso_utc(c.c.updated_at),
     ).select_from(c.outerjoin(o, o.c.id == c.c.org_id))
     if tag is not None:
         stmt = stmt.where(sa.exists().where(ct.c.contact_id == c.c.id, ct.c.tag_id == t.c.id,
@@ -294,6 +311,14 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
     order = {"name": (c.c.name_key, c.c.id), "created": (c.c.created_at, c.c.id),
              "updated": (c.c.updated_at.desc(), c.c.id),
              "last-contact": (last_contact.desc().nulls_last(), c.c.name_key, c.c.id)}[sort]
+    if cold is not None:
+        from crmcli.core import cadence
+
+        allowance = c.c.cadence_days if cold.after_days is None else sa.func.coalesce(c.c.cadence_days,
+                                                                                        cold.after_days)
+        over = cadence.days_over(last_contact, c.c.created_at, allowance, cold.as_of)
+        stmt = stmt.where(allowance.is_not(None), over > 0)
+        order = (over.desc(), c.c.id)  # most overdue first
     stmt = stmt.order_by(*order)
     if limit is not None:
         stmt = stmt.limit(limit)
@@ -321,5 +346,6 @@ def card(session: Session, contact: Contact) -> dict[str, Any]:
                    for p in phones],
         "tags": list(tags), "fields": {f.key: f.value for f in fields},
         "last_contact": session.scalar(sa.select(last_contact_expression(contact.id))),
+        "cadence_days": contact.cadence_days,
         "created": contact.created_at, "updated": contact.updated_at,
     }

@@ -4,7 +4,7 @@
 an optional local wall-clock time, read in the zone of the aware `now` it is given. `lean` settles words
 that name no direction: "future" for due dates, "past" for when something happened.
 
-Rules (docs/dates-table.md shows them with examples; tests/core/test_dates.py asserts that table):
+Rules (the README's "Dates and times" table shows them with examples; tests/core/test_dates.py asserts it):
 - A bare weekday (`fri`) is never today: future lean -> the next one, 1..7 days ahead; past lean -> the
   last one, 1..7 days back. On a Friday, `fri` is a week away; `today` says today. `next fri` and
   `last fri` force the direction whatever the lean; `this fri` is the Friday of the current Mon-Sun week.

@@ -149,3 +149,22 @@ class InteractionContact(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("interaction.id", ondelete="CASCADE"), primary_key=True, index=True)
     )
     occurred_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+
+
+class FollowUp(SQLModel, table=True):
+    """Something to do for a contact by a due date or time; a recurring one comes back when done."""
+
+    __tablename__ = "follow_up"
+    __table_args__ = (Index("ix_follow_up_open", "done_at", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, nullable=False)
+    contact_id: int = _parent("contact", on_delete="CASCADE")
+    title: str = Field(nullable=False)
+    note: str | None = None
+    due_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    all_day: bool = Field(default=False, nullable=False)  # due on a day (stored as its local midnight)
+    repeat: str | None = None  # a recurrence as `crm` reads it: "every 2 weeks", "every monday"
+    done_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()

@@ -14,8 +14,8 @@ from typing import Any, Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from crmcli.core.models import (Contact, ContactEmail, ContactField, ContactPhone, ContactTag, Interaction,
-                                InteractionContact, Organization, Tag)
+from crmcli.core.models import (Contact, ContactEmail, ContactField, ContactPhone, ContactTag, FollowUp,
+                                Interaction, InteractionContact, Organization, Tag)
 from crmcli.core.text import fold
 from crmcli.storage.sql import reset_sequences
 
@@ -62,10 +62,18 @@ class Scale:
     orgs: int = 40
     interactions: int = 2_400
     heavy_contact: int = 0  # interactions of contact #1 on top of the spread (timeline benchmark)
+    follow_ups: int = 60    # open ones; as many again are done
+    cadences: int = 30      # contacts with a keep-in-touch cadence
 
 
 DEMO = Scale()
-BENCH = Scale(contacts=100_000, orgs=10_000, interactions=1_000_000, heavy_contact=2_000)
+BENCH = Scale(contacts=100_000, orgs=10_000, interactions=1_000_000, heavy_contact=2_000, follow_ups=20_000,
+              cadences=10_000)
+FOLLOW_UP_TITLES = ("Send the revised quote", "Call back about the contract", "Share the case study",
+                    "Book the kickoff meeting", "Chase the signed order", "Ask for a referral",
+                    "Check in after the launch", "Send the invoice", "Follow up on the proposal",
+                    "Introduce our designer")
+CADENCE_DAYS = (14, 30, 30, 60, 90)
 
 
 def _org_names(rng: random.Random, count: int) -> list[str]:
@@ -104,7 +112,7 @@ def generate(conn: Connection, scale: Scale = DEMO, *, now: datetime, seed: int 
     with search_index.suspended(conn):
         counts = _fill(conn, scale, now, random.Random(seed))
     reset_sequences(conn, ["organization", "tag", "contact", "contact_email", "contact_phone", "contact_field",
-                           "interaction"])
+                           "interaction", "follow_up"])
     return counts
 
 
@@ -174,7 +182,34 @@ def _fill(conn: Connection, scale: Scale, now: datetime, rng: random.Random) -> 
         counts[label] = len(rows)
     counts["contacts"] = scale.contacts
     counts.update(_interactions(conn, rng, scale, now, org_members, first_names))
+    counts.update(_follow_ups(conn, rng, scale, now))
     return counts
+
+
+def _follow_ups(conn: Connection, rng: random.Random, scale: Scale, now: datetime) -> dict[str, int]:
+    """Open follow-ups around today (some overdue), as many done ones, and cadences on some contacts."""
+    rows = []
+    for fid in range(1, 2 * scale.follow_ups + 1):
+        done = fid > scale.follow_ups
+        due = now + timedelta(days=rng.randint(-20, 40) - (60 if done else 0))
+        all_day = rng.random() < 0.7
+        if all_day:
+            due = due.replace(hour=0, minute=0, second=0, microsecond=0)
+        else:
+            due = due.replace(hour=rng.choice((9, 10, 11, 14, 15, 16)), minute=rng.choice((0, 30)), second=0,
+                              microsecond=0)
+        rows.append({"id": fid, "uid": _uid(rng), "contact_id": rng.randint(1, scale.contacts),
+                     "title": rng.choice(FOLLOW_UP_TITLES), "note": None, "due_at": due, "all_day": all_day,
+                     "repeat": rng.choice(("every week", "every month")) if rng.random() < 0.1 else None,
+                     "done_at": due + timedelta(days=rng.randint(0, 3)) if done else None,
+                     "created_at": due - timedelta(days=rng.randint(1, 30)), "updated_at": due})
+    for batch in _chunks(iter(rows)):
+        conn.execute(sa.insert(FollowUp.__table__), batch)
+    chosen = rng.sample(range(1, scale.contacts + 1), k=min(scale.cadences, scale.contacts))
+    conn.execute(sa.update(Contact.__table__).where(Contact.__table__.c.id == sa.bindparam("cid"))
+                 .values(cadence_days=sa.bindparam("days")),
+                 [{"cid": cid, "days": rng.choice(CADENCE_DAYS)} for cid in chosen])
+    return {"open follow-ups": scale.follow_ups, "done follow-ups": scale.follow_ups, "cadences": len(chosen)}
 
 
 def _body(rng: random.Random, kind: str, first: str) -> str:

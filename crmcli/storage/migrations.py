@@ -107,10 +107,34 @@ def _v3_interactions(conn: Connection) -> None:
     search_index.create(conn)
 
 
+def _v4_follow_ups(conn: Connection) -> None:
+    """Follow-ups: a due date or time per contact, optionally recurring."""
+    md = sa.MetaData()
+    ts = sa.DateTime(timezone=True)
+    sa.Table("contact", md, sa.Column("id", sa.Integer, primary_key=True))
+    follow_up = sa.Table(
+        "follow_up", md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("uid", sa.String, nullable=False, unique=True),
+        sa.Column("contact_id", sa.Integer, sa.ForeignKey("contact.id", ondelete="CASCADE"), nullable=False,
+                  index=True),
+        sa.Column("title", sa.String, nullable=False),
+        sa.Column("note", sa.String),
+        sa.Column("due_at", ts, nullable=False),
+        sa.Column("all_day", sa.Boolean, nullable=False),
+        sa.Column("repeat", sa.String),
+        sa.Column("done_at", ts),
+        sa.Column("created_at", ts, nullable=False),
+        sa.Column("updated_at", ts, nullable=False),
+        sa.Index("ix_follow_up_open", "done_at", "due_at"))
+    follow_up.create(conn)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema", _v1_initial),
     ("folded name keys", _v2_name_keys),
     ("interactions and full-text search", _v3_interactions),
+    ("follow-ups", _v4_follow_ups),
 ]
 LATEST = len(MIGRATIONS)
 

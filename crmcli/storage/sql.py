@@ -53,3 +53,25 @@ def reset_sequences(conn: Any, tables: list[str]) -> None:
     for table in tables:
         conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                           f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"))
+
+
+class age_days(FunctionElement[float]):
+    """Days (fractional) from a timestamp column to a later moment: age_days(col, moment)."""
+
+    from sqlalchemy.types import Float as _Float
+
+    type = _Float()
+    inherit_cache = True
+
+
+@compiles(age_days, "sqlite")
+def _age_days_sqlite(element: age_days, compiler: Any, **kw: Any) -> str:
+    column, moment = list(element.clauses)
+    return f"(julianday({compiler.process(moment, **kw)}) - julianday({compiler.process(column, **kw)}))"
+
+
+@compiles(age_days, "postgresql")
+def _age_days_pg(element: age_days, compiler: Any, **kw: Any) -> str:
+    column, moment = list(element.clauses)
+    return (f"(EXTRACT(EPOCH FROM (CAST({compiler.process(moment, **kw)} AS TIMESTAMPTZ) - "
+            f"{compiler.process(column, **kw)})) / 86400.0)")

@@ -34,7 +34,7 @@ def test_list_csv_reads_back_with_every_field(ann: Run) -> None:
     out = ann("contacts", "list", "--format", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(out, newline="")))
     assert [r["name"] for r in rows] == ["Ann Lee", "Anna Berg", "Bob Marsh"]
-    assert list(rows[0]) == ["id", "uid", "name", "title", "org", "emails", "phones", "tags", "fields",
+    assert list(rows[0]) == ["id", "uid", "name", "title", "org", "emails", "phones", "tags", "fields", "cadence_days",
                              "last_contact", "created", "updated"]
     first = rows[0]
     assert first["emails"] == "ann@acme.example"

@@ -1,0 +1,93 @@
+"""`crm export ...`: data out in formats other programs read. `ics`: open follow-ups for a calendar app."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crmcli.cli import state
+from crmcli.cli.output import note
+
+app = typer.Typer(help="Export data: ics (follow-ups as iCalendar).", no_args_is_help=True)
+
+
+@app.callback()
+def export() -> None:
+    # A callback keeps `export` a group (`crm export ics`) while it has a single command.
+    pass
+
+
+@app.command("ics")
+def ics(
+    contact: Annotated[str | None, typer.Option("--contact", "-c", metavar="CONTACT",
+                                                help="Only this contact's follow-ups (id, email or name).")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
+                                               help="Write to FILE, replaced whole (default or '-': stdout).")] = None,
+    todo: Annotated[bool, typer.Option("--todo", help="To-dos (VTODO, with a due date) instead of events.")] = False,
+    alarms: Annotated[bool, typer.Option("--alarms/--no-alarms",
+                                         help="A reminder 15 min before a timed follow-up, at 09:00 on the day "
+                                              "of an all-day one.")] = True,
+) -> None:
+    """Open follow-ups as an iCalendar file: one event (or to-do) each, repeating ones with their rule.
+
+    Every follow-up keeps its UID, so importing a newer export updates the calendar instead of
+    duplicating it."""
+    from crmcli.core import clock, contacts
+    from crmcli.core.calendar_export import open_items
+    from crmcli.io.ics import calendar
+
+    with state.database().session() as session:
+        who = contacts.resolve(session, contact) if contact is not None else None
+        items = open_items(session, contact_id=None if who is None else who.id)
+    data = calendar(items, todo=todo, zone=clock.local_zone(), alarms=alarms)
+    where = _write(data, output)
+    scope = "" if who is None else f" for {who.name}"
+    if items:
+        note(f"wrote {len(items)} follow-up{'' if len(items) == 1 else 's'}{scope} to {where}")
+    else:
+        note(f"no open follow-ups{scope}: wrote an empty calendar to {where}")
+
+
+def _write(data: bytes, output: str | None) -> str:
+    """Write the calendar to stdout or a file; returns where, for the message."""
+    if output is None or output == "-":
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:  # a text-only stream (some test runners, IDE consoles)
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            sys.stdout.flush()
+            buffer.write(data)
+            buffer.flush()
+        return "stdout"
+    write_atomically(Path(output).expanduser(), data)
+    return output
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """All of the file or none of it: a temp file beside it, then renamed over it, so a calendar app
+    reading it mid-export never sees half a calendar. An existing file keeps its permissions; a new
+    one is private (0600), as the data is."""
+    import tempfile
+
+    from crmcli.errors import CrmError
+
+    try:
+        mode = path.stat().st_mode & 0o7777 if path.exists() else None
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            if mode is not None:
+                os.chmod(temp, mode)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    except OSError as err:
+        raise CrmError(f"cannot write {path}: {err.strerror or err}") from None

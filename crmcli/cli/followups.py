@@ -1,0 +1,178 @@
+"""`crm follow-ups ...` (alias `crm fu`): what to do for whom, by when."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from crmcli.cli import state
+from crmcli.cli.confirm import delete_confirmed
+from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt
+from crmcli.cli.output import added, card, emit, local_time, note
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+app = typer.Typer(help="Follow-ups: add, list, done, snooze, edit, rm (alias: crm fu).", no_args_is_help=True)
+Id = Annotated[str, typer.Argument(metavar="ID", help="The follow-up's id (see `crm fu list`).")]
+Every = Annotated[str | None, typer.Option("--every", metavar="RULE",
+                                           help="Repeat: 'every 2 weeks', 'every monday', 'monthly'...")]
+NoteOpt = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="Details to keep with it.")]
+
+
+class Scope(str, Enum):
+    open = "open"
+    overdue = "overdue"
+    today = "today"
+    week = "week"
+    done = "done"
+    all = "all"
+
+
+@app.command("add")
+def add(
+    ref: Annotated[str, typer.Argument(metavar="CONTACT", help="Id, email, or a unique part of the name.")],
+    title: Annotated[str, typer.Argument(metavar="WHAT", help="What is to be done.")],
+    due: Annotated[str, typer.Option("--due", metavar="WHEN", help="'next friday 10am', 'tomorrow', 'in 2 weeks', "
+                                                                   "'2026-12-01'.")] = "tomorrow",
+    every: Every = None,
+    note_text: NoteOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Add a follow-up for a contact (due tomorrow unless --due says otherwise)."""
+    from crmcli.core import clock, contacts, followups
+
+    when = followups.Due.parse(due, now=clock.local_now())
+    with state.database().session(write=True) as session:
+        contact = contacts.resolve(session, ref)
+        item = followups.add(session, contact, title, when, repeat=every, note=note_text)
+    added(item.id, f"follow-up #{item.id} for {contact.name}, due {describe_due(item.due_at, item.all_day)}"
+          + (f", {item.repeat}" if item.repeat else ""), quiet=quiet)
+
+
+def describe_due(due_at: object, all_day: bool) -> str:
+    text = local_time(due_at)
+    return text[:10] if all_day else text
+
+
+@app.command("list")
+def list_(
+    scope: Annotated[Scope, typer.Option("--scope", "-s", metavar="SCOPE",
+                                         help="open (default), overdue, today, week, done, all.")] = Scope.open,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Same as --scope overdue.")] = False,
+    today: Annotated[bool, typer.Option("--today", help="Overdue and due today.")] = False,
+    week: Annotated[bool, typer.Option("--week", help="Overdue and due within 7 days.")] = False,
+    everything: Annotated[bool, typer.Option("--all", help="Done ones too.")] = False,
+    contact: Annotated[str | None, typer.Option("--contact", "-c", metavar="CONTACT")] = None,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = Format.table,
+    quiet: QuietOpt = False,
+) -> None:
+    """Follow-ups by urgency: overdue (oldest first), due today, then upcoming."""
+    from crmcli.core import clock, contacts, followups
+
+    chosen = next((s for flag, s in ((overdue, Scope.overdue), (today, Scope.today), (week, Scope.week),
+                                     (everything, Scope.all)) if flag), scope)
+    window = followups.Window.around(clock.local_now(), within_days=6)
+    with state.database().session() as session:
+        contact_id = contacts.resolve(session, contact).id if contact else None
+        emit(followups.rows(session.connection(), window, scope=chosen.value, contact_id=contact_id, limit=limit),
+             fmt, quiet=quiet, empty="no follow-ups" + ("" if chosen is Scope.open else f" ({chosen.value})"))
+
+
+@app.command("show")
+def show(ref: Id, fmt: FormatOpt = Format.table) -> None:
+    """One follow-up in full."""
+    from crmcli.core import clock, followups
+
+    window = followups.Window.around(clock.local_now())
+    with state.database().session() as session:
+        item = followups.get(session, ref)
+        listed = followups.rows(session.connection(), window, scope="all", ids=[item.id])  # type: ignore[list-item]
+        if fmt is not Format.table:
+            emit(listed, fmt)
+            return
+        row = dict(zip(listed.columns, next(iter(listed.rows))))
+    card(f"follow-up #{row['id']}: {row['title']}", [
+        ("contact", f"#{row['contact_id']} {row['contact']}"), ("due", row["due"] if row["all_day"]
+                                                                  else local_time(row["due"])),
+        ("status", row["status"]), ("repeats", row["repeat"]), ("done", local_time(row["done"])),
+        ("created", local_time(row["created"])), ("uid", row["uid"]),
+    ], [("note", (row["note"] or "").splitlines())])
+
+
+@app.command("done")
+def done(ref: Id, log: Annotated[str | None, typer.Option("--log", metavar="TEXT",
+                                                            help="Also log what was done (one transaction).")] = None,
+         kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND",
+                                                  help="Kind of the logged interaction.")] = None) -> None:
+    """Mark a follow-up done; a recurring one gets its next occurrence."""
+    from crmcli.core import clock, contacts, followups, interactions
+
+    settings = state.settings()
+    with state.database().session(write=True) as session:
+        item = followups.get(session, ref)
+        following = followups.done(session, item, clock.local_zone())
+        if log is not None:
+            kinds = interactions.Kinds(settings.log_kinds, settings.default_kind)
+            who = contacts.resolve(session, str(item.contact_id))
+            entry = interactions.log(session, [who], log, kind=kinds.check(kind))
+    note(f"done: follow-up #{item.id} {item.title}")
+    if log is not None:
+        note(f"logged {entry.kind} #{entry.id}")
+    if following is not None:
+        note(f"next: follow-up #{following.id}, due {describe_due(following.due_at, following.all_day)} "
+             f"({following.repeat})")
+
+
+@app.command("snooze")
+def snooze(ref: Id, until: Annotated[str, typer.Argument(metavar="WHEN|FOR",
+                                                         help="'2 days', '1w', 'monday', 'next friday 9am'.")]) -> None:
+    """Push a follow-up back: by a duration from now, or to a date."""
+    from crmcli.core import clock, followups
+
+    with state.database().session(write=True) as session:
+        item = followups.snooze(session, followups.get(session, ref), until, now=clock.local_now())
+    note(f"follow-up #{item.id} now due {describe_due(item.due_at, item.all_day)}")
+
+
+@app.command("edit")
+def edit(
+    ref: Id,
+    title: Annotated[str | None, typer.Option("--title", "-t", metavar="TEXT")] = None,
+    due: Annotated[str | None, typer.Option("--due", metavar="WHEN")] = None,
+    every: Every = None,
+    no_repeat: Annotated[bool, typer.Option("--no-repeat", help="Stop repeating.")] = False,
+    note_text: NoteOpt = None,
+    contact: Annotated[str | None, typer.Option("--contact", "-c", metavar="CONTACT", help="Move to another "
+                                                                                           "contact.")] = None,
+) -> None:
+    """Change a follow-up's title, due date, repeat rule, note or contact."""
+    from crmcli.core import clock, contacts, followups
+    from crmcli.errors import UsageProblem
+
+    if every is not None and no_repeat:
+        raise UsageProblem("--every and --no-repeat contradict each other; give one")
+    if all(v is None for v in (title, due, every, note_text, contact)) and not no_repeat:
+        raise UsageProblem("nothing to change; see `crm fu edit --help`")
+    when = followups.Due.parse(due, now=clock.local_now()) if due is not None else None
+    with state.database().session(write=True) as session:
+        item = followups.get(session, ref)
+        who = contacts.resolve(session, contact) if contact else None
+        followups.edit(session, item, followups.FollowUpChanges(
+            title=title, due=when, repeat="" if no_repeat else every, note=note_text, contact=who))
+    note(f"updated follow-up #{item.id}")
+
+
+@app.command("rm")
+def rm(ref: Id, yes: YesOpt = False) -> None:
+    """Delete a follow-up (asks first)."""
+    from crmcli.core import followups
+
+    def describe(session: Session) -> tuple[int, str]:
+        item = followups.get(session, ref)
+        return item.id, f"follow-up #{item.id} {item.title!r}"  # type: ignore[return-value]
+
+    delete_confirmed(describe, lambda session, fid: followups.remove(session, followups.get(session, fid)), yes=yes)

@@ -1,0 +1,46 @@
+"""Keep-in-touch cadences: a contact is due for contact when its last interaction (or, never
+contacted, its creation) is older than its cadence. Judged in SQL, for all contacts at once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from crmcli.core import dates
+from crmcli.errors import Invalid
+
+# Days per unit of a recurrence, for a cadence ("every month" = about 30 days of silence).
+_DAYS = {"daily": 1, "weekly": 7, "monthly": 30, "yearly": 365}
+
+
+def parse(text: str) -> int:
+    """`every 30 days`, `every 2 weeks`, `monthly`, `every quarter` -> days; also a bare `90d`."""
+    try:
+        rule = dates.parse_recurrence(text if text.strip().startswith(("every", "daily", "weekly", "monthly",
+                                                                       "quarterly", "yearly", "annually"))
+                                      else f"every {text.strip()}")
+    except dates.DateError:
+        raise Invalid(f"cannot read the cadence {text!r}; try: every 30 days, every 2 weeks, monthly, "
+                      "every quarter") from None
+    if rule.byweekday is not None:
+        raise Invalid(f"a cadence is a length of time, not a weekday: {text!r}; try: every week")
+    return _DAYS[rule.freq] * rule.interval
+
+
+def parse_after(text: str) -> int:
+    """`--cold-after 90d` / `3 months` -> days."""
+    return parse(text)
+
+
+def describe(days: int | None) -> str:
+    return "" if days is None else ("every day" if days == 1 else f"every {days} days")
+
+
+def days_over(last_contact: Any, created_at: Any, cadence_days: Any, as_of: datetime) -> Any:
+    """How many days past its cadence a contact is at `as_of` (negative: not yet due)."""
+    from crmcli.storage.sql import age_days
+
+    since = sa.func.coalesce(last_contact, created_at)
+    return age_days(since, sa.literal(as_of, sa.DateTime(timezone=True))) - cadence_days

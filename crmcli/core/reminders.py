@@ -1,0 +1,53 @@
+"""What `crm remind` tells each morning: overdue and due follow-ups, and contacts due on their
+keep-in-touch cadence. Everything is selected and ordered in SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from crmcli.core import cadence
+from crmcli.core.followups import Window, status_expression
+from crmcli.core.interactions import last_contact_expression
+from crmcli.core.models import Contact, FollowUp
+from crmcli.core.rows import Rows
+
+REMINDER_COLUMNS = ("section", "id", "contact_id", "contact", "what", "due", "days")
+SECTIONS = ("overdue", "due", "keep in touch")
+
+
+def collect(conn: Connection, window: Window) -> Rows:
+    """Rows of (section, id, contact_id, contact, what, due, days): follow-ups overdue (days late) or due
+    before the window's horizon, then contacts past their cadence (days over), most overdue first."""
+    return Rows(REMINDER_COLUMNS, list(_follow_ups(conn, window)) + list(_cold(conn, window.now)),
+                table_columns=REMINDER_COLUMNS)
+
+
+def _follow_ups(conn: Connection, window: Window) -> Iterator[tuple[Any, ...]]:
+    from crmcli.storage.sql import age_days
+
+    f, c = FollowUp.__table__, Contact.__table__
+    status = status_expression(window)
+    late = age_days(f.c.due_at, sa.literal(window.now, sa.DateTime(timezone=True)))
+    stmt = sa.select(status, f.c.id, f.c.contact_id, c.c.name, f.c.title, f.c.due_at, f.c.all_day, late) \
+        .select_from(f.join(c, c.c.id == f.c.contact_id)) \
+        .where(f.c.done_at.is_(None), f.c.due_at < window.horizon).order_by(f.c.due_at, f.c.id)
+    for state, fid, cid, name, title, due_at, all_day, days in conn.execute(stmt):
+        moment = due_at if due_at.tzinfo else due_at.replace(tzinfo=window.now.tzinfo)
+        local = moment.astimezone(window.zone)
+        due = local.date().isoformat() if all_day else local.strftime("%Y-%m-%d %H:%M")
+        overdue = state == "overdue"
+        yield ("overdue" if overdue else "due", fid, cid, name, title, due, int(days) if overdue else 0)
+
+
+def _cold(conn: Connection, as_of: datetime) -> Iterator[tuple[Any, ...]]:
+    c = Contact.__table__
+    last = last_contact_expression(c.c.id)
+    over = cadence.days_over(last, c.c.created_at, c.c.cadence_days, as_of)
+    stmt = sa.select(c.c.id, c.c.name, c.c.cadence_days, over).where(c.c.cadence_days.is_not(None), over > 0) \
+        .order_by(over.desc(), c.c.id)
+    for cid, name, days, past in conn.execute(stmt):
+        yield ("keep in touch", cid, cid, name, cadence.describe(days), "", int(past))

@@ -1,0 +1,131 @@
+"""Follow-ups as iCalendar (RFC 5545): one VEVENT, or VTODO, per follow-up, for calendar apps to
+import or subscribe to.
+
+Stable by design: the UID is the follow-up's uid, so importing again updates the calendar instead of
+duplicating it, and DTSTAMP comes from the data rather than the clock, so exporting unchanged data
+gives the same bytes (a subscribed calendar or a file under version control sees no change).
+
+Times: a timed follow-up starts at its UTC instant; an all-day one on its local date. A recurring timed
+one is written on the local wall clock instead, because crm repeats it there (09:00 stays 09:00 across
+a DST change) and a UTC RRULE would drift by an hour, or land on the wrong weekday.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Iterable
+
+from icalendar import Alarm, Calendar, Component, Event, Todo, vRecur
+
+from crmcli.core import dates
+
+PRODID = "-//crmcli//crm export ics//EN"
+CALENDAR_NAME = "crm follow-ups"
+UID_DOMAIN = "crmcli"
+TIMED_LENGTH = timedelta(minutes=30)  # a timed follow-up shows as a 30-minute slot
+TIMED_ALARM = timedelta(minutes=-15)  # 15 minutes before
+DAY_ALARM = timedelta(hours=9)  # from the start of the day: 09:00 on the day
+
+
+@dataclass(frozen=True)
+class IcsItem:
+    """One open follow-up, as much of it as a calendar shows."""
+
+    uid: str
+    title: str
+    contact_name: str
+    note: str | None
+    due_at: datetime  # aware UTC (naive is read as UTC)
+    all_day: bool  # due on a day: due_at is that day's local midnight
+    repeat: str | None = None  # a recurrence phrase crm reads: "every 2 weeks", "every monday"
+    updated_at: datetime | None = None  # the DTSTAMP when known (else due_at): changes when the item does
+
+    @property
+    def summary(self) -> str:
+        return f"Follow up with {self.contact_name}: {self.title}"
+
+
+def calendar(items: Iterable[IcsItem], *, todo: bool, zone: tzinfo, alarms: bool = True) -> bytes:
+    """The iCalendar file for `items`: VEVENTs, or VTODOs with `todo`; dates are read in `zone`.
+
+    No items give a calendar with no components, which calendar apps accept as an empty calendar
+    (strict RFC 5545 asks for at least one component)."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", CALENDAR_NAME)
+    items = list(items)
+    for item in items:
+        cal.add_component(_component(item, todo=todo, zone=zone, alarms=alarms))
+    if cal.get_missing_tzids():
+        # Recurring timed items name the local zone: define it (VTIMEZONE), from the first item on
+        # rather than from 1970, which keeps it to a few dozen lines.
+        earliest = min(_utc(item.due_at) for item in items).date() - timedelta(days=1)
+        cal.add_missing_timezones(first_date=earliest)
+    return cal.to_ical()
+
+
+def _component(item: IcsItem, *, todo: bool, zone: tzinfo, alarms: bool) -> Component:
+    part: Component = Todo() if todo else Event()
+    part.add("uid", f"{item.uid}@{UID_DOMAIN}")
+    part.add("dtstamp", _utc(item.updated_at or item.due_at))
+    part.add("summary", item.summary)
+    if item.note:
+        part.add("description", item.note)
+    start = _start(item, zone)
+    if todo:
+        # DUE alone: DTSTART would have to be strictly earlier, and a follow-up has no start.
+        part.add("due", start)
+        part.add("status", "NEEDS-ACTION")
+    else:
+        part.add("dtstart", start)
+        part.add("dtend", start + (timedelta(days=1) if item.all_day else TIMED_LENGTH))
+    if item.repeat:
+        part.add("rrule", vRecur.from_ical(rrule(item.repeat, start)))
+    if alarms:
+        # A VTODO has no DTSTART, so its alarm counts from DUE (RELATED=END).
+        part.add_component(_alarm(item, related="END" if todo else "START"))
+    return part
+
+
+def _start(item: IcsItem, zone: tzinfo) -> date | datetime:
+    """A date for an all-day item, the UTC instant for a timed one, the local wall clock for a
+    recurring timed one (named zone, or floating when the zone has no IANA name to write)."""
+    due = _utc(item.due_at)
+    if item.all_day:
+        return due.astimezone(zone).date()
+    if not item.repeat:
+        return due
+    local = due.astimezone(zone)
+    named = isinstance(getattr(local.tzinfo, "key", None), str) or local.tzname() == "UTC"
+    return local if named else local.replace(tzinfo=None)
+
+
+def rrule(repeat: str, start: date | datetime) -> str:
+    """The RRULE value for a recurrence phrase starting on `start` (raises dates.DateError).
+
+    crm clamps to the month's end where RRULE alone skips the months that lack the day (Jan 31 ->
+    Mar 31): BYMONTHDAY=<day>,-1;BYSETPOS=1 takes the earlier of that day and the last one. (crm then
+    counts from the clamped date, Feb 28 -> Mar 28, which a calendar cannot express; re-exporting after
+    `done` shows crm's next date.)"""
+    rule = dates.parse_recurrence(repeat)
+    text = rule.to_rrule()
+    if rule.freq == "monthly" and start.day > 28:
+        text += f";BYMONTHDAY={start.day},-1;BYSETPOS=1"
+    elif rule.freq == "yearly" and (start.month, start.day) == (2, 29):
+        text += ";BYMONTH=2;BYMONTHDAY=29,-1;BYSETPOS=1"
+    return text
+
+
+def _alarm(item: IcsItem, *, related: str) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", item.summary)
+    alarm.add("trigger", DAY_ALARM if item.all_day else TIMED_ALARM, parameters={"RELATED": related})
+    return alarm
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
