@@ -137,6 +137,7 @@ LAZY: tuple[tuple[str, str, str], ...] = (
     ("notes", "crmcli.cli.notes", "History"),
     ("follow-ups", "crmcli.cli.followups", "Follow-ups"),
     ("remind", "crmcli.cli.remind", "Follow-ups"),
+    ("export", "crmcli.cli.export", "Data"),
     ("contacts", "crmcli.cli.contacts", "People"),
     ("orgs", "crmcli.cli.orgs", "People"),
     ("demo", "crmcli.cli.demo", "Setup"),
