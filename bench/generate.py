@@ -1,5 +1,6 @@
 """Build the deterministic benchmark database: scale x (100,000 contacts, 10,000 organisations,
-1,000,000 interactions), 2,000 of those on contact #1 on top of its share (the timeline benchmark).
+1,000,000 interactions, 20,000 open follow-ups and as many done, 10,000 keep-in-touch cadences),
+2,000 of those interactions on contact #1 on top of its share (the timeline benchmark).
 
     python bench/generate.py [--scale 1.0] [--out PATH]
 
@@ -26,9 +27,13 @@ CACHE_KIB = 256 * 1024
 def scale_of(factor: float) -> Scale:
     """Every count times `factor`, except contact #1's extra interactions: 2,000 at any scale
     (the timeline benchmark pages through them), but never more than half of all interactions."""
-    interactions = max(1, round(BENCH.interactions * factor))
-    return Scale(contacts=max(1, round(BENCH.contacts * factor)), orgs=max(1, round(BENCH.orgs * factor)),
-                 interactions=interactions, heavy_contact=min(BENCH.heavy_contact, interactions // 2))
+    def scaled(n: int) -> int:
+        return max(1, round(n * factor))
+
+    interactions = scaled(BENCH.interactions)
+    return Scale(contacts=scaled(BENCH.contacts), orgs=scaled(BENCH.orgs), interactions=interactions,
+                 heavy_contact=min(BENCH.heavy_contact, interactions // 2), follow_ups=scaled(BENCH.follow_ups),
+                 cadences=scaled(BENCH.cadences))
 
 
 def default_path(factor: float) -> Path:

@@ -64,3 +64,10 @@ def test_log_calls_and_week_in_review(demo_env: dict[str, str], tmp_path: Path) 
     assert any("Called about the renewal" in line for line in review)
     assert any("Left a voicemail" in line for line in review)
     assert all(line[:4].isdigit() for line in review)
+
+
+def test_crontab_line_runs_remind(demo_env: dict[str, str]) -> None:
+    line = next(ln for ln in (EXAMPLES / "crontab").read_text().splitlines() if ln and not ln.startswith("#"))
+    command = line.split(None, 5)[5].replace("$HOME/.local/bin/crm", "crm")
+    out = _run(command, demo_env)
+    assert out.startswith("Overdue (") and "Keep in touch (" in out

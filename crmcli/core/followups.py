@@ -103,18 +103,17 @@ def done(session: Session, item: FollowUp, zone: tzinfo) -> FollowUp | None:
 
 
 def snooze(session: Session, item: FollowUp, text: str, *, now: datetime) -> FollowUp:
-    """Push a follow-up: by a duration from now (`2 days`) or to a date (`monday`)."""
+    """Push a follow-up back: by a duration (`2 days`: from its due date, or from now if that has
+    passed) or to a date (`monday`)."""
     _open(item)
     try:
         delta = dates.parse_duration(text)
     except dates.DateError:
         due = Due.parse(text, now=now)
     else:
-        moment = now + delta
-        due = Due(moment.astimezone(UTC), False) if not item.all_day else Due.parse(
-            moment.date().isoformat(), now=now)
-    if due.at <= now.astimezone(UTC) and not due.all_day:
-        raise Invalid(f"snoozing to {text!r} would leave follow-up #{item.id} in the past")
+        base = max(_as_utc(item.due_at), now.astimezone(UTC)).astimezone(now.tzinfo)
+        moment = base + delta
+        due = Due.parse(moment.date().isoformat(), now=now) if item.all_day else Due(moment.astimezone(UTC), False)
     item.due_at, item.all_day = due.at, due.all_day
     item.updated_at = utcnow()
     session.add(item)
