@@ -34,8 +34,8 @@ def ics(
 ) -> None:
     """Open follow-ups as an iCalendar file: one event (or to-do) each, repeating ones with their rule.
 
-    Every follow-up keeps its UID, so importing a newer export updates the calendar instead of
-    duplicating it."""
+    Each follow-up keeps its UID: importing a newer export updates the calendar, never duplicates.
+    """
     from crmcli.core import clock, contacts
     from crmcli.core.calendar_export import open_items
     from crmcli.io.ics import calendar
