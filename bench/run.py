@@ -32,10 +32,13 @@ from sqlalchemy.engine import Connection
 
 from crmcli.core.search import fts_query, parse_query, search
 from crmcli.storage.database import Database
-from generate import DATA_DIR, ensure_dataset
+from generate import DATA_DIR, NOW, ensure_dataset
 
 Command = list[str]
 Timer = Callable[[], float]  # one timed run: wall seconds
+
+# `crm remind` judges as of the generator's anchor day: follow-ups overdue and due, contacts cold.
+REMIND_AS_OF = NOW.date().isoformat()
 
 BENCH_DIR = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -54,6 +57,7 @@ SELECT c.id AS id, c.uid AS uid, c.name AS name, c.title AS title, o.name AS org
       WHERE ct.contact_id = c.id ORDER BY t.name)) AS tags,
   (SELECT json_group_object(f."key", f.value) FROM contact_field f
    WHERE f.contact_id = c.id HAVING count(*) > 0) AS fields,
+  c.cadence_days AS cadence_days,
   strftime('%Y-%m-%dT%H:%M:%SZ',
      (SELECT max(i.occurred_at) FROM interaction_contact ic JOIN interaction i ON i.id = ic.interaction_id
       WHERE ic.contact_id = c.id)) AS last_contact,
@@ -191,11 +195,21 @@ def figures(dataset: Path, work: Path, conn: Connection) -> list[Figure]:
         Figure("crm timeline 1 (newest 20 of 2,000+)", command([*crm, "timeline", "1"]), 1.3, floor=import_floor),
         Figure("crm timeline 1 --all --format csv", command([*crm, "timeline", "1", "--all", "--format", "csv"]), 1.5,
                floor=import_floor),
+        Figure(f"crm remind --as-of {REMIND_AS_OF}", command(remind_command(dataset)), 1.3, floor=import_floor),
+        Figure("crm contacts list --cold --format csv", command(cold_command(dataset)), 1.5, floor=import_floor),
         *[Figure(f"search {label}: {text!r} (in-process)", call(searching(conn, text)), target)
           for label, text, target in SEARCHES],
         Figure("crm db reindex (1M interactions)", command([*crm_work, "db", "reindex"]), 10.0,
                max_runs=REINDEX_RUNS, warm_up=False),
     ]
+
+
+def remind_command(dataset: Path) -> Command:
+    return [CRM, "--db", str(dataset), "remind", "--as-of", REMIND_AS_OF]
+
+
+def cold_command(dataset: Path) -> Command:
+    return [CRM, "--db", str(dataset), "contacts", "list", "--cold", "--format", "csv"]
 
 
 def sqlite_csv(dataset: Path) -> Command:
@@ -238,6 +252,53 @@ def check_list_output(dataset: Path) -> str:
             f"{_compare_cells(ours, theirs)}")
 
 
+def check_remind_output(dataset: Path) -> str:
+    """Not timed: how much `crm remind` prints (lines, and items per section from its headings);
+    it must not be empty, or the figure would time the silent path."""
+    done = subprocess.run(remind_command(dataset), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
+    text = done.stdout.decode("utf-8")
+    sections = [line.rsplit(" (", 1) for line in text.splitlines() if line and not line.startswith(" ")]
+    items = {name: int(n.rstrip(")")) for name, n in sections}
+    detail = ", ".join(f"{name.lower()} {n:,}" for name, n in items.items())
+    verdict = f"{sum(items.values()):,} items ({detail})" if text else "EMPTY: nothing due (check the dataset's dates)"
+    lines = text.count("\n")
+    return f"remind --as-of {REMIND_AS_OF}: {lines:,} lines, {len(text):,} bytes; {verdict}"
+
+
+def check_cold(dataset: Path, conn: Connection) -> str:
+    """Not timed: how many contacts `contacts list --cold` prints (judged now: crm has no --as-of
+    there, so the count grows as the dataset ages), and the plan SQLite picks for the SQL that
+    crmcli.core.contacts.rows(conn, cold=Cold(now)) compiles to, captured as it is sent."""
+    from sqlalchemy import event
+
+    from crmcli.core import clock
+    from crmcli.core.contacts import Cold, rows
+
+    done = subprocess.run(cold_command(dataset), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
+    count = max(0, done.stdout.decode("utf-8").count("\n") - 1)
+    sent: list[tuple[str, object]] = []
+
+    def capture(_conn: object, _cursor: object, statement: str, parameters: object, *_args: object) -> None:
+        sent.append((statement, parameters))
+
+    now = clock.local_now()
+    event.listen(conn, "before_cursor_execute", capture)
+    try:
+        rows(conn, cold=Cold(now)).rows.close()  # type: ignore[attr-defined]
+    finally:
+        event.remove(conn, "before_cursor_execute", capture)
+    statement, parameters = sent[-1]
+    plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()  # type: ignore[arg-type]
+    depth = {0: 0}
+    lines = []
+    for node, parent, _unused, detail in plan:
+        depth[node] = depth.get(parent, 0) + 1
+        lines.append(f"  {'  ' * (depth[node] - 1)}{detail}")
+    uses = "uses" if any("ix_interaction_contact_timeline" in line for line in lines) else "does NOT use"
+    return (f"contacts list --cold: {count:,} contacts cold now ({now:%Y-%m-%d}); "
+            f"its query plan ({uses} ix_interaction_contact_timeline):\n" + "\n".join(lines))
+
+
 def _compare_cells(ours: str, theirs: str) -> str:
     """The two CSVs quote differently (sqlite3 quotes any text with a space); compare parsed cells."""
     mine, other = list(csv.reader(io.StringIO(ours))), list(csv.reader(io.StringIO(theirs)))
@@ -274,10 +335,12 @@ def table(results: list[Result]) -> str:
 
 def footnotes(results: list[Result]) -> list[str]:
     notes = ["floors: --version vs `python -c \"import typer\"`; help vs bench/floor_app.py; "
-             "add, log and timeline vs `python -c \"import sqlmodel, typer\"`",
+             "add, log, timeline, remind and contacts list --cold vs `python -c \"import sqlmodel, typer\"`",
              f"search: crmcli.core.search.search(conn, QUERY, limit={SEARCH_LIMIT}) and its rows, in this "
              "process on an open connection (no start-up); absolute targets",
-             "add and log write to the work copy; reindex rebuilds the work copy's index (absolute target)"]
+             "add and log write to the work copy; reindex rebuilds the work copy's index (absolute target)",
+             f"remind judges as of {REMIND_AS_OF} (the dataset's anchor); contacts list --cold judges now "
+             "(it has no --as-of), its target is informational"]
     for r in results:
         if r.base is not None:
             notes.append(f"{r.figure.name}: floor = sqlite3 CLI running the same query; ratio = "
@@ -304,12 +367,14 @@ def main(argv: list[str] | None = None) -> int:
     copy_dataset(dataset, work)
     print(f"dataset {dataset} (add, log and reindex run on a copy: {work}); {args.runs} runs per command")
     print(check_list_output(dataset))
+    print(check_remind_output(dataset))
 
     results = []
     db = Database.open(str(dataset))  # for the in-process figures, opened once
     try:
         with db.connect() as conn:
             print(dataset_facts(conn))
+            print(check_cold(dataset, conn))
             for figure in figures(dataset, work, conn):
                 results.append(measure(figure, args.runs))
                 print(f"  measured {figure.name}", file=sys.stderr, flush=True)
