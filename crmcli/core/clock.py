@@ -7,18 +7,30 @@ from datetime import datetime, tzinfo
 
 
 def local_zone() -> tzinfo:
-    """TZ when it names a zone (DST-aware, and tests can set it), else the system's zone."""
-    name = os.environ.get("TZ", "").lstrip(":")
-    if name:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    """TZ when it names a zone (DST-aware, and tests can set it), else the system's zone: as a
+    zoneinfo zone when /etc/localtime names one (conversions in C, and a name for iCalendar's TZID),
+    else dateutil's tzlocal."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
+    for name in (os.environ.get("TZ", "").lstrip(":"), _system_zone_name()):
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
     from dateutil.tz import tzlocal
 
     return tzlocal()
+
+
+def _system_zone_name() -> str:
+    """"Europe/London" from /etc/localtime -> .../zoneinfo/Europe/London (the usual Unix set-up)."""
+    try:
+        target = os.readlink("/etc/localtime")
+    except OSError:
+        return ""
+    marker = "zoneinfo/"
+    return target[target.index(marker) + len(marker):] if marker in target else ""
 
 
 def local_now() -> datetime:

@@ -3,7 +3,8 @@ keep-in-touch cadence. Everything is selected and ordered in SQL."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache, partial
 from typing import Any, Iterator
 
 import sqlalchemy as sa
@@ -35,12 +36,17 @@ def _follow_ups(conn: Connection, window: Window) -> Iterator[tuple[Any, ...]]:
     stmt = sa.select(status, f.c.id, f.c.contact_id, c.c.name, f.c.title, f.c.due_at, f.c.all_day, late) \
         .select_from(f.join(c, c.c.id == f.c.contact_id)) \
         .where(f.c.done_at.is_(None), f.c.due_at < window.horizon).order_by(f.c.due_at, f.c.id)
+    shown = lru_cache(maxsize=4096)(partial(_local_due, zone=window.zone))  # many share a due time
     for state, fid, cid, name, title, due_at, all_day, days in conn.execute(stmt):
-        moment = due_at if due_at.tzinfo else due_at.replace(tzinfo=window.now.tzinfo)
-        local = moment.astimezone(window.zone)
-        due = local.date().isoformat() if all_day else local.strftime("%Y-%m-%d %H:%M")
+        due = shown(due_at, bool(all_day))
         overdue = state == "overdue"
         yield ("overdue" if overdue else "due", fid, cid, name, title, due, int(days) if overdue else 0)
+
+
+def _local_due(due_at: datetime, all_day: bool, *, zone: Any) -> str:
+    moment = due_at if due_at.tzinfo else due_at.replace(tzinfo=UTC)
+    local = moment.astimezone(zone)
+    return local.date().isoformat() if all_day else local.strftime("%Y-%m-%d %H:%M")
 
 
 def _cold(conn: Connection, as_of: datetime) -> Iterator[tuple[Any, ...]]:

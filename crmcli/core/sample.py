@@ -187,11 +187,12 @@ def _fill(conn: Connection, scale: Scale, now: datetime, rng: random.Random) -> 
 
 
 def _follow_ups(conn: Connection, rng: random.Random, scale: Scale, now: datetime) -> dict[str, int]:
-    """Open follow-ups around today (some overdue), as many done ones, and cadences on some contacts."""
+    """Open follow-ups mostly ahead (a week's worth overdue, as in a list someone works through),
+    as many done ones, and cadences on some contacts."""
     rows = []
     for fid in range(1, 2 * scale.follow_ups + 1):
         done = fid > scale.follow_ups
-        due = now + timedelta(days=rng.randint(-20, 40) - (60 if done else 0))
+        due = now + timedelta(days=rng.randint(-7, 90) - (100 if done else 0))
         all_day = rng.random() < 0.7
         if all_day:
             due = due.replace(hour=0, minute=0, second=0, microsecond=0)
