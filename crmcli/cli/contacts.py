@@ -68,6 +68,8 @@ def list_(
     cold_after: Annotated[str | None, typer.Option("--cold-after", metavar="TIME",
                                                    help="With --cold: also contacts without a cadence silent "
                                                         "longer than this ('90d', '3 months').")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="WHEN",
+                                              help="With --cold: judge as of this day (default: now).")] = None,
     limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
     quiet: QuietOpt = False,
@@ -76,13 +78,17 @@ def list_(
     from crmcli.core import contacts, orgs
 
     chill = None
-    if cold or cold_after:
-        from crmcli.core import cadence, clock
+    if cold or cold_after or as_of:
+        from crmcli.core import cadence, clock, dates
 
-        chill = contacts.Cold(clock.local_now(), cadence.parse_after(cold_after) if cold_after else None)
+        now = clock.local_now()
+        moment = dates.parse(as_of, now=now, lean="past").to_utc(now.tzinfo) if as_of else now  # type: ignore[arg-type]
+        chill = contacts.Cold(moment, cadence.parse_after(cold_after) if cold_after else None)
     with state.database().session() as session:
         org_id = orgs.resolve(session, org).id if org else None
         rows = contacts.rows(session.connection(), tag=tag, org_id=org_id, sort=sort.value, limit=limit, cold=chill)
+        if chill:
+            rows.table_columns = ("id", "name", "org", "emails", "cadence_days", "last_contact")
         emit(rows, fmt, quiet=quiet, empty="nobody is due for contact" if chill else "no matching rows")
 
 

@@ -63,13 +63,17 @@ def remind(
 
 
 def _days(within: str) -> int:
+    """--within as whole days after today: `1d` = tomorrow too, `1w` = the coming week."""
     from crmcli.core import dates
+    from crmcli.errors import Invalid
 
     text = within.strip().lower()
     if text in ("0", "0d", "today"):
         return 0
-    delta = dates.parse_duration(text)
-    return delta.days + 7 * delta.weeks if not (delta.months or delta.years) else delta.months * 30 + delta.years * 365
+    delta = dates.parse_duration(text)  # relativedelta: weeks are kept as days
+    if delta.hours or delta.minutes:
+        raise Invalid(f"--within counts whole days (1d, 2w, 1 month), not {within!r}")
+    return delta.days + 30 * delta.months + 365 * delta.years
 
 
 def render(items: list[tuple]) -> str:  # type: ignore[type-arg]

@@ -171,3 +171,19 @@ def test_remind_under_cron_is_silent_when_nothing_is_due(isolated: Path) -> None
     due = run("remind", "--notify")
     assert due.returncode == 0 and due.stderr == ""
     assert "Zoë Øster: Envoyer le devis révisé" in due.stdout
+
+
+def test_within_counts_days_and_weeks(agenda: Run, crm: Run) -> None:
+    assert ("due", 4) not in _remind(agenda, "--as-of", "2026-03-05", "--within", "2w")
+    assert ("due", 3) in _remind(agenda, "--as-of", "2026-03-05", "--within", "1w")
+    assert ("due", 4) in _remind(agenda, "--as-of", "2026-03-05", "--within", "4 weeks")
+    bad = crm("remind", "--within", "3h")
+    assert bad.exit_code == 2 and "whole days" in bad.stderr
+
+
+def test_cold_as_of_a_fixed_day(agenda: Run) -> None:
+    # Ann: last call 2026-01-20, every 30 days -> due for contact from 2026-02-19.
+    assert agenda("contacts", "list", "--cold", "--as-of", "2026-02-18", "-q").stdout == ""
+    assert agenda("contacts", "list", "--cold", "--as-of", "2026-02-25", "-q").stdout == "1\n"
+    table = agenda("contacts", "list", "--cold", "--as-of", "2026-02-25").stdout
+    assert table.splitlines()[0].split() == ["id", "name", "org", "emails", "cadence_days", "last_contact"]
