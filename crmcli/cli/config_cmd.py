@@ -8,7 +8,7 @@ import typer
 
 from crmcli.cli.output import note
 
-app = typer.Typer(help="Settings: path, list, get, set, unset.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, help="Settings: path, list, get, set, unset.", no_args_is_help=True)
 KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="A setting name (see `crm config list`).")]
 
 

@@ -15,7 +15,7 @@ from crmcli.cli.output import added, card, emit, local_time, note
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-app = typer.Typer(help="People: add, list, show, edit, tag and remove contacts.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, help="People: add, list, show, edit, tag and remove contacts.", no_args_is_help=True)
 
 Ref = Annotated[str, typer.Argument(metavar="CONTACT", help="Id, email, or a unique part of the name.")]
 Emails = Annotated[list[str] | None, typer.Option("--email", "-e", metavar="[LABEL:]EMAIL", help="Email, optionally LABEL:ADDRESS. Repeatable.")]

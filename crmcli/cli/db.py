@@ -10,7 +10,7 @@ import typer
 from crmcli.cli import state
 from crmcli.cli.output import note
 
-app = typer.Typer(help="The database: path, check, migrate, backup.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, help="The database: path, check, migrate, backup.", no_args_is_help=True)
 
 
 @app.command("path")
@@ -62,7 +62,7 @@ def backup(dest: Annotated[Path, typer.Argument(metavar="FILE", help="Where to w
     note(f"backed up {db.describe()} to {dest}")
 
 
-password_app = typer.Typer(help="The team database's password, kept in the OS keyring.", no_args_is_help=True)
+password_app = typer.Typer(add_completion=False, help="The team database's password, kept in the OS keyring.", no_args_is_help=True)
 app.add_typer(password_app, name="password")
 
 

@@ -12,7 +12,7 @@ import typer
 from crmcli.cli import state
 from crmcli.cli.output import note
 
-app = typer.Typer(help="Export data: ics (follow-ups as iCalendar).", no_args_is_help=True)
+app = typer.Typer(add_completion=False, help="Export data: ics (follow-ups as iCalendar).", no_args_is_help=True)
 
 
 @app.callback()

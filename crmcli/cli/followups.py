@@ -15,7 +15,7 @@ from crmcli.cli.output import added, card, emit, local_time, note
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-app = typer.Typer(help="Follow-ups: add, list, done, snooze, edit, rm (alias: crm fu).", no_args_is_help=True)
+app = typer.Typer(add_completion=False, help="Follow-ups: add, list, done, snooze, edit, rm (alias: crm fu).", no_args_is_help=True)
 Id = Annotated[str, typer.Argument(metavar="ID", help="The follow-up's id (see `crm fu list`).")]
 Every = Annotated[str | None, typer.Option("--every", metavar="RULE",
                                            help="Repeat: 'every 2 weeks', 'every monday', 'monthly'...")]

@@ -9,7 +9,7 @@ import typer
 from crmcli.cli import state
 from crmcli.cli.output import added, note
 
-app = typer.Typer()
+app = typer.Typer(add_completion=False)
 
 
 @app.command("log")

@@ -22,20 +22,33 @@ class CrmGroup(TyperGroup):
     """The root group: loads sub-command groups lazily, and turns every expected failure into one
     line on stderr and the documented exit code."""
 
+    _listing = False  # True while `crm --help` lists the commands
+
     def list_commands(self, ctx: Any) -> list[str]:
         return [name for name, _, _ in LAZY]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        import importlib
+
         cmd_name = ALIASES.get(cmd_name, cmd_name)
         for name, module, panel in LAZY:
             if name == cmd_name:
-                import importlib
-
+                app = importlib.import_module(module).app
+                if self._listing:
+                    return _summary(app, name, panel)
                 # A one-command app becomes that command; an app of several becomes a group.
-                command = typer.main.get_command(importlib.import_module(module).app)
+                command = typer.main.get_command(app)
                 command.name, command.rich_help_panel = name, panel
                 return command
         return None
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        # The command list needs each command's one-line help, not its whole parameter tree.
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
@@ -50,6 +63,20 @@ class CrmGroup(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _summary(app: typer.Typer, name: str, panel: str) -> Any:
+    """A stand-in for a command in the `crm --help` list: its name, panel and first help line."""
+    import inspect
+
+    from typer.core import TyperCommand
+
+    if app.info.help:
+        text = str(app.info.help)
+    else:
+        info = app.registered_commands[0]
+        text = info.help or inspect.getdoc(info.callback) or ""
+    return TyperCommand(name=name, help=text, rich_help_panel=panel)
 
 
 def report_failure(err: BaseException) -> int:

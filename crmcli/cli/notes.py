@@ -15,7 +15,7 @@ from crmcli.cli.timeline import PAGE, All, Kinds, Limit, Since, show_interaction
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-app = typer.Typer(help="Logged interactions (calls, emails, meetings, messages, notes): list, show, edit, rm.",
+app = typer.Typer(add_completion=False, help="Logged interactions (calls, emails, meetings, messages, notes): list, show, edit, rm.",
                   no_args_is_help=True)
 Id = Annotated[str, typer.Argument(metavar="ID", help="The interaction's id (see `crm notes list`).")]
 

@@ -14,7 +14,7 @@ from crmcli.cli.output import added, card, emit, local_time, note
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-app = typer.Typer(help="Organisations: add, list, show (with their people), edit, remove.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, help="Organisations: add, list, show (with their people), edit, remove.", no_args_is_help=True)
 
 Ref = Annotated[str, typer.Argument(metavar="ORG", help="Id or a unique part of the name.")]
 

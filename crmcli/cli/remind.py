@@ -13,7 +13,7 @@ import typer
 
 from crmcli.cli import state
 
-app = typer.Typer()
+app = typer.Typer(add_completion=False)
 
 
 class RemindFormat(str, Enum):

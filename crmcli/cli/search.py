@@ -10,7 +10,7 @@ import typer
 from crmcli.cli import state
 from crmcli.cli.options import Format, FormatOpt, QuietOpt
 
-app = typer.Typer()
+app = typer.Typer(add_completion=False)
 
 
 class HitType(str, Enum):

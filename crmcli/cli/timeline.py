@@ -13,7 +13,7 @@ from crmcli.cli.options import Format, FormatOpt, QuietOpt
 if TYPE_CHECKING:
     from crmcli.core.rows import Rows
 
-app = typer.Typer()
+app = typer.Typer(add_completion=False)
 
 PAGE = 20
 Kinds = Annotated[list[str] | None, typer.Option("--kind", "-k", metavar="KIND", help="Only this kind. Repeatable.")]

@@ -106,3 +106,13 @@ def test_locked_database_waits_then_fails_cleanly(ann: Run, crm: Run, db_path: P
 def test_no_arguments_shows_help(crm: Run) -> None:
     result = crm()
     assert result.exit_code == 0 and "contacts" in result.stdout
+
+
+def test_help_lists_every_command_in_its_panel(crm: Run) -> None:
+    out = crm("--help").stdout
+    for word in ("History", "Follow-ups", "People", "Setup", "log", "timeline", "search", "notes", "follow-ups",
+                 "remind", "export", "contacts", "orgs", "demo", "db", "config", "install-completion"):
+        assert word in out
+    sub = crm("contacts", "--help").stdout
+    assert "add" in sub and "install-completion" not in sub
+    assert crm("fu", "--help").exit_code == 0 and "snooze" in crm("fu", "--help").stdout
