@@ -51,9 +51,12 @@ def _local_due(due_at: datetime, all_day: bool, *, zone: Any) -> str:
 
 def _cold(conn: Connection, as_of: datetime) -> Iterator[tuple[Any, ...]]:
     c = Contact.__table__
-    last = last_contact_expression(c.c.id)
-    over = cadence.days_over(last, c.c.created_at, c.c.cadence_days, as_of)
-    stmt = sa.select(c.c.id, c.c.name, c.c.cadence_days, over).where(c.c.cadence_days.is_not(None), over > 0) \
-        .order_by(over.desc(), c.c.id)
+    # Days over computed once per contact in a materialised step: used in WHERE and ORDER BY, the
+    # expression (and its last-contact lookup) would otherwise run three times per contact.
+    over = cadence.days_over(last_contact_expression(c.c.id), c.c.created_at, c.c.cadence_days, as_of)
+    per_contact = sa.select(c.c.id, c.c.name, c.c.cadence_days, over.label("over")) \
+        .where(c.c.cadence_days.is_not(None)).cte("cadenced").prefix_with("MATERIALIZED")
+    stmt = sa.select(per_contact).where(per_contact.c.over > 0).order_by(per_contact.c.over.desc(),
+                                                                         per_contact.c.id)
     for cid, name, days, past in conn.execute(stmt):
         yield ("keep in touch", cid, cid, name, cadence.describe(days), "", int(past))
