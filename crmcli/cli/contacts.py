@@ -94,8 +94,9 @@ def list_(
 
 @app.command("show")
 def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
-    """Show one contact: emails, phones, organisation, tags, custom fields, latest interactions."""
-    from crmcli.core import contacts, interactions
+    """Show one contact: emails, phones, organisation, tags, custom fields, latest interactions,
+    open follow-ups."""
+    from crmcli.core import clock, contacts, followups, interactions
 
     with state.database().session() as session:
         contact = contacts.resolve(session, ref)
@@ -104,6 +105,8 @@ def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
             return
         info = contacts.card(session, contact)
         recent = list(interactions.rows(session.connection(), contact_id=contact.id, limit=3).rows)
+        window = followups.Window.around(clock.local_now())
+        upcoming = list(followups.rows(session.connection(), window, contact_id=contact.id, limit=3).rows)
     emails = [e["address"] + (f"  ({e['label']})" if e["label"] else "") for e in info["emails"]]
     phones = [p["display"] + (f"  ({p['label']})" if p["label"] else "") for p in info["phones"]]
     card(f"{info['name']}  #{info['id']}", [
@@ -115,7 +118,9 @@ def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
     ], [("emails", emails), ("phones", phones),
         ("fields", [f"{k} = {v}" for k, v in info["fields"].items()]),
         ("recent (crm timeline for more)", [f"{local_time(r[2])}  {r[3]:<8} #{r[0]}  {r[6].splitlines()[0][:60]}"
-                                            for r in recent])])
+                                            for r in recent]),
+        ("follow-ups (crm fu list -c for all)", [f"{local_time(f[2]):<16}  {f[4]:<8} #{f[0]}  {f[7]}"
+                                                 for f in upcoming])])
 
 
 def cadence_text(days: int | None) -> str:

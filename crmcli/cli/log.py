@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from crmcli.cli import state
-from crmcli.cli.output import added, note
+from crmcli.cli.output import added
 
 app = typer.Typer(add_completion=False)
 

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from crmcli.core import dates
 from crmcli.core.models import Contact, FollowUp, utcnow
 from crmcli.core.rows import Rows
-from crmcli.errors import Conflict, Invalid, NotFound
+from crmcli.errors import Conflict, Invalid
 
 Scope = Literal["open", "overdue", "today", "week", "done", "all"]
 
@@ -67,13 +67,9 @@ def add(session: Session, contact: Contact, title: str, due: Due, *, repeat: str
 
 
 def get(session: Session, ref: str | int) -> FollowUp:
-    text = str(ref).strip().lstrip("#")
-    if not text.isdigit():
-        raise Invalid(f"a follow-up is referred to by its id (a number), not {str(ref)!r}")
-    found = session.get(FollowUp, int(text))
-    if found is None:
-        raise NotFound(f"no follow-up with id {text}; see `crm follow-ups list --all`")
-    return found
+    from crmcli.core.refs import by_id
+
+    return by_id(session, FollowUp, ref, "a follow-up", "crm follow-ups list --all")
 
 
 def _open(item: FollowUp) -> FollowUp:

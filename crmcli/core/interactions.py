@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from crmcli.core.models import Contact, Interaction, InteractionContact, utcnow
 from crmcli.core.rows import LIST_SEPARATOR, Rows
-from crmcli.errors import Invalid, NotFound
+from crmcli.errors import Invalid
 
 DEFAULT_KINDS = ("call", "email", "meeting", "message", "note")
 DIRECTED_KINDS = frozenset({"call", "email", "message"})
@@ -71,13 +71,9 @@ def log(session: Session, people: Sequence[Contact], body: str, *, kind: str, di
 
 
 def get(session: Session, ref: str | int) -> Interaction:
-    text = str(ref).strip().lstrip("#")
-    if not text.isdigit():
-        raise Invalid(f"an interaction is referred to by its id (a number), not {str(ref)!r}")
-    found = session.get(Interaction, int(text))
-    if found is None:
-        raise NotFound(f"no interaction with id {text}; see `crm notes list`")
-    return found
+    from crmcli.core.refs import by_id
+
+    return by_id(session, Interaction, ref, "an interaction", "crm notes list")
 
 
 def participants(session: Session, interaction: Interaction) -> list[Contact]:

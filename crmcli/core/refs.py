@@ -46,6 +46,17 @@ def resolve(session: Session, model: type[T], ref: str, what: str, label: Callab
     raise Ambiguous(f"{ref!r} matches several {what}s: {', '.join(shown)}{more}; use the id", shown)
 
 
+def by_id(session: Session, model: type[T], ref: str | int, what: str, hint: str) -> T:
+    """A record referred to by its number only (`12` or `#12`): interactions, follow-ups..."""
+    text = str(ref).strip().lstrip("#")
+    if not text.isdigit():
+        raise Invalid(f"{what} is referred to by its id (a number), not {str(ref)!r}")
+    found = session.get(model, int(text))
+    if found is None:
+        raise NotFound(f"no {what.split(' ', 1)[1]} with id {text}; see `{hint}`")
+    return found
+
+
 def _matching(session: Session, model: type[T], condition: object) -> list[T]:
     return list(session.scalars(select(model).where(condition)  # type: ignore[arg-type]
                                 .order_by(model.name_key, model.id)  # type: ignore[attr-defined]

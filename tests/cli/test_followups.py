@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -52,6 +51,12 @@ def test_done_snooze_and_a_call_clear_the_next_run(agenda: Run) -> None:
     timeline = [(t["type"], t["kind"], t["body"]) for t in json.loads(agenda("timeline", "ann lee", "-f", "json").stdout)]
     assert ("interaction", "call", "Sent it") in timeline  # done --log logged it
     assert ("follow-up", "follow-up done", "Send the revised quote") in timeline
+
+
+def test_contact_card_shows_open_follow_ups(agenda: Run) -> None:
+    card = agenda("contacts", "show", "anna").stdout
+    assert "follow-ups (crm fu list -c for all)" in card
+    assert "#3  Book the kickoff" in card and "#4  Quarterly review" in card
 
 
 def test_list_orders_by_urgency(agenda: Run) -> None:
