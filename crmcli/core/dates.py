@@ -30,7 +30,6 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Callable, Literal, get_args
 
 from dateutil.relativedelta import relativedelta
-from dateutil.rrule import DAILY, WEEKLY, rrule
 
 from crmcli.errors import Invalid
 
@@ -195,10 +194,14 @@ _DAY_READERS = (_named_day, _anchor, _iso_day, _weekday, _day_month, _relative_d
 # --- exact moments: now, ISO date-times, hours and minutes from now -----------------------------------
 
 def _isoparse(text: str) -> datetime:
-    # dateutil.parser costs ~20 ms to import; only ISO input pays for it.
-    from dateutil.parser import isoparse
+    # The standard library reads the usual ISO forms; dateutil.parser (~8 ms to import, with
+    # dateutil.tz and ctypes) only the rarer ones (week dates, compact forms...).
+    try:
+        return datetime.fromisoformat(text.upper())
+    except ValueError:
+        from dateutil.parser import isoparse
 
-    return isoparse(text.upper())
+        return isoparse(text.upper())
 
 
 def _moment(text: str, now: datetime) -> datetime | None:
@@ -374,6 +377,8 @@ class Recurrence:
     def _next_wall(self, wall: datetime) -> datetime:
         if self.freq in ("monthly", "yearly"):
             return wall + relativedelta(**{_FREQ_FIELD[self.freq]: self.interval})  # type: ignore[arg-type]
+        from dateutil.rrule import DAILY, WEEKLY, rrule  # only daily and weekly rules need it
+
         start = wall.replace(microsecond=0)  # rrule drops microseconds; put them back after
         rule = rrule(DAILY if self.freq == "daily" else WEEKLY, dtstart=start, interval=self.interval,
                      byweekday=self.byweekday)

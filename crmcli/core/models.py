@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -107,14 +107,14 @@ class ContactField(SQLModel, table=True):
     value: str = Field(nullable=False)
 
 
-class Migration(SQLModel, table=True):
-    """The migration registry: one row per applied schema step."""
-
-    __tablename__ = "crm_migrations"
-
-    version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    name: str = Field(nullable=False)
-    applied_at: datetime = _stamp()
+# The migration registry, one row per applied schema step. A plain table, not a model class: only
+# SQL touches it, and every mapped class costs start-up time on every command.
+MIGRATIONS_TABLE = Table(
+    "crm_migrations", SQLModel.metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", String, nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
 
 
 class Interaction(SQLModel, table=True):
