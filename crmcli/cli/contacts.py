@@ -82,7 +82,7 @@ def list_(
         from crmcli.core import cadence, clock, dates
 
         now = clock.local_now()
-        moment = dates.parse(as_of, now=now, lean="past").to_utc(now.tzinfo) if as_of else now  # type: ignore[arg-type]
+        moment = dates.parse_since(as_of, now=now) if as_of else now
         chill = contacts.Cold(moment, cadence.parse_after(cold_after) if cold_after else None)
     with state.database().session() as session:
         org_id = orgs.resolve(session, org).id if org else None

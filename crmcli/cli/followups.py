@@ -109,18 +109,15 @@ def done(ref: Id, log: Annotated[str | None, typer.Option("--log", metavar="TEXT
          kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND",
                                                   help="Kind of the logged interaction.")] = None) -> None:
     """Mark a follow-up done; a recurring one gets its next occurrence."""
-    from crmcli.core import clock, contacts, followups, interactions
+    from crmcli.core import clock, followups, interactions
 
     settings = state.settings()
+    chosen = interactions.Kinds(settings.log_kinds, settings.default_kind).check(kind)
     with state.database().session(write=True) as session:
         item = followups.get(session, ref)
-        following = followups.done(session, item, clock.local_zone())
-        if log is not None:
-            kinds = interactions.Kinds(settings.log_kinds, settings.default_kind)
-            who = contacts.resolve(session, str(item.contact_id))
-            entry = interactions.log(session, [who], log, kind=kinds.check(kind))
+        following, entry = followups.complete(session, item, clock.local_zone(), log=log, kind=chosen)
     note(f"done: follow-up #{item.id} {item.title}")
-    if log is not None:
+    if entry is not None:
         note(f"logged {entry.kind} #{entry.id}")
     if following is not None:
         note(f"next: follow-up #{following.id}, due {describe_due(following.due_at, following.all_day)} "

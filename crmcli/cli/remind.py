@@ -40,11 +40,10 @@ def remind(
     from crmcli.core import clock, dates, followups, reminders
 
     now = clock.local_now()
-    moment = dates.parse(as_of, now=now, lean="past") if as_of else None
-    if moment is not None:
+    if as_of:
         # A bare day means the start of that day, as when cron runs in the morning.
-        now = moment.to_utc(now.tzinfo).astimezone(now.tzinfo)  # type: ignore[arg-type]
-    days = _days(within)
+        now = dates.parse_since(as_of, now=now).astimezone(now.tzinfo)
+    days = followups.within_days(within)
     window = followups.Window.around(now, within_days=days)
     with state.database().connect() as conn:
         rows = reminders.collect(conn, window)
@@ -60,20 +59,6 @@ def remind(
         formats.write(rows, fmt.value, sys.stdout)
     if notify:
         _notify(items)
-
-
-def _days(within: str) -> int:
-    """--within as whole days after today: `1d` = tomorrow too, `1w` = the coming week."""
-    from crmcli.core import dates
-    from crmcli.errors import Invalid
-
-    text = within.strip().lower()
-    if text in ("0", "0d", "today"):
-        return 0
-    delta = dates.parse_duration(text)  # relativedelta: weeks are kept as days
-    if delta.hours or delta.minutes:
-        raise Invalid(f"--within counts whole days (1d, 2w, 1 month), not {within!r}")
-    return delta.days + 30 * delta.months + 365 * delta.years
 
 
 def render(items: list[tuple]) -> str:  # type: ignore[type-arg]

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from crmcli.core import dates
-from crmcli.core.models import Contact, FollowUp, utcnow
+from crmcli.core.models import Contact, FollowUp, Interaction, utcnow
 from crmcli.core.rows import Rows
 from crmcli.errors import Conflict, Invalid
 
@@ -96,6 +96,31 @@ def done(session: Session, item: FollowUp, zone: tzinfo) -> FollowUp | None:
         session.add(following)
     session.flush()
     return following
+
+
+def complete(session: Session, item: FollowUp, zone: tzinfo, *, log: str | None = None,
+             kind: str = "call") -> tuple[FollowUp | None, Interaction | None]:
+    """`done`, and optionally log what was done with the same contact, in the caller's transaction.
+    Returns the next occurrence (recurring ones) and the logged interaction."""
+    from crmcli.core import interactions
+
+    following = done(session, item, zone)
+    entry = None
+    if log is not None:
+        contact = session.get(Contact, item.contact_id)
+        entry = interactions.log(session, [contact], log, kind=kind)  # type: ignore[list-item]
+    return following, entry
+
+
+def within_days(text: str) -> int:
+    """A look-ahead in whole days after today (`1d` = tomorrow too, `2w`, `1 month`)."""
+    cleaned = text.strip().lower()
+    if cleaned in ("0", "0d", "today"):
+        return 0
+    delta = dates.parse_duration(cleaned)  # relativedelta keeps weeks as days
+    if delta.hours or delta.minutes:
+        raise Invalid(f"a look-ahead counts whole days (1d, 2w, 1 month), not {text!r}")
+    return delta.days + 30 * delta.months + 365 * delta.years
 
 
 def snooze(session: Session, item: FollowUp, text: str, *, now: datetime) -> FollowUp:

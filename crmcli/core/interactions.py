@@ -96,8 +96,7 @@ def edit(session: Session, interaction: Interaction, changes: InteractionChanges
     if changes.kind is not None:
         interaction.kind = kinds.check(changes.kind)
     if changes.direction is not None:
-        interaction.direction = check_direction(interaction.kind, changes.direction or None) \
-            if changes.direction else None
+        interaction.direction = check_direction(interaction.kind, changes.direction) if changes.direction else None
     elif interaction.direction and interaction.kind not in DIRECTED_KINDS:
         interaction.direction = None  # the new kind has no direction
     if changes.occurred_at is not None:
