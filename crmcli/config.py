@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from crmcli.core import stages
 from crmcli.errors import Invalid, StorageError
 
 APP_NAME = "crmcli"
@@ -39,12 +40,26 @@ def _kind(value: object) -> str:
     return _kinds(value)[0]
 
 
+def _currency(value: object) -> str:
+    from crmcli.core.money import currency
+
+    return currency(str(value))
+
+
+def _locale(value: object) -> str:
+    text = str(value).strip()
+    if not text or not text.replace("_", "").replace("-", "").replace(".", "").replace("@", "").isalnum():
+        raise Invalid(f"locale is a name such as en_US or de_DE, not {value!r}")
+    return text
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
     help: str
     parse: Callable[[Any], Any]
     default: Any = None
+    dump: Callable[[Any], Any] | None = None  # the value as TOML, when it is not a plain one
 
 
 # Every setting crm knows. `crm config set` refuses anything else, so typos are caught at once.
@@ -56,6 +71,11 @@ KEYS: dict[str, Key] = {
         Key("log_kinds", "the kinds of interaction `crm log` accepts, comma-separated", _kinds,
             ("call", "email", "meeting", "message", "note")),
         Key("default_kind", "the kind `crm log` uses without --kind", _kind, "call"),
+        Key("currency", "the currency of deals added without --currency (ISO 4217: EUR, USD...)", _currency),
+        Key("locale", "how typed amounts read, e.g. de_DE for 12.000,50 (default: LC_NUMERIC / LANG)", _locale),
+        Key("me", "the name `--owner me` stands for (default: your login name)", _text),
+        Key("stages", "deal stages in order, NAME:PERCENT:ROTDAYSd or NAME:PERCENT:won|lost", stages.parse,
+            stages.DEFAULT, lambda value: [s.as_table() for s in value.all]),
     )
 }
 
@@ -99,6 +119,23 @@ class Settings:
     phone_region: str | None
     log_kinds: tuple[str, ...]
     default_kind: str
+    currency: str | None
+    locale: str | None
+    me: str | None
+    stages: stages.Stages
+
+    @property
+    def money_locale(self) -> str | None:
+        """The locale typed amounts are read in: the setting, else the environment's."""
+        from crmcli.core.money import environment_locale
+
+        return self.locale or environment_locale()
+
+    @property
+    def owner_me(self) -> str:
+        import getpass
+
+        return self.me or getpass.getuser()
 
     @property
     def db_is_url(self) -> bool:
@@ -133,7 +170,7 @@ def set_value(name: str, raw: str) -> Any:
     value = key.parse(raw)
     path = config_path()
     data = read_file(path)
-    data[name] = list(value) if isinstance(value, tuple) else value
+    data[name] = key.dump(value) if key.dump else list(value) if isinstance(value, tuple) else value
     _write(path, data)
     return value
 
@@ -157,7 +194,7 @@ def get_value(name: str) -> tuple[Any, str]:
         return key.parse(env), f"env CRMCLI_{name.upper()}"
     file = read_file()
     if name in file:
-        return file[name], "file"
+        return key.parse(file[name]), "file"
     if name == "db":
         return str(default_db_path()), "default"
     return key.default, "default"
