@@ -173,14 +173,17 @@ def edit(
 
 @app.command("rm")
 def rm(ref: Ref, yes: YesOpt = False) -> None:
-    """Delete a contact with its emails, phones, tags and fields (asks first)."""
-    from crmcli.core import contacts
+    """Delete a contact with its emails, phones, tags and fields (asks first); its deals stay."""
+    from crmcli.core import contacts, deals
 
     def describe(session: Session) -> tuple[int, str]:
         contact = contacts.resolve(session, ref)
         taken = contacts.dependents(session, contact)
         who = contacts.label(contact, contacts.primary_email(session, contact))
-        return contact.id, f"contact {who}" + (f" with {describe_counts(taken)}" if taken else "")  # type: ignore[return-value]
+        kept = "".join(f"; deal #{did} {name} stays, without this contact"
+                       for did, name in deals.of_contact(session, contact.id))  # type: ignore[arg-type]
+        return contact.id, (f"contact {who}" + (f" with {describe_counts(taken)}" if taken else "")  # type: ignore[return-value]
+                            + kept)
 
     delete_confirmed(describe, lambda session, cid: contacts.remove(session, contacts.resolve(session, str(cid))),
                      yes=yes)

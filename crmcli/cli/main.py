@@ -33,7 +33,8 @@ class CrmGroup(TyperGroup):
         cmd_name = ALIASES.get(cmd_name, cmd_name)
         for name, module, panel in LAZY:
             if name == cmd_name:
-                app = importlib.import_module(module).app
+                path, _, attr = module.partition(":")
+                app = getattr(importlib.import_module(path), attr or "app")
                 if self._listing:
                     return _summary(app, name, panel)
                 # A one-command app becomes that command; an app of several becomes a group.
@@ -164,6 +165,10 @@ LAZY: tuple[tuple[str, str, str], ...] = (
     ("notes", "crmcli.cli.notes", "History"),
     ("follow-ups", "crmcli.cli.followups", "Follow-ups"),
     ("remind", "crmcli.cli.remind", "Follow-ups"),
+    ("deals", "crmcli.cli.deals", "Sales"),
+    ("pipeline", "crmcli.cli.sales:pipeline", "Sales"),
+    ("forecast", "crmcli.cli.sales:forecast", "Sales"),
+    ("report", "crmcli.cli.sales:report", "Sales"),
     ("export", "crmcli.cli.export", "Data"),
     ("contacts", "crmcli.cli.contacts", "People"),
     ("orgs", "crmcli.cli.orgs", "People"),

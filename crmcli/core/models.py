@@ -8,9 +8,9 @@ off the start-up path of every command.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -168,3 +168,51 @@ class FollowUp(SQLModel, table=True):
     done_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
     created_at: datetime = _stamp()
     updated_at: datetime = _stamp()
+    deal_id: int | None = _parent("deal", on_delete="SET NULL", nullable=True)  # what it is for, if a deal
+
+
+class Deal(SQLModel, table=True):
+    """Money that may come in: a value in one currency, moving through the configured stages."""
+
+    __tablename__ = "deal"
+    __table_args__ = (Index("ix_deal_status_close", "status", "close_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, nullable=False)
+    name: str = Field(nullable=False)
+    name_key: str = Field(index=True, nullable=False)  # folded, for references by name
+    org_id: int | None = _parent("organization", on_delete="SET NULL", nullable=True)
+    value_minor: int = Field(default=0, sa_type=BigInteger, nullable=False)  # whole cents (minor units)
+    currency: str = Field(nullable=False)  # ISO 4217
+    stage: str = Field(nullable=False)
+    status: str = Field(default="open", nullable=False)  # open, won, lost: the stage's outcome when it was set
+    probability: int | None = None  # percent; None = the stage's default
+    close_on: date | None = Field(default=None, sa_type=Date)  # expected close day
+    owner: str | None = None
+    lost_reason: str | None = None
+    note: str | None = None
+    stage_changed_at: datetime = _stamp()  # the last stage change's time, written with it (rotting reads it)
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+# Who a deal is with (several contacts). A link row goes with either side; deleting a contact
+# only unlinks it from its deals, and `crm contacts rm` says which.
+DEAL_CONTACT = Table(
+    "deal_contact", SQLModel.metadata,
+    Column("deal_id", Integer, ForeignKey("deal.id", ondelete="CASCADE"), primary_key=True),
+    Column("contact_id", Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+# Stage history: one row per change, the first one from no stage (the deal's creation).
+STAGE_CHANGE = Table(
+    "stage_change", SQLModel.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("deal_id", Integer, ForeignKey("deal.id", ondelete="CASCADE"), nullable=False),
+    Column("from_stage", String),
+    Column("to_stage", String, nullable=False),
+    Column("outcome", String, nullable=False),  # open, won, lost: what the new stage meant then
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_stage_change_deal", "deal_id", "changed_at"),
+)

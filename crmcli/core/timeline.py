@@ -1,5 +1,5 @@
-"""One contact's whole relationship on one timeline: interactions and follow-ups (deal changes
-join when deals land), newest first, in one SQL query."""
+"""One contact's whole relationship on one timeline: interactions, follow-ups and the stage changes
+of the deals the contact is on, newest first, in one SQL query."""
 
 from __future__ import annotations
 
@@ -14,20 +14,24 @@ from crmcli.core.rows import LIST_SEPARATOR, Rows
 
 TIMELINE_COLUMNS = ("type", "id", "uid", "occurred", "kind", "direction", "contacts", "body", "created", "updated")
 FOLLOW_UP_KINDS = ("follow-up", "follow-up done")
+DEAL_KINDS = ("deal", "deal won", "deal lost")
 
 
 def rows(conn: Connection, contact_id: int, *, kinds: Sequence[str] = (), since: datetime | None = None,
          limit: int | None = None) -> Rows:
-    """Kinds: interaction kinds (call, email...) and `follow-up` / `follow-up done`. An open follow-up
-    stands at its due date (so what comes next is on top), a done one at the day it was done."""
+    """Kinds: interaction kinds (call, email...), `follow-up` / `follow-up done`, and `deal` / `deal won` /
+    `deal lost`. An open follow-up stands at its due date (so what comes next is on top), a done one
+    at the day it was done; a deal's stage change at its time."""
     from crmcli.storage.sql import iso_utc
 
     parts = []
     wanted = set(kinds)
-    if not wanted or wanted - set(FOLLOW_UP_KINDS):
-        parts.append(_interactions(contact_id, [k for k in kinds if k not in FOLLOW_UP_KINDS], since))
+    if not wanted or wanted - set(FOLLOW_UP_KINDS) - set(DEAL_KINDS):
+        parts.append(_interactions(contact_id, [k for k in kinds if k not in FOLLOW_UP_KINDS + DEAL_KINDS], since))
     if not wanted or wanted & set(FOLLOW_UP_KINDS):
         parts.append(_follow_ups(contact_id, [k for k in kinds if k in FOLLOW_UP_KINDS], since))
+    if not wanted or wanted & set(DEAL_KINDS):
+        parts.append(_stage_changes(contact_id, [k for k in kinds if k in DEAL_KINDS], since))
     union = sa.union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     stmt = sa.select(union.c.type, union.c.id, union.c.uid, iso_utc(union.c.at), union.c.kind, union.c.direction,
                      union.c.contacts, union.c.body, iso_utc(union.c.created), iso_utc(union.c.updated)) \
@@ -71,4 +75,25 @@ def _follow_ups(contact_id: int, kinds: list[str], since: datetime | None) -> sa
         stmt = stmt.where(done)
     if since is not None:
         stmt = stmt.where(at >= since)
+    return stmt
+
+
+def _stage_changes(contact_id: int, kinds: list[str], since: datetime | None) -> sa.Select:  # type: ignore[type-arg]
+    """Each stage change of the contact's deals: `Website redesign: lead -> proposal`."""
+    from crmcli.core.deals import contact_names
+    from crmcli.core.models import DEAL_CONTACT, STAGE_CHANGE, Deal
+
+    d, s = Deal.__table__, STAGE_CHANGE
+    kind = sa.case((s.c.outcome == "won", "deal won"), (s.c.outcome == "lost", "deal lost"), else_="deal")
+    body = d.c.name + ": " + sa.case((s.c.from_stage.is_(None), "new deal in " + s.c.to_stage),
+                                     else_=s.c.from_stage + " -> " + s.c.to_stage)
+    stmt = sa.select(sa.literal("deal").label("type"), d.c.id, d.c.uid, s.c.changed_at.label("at"),
+                     kind.label("kind"), sa.null().label("direction"), contact_names(d).label("contacts"),
+                     body.label("body"), s.c.changed_at.label("created"), s.c.changed_at.label("updated")) \
+        .select_from(s.join(d, d.c.id == s.c.deal_id).join(DEAL_CONTACT, DEAL_CONTACT.c.deal_id == d.c.id)) \
+        .where(DEAL_CONTACT.c.contact_id == contact_id)
+    if kinds:
+        stmt = stmt.where(kind.in_(kinds))
+    if since is not None:
+        stmt = stmt.where(s.c.changed_at >= since)
     return stmt

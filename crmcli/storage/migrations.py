@@ -130,11 +130,58 @@ def _v4_follow_ups(conn: Connection) -> None:
     follow_up.create(conn)
 
 
+def _v5_deals(conn: Connection) -> None:
+    """Deals with their contacts and stage history; follow-ups may name the deal they serve."""
+    md = sa.MetaData()
+    ts = sa.DateTime(timezone=True)
+    sa.Table("contact", md, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table("organization", md, sa.Column("id", sa.Integer, primary_key=True))
+    deal = sa.Table(
+        "deal", md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("uid", sa.String, nullable=False, unique=True),
+        sa.Column("name", sa.String, nullable=False),
+        sa.Column("name_key", sa.String, nullable=False, index=True),
+        sa.Column("org_id", sa.Integer, sa.ForeignKey("organization.id", ondelete="SET NULL"), index=True),
+        sa.Column("value_minor", sa.BigInteger, nullable=False),
+        sa.Column("currency", sa.String, nullable=False),
+        sa.Column("stage", sa.String, nullable=False),
+        sa.Column("status", sa.String, nullable=False),
+        sa.Column("probability", sa.Integer),
+        sa.Column("close_on", sa.Date),
+        sa.Column("owner", sa.String),
+        sa.Column("lost_reason", sa.String),
+        sa.Column("note", sa.String),
+        sa.Column("stage_changed_at", ts, nullable=False),
+        sa.Column("closed_at", ts),
+        sa.Column("created_at", ts, nullable=False),
+        sa.Column("updated_at", ts, nullable=False),
+        sa.Index("ix_deal_status_close", "status", "close_on"))
+    links = sa.Table(
+        "deal_contact", md,
+        sa.Column("deal_id", sa.Integer, sa.ForeignKey("deal.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("contact_id", sa.Integer, sa.ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True,
+                  index=True))
+    history = sa.Table(
+        "stage_change", md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("deal_id", sa.Integer, sa.ForeignKey("deal.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("from_stage", sa.String),
+        sa.Column("to_stage", sa.String, nullable=False),
+        sa.Column("outcome", sa.String, nullable=False),
+        sa.Column("changed_at", ts, nullable=False),
+        sa.Index("ix_stage_change_deal", "deal_id", "changed_at"))
+    md.create_all(conn, tables=[deal, links, history])
+    conn.exec_driver_sql("ALTER TABLE follow_up ADD COLUMN deal_id INTEGER REFERENCES deal (id) ON DELETE SET NULL")
+    conn.exec_driver_sql("CREATE INDEX ix_follow_up_deal_id ON follow_up (deal_id)")
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema", _v1_initial),
     ("folded name keys", _v2_name_keys),
     ("interactions and full-text search", _v3_interactions),
     ("follow-ups", _v4_follow_ups),
+    ("deals", _v5_deals),
 ]
 LATEST = len(MIGRATIONS)
 

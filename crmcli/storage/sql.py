@@ -75,3 +75,36 @@ def _age_days_pg(element: age_days, compiler: Any, **kw: Any) -> str:
     column, moment = list(element.clauses)
     return (f"(EXTRACT(EPOCH FROM (CAST({compiler.process(moment, **kw)} AS TIMESTAMPTZ) - "
             f"{compiler.process(column, **kw)})) / 86400.0)")
+
+
+class greatest(FunctionElement[Any]):
+    """The later of two non-null values: max(a, b) on SQLite, greatest(a, b) on PostgreSQL."""
+
+    inherit_cache = True
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element: greatest, compiler: Any, **kw: Any) -> str:
+    return "max(%s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(greatest, "postgresql")
+def _greatest_pg(element: greatest, compiler: Any, **kw: Any) -> str:
+    return "greatest(%s)" % compiler.process(element.clauses, **kw)
+
+
+class month_of(FunctionElement[str]):
+    """A date column's calendar month as text, '2026-11' (quarters are derived from it)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(month_of, "sqlite")
+def _month_sqlite(element: month_of, compiler: Any, **kw: Any) -> str:
+    return "strftime('%%Y-%%m', %s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(month_of, "postgresql")
+def _month_pg(element: month_of, compiler: Any, **kw: Any) -> str:
+    return "to_char(%s, 'YYYY-MM')" % compiler.process(element.clauses, **kw)

@@ -85,3 +85,24 @@ def test_history_and_search_on_postgres(pg_url: str, ok: Run, crm: Run) -> None:
     ok(*db, "notes", "edit", "1", "--text", "Reworded")
     assert json.loads(ok(*db, "search", "quotation", "-f", "json").stdout) == []
     assert "nothing to rebuild" in ok(*db, "db", "reindex").stderr
+
+
+def test_deals_pipeline_forecast_and_report_on_postgres(pg_url: str, ok: Run) -> None:
+    from datetime import date, timedelta
+
+    db = ("--db", pg_url)
+    ok(*db, "contacts", "add", "Ana Núñez", "--org", "Harbour Labs")
+    ok(*db, "deals", "add", "Rollout", "-c", "ana", "--value", "12.000,50", "--currency", "EUR", "--stage", "proposal",
+       "--close", (date.today() + timedelta(days=40)).isoformat())
+    ok(*db, "deals", "add", "Audit", "-c", "ana", "--value", "1000", "--currency", "USD", "--probability", "33")
+    ok(*db, "deals", "won", "audit")
+    ok(*db, "deals", "add", "Lost one", "--value", "5", "--currency", "EUR", "--stage", "lost")
+    pipeline = json.loads(ok(*db, "pipeline", "-f", "json").stdout)
+    assert [(p["stage"], p["currency"], p["weighted"], p["rotting"]) for p in pipeline] == [
+        ("proposal", "EUR", "6000.25", 0)]
+    forecast = json.loads(ok(*db, "forecast", "--months", "3", "-f", "json").stdout)
+    assert sum(int(f["deals"]) for f in forecast) == 1
+    report = {(r["section"], r["item"]): r["value"] for r in json.loads(ok(*db, "report", "deals", "-f", "json").stdout)}
+    assert report[("outcome", "win rate")] == "50.0%" and report[("top customers", "Harbour Labs")] == "1000.00"
+    kinds = [t["kind"] for t in json.loads(ok(*db, "timeline", "ana", "-f", "json").stdout)]
+    assert kinds.count("deal") == 2 and kinds.count("deal won") == 1

@@ -1,0 +1,266 @@
+"""`crm deals ...`: deals with a value, a stage and an expected close date."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from crmcli.cli import state
+from crmcli.cli.confirm import delete_confirmed
+from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt
+from crmcli.cli.output import added, card, emit, local_time, note
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from sqlmodel import Session
+
+    from crmcli.core.models import Deal
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Deals: add, list, show, move, won, lost, edit, rm.")
+Ref = Annotated[str, typer.Argument(metavar="DEAL", help="The deal's id or a unique part of its name.")]
+Contacts = Annotated[list[str] | None, typer.Option("--contact", "-c", metavar="CONTACT",
+                                                    help="A contact on the deal (id, email or name). Repeatable.")]
+Value = Annotated[str | None, typer.Option("--value", "-v", metavar="AMOUNT",
+                                           help="12000, 12,000.50 or 12.000,50 (see --locale).")]
+Currency = Annotated[str | None, typer.Option("--currency", metavar="CODE",
+                                              help="ISO 4217 code (default: the `currency` setting).")]
+Locale = Annotated[str | None, typer.Option("--locale", metavar="LOCALE",
+                                            help="How the amount is written, e.g. de_DE for 12.000,50 "
+                                                 "(default: the `locale` setting, else LANG).")]
+Close = Annotated[str | None, typer.Option("--close", metavar="WHEN",
+                                           help="Expected close: 'end of month', 'next friday', '2027-01-31'.")]
+Probability = Annotated[int | None, typer.Option("--probability", "-p", metavar="PERCENT",
+                                                 help="Win probability; overrides the stage's.")]
+Owner = Annotated[str | None, typer.Option("--owner", metavar="NAME", help="Who works the deal ('me' = you).")]
+Org = Annotated[str | None, typer.Option("--org", "-o", metavar="ORG", help="The customer organisation.")]
+NoteOpt = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="Details to keep with it.")]
+
+
+def _amount(text: str, code: str | None, locale: str | None) -> tuple[int, str]:
+    from crmcli.core import money
+    from crmcli.errors import UsageProblem
+
+    settings = state.settings()
+    chosen = code or settings.currency
+    if chosen is None:
+        raise UsageProblem("which currency? give --currency (e.g. EUR) or set a default: "
+                           "crm config set currency EUR")
+    return money.parse(text, chosen, locale=locale or settings.money_locale), money.currency(chosen)
+
+
+def _close_day(text: str) -> "date":
+    """An expected close date: a day, leaning to the future ('end of month', 'friday')."""
+    from crmcli.core import clock, dates
+
+    return dates.parse(text, now=clock.local_now(), lean="future").day
+
+
+def _owner(text: str | None) -> str | None:
+    return state.settings().owner_me if text is not None and text.strip().lower() == "me" else text
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="What is being sold, e.g. \"Website redesign\".")],
+    contact: Contacts = None,
+    org: Org = None,
+    value: Annotated[str, typer.Option("--value", "-v", metavar="AMOUNT",
+                                       help="12000, 12,000.50 or 12.000,50 (see --locale).")] = "0",
+    currency: Currency = None,
+    locale: Locale = None,
+    stage: Annotated[str | None, typer.Option("--stage", "-s", metavar="STAGE",
+                                              help="Where it starts (default: the first stage).")] = None,
+    close: Close = None,
+    probability: Probability = None,
+    owner: Owner = None,
+    note_text: NoteOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Add a deal: a value in a currency, a stage, contacts and an organisation."""
+    from crmcli.core import contacts, deals, orgs
+
+    stages = state.settings().stages
+    chosen = stages.get(stage) if stage else stages.open[0]
+    minor, code = _amount(value, currency, locale)
+    close_on = _close_day(close) if close else None
+    with state.database().session(write=True) as session:
+        people = [contacts.resolve(session, ref) for ref in contact or []]
+        company = orgs.resolve(session, org) if org else None
+        if company is None and len(people) >= 1 and people[0].org_id is not None:
+            from crmcli.core.models import Organization
+
+            company = session.get(Organization, people[0].org_id)  # the contact's organisation is the customer
+        deal = deals.add(session, deals.NewDeal(name, minor, code, chosen, people, company, close_on, probability,
+                                                _owner(owner), note_text))
+        summary = _summary(deal)
+    added(deal.id, summary, quiet=quiet)
+
+
+def _summary(deal: "Deal") -> str:
+    from crmcli.core.money import Amount
+
+    return f"deal #{deal.id} {deal.name}: {Amount(deal.value_minor, deal.currency).display()}, {deal.stage}"
+
+
+@app.command("list")
+def list_(
+    stage: Annotated[str | None, typer.Option("--stage", "-s", metavar="STAGE")] = None,
+    open_: Annotated[bool, typer.Option("--open", help="Open deals (the default).")] = False,
+    won: Annotated[bool, typer.Option("--won", help="Won deals.")] = False,
+    lost: Annotated[bool, typer.Option("--lost", help="Lost deals.")] = False,
+    everything: Annotated[bool, typer.Option("--all", help="Open, won and lost.")] = False,
+    contact: Annotated[str | None, typer.Option("--contact", "-c", metavar="CONTACT")] = None,
+    org: Org = None,
+    closing_before: Annotated[str | None, typer.Option("--closing-before", metavar="WHEN",
+                                                       help="Expected to close before this day.")] = None,
+    owner: Owner = None,
+    rotting: Annotated[bool, typer.Option("--rotting", help="Open deals quiet longer than their stage allows.")]
+    = False,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = Format.table,
+    quiet: QuietOpt = False,
+) -> None:
+    """Deals in pipeline order, the largest weighted value first within a stage."""
+    from crmcli.core import clock, contacts, deals, orgs
+    from crmcli.errors import UsageProblem
+
+    chosen = [s for flag, s in ((open_, "open"), (won, "won"), (lost, "lost"), (everything, None)) if flag]
+    if len(chosen) > 1:
+        raise UsageProblem("give one of --open, --won, --lost, --all")
+    stages = state.settings().stages
+    status = chosen[0] if chosen else ("open" if stage is None else None)
+    where = deals.DealFilter(status=status, stage=stages.get(stage).name if stage else None,
+                             closing_before=_close_day(closing_before) if closing_before else None,
+                             owner=_owner(owner), rotting_at=clock.local_now() if rotting else None)
+    with state.database().session() as session:
+        where.contact_id = contacts.resolve(session, contact).id if contact else None
+        where.org_id = orgs.resolve(session, org).id if org else None
+        emit(deals.rows(session.connection(), stages, where, limit=limit), fmt, quiet=quiet, empty="no deals")
+
+
+@app.command("show")
+def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
+    """One deal in full, with its stage history."""
+    from crmcli.core import deals
+    from crmcli.core.money import Amount
+
+    stages = state.settings().stages
+    with state.database().session() as session:
+        deal = deals.resolve(session, ref)
+        conn = session.connection()
+        listed = deals.rows(conn, stages, deals.DealFilter(ids=[deal.id]))  # type: ignore[list-item]
+        if fmt is not Format.table:
+            emit(listed, fmt)
+            return
+        row = dict(zip(listed.columns, next(iter(listed.rows))))
+        history = list(deals.history(conn, deal.id).rows)  # type: ignore[arg-type]
+    amount, weighted = Amount(deal.value_minor, deal.currency), row["weighted"]
+    card(f"deal #{deal.id}: {deal.name}", [
+        ("stage", deal.stage + ("" if deal.status == "open" else f" ({deal.status})")),
+        ("value", amount.display()), ("probability", f"{row['probability']}%"
+                                      + ("" if deal.probability is None else " (own)")),
+        ("weighted", f"{weighted} {deal.currency}"), ("close", row["close"]), ("org", row["org"]),
+        ("contacts", ", ".join((row["contacts"] or "").split("; ")) if row["contacts"] else None),
+        ("owner", deal.owner), ("lost reason", deal.lost_reason), ("closed", local_time(row["closed"])),
+        ("created", local_time(row["created"])), ("uid", deal.uid),
+    ], [("stage history", [f"{local_time(at)}  {before or '(new)'} -> {after}" for _, at, before, after in history]),
+        ("note", (deal.note or "").splitlines())])
+
+
+def _move(ref: str, stage_name: str | None, outcome: str | None, reason: str | None) -> None:
+    from crmcli.core import deals
+
+    stages = state.settings().stages
+    stage = stages.get(stage_name) if stage_name else stages.first(outcome)  # type: ignore[arg-type]
+    with state.database().session(write=True) as session:
+        deal = deals.resolve(session, ref)
+        before = deal.stage
+        deals.move(session, deal, stage, reason=reason)
+    note(f"deal #{deal.id} {deal.name}: {before} -> {stage.name}"
+         + (f" ({deal.lost_reason})" if deal.lost_reason else ""))
+
+
+@app.command("move")
+def move(ref: Ref, stage: Annotated[str, typer.Argument(metavar="STAGE", help="The stage to move it to.")],
+         reason: Annotated[str | None, typer.Option("--reason", metavar="TEXT", help="Why (for lost).")] = None
+         ) -> None:
+    """Move a deal to another stage (recorded in its stage history)."""
+    _move(ref, stage, None, reason)
+
+
+@app.command("won")
+def won(ref: Ref) -> None:
+    """Mark a deal won."""
+    _move(ref, None, "won", None)
+
+
+@app.command("lost")
+def lost(ref: Ref, reason: Annotated[str | None, typer.Option("--reason", "-r", metavar="TEXT",
+                                                              help="Why it was lost: price, timing...")] = None
+         ) -> None:
+    """Mark a deal lost, with the reason."""
+    _move(ref, None, "lost", reason)
+
+
+@app.command("edit")
+def edit(
+    ref: Ref,
+    name: Annotated[str | None, typer.Option("--name", metavar="NAME")] = None,
+    value: Value = None,
+    currency: Currency = None,
+    locale: Locale = None,
+    close: Close = None,
+    no_close: Annotated[bool, typer.Option("--no-close", help="Forget the expected close date.")] = False,
+    probability: Probability = None,
+    stage_probability: Annotated[bool, typer.Option("--stage-probability",
+                                                    help="Drop the deal's own probability.")] = False,
+    owner: Owner = None,
+    org: Org = None,
+    no_org: Annotated[bool, typer.Option("--no-org", help="Unlink the organisation.")] = False,
+    add_contact: Contacts = None,
+    remove_contact: Annotated[list[str] | None, typer.Option("--remove-contact", metavar="CONTACT",
+                                                             help="Take a contact off the deal. Repeatable.")]
+    = None,
+    note_text: NoteOpt = None,
+) -> None:
+    """Change a deal's name, value, currency, close date, probability, owner, organisation or contacts."""
+    from crmcli.core import contacts, deals, money, orgs
+    from crmcli.errors import UsageProblem
+
+    for flag, off, what in ((close, no_close, "--close/--no-close"), (org, no_org, "--org/--no-org"),
+                            (probability, stage_probability, "--probability/--stage-probability")):
+        if flag is not None and off:
+            raise UsageProblem(f"{what} contradict each other; give one")
+    given = (name, value, currency, close, probability, owner, org, add_contact, remove_contact, note_text)
+    if all(v is None for v in given) and not (no_close or no_org or stage_probability):
+        raise UsageProblem("nothing to change; see `crm deals edit --help`")
+    close_on = _close_day(close) if close else None
+    with state.database().session(write=True) as session:
+        deal = deals.resolve(session, ref)
+        code = money.currency(currency) if currency else deal.currency
+        minor = _amount(value, code, locale)[0] if value is not None else None
+        if currency and value is None and money.MINOR_DIGITS[code] != money.MINOR_DIGITS[deal.currency]:
+            raise UsageProblem(f"{deal.currency} and {code} have different decimals: give --value with --currency")
+        deals.edit(session, deal, deals.DealChanges(
+            name=name, value_minor=minor, currency=currency, close_on=close_on, clear_close=no_close,
+            probability=probability, clear_probability=stage_probability, owner=_owner(owner),
+            org=orgs.resolve(session, org) if org else None, clear_org=no_org, note=note_text,
+            add_contacts=[contacts.resolve(session, r) for r in add_contact or []],
+            remove_contacts=[contacts.resolve(session, r) for r in remove_contact or []]))
+        summary = _summary(deal)
+    note(f"updated {summary}")
+
+
+@app.command("rm")
+def rm(ref: Ref, yes: YesOpt = False) -> None:
+    """Delete a deal and its stage history (asks first); its contacts stay."""
+    from crmcli.core import deals
+
+    def describe(session: Session) -> tuple[int, str]:
+        deal = deals.resolve(session, ref)
+        return deal.id, f"deal {deals.label(deal)}"  # type: ignore[return-value]
+
+    delete_confirmed(describe, lambda session, did: deals.remove(session, deals.resolve(session, str(did))), yes=yes)

@@ -1,0 +1,183 @@
+"""`crm pipeline`, `crm forecast` and `crm report deals`: where the money is, and when it comes.
+
+Three small apps in one module (crm's command table names them `crmcli.cli.sales:pipeline`...): they
+share the way amounts are shown. The figures come aggregated from core/sales.py; this only prints.
+"""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, Sequence
+
+import typer
+
+from crmcli.cli import state
+from crmcli.cli.options import Format, FormatOpt
+from crmcli.cli.output import emit, note
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+pipeline = typer.Typer(add_completion=False)
+forecast = typer.Typer(add_completion=False)
+report = typer.Typer(add_completion=False, no_args_is_help=True, help="Reports: deals.")
+
+
+@report.callback()
+def _reports() -> None:
+    """Reports: deals (more to come). A group even with one report, so `crm report deals` reads right."""
+
+AMOUNTS = frozenset({"value", "weighted"})
+AsOf = Annotated[str | None, typer.Option("--as-of", metavar="WHEN", help="Judge as of this day or time "
+                                                                          "(default: now).")]
+
+
+def _now(as_of: str | None) -> "datetime":
+    from crmcli.core import clock, dates
+
+    now = clock.local_now()
+    return dates.parse_since(as_of, now=now).astimezone(now.tzinfo) if as_of else now
+BAR_WIDTH = 30
+
+
+def _show(amount: str, code: str) -> str:
+    """A plain amount ("12000.50") for people: grouped, in the locale's style, with its currency."""
+    from crmcli.core.money import Amount, MINOR_DIGITS
+
+    digits = MINOR_DIGITS.get(code, 2)
+    minor = Decimal(amount).scaleb(digits)
+    return Amount(minor, code).display(state.settings().money_locale)
+
+
+def _table(columns: Sequence[str], rows: list[tuple[Any, ...]], *, currency: str = "currency",
+           extra: dict[str, list[str]] | None = None) -> None:
+    """Rows with amount columns shown for people, right-aligned; `extra` adds computed columns."""
+    from crmcli.cli.table import render_table
+
+    at = {name: i for i, name in enumerate(columns)}
+    cells = []
+    for n, row in enumerate(rows):
+        line = [_show(row[at[c]], row[at[currency]]) if c in AMOUNTS and row[at[c]] != "" else
+                ("" if row[at[c]] is None else str(row[at[c]])) for c in columns]
+        cells.append(line + [values[n] for values in (extra or {}).values()])
+    headers = [*columns, *(extra or {})]
+    right = frozenset({"deals", "rotting", "probability", "value", "weighted", "id"})
+    sys.stdout.write(render_table(headers, cells, right=right, keep=set(headers)))
+
+
+@pipeline.command("pipeline")
+def show_pipeline(as_of: AsOf = None, fmt: FormatOpt = Format.table,
+                  rotting_shown: Annotated[int, typer.Option("--rotting", metavar="N", min=0,
+                                                             help="List the N longest-quiet rotting deals "
+                                                                  "(table view).")] = 10) -> None:
+    """Open deals per stage and currency: count, value, weighted value, and rotting deals."""
+    from crmcli.core import sales
+
+    settings = state.settings()
+    now = _now(as_of)
+    with state.database().connect() as conn:
+        rows = sales.pipeline(conn, settings.stages, now)
+        if fmt is not Format.table:
+            emit(rows, fmt)
+            return
+        found = list(rows.rows)
+        if not found:
+            note("no open deals; add one with `crm deals add`")
+            return
+        columns = ("stage", "probability", "currency", "deals", "value", "weighted", "rotting")
+        at = [rows.columns.index(c) for c in columns]
+        _table(columns, [tuple(r[i] for i in at) for r in found])
+        total_rotting = sum(r[rows.columns.index("rotting")] for r in found)
+        if total_rotting and rotting_shown:
+            quiet = list(sales.rotting(conn, settings.stages, now, limit=rotting_shown).rows)
+            sys.stdout.write(f"\nRotting ({total_rotting}): no stage change and no interaction for longer than "
+                             f"their stage allows\n")
+            for did, name, stage, value, code, _last, days in quiet:
+                sys.stdout.write(f"  #{did} {name} ({stage}, {_show(value, code)}): quiet {days} days\n")
+            if total_rotting > len(quiet):
+                sys.stdout.write(f"  ... and {total_rotting - len(quiet)} more: crm deals list --rotting\n")
+
+
+class By(str, Enum):
+    month = "month"
+    quarter = "quarter"
+
+
+@forecast.command("forecast")
+def show_forecast(by: Annotated[By, typer.Option("--by", metavar="PERIOD", help="month (default) or quarter.")]
+                  = By.month,
+                  months: Annotated[int, typer.Option("--months", "-m", min=1, max=120, metavar="N",
+                                                      help="How far ahead, from this month on.")] = 6,
+                  as_of: AsOf = None, fmt: FormatOpt = Format.table) -> None:
+    """Weighted expected value per month or quarter, by expected close date, per currency."""
+    from crmcli.core import sales
+
+    today = _now(as_of).date()
+    with state.database().connect() as conn:
+        rows = sales.forecast(conn, state.settings().stages, today, by=by.value, months=months)
+        undated = sales.undated(conn)
+    if fmt is not Format.table:
+        emit(rows, fmt)
+    else:
+        _forecast_table(rows)
+    if undated:
+        note(f"{undated} open deal{'s' if undated != 1 else ''} without an expected close date "
+             "(not in the forecast): crm deals edit DEAL --close WHEN")
+
+
+def _forecast_table(rows: Any) -> None:
+    """Plain rows plus a bar per period: its weighted value against the largest in that currency."""
+    found = list(rows.rows)
+    if not found:
+        note("no open deals with an expected close date in this range")
+        return
+    at = {name: i for i, name in enumerate(rows.columns)}
+    largest: dict[str, Decimal] = {}
+    for row in found:
+        code = row[at["currency"]]
+        largest[code] = max(largest.get(code, Decimal(0)), Decimal(row[at["weighted"]]))
+    bars = []
+    for row in found:
+        top = largest[row[at["currency"]]]
+        share = Decimal(row[at["weighted"]]) / top if top else Decimal(0)
+        bar = "█" * int((share * BAR_WIDTH).to_integral_value())
+        bars.append(bar + ("  ! close date passed" if row[at["overdue"]] else ""))
+    columns = ("period", "currency", "deals", "value", "weighted")
+    _table(columns, [tuple(r[at[c]] for c in columns) for r in found], extra={"": bars})
+
+
+@report.command("deals")
+def deals_report(since: Annotated[str | None, typer.Option("--since", metavar="WHEN",
+                                                           help="Deals closed since: '2026-01-01', '90d', "
+                                                                "'last month'.")] = None,
+                 fmt: FormatOpt = Format.table) -> None:
+    """Win rate, average won deal, days to close, lost reasons ranked, top customers by won value."""
+    from crmcli.core import clock, dates, sales
+
+    start = dates.parse_since(since, now=clock.local_now()) if since else None
+    with state.database().connect() as conn:
+        rows = sales.report(conn, since=start)
+        if fmt is not Format.table:
+            emit(rows, fmt)
+            return
+        found = list(rows.rows)
+    titles = {"outcome": "Outcome", "won value": "Won value", "lost reasons": "Lost reasons",
+              "top customers": "Top customers by won value"}
+    blocks = []
+    for section, title in titles.items():
+        lines = [title]
+        for _, item, code, count, value in (r for r in found if r[0] == section):
+            shown = _show(value, code) if code and value else value
+            if section == "outcome":
+                lines.append(f"  {item}: {shown if shown != '' else count}")
+            elif section == "lost reasons":
+                lines.append(f"  {count:>5}  {item}")
+            else:
+                lines.append(f"  {shown:>20}  {item} ({count} deal{'s' if count != 1 else ''})")
+        if len(lines) > 1:
+            blocks.append("\n".join(lines))
+    sys.stdout.write("\n\n".join(blocks) + "\n")
+    if since:
+        note(f"deals closed since {start:%Y-%m-%d %H:%M}")  # type: ignore[union-attr]

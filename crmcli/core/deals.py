@@ -1,0 +1,294 @@
+"""Deals: money that may come in, moving through stages. Every stage change is kept (stage history),
+with its time; it shows on the timeline of each contact on the deal.
+
+A deal's value is integer minor units of its currency (see money.py). Its status (open, won, lost)
+is stored with its stage, so listings and reports stay right even if the stages are renamed later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from crmcli.core import money, refs
+from crmcli.core.models import DEAL_CONTACT, STAGE_CHANGE, Contact, Deal, Organization, utcnow
+from crmcli.core.rows import LIST_SEPARATOR, Rows
+from crmcli.core.stages import Stage, Stages
+from crmcli.core.text import fold
+from crmcli.errors import Conflict, Invalid, NotFound
+
+
+def label(deal: Deal) -> str:
+    return f"#{deal.id} {deal.name}"
+
+
+def resolve(session: Session, ref: str) -> Deal:
+    """A deal by id or a unique (case- and accent-insensitive) part of its name."""
+    return refs.resolve(session, Deal, ref, "deal", label)
+
+
+def check_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise Invalid("a deal needs a name, e.g. \"Website redesign\"")
+    return cleaned
+
+
+def check_probability(value: int | None) -> int | None:
+    if value is not None and not 0 <= value <= 100:
+        raise Invalid(f"a probability is a percentage from 0 to 100, not {value}")
+    return value
+
+
+@dataclass
+class NewDeal:
+    name: str
+    value_minor: int
+    currency: str
+    stage: Stage
+    contacts: list[Contact] = field(default_factory=list)
+    org: Organization | None = None
+    close_on: date | None = None
+    probability: int | None = None
+    owner: str | None = None
+    note: str | None = None
+
+
+def add(session: Session, new: NewDeal) -> Deal:
+    now = utcnow()
+    deal = Deal(name=check_name(new.name), name_key=fold(check_name(new.name)), org_id=new.org.id if new.org else None,
+                value_minor=new.value_minor, currency=money.currency(new.currency), stage=new.stage.name,
+                status=new.stage.outcome, probability=check_probability(new.probability), close_on=new.close_on,
+                owner=(new.owner or "").strip() or None, note=(new.note or "").strip() or None,
+                stage_changed_at=now, closed_at=now if new.stage.outcome != "open" else None,
+                created_at=now, updated_at=now)
+    session.add(deal)
+    session.flush()
+    _record(session, deal, None, new.stage, now)
+    link(session, deal, new.contacts)
+    return deal
+
+
+def _record(session: Session, deal: Deal, before: str | None, after: Stage, at: datetime) -> None:
+    """One line of stage history; the caller moves the deal's `stage_changed_at` with it (rotting reads it)."""
+    session.execute(sa.insert(STAGE_CHANGE).values(deal_id=deal.id, from_stage=before, to_stage=after.name,
+                                                   outcome=after.outcome, changed_at=at))
+
+
+def move(session: Session, deal: Deal, stage: Stage, *, reason: str | None = None) -> Deal:
+    """Change stage (won and lost are stages too); recorded in the history with its time."""
+    if deal.stage == stage.name:
+        raise Conflict(f"deal {label(deal)} is already in {stage.name}; nothing changed")
+    if reason is not None and stage.outcome != "lost":
+        raise Invalid("--reason is for a lost deal")
+    now = utcnow()
+    _record(session, deal, deal.stage, stage, now)
+    deal.stage, deal.status, deal.stage_changed_at, deal.updated_at = stage.name, stage.outcome, now, now
+    deal.closed_at = now if stage.outcome != "open" else None
+    deal.lost_reason = ((reason or "").strip() or None) if stage.outcome == "lost" else None
+    session.add(deal)
+    session.flush()
+    return deal
+
+
+def link(session: Session, deal: Deal, contacts: Sequence[Contact]) -> list[Contact]:
+    """Put contacts on a deal; returns those that were not on it yet."""
+    present = set(contact_ids(session, deal))
+    fresh = list({c.id: c for c in contacts if c.id not in present}.values())
+    if fresh:
+        session.execute(sa.insert(DEAL_CONTACT), [{"deal_id": deal.id, "contact_id": c.id} for c in fresh])
+    return fresh
+
+
+def unlink(session: Session, deal: Deal, contacts: Sequence[Contact]) -> None:
+    present = set(contact_ids(session, deal))
+    for contact in contacts:
+        if contact.id not in present:
+            raise NotFound(f"{contact.name} is not on deal {label(deal)}")
+    session.execute(sa.delete(DEAL_CONTACT).where(DEAL_CONTACT.c.deal_id == deal.id,
+                                                  DEAL_CONTACT.c.contact_id.in_([c.id for c in contacts])))
+
+
+def contact_ids(session: Session, deal: Deal) -> list[int]:
+    return list(session.scalars(sa.select(DEAL_CONTACT.c.contact_id).where(DEAL_CONTACT.c.deal_id == deal.id)))
+
+
+def of_contact(session: Session, contact_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the deals a contact is on: what deleting the contact would unlink."""
+    d = Deal.__table__
+    return [tuple(r) for r in session.execute(  # type: ignore[misc]
+        sa.select(d.c.id, d.c.name).join(DEAL_CONTACT, DEAL_CONTACT.c.deal_id == d.c.id)
+        .where(DEAL_CONTACT.c.contact_id == contact_id).order_by(d.c.id))]
+
+
+@dataclass
+class DealChanges:
+    name: str | None = None
+    value_minor: int | None = None
+    currency: str | None = None
+    close_on: date | None = None
+    clear_close: bool = False
+    probability: int | None = None
+    clear_probability: bool = False
+    owner: str | None = None  # "" clears
+    org: Organization | None = None
+    clear_org: bool = False
+    note: str | None = None   # "" clears
+    add_contacts: list[Contact] = field(default_factory=list)
+    remove_contacts: list[Contact] = field(default_factory=list)
+
+
+def edit(session: Session, deal: Deal, changes: DealChanges) -> Deal:
+    if changes.name is not None:
+        deal.name = check_name(changes.name)
+        deal.name_key = fold(deal.name)
+    if changes.value_minor is not None:
+        deal.value_minor = changes.value_minor
+    if changes.currency is not None:
+        deal.currency = money.currency(changes.currency)
+    if changes.clear_close or changes.close_on is not None:
+        deal.close_on = None if changes.clear_close else changes.close_on
+    if changes.clear_probability or changes.probability is not None:
+        deal.probability = None if changes.clear_probability else check_probability(changes.probability)
+    if changes.owner is not None:
+        deal.owner = changes.owner.strip() or None
+    if changes.clear_org or changes.org is not None:
+        deal.org_id = None if changes.clear_org else changes.org.id  # type: ignore[union-attr]
+    if changes.note is not None:
+        deal.note = changes.note.strip() or None
+    unlink(session, deal, changes.remove_contacts) if changes.remove_contacts else None
+    link(session, deal, changes.add_contacts)
+    deal.updated_at = utcnow()
+    session.add(deal)
+    session.flush()
+    return deal
+
+
+def remove(session: Session, deal: Deal) -> None:
+    """Delete a deal with its stage history and contact links; follow-ups on it stay, unlinked."""
+    session.delete(deal)
+    session.flush()
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+DEAL_COLUMNS = ("id", "uid", "name", "stage", "status", "probability", "value", "value_minor", "currency",
+                "weighted", "close", "org_id", "org", "contacts", "owner", "lost_reason", "note",
+                "stage_changed", "closed", "created", "updated")
+
+
+def probability_expression(stages: Stages, deal: Any) -> Any:
+    """A deal's win probability in SQL: its own, else its stage's (0 for a stage no longer configured)."""
+    by_stage = sa.case({s.name: s.probability for s in stages.all}, value=deal.c.stage, else_=0)
+    return sa.func.coalesce(deal.c.probability, by_stage)
+
+
+def contact_names(deal: Any) -> Any:
+    """The names on a deal, joined in one cell (JSON shows a list)."""
+    c = Contact.__table__
+    names = sa.select(c.c.name.label("v")).join(DEAL_CONTACT, DEAL_CONTACT.c.contact_id == c.c.id) \
+        .where(DEAL_CONTACT.c.deal_id == deal.c.id).order_by(c.c.name_key).correlate(deal).subquery()
+    return sa.select(sa.func.aggregate_strings(names.c.v, LIST_SEPARATOR)).scalar_subquery()
+
+
+@dataclass
+class DealFilter:
+    status: str | None = "open"  # open, won, lost; None = all
+    stage: str | None = None
+    contact_id: int | None = None
+    org_id: int | None = None
+    closing_before: date | None = None
+    owner: str | None = None
+    rotting_at: datetime | None = None  # only deals rotting at this moment
+    ids: Sequence[int] | None = None
+
+
+def rows(conn: Connection, stages: Stages, where: DealFilter, *, limit: int | None = None) -> Rows:
+    """Deals, most valuable weighted first within each stage, stages in pipeline order."""
+    from crmcli.storage.sql import iso_utc
+
+    d, o = Deal.__table__, Organization.__table__
+    prob = probability_expression(stages, d)
+    order = sa.case({s.name: i for i, s in enumerate(stages.all)}, value=d.c.stage, else_=len(stages.all))
+    stmt = sa.select(d.c.id, d.c.uid, d.c.name, d.c.stage, d.c.status, prob, d.c.value_minor, d.c.currency,
+                     d.c.close_on, d.c.org_id, o.c.name, contact_names(d), d.c.owner, d.c.lost_reason, d.c.note,
+                     iso_utc(d.c.stage_changed_at), iso_utc(d.c.closed_at), iso_utc(d.c.created_at),
+                     iso_utc(d.c.updated_at)) \
+        .select_from(d.outerjoin(o, o.c.id == d.c.org_id)) \
+        .order_by(order, (d.c.value_minor * prob).desc(), d.c.id)
+    stmt = _filtered(stmt, d, stages, where)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+
+    def shaped() -> Any:
+        for (did, uid, name, stage, status, p, minor, code, close, org_id, org, names, owner, reason, note,
+             changed, closed, created, updated) in conn.execute(stmt):
+            yield (did, uid, name, stage, status, p, money.Amount(minor, code).plain(), minor, code,
+                   money.Amount(money.weighted(minor, p), code).plain(), _day(close), org_id, org, names, owner,
+                   reason, note, changed, closed, created, updated)
+
+    return Rows(DEAL_COLUMNS, shaped(), list_columns=frozenset({"contacts"}),
+                time_columns=frozenset({"stage_changed", "closed", "created", "updated"}),
+                table_columns=("id", "name", "stage", "probability", "value", "currency", "close", "org",
+                               "contacts"))
+
+
+def _day(value: Any) -> str | None:
+    return None if value is None else str(value)[:10]
+
+
+def _filtered(stmt: Any, d: Any, stages: Stages, where: DealFilter) -> Any:
+    if where.ids is not None:
+        return stmt.where(d.c.id.in_(list(where.ids)))
+    if where.status is not None:
+        stmt = stmt.where(d.c.status == where.status)
+    if where.stage is not None:
+        stmt = stmt.where(d.c.stage == where.stage)
+    if where.contact_id is not None:
+        stmt = stmt.where(d.c.id.in_(sa.select(DEAL_CONTACT.c.deal_id)
+                                     .where(DEAL_CONTACT.c.contact_id == where.contact_id)))
+    if where.org_id is not None:
+        stmt = stmt.where(d.c.org_id == where.org_id)
+    if where.closing_before is not None:
+        stmt = stmt.where(d.c.close_on < where.closing_before)
+    if where.owner is not None:
+        stmt = stmt.where(d.c.owner == where.owner)
+    if where.rotting_at is not None:
+        stmt = stmt.where(d.c.status == "open", rotting_expression(stages, d, where.rotting_at))
+    return stmt
+
+
+def last_activity(deal: Any) -> Any:
+    """When a deal last moved: its last stage change, or a later interaction with one of its contacts."""
+    from crmcli.storage.sql import greatest
+
+    ic = sa.table("interaction_contact", sa.column("contact_id"), sa.column("occurred_at"))
+    talked = sa.select(sa.func.max(ic.c.occurred_at)) \
+        .select_from(DEAL_CONTACT.join(ic, ic.c.contact_id == DEAL_CONTACT.c.contact_id)) \
+        .where(DEAL_CONTACT.c.deal_id == deal.c.id).correlate(deal).scalar_subquery()
+    return greatest(deal.c.stage_changed_at, sa.func.coalesce(talked, deal.c.stage_changed_at))
+
+
+def rotting_expression(stages: Stages, deal: Any, as_of: datetime) -> Any:
+    """True for an open deal quiet for longer than its stage's rot days."""
+    from crmcli.storage.sql import age_days
+
+    rot = sa.case({s.name: s.rot_days for s in stages.open}, value=deal.c.stage, else_=None)
+    return age_days(last_activity(deal), sa.literal(as_of, sa.DateTime(timezone=True))) > rot
+
+
+HISTORY_COLUMNS = ("deal_id", "changed", "from_stage", "to_stage")
+
+
+def history(conn: Connection, deal_id: int) -> Rows:
+    from crmcli.storage.sql import iso_utc
+
+    s = STAGE_CHANGE
+    stmt = sa.select(s.c.deal_id, iso_utc(s.c.changed_at), s.c.from_stage, s.c.to_stage) \
+        .where(s.c.deal_id == deal_id).order_by(s.c.changed_at, s.c.id)
+    return Rows(HISTORY_COLUMNS, conn.execute(stmt).all(), time_columns=frozenset({"changed"}))

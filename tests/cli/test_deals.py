@@ -1,0 +1,177 @@
+"""Deals, the pipeline, the forecast and the deals report, as a user drives them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run, dump, sql
+
+
+def _json(ok: Run, *args: str) -> list[dict]:  # type: ignore[type-arg]
+    return json.loads(ok(*args, "--format", "json").stdout)
+
+
+def _month_start(day: date, months_ahead: int) -> date:
+    month = day.month - 1 + months_ahead
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+@pytest.fixture
+def deals(ann: Run) -> Run:
+    """Three open deals in EUR and USD, for Ann (Acme) and Bob."""
+    ann("deals", "add", "Website redesign", "--contact", "ann lee", "--value", "12,000.50", "--currency", "EUR",
+        "--stage", "proposal")                                                              # 1: 50 %
+    ann("deals", "add", "Support contract", "--contact", "bob", "--value", "3.000,25", "--currency", "EUR",
+        "--stage", "proposal", "--probability", "33")                                       # 2: own 33 %
+    ann("deals", "add", "US rollout", "--contact", "anna", "--value", "9,999.99", "--currency", "USD",
+        "--stage", "negotiation")                                                           # 3: 75 %
+    return ann
+
+
+def test_a_deal_moved_lead_proposal_won_shows_three_stage_changes_and_is_on_the_timeline(ann: Run) -> None:
+    added = ann("deals", "add", "Website redesign", "--contact", "ann lee", "--value", "12000", "--currency", "EUR",
+                "--close", "2027-01-31", "-q")
+    assert added.stdout == "1\n"
+    ann("deals", "move", "1", "proposal")
+    moved = ann("deals", "won", "website")
+    assert moved.stderr == "deal #1 Website redesign: proposal -> won\n"
+
+    card = ann("deals", "show", "1").stdout
+    history = card.split("stage history\n", 1)[1].splitlines()[:3]
+    assert [line.strip().split("  ", 1)[1] for line in history] == ["(new) -> lead", "lead -> proposal", "proposal -> won"]
+    assert all(line.strip()[:4].isdigit() and line.strip()[10] == " " for line in history)  # each with its time
+    assert "stage        won (won)" in card and "org          Acme Ltd" in card  # Ann's organisation by default
+
+    timeline = _json(ann, "timeline", "ann lee")
+    stage_rows = [(t["type"], t["kind"], t["body"]) for t in timeline if t["type"] == "deal"]
+    assert stage_rows == [("deal", "deal won", "Website redesign: proposal -> won"),
+                          ("deal", "deal", "Website redesign: lead -> proposal"),
+                          ("deal", "deal", "Website redesign: new deal in lead")]
+    assert _json(ann, "timeline", "bob") == []  # not Bob's deal
+
+
+def test_pipeline_keeps_currencies_apart_and_weights_exactly(deals: Run) -> None:
+    rows = _json(deals, "pipeline")
+    assert [(r["stage"], r["currency"], r["deals"]) for r in rows] == [
+        ("proposal", "EUR", 2), ("negotiation", "USD", 1)]
+    eur, usd = rows
+    assert eur["value_minor"] == 1_200_050 + 300_025 and eur["value"] == "15000.75"
+    # 12,000.50 x 50 % + 3,000.25 x 33 % = 6000.25 + 990.0825, exact (integer minor units, no floats)
+    assert Decimal(eur["weighted"]) == Decimal(1_200_050 * 50 + 300_025 * 33) / 10_000 == Decimal("6990.3325")
+    assert Decimal(usd["weighted"]) == Decimal(999_999 * 75) / 10_000
+    table = deals("pipeline").stdout
+    assert "15,000.75 EUR" in table and "9,999.99 USD" in table
+
+
+def test_forecast_by_month_matches_a_hand_computation(ann: Run) -> None:
+    today = date.today()
+    this, next_, later = (_month_start(today, n) for n in (0, 1, 2))
+    late = today - timedelta(days=1)
+    for name, value, code, stage, close in [
+        ("A", "1000", "EUR", "lead", next_ + timedelta(days=3)),        # 10 % -> 100.00
+        ("B", "2000", "EUR", "proposal", next_ + timedelta(days=10)),   # 50 % -> 1000.00
+        ("C", "500.50", "EUR", "negotiation", later),                   # 75 % -> 375.375
+        ("D", "800", "USD", "qualified", next_),                        # 25 % -> 200.00
+        ("E", "999", "EUR", "proposal", late),                          # close date passed: overdue
+        ("F", "5000", "EUR", "won", next_),                             # won: not forecast
+    ]:
+        ann("deals", "add", name, "--value", value, "--currency", code, "--stage", stage, "--close", close.isoformat())
+    ann("deals", "add", "G", "--value", "10", "--currency", "EUR")  # no close date: left out, said so
+    result = ann("forecast", "--by", "month", "--months", "3", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    got = [(r["period"], r["currency"], r["deals"], r["weighted"], r["overdue"]) for r in rows]
+    assert got == [
+        ("overdue", "EUR", "1", "499.50", "True"),
+        (f"{this:%Y-%m}", "EUR", "0", "0.00", "False"), (f"{this:%Y-%m}", "USD", "0", "0.00", "False"),
+        (f"{next_:%Y-%m}", "EUR", "2", "1100.00", "False"), (f"{next_:%Y-%m}", "USD", "1", "200.00", "False"),
+        (f"{later:%Y-%m}", "EUR", "1", "375.375", "False"), (f"{later:%Y-%m}", "USD", "0", "0.00", "False"),
+    ]
+    assert "1 open deal without an expected close date" in result.stderr
+    quarters = _json(ann, "forecast", "--by", "quarter", "--months", "6")
+    assert sum(Decimal(r["weighted"]) for r in quarters if r["currency"] == "EUR") == Decimal("1974.875")
+
+
+def test_forecast_table_draws_bars_and_flags_overdue(deals: Run) -> None:
+    deals("deals", "edit", "1", "--close", (date.today() - timedelta(days=2)).isoformat())
+    deals("deals", "edit", "2", "--close", _month_start(date.today(), 1).isoformat())
+    out = deals("forecast").stdout
+    assert "█" in out and "! close date passed" in out and out.splitlines()[1].startswith("overdue")
+
+
+def test_moving_to_an_unknown_stage_lists_the_stages_and_changes_nothing(deals: Run, crm: Run, db_path: Path) -> None:
+    before = dump(db_path)
+    result = crm("deals", "move", "1", "closing")
+    assert result.exit_code == 2
+    assert result.stderr == ("crm: unknown stage 'closing'; the stages are: lead, qualified, proposal, "
+                             "negotiation, won, lost\n")
+    assert dump(db_path) == before
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (("deals", "add", "X", "--value", "12,00,0", "--currency", "EUR"), 2, "grouped in threes"),
+    (("deals", "add", "X", "--value", "10", "--currency", "EURO"), 2, "unknown currency 'EURO'"),
+    (("deals", "add", "X", "--value", "1.5", "--currency", "JPY"), 2, "JPY has no decimals"),
+    (("deals", "add", "X", "--value", "10"), 2, "which currency?"),
+    (("deals", "add", "X", "--value", "10", "--currency", "EUR", "--contact", "nobody"), 3, "no contact matches"),
+    (("deals", "add", "X", "--value", "10", "--currency", "EUR", "--probability", "120"), 2, "from 0 to 100"),
+    (("deals", "add", "X", "--value", "10", "--currency", "EUR", "--close", "someday"), 2, "cannot read"),
+    (("deals", "move", "1", "proposal"), 5, "already in proposal"),
+    (("deals", "move", "99", "won"), 3, "no deal with id 99"),
+    (("deals", "lost", "1", "--reason", ""), 0, ""),
+    (("deals", "edit", "1"), 2, "nothing to change"),
+])
+def test_bad_deal_input_is_one_clear_line(deals: Run, crm: Run, db_path: Path, args: tuple[str, ...], code: int,
+                                          message: str) -> None:
+    before = dump(db_path)
+    result = crm(*args)
+    assert result.exit_code == code, result.stderr
+    if code:
+        assert len(result.stderr.splitlines()) == 1 and message in result.stderr
+        assert dump(db_path) == before
+
+
+def test_deleting_a_contact_never_silently_deletes_deals(deals: Run, crm: Run, db_path: Path) -> None:
+    refused = crm("contacts", "rm", "ann lee")
+    assert refused.exit_code == 2
+    assert "deal #1 Website redesign stays, without this contact" in refused.stderr
+    gone = deals("contacts", "rm", "ann lee", "--yes")
+    assert "deal #1 Website redesign stays, without this contact" in gone.stderr
+    assert [(d["id"], d["contacts"]) for d in _json(deals, "deals", "list")] == [
+        (1, []), (2, ["Bob Marsh"]), (3, ["Anna Berg"])]
+
+
+def test_list_filters_and_lost_reasons_in_the_report(deals: Run) -> None:
+    deals("deals", "lost", "2", "--reason", "price")
+    deals("deals", "won", "1")
+    deals("deals", "add", "Old deal", "--value", "100", "--currency", "EUR", "--stage", "lost")
+    assert [d["id"] for d in _json(deals, "deals", "list")] == [3]
+    assert [d["id"] for d in _json(deals, "deals", "list", "--won")] == [1]
+    assert [(d["id"], d["lost_reason"]) for d in _json(deals, "deals", "list", "--lost")] == [(2, "price"), (4, None)]
+    assert [d["id"] for d in _json(deals, "deals", "list", "--all", "--contact", "bob")] == [2]
+    assert [d["id"] for d in _json(deals, "deals", "list", "--stage", "negotiation")] == [3]
+    report = {(r["section"], r["item"], r["currency"]): (r["deals"], r["value"])
+              for r in _json(deals, "report", "deals")}
+    assert report[("outcome", "win rate", "")] == (3, "33.3%")
+    assert report[("won value", "average deal", "EUR")] == (1, "12000.50")
+    assert report[("lost reasons", "price", "")] == (1, "")
+    assert report[("lost reasons", "(no reason given)", "")] == (1, "")
+    assert report[("top customers", "Acme Ltd", "EUR")] == (1, "12000.50")
+    text = deals("report", "deals").stdout
+    assert "win rate: 33.3%" in text and "12,000.50 EUR  Acme Ltd (1 deal)" in text
+
+
+def test_rotting_deals_are_quiet_past_their_stage_limit(deals: Run, db_path: Path) -> None:
+    # Deal 1 (proposal, 21 days) last moved 40 days ago; a call with Anna keeps deal 3 fresh.
+    sql(db_path, "UPDATE deal SET stage_changed_at = datetime('now', '-40 days') WHERE id IN (1, 3)")
+    deals("log", "anna", "Talked numbers")
+    rows = {r["stage"]: r["rotting"] for r in _json(deals, "pipeline")}
+    assert rows == {"proposal": 1, "negotiation": 0}
+    assert [d["id"] for d in _json(deals, "deals", "list", "--rotting")] == [1]
+    assert "#1 Website redesign (proposal, 12,000.50 EUR): quiet 40 days" in deals("pipeline").stdout
