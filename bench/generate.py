@@ -33,11 +33,16 @@ def scale_of(factor: float) -> Scale:
     interactions = scaled(BENCH.interactions)
     return Scale(contacts=scaled(BENCH.contacts), orgs=scaled(BENCH.orgs), interactions=interactions,
                  heavy_contact=min(BENCH.heavy_contact, interactions // 2), follow_ups=scaled(BENCH.follow_ups),
-                 cadences=scaled(BENCH.cadences))
+                 cadences=scaled(BENCH.cadences), deals=scaled(BENCH.deals),
+                 stage_changes=scaled(BENCH.stage_changes))
+
+
+# Bumped whenever the generator's output changes, so that an older dataset is never reused.
+DATASET_VERSION = 2
 
 
 def default_path(factor: float) -> Path:
-    return DATA_DIR / f"crm-{factor}.db"
+    return DATA_DIR / f"crm-{factor}-v{DATASET_VERSION}.db"
 
 
 def _remove(path: Path) -> None:

@@ -196,6 +196,10 @@ def figures(dataset: Path, work: Path, conn: Connection) -> list[Figure]:
                floor=import_floor),
         Figure(f"crm remind --as-of {REMIND_AS_OF}", command(remind_command(dataset)), 1.3, floor=import_floor),
         Figure("crm contacts list --cold --format csv", command(cold_command(dataset)), 1.5, floor=import_floor),
+        Figure("crm pipeline (20k deals, 200k stage changes)", command([*crm, "pipeline", "--as-of", REMIND_AS_OF]),
+               1.5, floor=import_floor),
+        Figure("crm forecast (6 months)", command([*crm, "forecast", "--as-of", REMIND_AS_OF]), 1.5,
+               floor=import_floor),
         *[Figure(f"search {label}: {text!r} (in-process)", call(searching(conn, text)), target)
           for label, text, target in SEARCHES],
         Figure("crm db reindex (1M interactions)", command([*crm_work, "db", "reindex"]), 10.0,
@@ -334,11 +338,12 @@ def table(results: list[Result]) -> str:
 
 def footnotes(results: list[Result]) -> list[str]:
     notes = ["floors: --version vs `python -c \"import typer\"`; help vs bench/floor_app.py; "
-             "add, log, timeline, remind and contacts list --cold vs `python -c \"import sqlmodel, typer\"`",
+             "add, log, timeline, remind, contacts list --cold, pipeline and forecast vs "
+             "`python -c \"import sqlmodel, typer\"`",
              f"search: crmcli.core.search.search(conn, QUERY, limit={SEARCH_LIMIT}) and its rows, in this "
              "process on an open connection (no start-up); absolute targets",
              "add and log write to the work copy; reindex rebuilds the work copy's index (absolute target)",
-             f"remind judges as of {REMIND_AS_OF} (the dataset's anchor); contacts list --cold judges now "
+             f"remind, pipeline and forecast judge as of {REMIND_AS_OF} (the dataset's anchor); contacts list --cold judges now "
              "(it has no --as-of), its target is informational"]
     for r in results:
         if r.base is not None:

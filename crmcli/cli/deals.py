@@ -13,10 +13,12 @@ from crmcli.cli.output import added, card, emit, local_time, note
 
 if TYPE_CHECKING:
     from datetime import date
+    from typing import Any, Iterator
 
     from sqlmodel import Session
 
     from crmcli.core.models import Deal
+    from crmcli.core.rows import Rows
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Deals: add, list, show, move, won, lost, edit, rm.")
@@ -138,7 +140,28 @@ def list_(
     with state.database().session() as session:
         where.contact_id = contacts.resolve(session, contact).id if contact else None
         where.org_id = orgs.resolve(session, org).id if org else None
-        emit(deals.rows(session.connection(), stages, where, limit=limit), fmt, quiet=quiet, empty="no deals")
+        listed = deals.rows(session.connection(), stages, where, limit=limit)
+        emit(_for_people(listed) if fmt is Format.table and not quiet else listed, fmt, quiet=quiet, empty="no deals")
+
+
+def _for_people(rows: "Rows") -> "Rows":
+    """The table view: values grouped in the locale's style with their currency, probability in %."""
+    from dataclasses import replace
+
+    from crmcli.core.money import Amount
+
+    locale = state.settings().money_locale
+    value, minor, code, prob = (rows.columns.index(c) for c in ("value", "value_minor", "currency", "probability"))
+
+    def shaped() -> "Iterator[tuple[Any, ...]]":
+        for row in rows.rows:
+            cells = list(row)
+            cells[value] = Amount(row[minor], row[code]).display(locale)
+            cells[prob] = f"{row[prob]}%"
+            yield tuple(cells)
+
+    return replace(rows, rows=shaped(), table_columns=("id", "name", "stage", "probability", "value", "close", "org",
+                                                       "contacts"))
 
 
 @app.command("show")
@@ -157,12 +180,16 @@ def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
             return
         row = dict(zip(listed.columns, next(iter(listed.rows))))
         history = list(deals.history(conn, deal.id).rows)  # type: ignore[arg-type]
-    amount, weighted = Amount(deal.value_minor, deal.currency), row["weighted"]
+    from crmcli.core.money import weighted as weigh
+
+    locale = state.settings().money_locale
+    amount = Amount(deal.value_minor, deal.currency).display(locale)
+    weighted = Amount(weigh(deal.value_minor, row["probability"]), deal.currency).display(locale)
     card(f"deal #{deal.id}: {deal.name}", [
         ("stage", deal.stage + ("" if deal.status == "open" else f" ({deal.status})")),
-        ("value", amount.display()), ("probability", f"{row['probability']}%"
+        ("value", amount), ("probability", f"{row['probability']}%"
                                       + ("" if deal.probability is None else " (own)")),
-        ("weighted", f"{weighted} {deal.currency}"), ("close", row["close"]), ("org", row["org"]),
+        ("weighted", weighted), ("close", row["close"]), ("org", row["org"]),
         ("contacts", ", ".join((row["contacts"] or "").split("; ")) if row["contacts"] else None),
         ("owner", deal.owner), ("lost reason", deal.lost_reason), ("closed", local_time(row["closed"])),
         ("created", local_time(row["created"])), ("uid", deal.uid),

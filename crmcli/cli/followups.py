@@ -39,6 +39,8 @@ def add(
                                                                    "'2026-12-01'.")] = "tomorrow",
     every: Every = None,
     note_text: NoteOpt = None,
+    deal: Annotated[str | None, typer.Option("--deal", metavar="DEAL", help="The deal it serves (id or name).")]
+    = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Add a follow-up for a contact (due tomorrow unless --due says otherwise)."""
@@ -47,7 +49,12 @@ def add(
     when = followups.Due.parse(due, now=clock.local_now())
     with state.database().session(write=True) as session:
         contact = contacts.resolve(session, ref)
-        item = followups.add(session, contact, title, when, repeat=every, note=note_text)
+        if deal is not None:
+            from crmcli.core import deals
+
+            deal_id = deals.resolve(session, deal).id
+        item = followups.add(session, contact, title, when, repeat=every, note=note_text,
+                             deal_id=deal_id if deal is not None else None)
     added(item.id, f"follow-up #{item.id} for {contact.name}, due {describe_due(item.due_at, item.all_day)}"
           + (f", {item.repeat}" if item.repeat else ""), quiet=quiet)
 
@@ -99,6 +106,7 @@ def show(ref: Id, fmt: FormatOpt = Format.table) -> None:
         ("contact", f"#{row['contact_id']} {row['contact']}"), ("due", row["due"] if row["all_day"]
                                                                   else local_time(row["due"])),
         ("status", row["status"]), ("repeats", row["repeat"]), ("done", local_time(row["done"])),
+        ("deal", f"#{row['deal_id']} {row['deal']}" if row["deal_id"] else None),
         ("created", local_time(row["created"])), ("uid", row["uid"]),
     ], [("note", (row["note"] or "").splitlines())])
 

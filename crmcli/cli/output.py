@@ -59,10 +59,11 @@ def _table(rows: Rows, empty: str) -> int:
         note(empty)
         return 0
     # Ids and times are never cut: a truncated id or date is worse than a truncated name.
-    sys.stdout.write(render_table([names[i] for i in shown], cells, keep={"id", *rows.time_columns}))
+    sys.stdout.write(render_table([names[i] for i in shown], cells, keep={"id", *rows.time_columns}, right=NUMBERS))
     return len(cells)
 
 
+NUMBERS = frozenset({"id", "value", "weighted", "probability"})  # right-aligned in tables
 SHOW_FIRST_ONLY = frozenset({"emails", "phones"})  # the primary one, and how many more
 
 

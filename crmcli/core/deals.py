@@ -17,6 +17,9 @@ from sqlmodel import Session
 
 from crmcli.core import money, refs
 from crmcli.core.models import DEAL_CONTACT, STAGE_CHANGE, Contact, Deal, Organization, utcnow
+
+# The interaction links as a bare table clause: the two columns the deal queries read.
+INTERACTION_CONTACT = sa.table("interaction_contact", sa.column("contact_id"), sa.column("occurred_at"))
 from crmcli.core.rows import LIST_SEPARATOR, Rows
 from crmcli.core.stages import Stage, Stages
 from crmcli.core.text import fold
@@ -267,7 +270,7 @@ def last_activity(deal: Any) -> Any:
     """When a deal last moved: its last stage change, or a later interaction with one of its contacts."""
     from crmcli.storage.sql import greatest
 
-    ic = sa.table("interaction_contact", sa.column("contact_id"), sa.column("occurred_at"))
+    ic = INTERACTION_CONTACT
     talked = sa.select(sa.func.max(ic.c.occurred_at)) \
         .select_from(DEAL_CONTACT.join(ic, ic.c.contact_id == DEAL_CONTACT.c.contact_id)) \
         .where(DEAL_CONTACT.c.deal_id == deal.c.id).correlate(deal).scalar_subquery()
@@ -275,11 +278,22 @@ def last_activity(deal: Any) -> Any:
 
 
 def rotting_expression(stages: Stages, deal: Any, as_of: datetime) -> Any:
-    """True for an open deal quiet for longer than its stage's rot days."""
-    from crmcli.storage.sql import age_days
+    """True for an open deal quiet for longer than its stage's rot days: its last stage change is
+    before the stage's cut-off, and none of its contacts took part in an interaction since.
+    Plain comparisons against a cut-off per stage, so each contact costs one index range probe."""
+    from datetime import UTC, timedelta
 
-    rot = sa.case({s.name: s.rot_days for s in stages.open}, value=deal.c.stage, else_=None)
-    return age_days(last_activity(deal), sa.literal(as_of, sa.DateTime(timezone=True))) > rot
+    cutoffs = {s.name: (as_of - timedelta(days=s.rot_days)).astimezone(UTC)  # type: ignore[arg-type]
+               for s in stages.open}
+    if not cutoffs:
+        return sa.false()
+    cutoff = sa.case({name: sa.literal(at, sa.DateTime(timezone=True)) for name, at in cutoffs.items()},
+                     value=deal.c.stage, else_=None)
+    ic = INTERACTION_CONTACT
+    talked_since = sa.exists().where(DEAL_CONTACT.c.deal_id == deal.c.id,
+                                     ic.c.contact_id == DEAL_CONTACT.c.contact_id,
+                                     ic.c.occurred_at >= cutoff).correlate(deal)
+    return sa.and_(deal.c.stage_changed_at < cutoff, ~talked_since)
 
 
 HISTORY_COLUMNS = ("deal_id", "changed", "from_stage", "to_stage")

@@ -57,10 +57,11 @@ def check_repeat(text: str | None) -> str | None:
 
 
 def add(session: Session, contact: Contact, title: str, due: Due, *, repeat: str | None = None,
-        note: str | None = None) -> FollowUp:
+        note: str | None = None, deal_id: int | None = None) -> FollowUp:
     now = utcnow()
     item = FollowUp(contact_id=contact.id, title=check_title(title), due_at=due.at, all_day=due.all_day,  # type: ignore[arg-type]
-                    repeat=check_repeat(repeat), note=(note or "").strip() or None, created_at=now, updated_at=now)
+                    repeat=check_repeat(repeat), note=(note or "").strip() or None, deal_id=deal_id,
+                    created_at=now, updated_at=now)
     session.add(item)
     session.flush()
     return item
@@ -90,7 +91,7 @@ def done(session: Session, item: FollowUp, zone: tzinfo) -> FollowUp | None:
         rule = dates.parse_recurrence(item.repeat)
         local_due = _as_utc(item.due_at).astimezone(zone)  # keep the local wall clock (09:00 stays 09:00)
         next_due = rule.next_after(local_due)
-        following = FollowUp(contact_id=item.contact_id, title=item.title, note=item.note,
+        following = FollowUp(contact_id=item.contact_id, title=item.title, note=item.note, deal_id=item.deal_id,
                              due_at=next_due.astimezone(UTC),  # type: ignore[union-attr]
                              all_day=item.all_day, repeat=item.repeat, created_at=now, updated_at=now)
         session.add(following)
@@ -180,7 +181,7 @@ def _as_utc(moment: datetime) -> datetime:
 # -- listings ------------------------------------------------------------------------------------
 
 FOLLOW_UP_COLUMNS = ("id", "uid", "due", "all_day", "status", "contact_id", "contact", "title", "repeat", "note",
-                     "done", "created", "updated")
+                     "done", "created", "updated", "deal_id", "deal")
 
 
 @dataclass(frozen=True)
@@ -226,11 +227,14 @@ def rows(conn: Connection, window: Window, *, scope: Scope = "open", contact_id:
     """Follow-ups by urgency: overdue (oldest first), due today, then upcoming; done ones last."""
     from crmcli.storage.sql import iso_utc
 
-    f, c = FollowUp.__table__, Contact.__table__
+    from crmcli.core.models import Deal
+
+    f, c, d = FollowUp.__table__, Contact.__table__, Deal.__table__
     status = status_expression(window)
     stmt = sa.select(f.c.id, f.c.uid, iso_utc(f.c.due_at), f.c.all_day, status, f.c.contact_id, c.c.name, f.c.title,
-                     f.c.repeat, f.c.note, iso_utc(f.c.done_at), iso_utc(f.c.created_at), iso_utc(f.c.updated_at)) \
-        .select_from(f.join(c, c.c.id == f.c.contact_id))
+                     f.c.repeat, f.c.note, iso_utc(f.c.done_at), iso_utc(f.c.created_at), iso_utc(f.c.updated_at),
+                     f.c.deal_id, d.c.name) \
+        .select_from(f.join(c, c.c.id == f.c.contact_id).outerjoin(d, d.c.id == f.c.deal_id))
     open_ = f.c.done_at.is_(None)
     if scope == "open":
         stmt = stmt.where(open_)

@@ -14,8 +14,8 @@ from typing import Any, Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from crmcli.core.models import (Contact, ContactEmail, ContactField, ContactPhone, ContactTag, FollowUp,
-                                Interaction, InteractionContact, Organization, Tag)
+from crmcli.core.models import (DEAL_CONTACT, STAGE_CHANGE, Contact, ContactEmail, ContactField, ContactPhone,
+                                ContactTag, Deal, FollowUp, Interaction, InteractionContact, Organization, Tag)
 from crmcli.core.text import fold
 from crmcli.storage.sql import reset_sequences
 
@@ -64,11 +64,13 @@ class Scale:
     heavy_contact: int = 0  # interactions of contact #1 on top of the spread (timeline benchmark)
     follow_ups: int = 60    # open ones; as many again are done
     cadences: int = 30      # contacts with a keep-in-touch cadence
+    deals: int = 60
+    stage_changes: int = 240  # about; each deal walks the stages, forward mostly
 
 
 DEMO = Scale()
 BENCH = Scale(contacts=100_000, orgs=10_000, interactions=1_000_000, heavy_contact=2_000, follow_ups=20_000,
-              cadences=10_000)
+              cadences=10_000, deals=20_000, stage_changes=200_000)
 FOLLOW_UP_TITLES = ("Send the revised quote", "Call back about the contract", "Share the case study",
                     "Book the kickoff meeting", "Chase the signed order", "Ask for a referral",
                     "Check in after the launch", "Send the invoice", "Follow up on the proposal",
@@ -112,7 +114,7 @@ def generate(conn: Connection, scale: Scale = DEMO, *, now: datetime, seed: int 
     with search_index.suspended(conn):
         counts = _fill(conn, scale, now, random.Random(seed))
     reset_sequences(conn, ["organization", "tag", "contact", "contact_email", "contact_phone", "contact_field",
-                           "interaction", "follow_up"])
+                           "interaction", "follow_up", "deal", "stage_change"])
     return counts
 
 
@@ -183,6 +185,7 @@ def _fill(conn: Connection, scale: Scale, now: datetime, rng: random.Random) -> 
     counts["contacts"] = scale.contacts
     counts.update(_interactions(conn, rng, scale, now, org_members, first_names))
     counts.update(_follow_ups(conn, rng, scale, now))
+    counts.update(_deals(conn, rng, scale, now, org_members))
     return counts
 
 
@@ -211,6 +214,66 @@ def _follow_ups(conn: Connection, rng: random.Random, scale: Scale, now: datetim
                  .values(cadence_days=sa.bindparam("days")),
                  [{"cid": cid, "days": rng.choice(CADENCE_DAYS)} for cid in chosen])
     return {"open follow-ups": scale.follow_ups, "done follow-ups": scale.follow_ups, "cadences": len(chosen)}
+
+
+DEAL_NAMES = ("Website redesign", "Support contract", "SEO audit", "Mobile app", "Brand refresh", "Data migration",
+              "Training day", "Annual retainer", "Trade fair stand", "Newsletter templates", "Onboarding flow",
+              "Price list redesign", "Spring campaign", "Intranet", "Photo shoot")
+DEAL_CURRENCIES = (("EUR", 0.6), ("USD", 0.25), ("GBP", 0.1), ("JPY", 0.05))
+LOST_REASONS = ("price", "price", "timing", "went with a competitor", "no budget", "no decision", None)
+OWNERS = ("robin", "robin", "sam", "alex")
+
+
+def _deals(conn: Connection, rng: random.Random, scale: Scale, now: datetime,
+           org_members: dict[int, list[int]]) -> dict[str, int]:
+    """Deals over the last eighteen months walking the default stages (forward mostly, sometimes
+    back), about `scale.stage_changes` changes in all; some end won or lost."""
+    from crmcli.core.stages import DEFAULT
+
+    open_stages = [s.name for s in DEFAULT.open]
+    codes, weights = [c for c, _ in DEAL_CURRENCIES], [w for _, w in DEAL_CURRENCIES]
+    orgs = sorted(org_members)
+    average = max(1, scale.stage_changes // max(scale.deals, 1))
+    deals, links, changes = [], [], []
+    for did in range(1, scale.deals + 1):
+        created = now - timedelta(days=540 * rng.random(), seconds=rng.randint(0, 86_399))
+        moves = rng.randint(1, 2 * average - 1)
+        at = sorted(created + (now - created) * rng.random() ** 0.5 for _ in range(moves - 1))
+        index = 0 if rng.random() < 0.7 else rng.randint(1, len(open_stages) - 1)
+        path = [open_stages[index]]
+        for step in range(moves - 1):
+            if step == moves - 2 and rng.random() < 0.45:
+                path.append("won" if rng.random() < 0.55 else "lost")
+                break
+            forward = index == 0 or (index < len(open_stages) - 1 and rng.random() < 0.65)
+            index += 1 if forward else -1
+            path.append(open_stages[index])
+        times = [created, *at[:len(path) - 1]]
+        for n, stage in enumerate(path):
+            changes.append({"deal_id": did, "from_stage": path[n - 1] if n else None, "to_stage": stage,
+                            "outcome": stage if stage in ("won", "lost") else "open", "changed_at": times[n]})
+        stage, last = path[-1], times[-1]
+        status = stage if stage in ("won", "lost") else "open"
+        code = rng.choices(codes, weights)[0]
+        value = rng.choice((500, 1_200, 2_500, 4_000, 8_000, 12_000, 25_000, 60_000)) * rng.randint(8, 12) // 10
+        minor = value * (150 if code == "JPY" else 100) + (rng.choice((0, 0, 50)) if code != "JPY" else 0)
+        org_id = rng.choice(orgs) if orgs and rng.random() < 0.8 else None
+        people = rng.sample(org_members[org_id], k=min(len(org_members[org_id]), rng.choice((1, 1, 2)))) \
+            if org_id else [rng.randint(1, scale.contacts)]
+        links.extend({"deal_id": did, "contact_id": cid} for cid in people)
+        close = (last if status != "open" else now + timedelta(days=rng.randint(-20, 180))).date()
+        name = rng.choice(DEAL_NAMES)
+        deals.append({"id": did, "uid": _uid(rng), "name": name, "name_key": fold(name), "org_id": org_id,
+                      "value_minor": minor, "currency": code, "stage": stage, "status": status,
+                      "probability": rng.choice((20, 40, 60, 80)) if status == "open" and rng.random() < 0.15
+                      else None, "close_on": close, "owner": rng.choice(OWNERS),
+                      "lost_reason": rng.choice(LOST_REASONS) if status == "lost" else None, "note": None,
+                      "stage_changed_at": last, "closed_at": last if status != "open" else None,
+                      "created_at": created, "updated_at": last})
+    for table, rows in ((Deal.__table__, deals), (DEAL_CONTACT, links), (STAGE_CHANGE, changes)):
+        for batch in _chunks(iter(rows)):
+            conn.execute(sa.insert(table), batch)
+    return {"deals": len(deals), "stage changes": len(changes)}
 
 
 def _body(rng: random.Random, kind: str, first: str) -> str:

@@ -175,3 +175,19 @@ def test_rotting_deals_are_quiet_past_their_stage_limit(deals: Run, db_path: Pat
     assert rows == {"proposal": 1, "negotiation": 0}
     assert [d["id"] for d in _json(deals, "deals", "list", "--rotting")] == [1]
     assert "#1 Website redesign (proposal, 12,000.50 EUR): quiet 40 days" in deals("pipeline").stdout
+
+
+def test_a_follow_up_can_serve_a_deal(deals: Run) -> None:
+    deals("fu", "add", "ann lee", "Send the contract", "--deal", "website", "--due", "2030-01-02")
+    item = _json(deals, "fu", "list")[0]
+    assert (item["deal_id"], item["deal"]) == (1, "Website redesign")
+    assert "deal     #1 Website redesign" in deals("fu", "show", "1").stdout
+    deals("deals", "rm", "1", "--yes")
+    assert _json(deals, "fu", "list")[0]["deal_id"] is None  # the follow-up stays, unlinked
+
+
+def test_demo_has_deals_in_every_state(ok: Run) -> None:
+    ok("demo")
+    states = {d["status"] for d in _json(ok, "deals", "list", "--all")}
+    assert states == {"open", "won", "lost"}
+    assert _json(ok, "pipeline") and _json(ok, "report", "deals")
