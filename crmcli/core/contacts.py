@@ -11,7 +11,8 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
 from crmcli.core import orgs, refs, validate
-from crmcli.core.models import Contact, ContactEmail, ContactField, ContactPhone, ContactTag, Organization, Tag, utcnow
+from crmcli.core.models import (CONTACT_EMAIL, CONTACT_FIELD, CONTACT_PHONE, CONTACT_TAG, TAG, Contact, Organization,
+                                utcnow)
 from crmcli.core.interactions import last_contact_expression
 from crmcli.core.rows import LIST_SEPARATOR, Rows
 from crmcli.core.text import fold
@@ -28,8 +29,8 @@ def resolve(session: Session, ref: str) -> Contact:
     if "@" in ref:
         address = ref.strip().lower()
         owner = session.exec(
-            select(Contact).join(ContactEmail, ContactEmail.contact_id == Contact.id)
-            .where(sa.func.lower(ContactEmail.address) == address)
+            select(Contact).join(CONTACT_EMAIL, CONTACT_EMAIL.c.contact_id == Contact.id)
+            .where(sa.func.lower(CONTACT_EMAIL.c.address) == address)
         ).first()
         if owner is None:
             raise NotFound(f"no contact has the email {ref.strip()!r}")
@@ -38,8 +39,8 @@ def resolve(session: Session, ref: str) -> Contact:
 
 
 def primary_email(session: Session, contact: Contact) -> str | None:
-    return session.exec(select(ContactEmail.address).where(ContactEmail.contact_id == contact.id)
-                        .order_by(ContactEmail.position).limit(1)).first()
+    return session.scalars(sa.select(CONTACT_EMAIL.c.address).where(CONTACT_EMAIL.c.contact_id == contact.id)
+                           .order_by(CONTACT_EMAIL.c.position).limit(1)).first()
 
 
 @dataclass
@@ -111,37 +112,38 @@ def apply(session: Session, contact: Contact, changes: ContactChanges, *,
 class Channel:
     """Emails and phones work alike: labelled values in an order, the first one primary."""
 
-    model: type[ContactEmail] | type[ContactPhone]
+    table: sa.Table
     column: str
     what: str
     unique_across_contacts: bool
 
     def normalise(self, raw: str, region: str | None) -> str:
-        return validate.email(raw) if self.model is ContactEmail else validate.phone(raw, region)
+        return validate.email(raw) if self.table is CONTACT_EMAIL else validate.phone(raw, region)
 
     def key(self, raw: str, region: str | None) -> str:
         """How a value to remove is matched against stored ones."""
-        return raw.strip().lower() if self.model is ContactEmail else validate.phone(raw, region)
+        return raw.strip().lower() if self.table is CONTACT_EMAIL else validate.phone(raw, region)
 
 
-EMAILS = Channel(ContactEmail, "address", "email", unique_across_contacts=True)
-PHONES = Channel(ContactPhone, "number", "phone", unique_across_contacts=False)
+EMAILS = Channel(CONTACT_EMAIL, "address", "email", unique_across_contacts=True)
+PHONES = Channel(CONTACT_PHONE, "number", "phone", unique_across_contacts=False)
 
 
 def _edit_channel(session: Session, contact: Contact, channel: Channel, adds: list[str], removes: list[str], *,
                   fresh: bool, region: str | None = None) -> None:
     if not adds and not removes:
         return
-    model = channel.model
-    rows = [] if fresh else session.scalars(sa.select(model).where(model.contact_id == contact.id)).all()
+    table = channel.table
+    rows = [] if fresh else session.execute(sa.select(table).where(table.c.contact_id == contact.id)).all()
     existing = {str(getattr(row, channel.column)).lower(): row for row in rows}
+    gone = []
     for raw in removes:
         row = existing.pop(channel.key(raw, region), None)
         if row is None:
             raise NotFound(f"{contact.name} has no {channel.what} {raw.strip()!r}")
-        session.delete(row)
-    if removes:
-        session.flush()  # free the values before they may be added again
+        gone.append(row.id)
+    if gone:  # deleted before the adds: a value removed and added again must not collide
+        session.execute(sa.delete(table).where(table.c.id.in_(gone)))
     position = max((row.position for row in existing.values()), default=-1) + 1
     new_values: list[tuple[str | None, str]] = []
     for raw in adds:
@@ -151,55 +153,50 @@ def _edit_channel(session: Session, contact: Contact, channel: Channel, adds: li
             raise Conflict(f"{contact.name} already has the {channel.what} {value}")
         new_values.append((value_label, value))
     if channel.unique_across_contacts and new_values:
-        column = getattr(model, channel.column)
-        owner = session.execute(sa.select(model.contact_id, column)
+        column = table.c[channel.column]
+        owner = session.execute(sa.select(table.c.contact_id, column)
                                 .where(column.in_([v for _, v in new_values])).limit(1)).first()
         if owner is not None:
             other = session.get(Contact, owner[0])
             raise Conflict(f"the {channel.what} {owner[1]} already belongs to {label(other)}"
                            if other else f"the {channel.what} {owner[1]} is taken")
-    for value_label, value in new_values:
-        session.add(model(contact_id=contact.id, label=value_label, position=position,  # type: ignore[arg-type]
-                          **{channel.column: value}))
-        position += 1
+    if new_values:
+        session.execute(sa.insert(table), [{"contact_id": contact.id, "label": value_label, "position": position + n,
+                                            channel.column: value} for n, (value_label, value) in enumerate(new_values)])
 
 
 def _edit_fields(session: Session, contact: Contact, sets: list[str], unsets: list[str], *, fresh: bool) -> None:
     if not sets and not unsets:
         return
-    rows = [] if fresh else session.scalars(sa.select(ContactField).where(ContactField.contact_id == contact.id)).all()
-    existing = {row.key: row for row in rows}
+    f = CONTACT_FIELD
+    existing = set() if fresh else set(session.scalars(sa.select(f.c.key).where(f.c.contact_id == contact.id)))
     for raw in unsets:
         key = validate.field_key(raw)
-        row = existing.pop(key, None)
-        if row is None:
+        if key not in existing:
             raise NotFound(f"{contact.name} has no field {key!r}")
-        session.delete(row)
+        existing.discard(key)
+        session.execute(sa.delete(f).where(f.c.contact_id == contact.id, f.c.key == key))
     for raw in sets:
         key, value = validate.field(raw)
         if key in existing:
-            existing[key].value = value
-            session.add(existing[key])
+            session.execute(sa.update(f).where(f.c.contact_id == contact.id, f.c.key == key).values(value=value))
         else:
-            existing[key] = ContactField(contact_id=contact.id, key=key, value=value)  # type: ignore[arg-type]
-            session.add(existing[key])
+            session.execute(sa.insert(f).values(contact_id=contact.id, key=key, value=value))
+            existing.add(key)
 
 
 def _tag_ids(session: Session, names: list[str], *, create: bool) -> dict[str, int | None]:
     wanted = sorted({validate.tag(n) for n in names})
-    found = dict(session.execute(sa.select(Tag.name, Tag.id).where(Tag.name.in_(wanted))).all())  # type: ignore[attr-defined]
+    found = dict(session.execute(sa.select(TAG.c.name, TAG.c.id).where(TAG.c.name.in_(wanted))).all())
     if create:
         for name in wanted:
             if name not in found:
-                row = Tag(name=name)
-                session.add(row)
-                session.flush()
-                found[name] = row.id
+                found[name] = session.execute(sa.insert(TAG).values(name=name)).inserted_primary_key[0]
     return {name: found.get(name) for name in wanted}
 
 
 def _linked_tag_ids(session: Session, contact: Contact) -> set[int]:
-    return set(session.scalars(sa.select(ContactTag.tag_id).where(ContactTag.contact_id == contact.id)).all())
+    return set(session.scalars(sa.select(CONTACT_TAG.c.tag_id).where(CONTACT_TAG.c.contact_id == contact.id)).all())
 
 
 def tag(session: Session, contact: Contact, names: list[str], *, fresh: bool = False) -> list[str]:
@@ -210,7 +207,7 @@ def tag(session: Session, contact: Contact, names: list[str], *, fresh: bool = F
     added = []
     for name, tag_id in _tag_ids(session, names, create=True).items():
         if tag_id not in linked:
-            session.add(ContactTag(contact_id=contact.id, tag_id=tag_id))  # type: ignore[arg-type]
+            session.execute(sa.insert(CONTACT_TAG).values(contact_id=contact.id, tag_id=tag_id))
             added.append(name)
     session.flush()
     return added
@@ -224,8 +221,8 @@ def untag(session: Session, contact: Contact, names: list[str]) -> list[str]:
     for name, tag_id in _tag_ids(session, names, create=False).items():
         if tag_id is None or tag_id not in linked:
             raise NotFound(f"{contact.name} is not tagged {name!r}")
-        session.execute(sa.delete(ContactTag).where(ContactTag.contact_id == contact.id,  # type: ignore[arg-type]
-                                                    ContactTag.tag_id == tag_id))
+        session.execute(sa.delete(CONTACT_TAG).where(CONTACT_TAG.c.contact_id == contact.id,
+                                                     CONTACT_TAG.c.tag_id == tag_id))
         removed.append(name)
     return removed
 
@@ -242,10 +239,10 @@ def dependents(session: Session, contact: Contact) -> dict[str, int]:
     counts = {}
     from crmcli.core.models import FollowUp
 
-    for what, model in (("emails", ContactEmail), ("phones", ContactPhone), ("tags", ContactTag),
-                        ("custom fields", ContactField), ("follow-ups", FollowUp)):
-        counts[what] = int(session.scalar(sa.select(sa.func.count()).select_from(model)
-                                          .where(model.contact_id == contact.id)) or 0)
+    for what, table in (("emails", CONTACT_EMAIL), ("phones", CONTACT_PHONE), ("tags", CONTACT_TAG),
+                        ("custom fields", CONTACT_FIELD), ("follow-ups", FollowUp.__table__)):
+        counts[what] = int(session.scalar(sa.select(sa.func.count()).select_from(table)
+                                          .where(table.c.contact_id == contact.id)) or 0)
     counts["interactions"] = len(interactions.orphaned_by(session, contact.id))  # type: ignore[arg-type]
     return {k: v for k, v in counts.items() if v}
 
@@ -287,8 +284,7 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
          limit: int | None = None, ids: list[int] | None = None, cold: Cold | None = None) -> Rows:
     """Contacts as flat rows, aggregated in SQL and streamed (no ORM objects: exports stay fast)."""
     c, o = Contact.__table__, Organization.__table__
-    e, p, ct, t, f = (ContactEmail.__table__, ContactPhone.__table__, ContactTag.__table__, Tag.__table__,
-                      ContactField.__table__)
+    e, p, ct, t, f = CONTACT_EMAIL, CONTACT_PHONE, CONTACT_TAG, TAG, CONTACT_FIELD
     last_contact = last_contact_expression(c.c.id)
     tag_names = sa.select(t.c.name.label("v")).join(ct, ct.c.tag_id == t.c.id) \
         .where(ct.c.contact_id == c.c.id).order_by(t.c.name).correlate(c).subquery()
@@ -330,14 +326,12 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
 def card(session: Session, contact: Contact) -> dict[str, Any]:
     """Everything about one contact, labels included, for `contacts show`."""
     org = session.get(Organization, contact.org_id) if contact.org_id else None
-    emails = session.exec(select(ContactEmail).where(ContactEmail.contact_id == contact.id)
-                          .order_by(ContactEmail.position)).all()
-    phones = session.exec(select(ContactPhone).where(ContactPhone.contact_id == contact.id)
-                          .order_by(ContactPhone.position)).all()
-    tags = session.exec(select(Tag.name).join(ContactTag, ContactTag.tag_id == Tag.id)  # type: ignore[arg-type]
-                        .where(ContactTag.contact_id == contact.id).order_by(Tag.name)).all()
-    fields = session.exec(select(ContactField).where(ContactField.contact_id == contact.id)
-                          .order_by(ContactField.key)).all()
+    e, p, f = CONTACT_EMAIL, CONTACT_PHONE, CONTACT_FIELD
+    emails = session.execute(sa.select(e).where(e.c.contact_id == contact.id).order_by(e.c.position)).all()
+    phones = session.execute(sa.select(p).where(p.c.contact_id == contact.id).order_by(p.c.position)).all()
+    tags = session.scalars(sa.select(TAG.c.name).join(CONTACT_TAG, CONTACT_TAG.c.tag_id == TAG.c.id)
+                           .where(CONTACT_TAG.c.contact_id == contact.id).order_by(TAG.c.name)).all()
+    fields = session.execute(sa.select(f).where(f.c.contact_id == contact.id).order_by(f.c.key)).all()
     return {
         "id": contact.id, "uid": contact.uid, "name": contact.name, "title": contact.title,
         "org": org.name if org else None, "org_id": org.id if org else None,

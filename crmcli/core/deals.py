@@ -16,10 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from crmcli.core import money, refs
-from crmcli.core.models import DEAL_CONTACT, STAGE_CHANGE, Contact, Deal, Organization, utcnow
-
-# The interaction links as a bare table clause: the two columns the deal queries read.
-INTERACTION_CONTACT = sa.table("interaction_contact", sa.column("contact_id"), sa.column("occurred_at"))
+from crmcli.core.models import DEAL_CONTACT, INTERACTION_CONTACT, STAGE_CHANGE, Contact, Deal, Organization, utcnow
 from crmcli.core.rows import LIST_SEPARATOR, Rows
 from crmcli.core.stages import Stage, Stages
 from crmcli.core.text import fold

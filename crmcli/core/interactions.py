@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from crmcli.core.models import Contact, Interaction, InteractionContact, utcnow
+from crmcli.core.models import INTERACTION_CONTACT, Contact, Interaction, utcnow
 from crmcli.core.rows import LIST_SEPARATOR, Rows
 from crmcli.errors import Invalid
 
@@ -64,9 +64,8 @@ def log(session: Session, people: Sequence[Contact], body: str, *, kind: str, di
                               occurred_at=occurred_at or now, created_at=now, updated_at=now)
     session.add(interaction)
     session.flush()
-    session.add_all([InteractionContact(interaction_id=interaction.id, contact_id=c.id,  # type: ignore[arg-type]
-                                        occurred_at=interaction.occurred_at) for c in unique])
-    session.flush()
+    session.execute(sa.insert(INTERACTION_CONTACT), [{"interaction_id": interaction.id, "contact_id": c.id,
+                                                     "occurred_at": interaction.occurred_at} for c in unique])
     return interaction
 
 
@@ -78,8 +77,8 @@ def get(session: Session, ref: str | int) -> Interaction:
 
 def participants(session: Session, interaction: Interaction) -> list[Contact]:
     return list(session.scalars(
-        sa.select(Contact).join(InteractionContact, InteractionContact.contact_id == Contact.id)  # type: ignore[arg-type]
-        .where(InteractionContact.interaction_id == interaction.id).order_by(Contact.name_key)))
+        sa.select(Contact).join(INTERACTION_CONTACT, INTERACTION_CONTACT.c.contact_id == Contact.id)
+        .where(INTERACTION_CONTACT.c.interaction_id == interaction.id).order_by(Contact.name_key)))
 
 
 @dataclass
@@ -101,8 +100,8 @@ def edit(session: Session, interaction: Interaction, changes: InteractionChanges
         interaction.direction = None  # the new kind has no direction
     if changes.occurred_at is not None:
         interaction.occurred_at = changes.occurred_at
-        session.execute(sa.update(InteractionContact.__table__)
-                        .where(InteractionContact.__table__.c.interaction_id == interaction.id)
+        session.execute(sa.update(INTERACTION_CONTACT)
+                        .where(INTERACTION_CONTACT.c.interaction_id == interaction.id)
                         .values(occurred_at=changes.occurred_at))
     interaction.updated_at = utcnow()
     session.add(interaction)
@@ -117,7 +116,7 @@ def remove(session: Session, interaction: Interaction) -> None:
 
 def orphaned_by(session: Session, contact_id: int) -> list[int]:
     """Interactions that name only this contact: deleting the contact deletes them too."""
-    ic = InteractionContact.__table__
+    ic = INTERACTION_CONTACT
     other = ic.alias("other")
     shared = sa.exists().where(other.c.interaction_id == ic.c.interaction_id, other.c.contact_id != contact_id)
     return list(session.scalars(sa.select(ic.c.interaction_id).where(ic.c.contact_id == contact_id, ~shared)))
@@ -138,7 +137,7 @@ def rows(conn: Connection, *, contact_id: int | None = None, kinds: Sequence[str
     """Interactions newest first, optionally of one contact: the timeline and `notes list` alike."""
     from crmcli.storage.sql import iso_utc
 
-    i, ic, c = Interaction.__table__, InteractionContact.__table__, Contact.__table__
+    i, ic, c = Interaction.__table__, INTERACTION_CONTACT, Contact.__table__
     names = sa.select(c.c.name.label("v")).join(ic, ic.c.contact_id == c.c.id) \
         .where(ic.c.interaction_id == i.c.id).order_by(c.c.name_key).correlate(i).subquery()
     stmt = sa.select(i.c.id, i.c.uid, iso_utc(i.c.occurred_at), i.c.kind, i.c.direction,
@@ -165,12 +164,12 @@ def rows(conn: Connection, *, contact_id: int | None = None, kinds: Sequence[str
 
 def last_contact_expression(contact_id: Any) -> Any:
     """When a contact was last in touch: derived from the interactions (one index lookup)."""
-    ic = InteractionContact.__table__
+    ic = INTERACTION_CONTACT
     return sa.select(sa.func.max(ic.c.occurred_at)).where(ic.c.contact_id == contact_id).scalar_subquery()
 
 
 def drifted_links(conn: Connection) -> int:
     """Links whose copy of the time differs from their interaction's (should be none)."""
-    i, ic = Interaction.__table__, InteractionContact.__table__
+    i, ic = Interaction.__table__, INTERACTION_CONTACT
     return int(conn.execute(sa.select(sa.func.count()).select_from(ic.join(i, i.c.id == ic.c.interaction_id))
                             .where(ic.c.occurred_at != i.c.occurred_at)).scalar() or 0)

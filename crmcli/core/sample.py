@@ -14,8 +14,9 @@ from typing import Any, Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from crmcli.core.models import (DEAL_CONTACT, STAGE_CHANGE, Contact, ContactEmail, ContactField, ContactPhone,
-                                ContactTag, Deal, FollowUp, Interaction, InteractionContact, Organization, Tag)
+from crmcli.core.models import (CONTACT_EMAIL, CONTACT_FIELD, CONTACT_PHONE, CONTACT_TAG, DEAL_CONTACT,
+                                INTERACTION_CONTACT, STAGE_CHANGE, TAG, Contact, Deal, FollowUp, Interaction,
+                                Organization)
 from crmcli.core.text import fold
 from crmcli.storage.sql import reset_sequences
 
@@ -135,7 +136,7 @@ def _fill(conn: Connection, scale: Scale, now: datetime, rng: random.Random) -> 
         conn.execute(sa.insert(Organization.__table__), batch)
     counts["organisations"] = len(org_rows)
 
-    conn.execute(sa.insert(Tag.__table__), [{"id": i, "name": t} for i, t in enumerate(TAGS, start=1)])
+    conn.execute(sa.insert(TAG), [{"id": i, "name": t} for i, t in enumerate(TAGS, start=1)])
 
     emails: list[dict[str, Any]] = []
     phones: list[dict[str, Any]] = []
@@ -177,10 +178,10 @@ def _fill(conn: Connection, scale: Scale, now: datetime, rng: random.Random) -> 
 
     for batch in _chunks(contact_rows()):
         conn.execute(sa.insert(Contact.__table__), batch)
-    for table, rows, label in ((ContactEmail, emails, "emails"), (ContactPhone, phones, "phones"),
-                               (ContactTag, links, "tag links"), (ContactField, fields, "custom fields")):
+    for table, rows, label in ((CONTACT_EMAIL, emails, "emails"), (CONTACT_PHONE, phones, "phones"),
+                               (CONTACT_TAG, links, "tag links"), (CONTACT_FIELD, fields, "custom fields")):
         for batch in _chunks(iter(rows)):
-            conn.execute(sa.insert(table.__table__), batch)
+            conn.execute(sa.insert(table), batch)
         counts[label] = len(rows)
     counts["contacts"] = scale.contacts
     counts.update(_interactions(conn, rng, scale, now, org_members, first_names))
@@ -322,7 +323,7 @@ def _interactions(conn: Connection, rng: random.Random, scale: Scale, now: datet
 
     contact_org = {cid: org for org, members in org_members.items() for cid in members}
     contact_org.update({cid: 0 for cid in range(1, scale.contacts + 1) if cid not in contact_org})
-    interaction_table, link_table = Interaction.__table__, InteractionContact.__table__
+    interaction_table, link_table = Interaction.__table__, INTERACTION_CONTACT
     batch: list[dict[str, Any]] = []
     batch_links: list[dict[str, Any]] = []
     for row, row_links in rows():

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from crmcli.core.models import Contact, ContactEmail, Interaction, InteractionContact, Organization
+from crmcli.core.models import CONTACT_EMAIL, INTERACTION_CONTACT, Contact, Interaction, Organization
 from crmcli.core.rows import Rows
 from crmcli.core.text import fold, like_pattern
 from crmcli.errors import Invalid
@@ -86,7 +86,7 @@ def _needles(terms: list[Term]) -> list[str]:
 
 def _like_entity_ids(conn: Connection, terms: list[Term], limit: int, only: str | None) -> Ranked:
     c, o = Contact.__table__, Organization.__table__
-    e = ContactEmail.__table__
+    e = CONTACT_EMAIL
     emails = sa.select(sa.func.aggregate_strings(e.c.address, " ")).where(e.c.contact_id == c.c.id).scalar_subquery()
     haystack = sa.func.lower(sa.func.concat(c.c.name_key, " ", sa.func.coalesce(c.c.title, ""), " ",
                                             sa.func.coalesce(emails, "")))
@@ -109,7 +109,7 @@ def _like_interaction_ids(conn: Connection, terms: list[Term], limit: int) -> Ra
 
 
 def _entity_rows(conn: Connection, ranked: Ranked, terms: list[Term]) -> Iterator[tuple[Any, ...]]:
-    c, o, e = Contact.__table__, Organization.__table__, ContactEmail.__table__
+    c, o, e = Contact.__table__, Organization.__table__, CONTACT_EMAIL
     people = {row.id: row for row in conn.execute(
         sa.select(c.c.id, c.c.name, c.c.title, o.c.name.label("org"),
                   sa.select(sa.func.aggregate_strings(e.c.address, " ")).where(e.c.contact_id == c.c.id)
@@ -131,7 +131,7 @@ def _entity_rows(conn: Connection, ranked: Ranked, terms: list[Term]) -> Iterato
 def _interaction_rows(conn: Connection, ranked: Ranked, terms: list[Term]) -> Iterator[tuple[Any, ...]]:
     from crmcli.storage.sql import iso_utc
 
-    i, ic, c = Interaction.__table__, InteractionContact.__table__, Contact.__table__
+    i, ic, c = Interaction.__table__, INTERACTION_CONTACT, Contact.__table__
     names = sa.select(sa.func.aggregate_strings(c.c.name, ", ")).select_from(ic.join(c, c.c.id == ic.c.contact_id)) \
         .where(ic.c.interaction_id == i.c.id).scalar_subquery()
     found = {row.id: row for row in conn.execute(

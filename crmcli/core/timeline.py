@@ -9,7 +9,7 @@ from typing import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from crmcli.core.models import Contact, FollowUp, Interaction, InteractionContact
+from crmcli.core.models import INTERACTION_CONTACT, Contact, FollowUp, Interaction
 from crmcli.core.rows import LIST_SEPARATOR, Rows
 
 TIMELINE_COLUMNS = ("type", "id", "uid", "occurred", "kind", "direction", "contacts", "body", "created", "updated")
@@ -44,7 +44,7 @@ def rows(conn: Connection, contact_id: int, *, kinds: Sequence[str] = (), since:
 
 
 def _interactions(contact_id: int, kinds: list[str], since: datetime | None) -> sa.Select:  # type: ignore[type-arg]
-    i, ic, c = Interaction.__table__, InteractionContact.__table__, Contact.__table__
+    i, ic, c = Interaction.__table__, INTERACTION_CONTACT, Contact.__table__
     names = sa.select(c.c.name.label("v")).join(ic, ic.c.contact_id == c.c.id) \
         .where(ic.c.interaction_id == i.c.id).order_by(c.c.name_key).correlate(i).subquery()
     stmt = sa.select(sa.literal("interaction").label("type"), i.c.id, i.c.uid, ic.c.occurred_at.label("at"),
