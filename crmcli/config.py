@@ -8,10 +8,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from crmcli.core import stages
 from crmcli.errors import Invalid, StorageError
+
+if TYPE_CHECKING:
+    from crmcli.core.stages import Stages
 
 APP_NAME = "crmcli"
 
@@ -46,6 +48,16 @@ def _currency(value: object) -> str:
     return currency(str(value))
 
 
+def _stages(value: object) -> "Stages":
+    from crmcli.core import stages
+
+    return stages.parse(value)
+
+
+def _stages_toml(value: "Stages") -> list[dict[str, Any]]:
+    return [s.as_table() for s in value.all]
+
+
 def _locale(value: object) -> str:
     text = str(value).strip()
     if not text or not text.replace("_", "").replace("-", "").replace(".", "").replace("@", "").isalnum():
@@ -74,8 +86,8 @@ KEYS: dict[str, Key] = {
         Key("currency", "the currency of deals added without --currency (ISO 4217: EUR, USD...)", _currency),
         Key("locale", "how typed amounts read, e.g. de_DE for 12.000,50 (default: LC_NUMERIC / LANG)", _locale),
         Key("me", "the name `--owner me` stands for (default: your login name)", _text),
-        Key("stages", "deal stages in order, NAME:PERCENT:ROTDAYSd or NAME:PERCENT:won|lost", stages.parse,
-            stages.DEFAULT, lambda value: [s.as_table() for s in value.all]),
+        Key("stages", "deal stages in order, NAME:PERCENT:ROTDAYSd or NAME:PERCENT:won|lost", _stages,
+            None, _stages_toml),
     )
 }
 
@@ -122,7 +134,14 @@ class Settings:
     currency: str | None
     locale: str | None
     me: str | None
-    stages: stages.Stages
+    stage_setting: "Stages | None"
+
+    @property
+    def stages(self) -> "Stages":
+        """The configured deal stages, or the defaults (imported only by the commands that use them)."""
+        from crmcli.core.stages import DEFAULT
+
+        return self.stage_setting or DEFAULT
 
     @property
     def money_locale(self) -> str | None:
@@ -161,6 +180,7 @@ def load(db_flag: str | None = None) -> Settings:
     if values["default_kind"] not in values["log_kinds"]:
         raise Invalid(f"default_kind {values['default_kind']!r} is not one of log_kinds "
                       f"({', '.join(values['log_kinds'])}); fix it with crm config set")
+    values["stage_setting"] = values.pop("stages")
     return Settings(**values)
 
 
@@ -197,6 +217,10 @@ def get_value(name: str) -> tuple[Any, str]:
         return key.parse(file[name]), "file"
     if name == "db":
         return str(default_db_path()), "default"
+    if name == "stages":
+        from crmcli.core.stages import DEFAULT
+
+        return DEFAULT, "default"
     return key.default, "default"
 
 

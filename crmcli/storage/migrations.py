@@ -176,12 +176,18 @@ def _v5_deals(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_follow_up_deal_id ON follow_up (deal_id)")
 
 
+def _v6_cadence_index(conn: Connection) -> None:
+    """An index of the contacts that have a cadence: reminders start from them, not from every contact."""
+    conn.exec_driver_sql("CREATE INDEX ix_contact_cadence ON contact (cadence_days) WHERE cadence_days IS NOT NULL")
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema", _v1_initial),
     ("folded name keys", _v2_name_keys),
     ("interactions and full-text search", _v3_interactions),
     ("follow-ups", _v4_follow_ups),
     ("deals", _v5_deals),
+    ("cadence index", _v6_cadence_index),
 ]
 LATEST = len(MIGRATIONS)
 
