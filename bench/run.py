@@ -58,8 +58,7 @@ SELECT c.id AS id, c.uid AS uid, c.name AS name, c.title AS title, o.name AS org
   (SELECT json_group_object(f."key", f.value) FROM contact_field f
    WHERE f.contact_id = c.id HAVING count(*) > 0) AS fields,
   c.cadence_days AS cadence_days,
-  strftime('%Y-%m-%dT%H:%M:%SZ',
-     (SELECT max(ic.occurred_at) FROM interaction_contact ic WHERE ic.contact_id = c.id)) AS last_contact,
+  strftime('%Y-%m-%dT%H:%M:%SZ', c.last_contact_at) AS last_contact,
   strftime('%Y-%m-%dT%H:%M:%SZ', c.created_at) AS created,
   strftime('%Y-%m-%dT%H:%M:%SZ', c.updated_at) AS updated
 FROM contact c LEFT OUTER JOIN organization o ON o.id = c.org_id

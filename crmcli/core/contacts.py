@@ -13,7 +13,6 @@ from sqlmodel import Session, select
 from crmcli.core import orgs, refs, validate
 from crmcli.core.models import (CONTACT_EMAIL, CONTACT_FIELD, CONTACT_PHONE, CONTACT_TAG, TAG, Contact, Organization,
                                 utcnow)
-from crmcli.core.interactions import last_contact_expression
 from crmcli.core.rows import LIST_SEPARATOR, Rows
 from crmcli.core.text import fold
 from crmcli.errors import Conflict, Invalid, NotFound
@@ -285,7 +284,7 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
     """Contacts as flat rows, aggregated in SQL and streamed (no ORM objects: exports stay fast)."""
     c, o = Contact.__table__, Organization.__table__
     e, p, ct, t, f = CONTACT_EMAIL, CONTACT_PHONE, CONTACT_TAG, TAG, CONTACT_FIELD
-    last_contact = last_contact_expression(c.c.id)
+    last_contact = c.c.last_contact_at
     tag_names = sa.select(t.c.name.label("v")).join(ct, ct.c.tag_id == t.c.id) \
         .where(ct.c.contact_id == c.c.id).order_by(t.c.name).correlate(c).subquery()
     fields = sa.select(json_object_agg(f.c.key, f.c.value)).where(f.c.contact_id == c.c.id) \
@@ -339,7 +338,7 @@ def card(session: Session, contact: Contact) -> dict[str, Any]:
         "phones": [{"number": p.number, "label": p.label, "display": validate.phone_display(p.number)}
                    for p in phones],
         "tags": list(tags), "fields": {f.key: f.value for f in fields},
-        "last_contact": session.scalar(sa.select(last_contact_expression(contact.id))),
+        "last_contact": contact.last_contact_at,
         "cadence_days": contact.cadence_days,
         "created": contact.created_at, "updated": contact.updated_at,
     }

@@ -66,6 +66,7 @@ def log(session: Session, people: Sequence[Contact], body: str, *, kind: str, di
     session.flush()
     session.execute(sa.insert(INTERACTION_CONTACT), [{"interaction_id": interaction.id, "contact_id": c.id,
                                                      "occurred_at": interaction.occurred_at} for c in unique])
+    refresh_last_contact(session, [c.id for c in unique])  # type: ignore[misc]
     return interaction
 
 
@@ -103,6 +104,7 @@ def edit(session: Session, interaction: Interaction, changes: InteractionChanges
         session.execute(sa.update(INTERACTION_CONTACT)
                         .where(INTERACTION_CONTACT.c.interaction_id == interaction.id)
                         .values(occurred_at=changes.occurred_at))
+        refresh_last_contact(session, [c.id for c in participants(session, interaction)])  # type: ignore[misc]
     interaction.updated_at = utcnow()
     session.add(interaction)
     session.flush()
@@ -110,8 +112,10 @@ def edit(session: Session, interaction: Interaction, changes: InteractionChanges
 
 
 def remove(session: Session, interaction: Interaction) -> None:
+    people = [c.id for c in participants(session, interaction)]
     session.delete(interaction)
     session.flush()
+    refresh_last_contact(session, people)  # type: ignore[arg-type]
 
 
 def orphaned_by(session: Session, contact_id: int) -> list[int]:
@@ -123,8 +127,12 @@ def orphaned_by(session: Session, contact_id: int) -> list[int]:
 
 
 def remove_many(session: Session, ids: Sequence[int]) -> None:
+    """Delete interactions; the last contact of everyone they named is worked out again."""
     if ids:
+        ic = INTERACTION_CONTACT
+        people = list(session.scalars(sa.select(ic.c.contact_id).where(ic.c.interaction_id.in_(list(ids))).distinct()))
         session.execute(sa.delete(Interaction.__table__).where(Interaction.__table__.c.id.in_(list(ids))))
+        refresh_last_contact(session, people)
 
 
 # -- listings ------------------------------------------------------------------------------------
@@ -163,9 +171,21 @@ def rows(conn: Connection, *, contact_id: int | None = None, kinds: Sequence[str
 
 
 def last_contact_expression(contact_id: Any) -> Any:
-    """When a contact was last in touch: derived from the interactions (one index lookup)."""
+    """When a contact was last in touch, worked out from the interactions (one index lookup): what
+    `contact.last_contact_at` keeps a copy of."""
     ic = INTERACTION_CONTACT
     return sa.select(sa.func.max(ic.c.occurred_at)).where(ic.c.contact_id == contact_id).scalar_subquery()
+
+
+def refresh_last_contact(session: Session | Connection, contact_ids: Sequence[int] | None) -> None:
+    """Write `last_contact_at` again from the history, for these contacts (None: for all, in bulk)."""
+    c = Contact.__table__
+    stmt = sa.update(c).values(last_contact_at=last_contact_expression(c.c.id))
+    if contact_ids is not None:
+        if not contact_ids:
+            return
+        stmt = stmt.where(c.c.id.in_(list(contact_ids)))
+    session.execute(stmt)
 
 
 def drifted_links(conn: Connection) -> int:
@@ -173,3 +193,12 @@ def drifted_links(conn: Connection) -> int:
     i, ic = Interaction.__table__, INTERACTION_CONTACT
     return int(conn.execute(sa.select(sa.func.count()).select_from(ic.join(i, i.c.id == ic.c.interaction_id))
                             .where(ic.c.occurred_at != i.c.occurred_at)).scalar() or 0)
+
+
+def drifted_last_contacts(conn: Connection) -> int:
+    """Contacts whose `last_contact_at` differs from their history's latest interaction (should be none)."""
+    c = Contact.__table__
+    worked_out = last_contact_expression(c.c.id)
+    return int(conn.execute(sa.select(sa.func.count()).select_from(c)
+                            .where(sa.or_(c.c.last_contact_at != worked_out,
+                                          c.c.last_contact_at.is_(None) != worked_out.is_(None)))).scalar() or 0)

@@ -62,6 +62,10 @@ class Contact(SQLModel, table=True):
     cadence_days: int | None = None  # keep-in-touch rhythm in days
     created_at: datetime = _stamp()
     updated_at: datetime = _stamp()
+    # The latest interaction the contact took part in: a copy that interactions.py writes with every
+    # change to the history (`crm db check` verifies it), so that reminders, cold lists and the
+    # contact list read one column instead of searching the history per contact.
+    last_contact_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
 
 
 # Child and link tables are plain tables, not mapped classes: they are only ever written and read

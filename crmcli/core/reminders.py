@@ -12,7 +12,6 @@ from sqlalchemy.engine import Connection
 
 from crmcli.core import cadence
 from crmcli.core.followups import Window, status_expression
-from crmcli.core.interactions import last_contact_expression
 from crmcli.core.models import Contact, FollowUp
 from crmcli.core.rows import Rows
 
@@ -52,8 +51,8 @@ def _local_due(due_at: datetime, all_day: bool, *, zone: Any) -> str:
 def _cold(conn: Connection, as_of: datetime) -> Iterator[tuple[Any, ...]]:
     c = Contact.__table__
     # Days over computed once per contact in a materialised step: used in WHERE and ORDER BY, the
-    # expression (and its last-contact lookup) would otherwise run three times per contact.
-    over = cadence.days_over(last_contact_expression(c.c.id), c.c.created_at, c.c.cadence_days, as_of)
+    # expression would otherwise run three times per contact.
+    over = cadence.days_over(c.c.last_contact_at, c.c.created_at, c.c.cadence_days, as_of)
     per_contact = sa.select(c.c.id, c.c.name, c.c.cadence_days, over.label("over")) \
         .where(c.c.cadence_days.is_not(None)).cte("cadenced").prefix_with("MATERIALIZED")
     stmt = sa.select(per_contact).where(per_contact.c.over > 0).order_by(per_contact.c.over.desc(),

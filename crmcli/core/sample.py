@@ -185,6 +185,9 @@ def _fill(conn: Connection, scale: Scale, now: datetime, rng: random.Random) -> 
         counts[label] = len(rows)
     counts["contacts"] = scale.contacts
     counts.update(_interactions(conn, rng, scale, now, org_members, first_names))
+    from crmcli.core.interactions import refresh_last_contact
+
+    refresh_last_contact(conn, None)
     counts.update(_follow_ups(conn, rng, scale, now))
     counts.update(_deals(conn, rng, scale, now, org_members))
     return counts

@@ -181,6 +181,14 @@ def _v6_cadence_index(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_contact_cadence ON contact (cadence_days) WHERE cadence_days IS NOT NULL")
 
 
+def _v7_last_contact(conn: Connection) -> None:
+    """Each contact's last interaction as a column, filled from the history."""
+    kind = sa.DateTime(timezone=True).compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f"ALTER TABLE contact ADD COLUMN last_contact_at {kind}")
+    conn.exec_driver_sql("UPDATE contact SET last_contact_at = (SELECT max(ic.occurred_at) FROM interaction_contact ic "
+                         "WHERE ic.contact_id = contact.id)")
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema", _v1_initial),
     ("folded name keys", _v2_name_keys),
@@ -188,6 +196,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("follow-ups", _v4_follow_ups),
     ("deals", _v5_deals),
     ("cadence index", _v6_cadence_index),
+    ("last contact column", _v7_last_contact),
 ]
 LATEST = len(MIGRATIONS)
 

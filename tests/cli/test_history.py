@@ -170,6 +170,31 @@ def test_moving_an_interaction_in_time_moves_it_on_every_timeline(ann: Run, crm:
     assert broken.exit_code == 1 and "1 interaction link(s) out of step" in broken.stdout
 
 
+def test_last_contact_follows_every_change_to_the_history(ann: Run, crm: Run, db_path: Path) -> None:
+    def last(who: str) -> str | None:
+        return json.loads(ann("contacts", "show", who, "-f", "json").stdout)[0]["last_contact"]  # type: ignore[no-any-return]
+
+    assert last("bob") is None
+    ann("log", "bob", "ann lee", "Planning", "--kind", "meeting", "--at", "2026-01-10 10:00")
+    ann("log", "bob", "Call", "--at", "2026-02-10 10:00")
+    assert (last("bob"), last("ann lee")) == ("2026-02-10T10:00:00Z", "2026-01-10T10:00:00Z")
+    ann("notes", "rm", "2", "--yes")
+    assert last("bob") == "2026-01-10T10:00:00Z"
+    ann("notes", "edit", "1", "--at", "2025-12-01 09:00")
+    assert (last("bob"), last("ann lee")) == ("2025-12-01T09:00:00Z", "2025-12-01T09:00:00Z")
+    ann("contacts", "rm", "bob", "--yes")  # the shared meeting stays, and Ann's last contact with it
+    assert last("ann lee") == "2025-12-01T09:00:00Z"
+    ann("notes", "rm", "1", "--yes")
+    assert last("ann lee") is None
+    assert "passed" in ann("db", "check").stderr
+    con = sqlite3.connect(db_path)
+    con.execute("update contact set last_contact_at = '2020-01-01 00:00:00.000000' where id = 2")
+    con.commit()
+    con.close()
+    broken = crm("db", "check")
+    assert broken.exit_code == 1 and "contacts: 1 last-contact time(s) out of step" in broken.stdout
+
+
 def test_deleting_a_contact_takes_its_own_interactions_not_shared_ones(ann: Run) -> None:
     ann("log", "bob", "Only Bob")
     ann("log", "bob", "ann lee", "Both", "--kind", "meeting")
