@@ -176,17 +176,15 @@ def _v5_deals(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_follow_up_deal_id ON follow_up (deal_id)")
 
 
-def _v6_cadence_index(conn: Connection) -> None:
-    """An index of the contacts that have a cadence: reminders start from them, not from every contact."""
-    conn.exec_driver_sql("CREATE INDEX ix_contact_cadence ON contact (cadence_days) WHERE cadence_days IS NOT NULL")
-
-
-def _v7_last_contact(conn: Connection) -> None:
-    """Each contact's last interaction as a column, filled from the history."""
+def _v6_last_contact(conn: Connection) -> None:
+    """Each contact's last interaction as a column, filled from the history; and an index of the
+    contacts that have a cadence holding all that reminders read of them."""
     kind = sa.DateTime(timezone=True).compile(dialect=conn.dialect)
     conn.exec_driver_sql(f"ALTER TABLE contact ADD COLUMN last_contact_at {kind}")
     conn.exec_driver_sql("UPDATE contact SET last_contact_at = (SELECT max(ic.occurred_at) FROM interaction_contact ic "
                          "WHERE ic.contact_id = contact.id)")
+    conn.exec_driver_sql("CREATE INDEX ix_contact_cadence ON contact (cadence_days, last_contact_at, created_at, name) "
+                         "WHERE cadence_days IS NOT NULL")
 
 
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
@@ -195,8 +193,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("interactions and full-text search", _v3_interactions),
     ("follow-ups", _v4_follow_ups),
     ("deals", _v5_deals),
-    ("cadence index", _v6_cadence_index),
-    ("last contact column", _v7_last_contact),
+    ("last contact column and cadence index", _v6_last_contact),
 ]
 LATEST = len(MIGRATIONS)
 
