@@ -71,3 +71,17 @@ def test_crontab_line_runs_remind(demo_env: dict[str, str]) -> None:
     command = line.split(None, 5)[5].replace("$HOME/.local/bin/crm", "crm")
     out = _run(command, demo_env)
     assert out.startswith("Overdue (") and "Keep in touch (" in out
+
+
+def test_weighted_by_owner(demo_env: dict[str, str]) -> None:
+    lines = _run("crm deals list -f json | ./weighted-by-owner.py", demo_env).splitlines()
+    owners = {line.split()[0] for line in lines}
+    assert lines and owners <= {"robin", "sam", "alex"} and all(line.split()[1] in ("EUR", "USD", "GBP", "JPY")
+                                                                for line in lines)
+
+
+def test_closing_this_month(demo_env: dict[str, str]) -> None:
+    lines = _run("./closing-this-month.sh", demo_env).splitlines()
+    closing = len(_run("crm deals list -q --closing-before \"$(date -d \"$(date +%Y-%m-01) +1 month\" +%Y-%m-%d)\"",
+                       demo_env).split())
+    assert len(lines) == closing and all(line.startswith("#") for line in lines)

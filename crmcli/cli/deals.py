@@ -186,9 +186,9 @@ def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
     amount = Amount(deal.value_minor, deal.currency).display(locale)
     weighted = Amount(weigh(deal.value_minor, row["probability"]), deal.currency).display(locale)
     card(f"deal #{deal.id}: {deal.name}", [
-        ("stage", deal.stage + ("" if deal.status == "open" else f" ({deal.status})")),
+        ("stage", deal.stage + ("" if deal.status in ("open", deal.stage) else f" ({deal.status})")),
         ("value", amount), ("probability", f"{row['probability']}%"
-                                      + ("" if deal.probability is None else " (own)")),
+                                      + (" (own)" if deal.probability is not None and deal.status == "open" else "")),
         ("weighted", weighted), ("close", row["close"]), ("org", row["org"]),
         ("contacts", ", ".join((row["contacts"] or "").split("; ")) if row["contacts"] else None),
         ("owner", deal.owner), ("lost reason", deal.lost_reason), ("closed", local_time(row["closed"])),

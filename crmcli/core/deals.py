@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from crmcli.core import money, refs
 from crmcli.core.models import DEAL_CONTACT, INTERACTION_CONTACT, STAGE_CHANGE, Contact, Deal, Organization, utcnow
-from crmcli.core.rows import LIST_SEPARATOR, Rows
+from crmcli.core.rows import Rows
 from crmcli.core.stages import Stage, Stages
 from crmcli.core.text import fold
 from crmcli.errors import Conflict, Invalid, NotFound
@@ -183,17 +183,18 @@ DEAL_COLUMNS = ("id", "uid", "name", "stage", "status", "probability", "value", 
 
 
 def probability_expression(stages: Stages, deal: Any) -> Any:
-    """A deal's win probability in SQL: its own, else its stage's (0 for a stage no longer configured)."""
+    """A deal's win probability in SQL: 100 when won, 0 when lost, else its own or its stage's (0 for
+    a stage no longer configured)."""
     by_stage = sa.case({s.name: s.probability for s in stages.all}, value=deal.c.stage, else_=0)
-    return sa.func.coalesce(deal.c.probability, by_stage)
+    return sa.case((deal.c.status == "won", 100), (deal.c.status == "lost", 0),
+                   else_=sa.func.coalesce(deal.c.probability, by_stage))
 
 
 def contact_names(deal: Any) -> Any:
     """The names on a deal, joined in one cell (JSON shows a list)."""
-    c = Contact.__table__
-    names = sa.select(c.c.name.label("v")).join(DEAL_CONTACT, DEAL_CONTACT.c.contact_id == c.c.id) \
-        .where(DEAL_CONTACT.c.deal_id == deal.c.id).order_by(c.c.name_key).correlate(deal).subquery()
-    return sa.select(sa.func.aggregate_strings(names.c.v, LIST_SEPARATOR)).scalar_subquery()
+    from crmcli.core.names import contact_names as linked
+
+    return linked(DEAL_CONTACT, "deal_id", deal)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from crmcli.core.models import INTERACTION_CONTACT, Contact, Interaction, utcnow
-from crmcli.core.rows import LIST_SEPARATOR, Rows
+from crmcli.core.rows import Rows
 from crmcli.errors import Invalid
 
 DEFAULT_KINDS = ("call", "email", "meeting", "message", "note")
@@ -145,11 +145,11 @@ def rows(conn: Connection, *, contact_id: int | None = None, kinds: Sequence[str
     """Interactions newest first, optionally of one contact: the timeline and `notes list` alike."""
     from crmcli.storage.sql import iso_utc
 
-    i, ic, c = Interaction.__table__, INTERACTION_CONTACT, Contact.__table__
-    names = sa.select(c.c.name.label("v")).join(ic, ic.c.contact_id == c.c.id) \
-        .where(ic.c.interaction_id == i.c.id).order_by(c.c.name_key).correlate(i).subquery()
+    from crmcli.core.names import contact_names
+
+    i, ic = Interaction.__table__, INTERACTION_CONTACT
     stmt = sa.select(i.c.id, i.c.uid, iso_utc(i.c.occurred_at), i.c.kind, i.c.direction,
-                     sa.select(sa.func.aggregate_strings(names.c.v, LIST_SEPARATOR)).scalar_subquery(),
+                     contact_names(ic, "interaction_id", i),
                      i.c.body, iso_utc(i.c.created_at), iso_utc(i.c.updated_at))
     when = i.c.occurred_at
     if contact_id is not None:

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from crmcli.core.models import INTERACTION_CONTACT, Contact, FollowUp, Interaction
-from crmcli.core.rows import LIST_SEPARATOR, Rows
+from crmcli.core.names import contact_names
+from crmcli.core.rows import Rows
 
 TIMELINE_COLUMNS = ("type", "id", "uid", "occurred", "kind", "direction", "contacts", "body", "created", "updated")
 FOLLOW_UP_KINDS = ("follow-up", "follow-up done")
@@ -44,13 +45,9 @@ def rows(conn: Connection, contact_id: int, *, kinds: Sequence[str] = (), since:
 
 
 def _interactions(contact_id: int, kinds: list[str], since: datetime | None) -> sa.Select:  # type: ignore[type-arg]
-    i, ic, c = Interaction.__table__, INTERACTION_CONTACT, Contact.__table__
-    names = sa.select(c.c.name.label("v")).join(ic, ic.c.contact_id == c.c.id) \
-        .where(ic.c.interaction_id == i.c.id).order_by(c.c.name_key).correlate(i).subquery()
+    i, ic = Interaction.__table__, INTERACTION_CONTACT
     stmt = sa.select(sa.literal("interaction").label("type"), i.c.id, i.c.uid, ic.c.occurred_at.label("at"),
-                     i.c.kind, i.c.direction,
-                     sa.select(sa.func.aggregate_strings(names.c.v, LIST_SEPARATOR)).scalar_subquery().label(
-                         "contacts"),
+                     i.c.kind, i.c.direction, contact_names(ic, "interaction_id", i).label("contacts"),
                      i.c.body, i.c.created_at.label("created"), i.c.updated_at.label("updated")) \
         .select_from(ic.join(i, i.c.id == ic.c.interaction_id)).where(ic.c.contact_id == contact_id)
     if kinds:
@@ -80,7 +77,6 @@ def _follow_ups(contact_id: int, kinds: list[str], since: datetime | None) -> sa
 
 def _stage_changes(contact_id: int, kinds: list[str], since: datetime | None) -> sa.Select:  # type: ignore[type-arg]
     """Each stage change of the contact's deals: `Website redesign: lead -> proposal`."""
-    from crmcli.core.deals import contact_names
     from crmcli.core.models import DEAL_CONTACT, STAGE_CHANGE, Deal
 
     d, s = Deal.__table__, STAGE_CHANGE
@@ -88,7 +84,8 @@ def _stage_changes(contact_id: int, kinds: list[str], since: datetime | None) ->
     body = d.c.name + ": " + sa.case((s.c.from_stage.is_(None), "new deal in " + s.c.to_stage),
                                      else_=s.c.from_stage + " -> " + s.c.to_stage)
     stmt = sa.select(sa.literal("deal").label("type"), d.c.id, d.c.uid, s.c.changed_at.label("at"),
-                     kind.label("kind"), sa.null().label("direction"), contact_names(d).label("contacts"),
+                     kind.label("kind"), sa.null().label("direction"),
+                     contact_names(DEAL_CONTACT, "deal_id", d).label("contacts"),
                      body.label("body"), s.c.changed_at.label("created"), s.c.changed_at.label("updated")) \
         .select_from(s.join(d, d.c.id == s.c.deal_id).join(DEAL_CONTACT, DEAL_CONTACT.c.deal_id == d.c.id)) \
         .where(DEAL_CONTACT.c.contact_id == contact_id)

@@ -47,7 +47,8 @@ def test_a_deal_moved_lead_proposal_won_shows_three_stage_changes_and_is_on_the_
     history = card.split("stage history\n", 1)[1].splitlines()[:3]
     assert [line.strip().split("  ", 1)[1] for line in history] == ["(new) -> lead", "lead -> proposal", "proposal -> won"]
     assert all(line.strip()[:4].isdigit() and line.strip()[10] == " " for line in history)  # each with its time
-    assert "stage        won (won)" in card and "org          Acme Ltd" in card  # Ann's organisation by default
+    assert "stage        won\n" in card and "org          Acme Ltd" in card  # Ann's organisation by default
+    assert "probability  100%\n" in card
 
     timeline = _json(ann, "timeline", "ann lee")
     stage_rows = [(t["type"], t["kind"], t["body"]) for t in timeline if t["type"] == "deal"]
@@ -153,7 +154,8 @@ def test_list_filters_and_lost_reasons_in_the_report(deals: Run) -> None:
     deals("deals", "add", "Old deal", "--value", "100", "--currency", "EUR", "--stage", "lost")
     assert [d["id"] for d in _json(deals, "deals", "list")] == [3]
     assert [d["id"] for d in _json(deals, "deals", "list", "--won")] == [1]
-    assert [(d["id"], d["lost_reason"]) for d in _json(deals, "deals", "list", "--lost")] == [(2, "price"), (4, None)]
+    lost = _json(deals, "deals", "list", "--lost")
+    assert [(d["id"], d["lost_reason"], d["probability"]) for d in lost] == [(2, "price", 0), (4, None, 0)]
     assert [d["id"] for d in _json(deals, "deals", "list", "--all", "--contact", "bob")] == [2]
     assert [d["id"] for d in _json(deals, "deals", "list", "--stage", "negotiation")] == [3]
     report = {(r["section"], r["item"], r["currency"]): (r["deals"], r["value"])
