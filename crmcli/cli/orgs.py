@@ -84,13 +84,15 @@ def edit(
 
 @app.command("rm")
 def rm(ref: Ref, yes: YesOpt = False) -> None:
-    """Delete an organisation; its people stay, without an organisation (asks first)."""
-    from crmcli.core import orgs
+    """Delete an organisation; its people and deals stay, without an organisation (asks first)."""
+    from crmcli.core import deals, orgs
 
     def describe(session: Session) -> tuple[int, str]:
         org = orgs.resolve(session, ref)
         people = len(orgs.people(session, org))
+        kept = "".join(f"; deal #{did} {name} stays, without an organisation"
+                       for did, name in deals.of_org(session, org.id))  # type: ignore[arg-type]
         return org.id, f"organisation {orgs.label(org)}" + (  # type: ignore[return-value]
-            f" (its {people} people stay, unlinked)" if people else "")
+            f" (its {people} people stay, unlinked)" if people else "") + kept
 
     delete_confirmed(describe, lambda session, oid: orgs.remove(session, orgs.resolve(session, str(oid))), yes=yes)

@@ -126,6 +126,13 @@ def of_contact(session: Session, contact_id: int) -> list[tuple[int, str]]:
         .where(DEAL_CONTACT.c.contact_id == contact_id).order_by(d.c.id))]
 
 
+def of_org(session: Session, org_id: int) -> list[tuple[int, str]]:
+    """(id, name) of an organisation's deals: what deleting the organisation would unlink."""
+    d = Deal.__table__
+    return [tuple(r) for r in session.execute(  # type: ignore[misc]
+        sa.select(d.c.id, d.c.name).where(d.c.org_id == org_id).order_by(d.c.id))]
+
+
 @dataclass
 class DealChanges:
     name: str | None = None

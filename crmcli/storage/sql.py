@@ -6,42 +6,31 @@ from typing import Any
 
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import String
+from sqlalchemy.types import String, TypeEngine
 
 
-class iso_utc(FunctionElement[str]):
-    """A timestamp column as ISO 8601 UTC text: 2026-11-24T12:00:00Z (stable across time zones)."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(iso_utc, "sqlite")
-def _iso_utc_sqlite(element: iso_utc, compiler: Any, **kw: Any) -> str:
-    return "strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', %s)" % compiler.process(element.clauses, **kw)
-
-
-@compiles(iso_utc, "postgresql")
-def _iso_utc_pg(element: iso_utc, compiler: Any, **kw: Any) -> str:
-    return ("to_char((%s) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-            % compiler.process(element.clauses, **kw))
+def _function(name: str, doc: str, *, sqlite: str, postgresql: str, type_: TypeEngine[Any] | None = None) -> Any:
+    """A SQL function spelled `sqlite` or `postgresql` (a %-template of its comma-joined arguments)."""
+    body: dict[str, Any] = {"__doc__": doc, "inherit_cache": True}
+    if type_ is not None:
+        body["type"] = type_
+    element = type(name, (FunctionElement,), body)
+    for dialect, template in (("sqlite", sqlite), ("postgresql", postgresql)):
+        compiles(element, dialect)(
+            lambda e, compiler, _t=template, **kw: _t % compiler.process(e.clauses, **kw))
+    return element
 
 
-class json_object_agg(FunctionElement[str]):
-    """Aggregate key/value rows into one JSON object text, keys sorted (NULL when there are none)."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(json_object_agg, "sqlite")
-def _json_agg_sqlite(element: json_object_agg, compiler: Any, **kw: Any) -> str:
-    return "json_group_object(%s)" % compiler.process(element.clauses, **kw)
-
-
-@compiles(json_object_agg, "postgresql")
-def _json_agg_pg(element: json_object_agg, compiler: Any, **kw: Any) -> str:
-    return "json_object_agg(%s)::text" % compiler.process(element.clauses, **kw)
+iso_utc = _function(
+    "iso_utc", "A timestamp column as ISO 8601 UTC text: 2026-11-24T12:00:00Z (stable across time zones).",
+    sqlite="strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', %s)",
+    postgresql="to_char((%s) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", type_=String())
+json_object_agg = _function(
+    "json_object_agg", "Aggregate key/value rows into one JSON object text (NULL when there are none).",
+    sqlite="json_group_object(%s)", postgresql="json_object_agg(%s)::text", type_=String())
+greatest = _function("greatest", "The later of two non-null values.", sqlite="max(%s)", postgresql="greatest(%s)")
+month_of = _function("month_of", "A date column's calendar month as text, '2026-11' (quarters derive from it).",
+                     sqlite="strftime('%%Y-%%m', %s)", postgresql="to_char(%s, 'YYYY-MM')", type_=String())
 
 
 def reset_sequences(conn: Any, tables: list[str]) -> None:
@@ -76,35 +65,3 @@ def _age_days_pg(element: age_days, compiler: Any, **kw: Any) -> str:
     return (f"(EXTRACT(EPOCH FROM (CAST({compiler.process(moment, **kw)} AS TIMESTAMPTZ) - "
             f"{compiler.process(column, **kw)})) / 86400.0)")
 
-
-class greatest(FunctionElement[Any]):
-    """The later of two non-null values: max(a, b) on SQLite, greatest(a, b) on PostgreSQL."""
-
-    inherit_cache = True
-
-
-@compiles(greatest, "sqlite")
-def _greatest_sqlite(element: greatest, compiler: Any, **kw: Any) -> str:
-    return "max(%s)" % compiler.process(element.clauses, **kw)
-
-
-@compiles(greatest, "postgresql")
-def _greatest_pg(element: greatest, compiler: Any, **kw: Any) -> str:
-    return "greatest(%s)" % compiler.process(element.clauses, **kw)
-
-
-class month_of(FunctionElement[str]):
-    """A date column's calendar month as text, '2026-11' (quarters are derived from it)."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(month_of, "sqlite")
-def _month_sqlite(element: month_of, compiler: Any, **kw: Any) -> str:
-    return "strftime('%%Y-%%m', %s)" % compiler.process(element.clauses, **kw)
-
-
-@compiles(month_of, "postgresql")
-def _month_pg(element: month_of, compiler: Any, **kw: Any) -> str:
-    return "to_char(%s, 'YYYY-MM')" % compiler.process(element.clauses, **kw)

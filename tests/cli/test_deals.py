@@ -193,3 +193,10 @@ def test_demo_has_deals_in_every_state(ok: Run) -> None:
     states = {d["status"] for d in _json(ok, "deals", "list", "--all")}
     assert states == {"open", "won", "lost"}
     assert _json(ok, "pipeline") and _json(ok, "report", "deals")
+
+
+def test_deleting_an_organisation_says_which_deals_lose_it(deals: Run) -> None:
+    gone = deals("orgs", "rm", "acme", "--yes")
+    assert "deal #1 Website redesign stays, without an organisation" in gone.stderr
+    assert "deal #2 Support contract stays, without an organisation" in gone.stderr
+    assert [(d["id"], d["org"]) for d in _json(deals, "deals", "list")][:2] == [(1, None), (2, None)]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, dump
+from tests.conftest import Run, dump, sql
 
 
 def _ids(result_stdout: str) -> list[int]:
@@ -187,10 +187,7 @@ def test_last_contact_follows_every_change_to_the_history(ann: Run, crm: Run, db
     ann("notes", "rm", "1", "--yes")
     assert last("ann lee") is None
     assert "passed" in ann("db", "check").stderr
-    con = sqlite3.connect(db_path)
-    con.execute("update contact set last_contact_at = '2020-01-01 00:00:00.000000' where id = 2")
-    con.commit()
-    con.close()
+    sql(db_path, "update contact set last_contact_at = '2020-01-01 00:00:00.000000' where id = 2")
     broken = crm("db", "check")
     assert broken.exit_code == 1 and "contacts: 1 last-contact time(s) out of step" in broken.stdout
 
