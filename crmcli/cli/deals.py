@@ -247,7 +247,8 @@ def edit(
     owner: Owner = None,
     org: Org = None,
     no_org: Annotated[bool, typer.Option("--no-org", help="Unlink the organisation.")] = False,
-    add_contact: Contacts = None,
+    add_contact: Annotated[list[str] | None, typer.Option("--add-contact", "-c", metavar="CONTACT",
+                                                          help="Put a contact on the deal. Repeatable.")] = None,
     remove_contact: Annotated[list[str] | None, typer.Option("--remove-contact", metavar="CONTACT",
                                                              help="Take a contact off the deal. Repeatable.")]
     = None,

@@ -200,3 +200,44 @@ def test_deleting_an_organisation_says_which_deals_lose_it(deals: Run) -> None:
     assert "deal #1 Website redesign stays, without an organisation" in gone.stderr
     assert "deal #2 Support contract stays, without an organisation" in gone.stderr
     assert [(d["id"], d["org"]) for d in _json(deals, "deals", "list")][:2] == [(1, None), (2, None)]
+
+
+def test_edit_changes_value_currency_contacts_and_dates(deals: Run, crm: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    deals("deals", "edit", "1", "--value", "1.234,5", "--locale", "de_DE", "--add-contact", "bob",
+          "--remove-contact", "ann lee", "--close", "2030-06-30", "-p", "90", "--owner", "me", "--name", "Web")
+    deal = _json(deals, "deals", "show", "1")[0]
+    assert (deal["name"], deal["value"], deal["contacts"], deal["close"], deal["probability"]) == \
+        ("Web", "1234.50", ["Bob Marsh"], "2030-06-30", 90)
+    import getpass
+    assert deal["owner"] == getpass.getuser()
+    deals("deals", "edit", "web", "--no-close", "--stage-probability", "--currency", "USD", "--value", "10")
+    deal = _json(deals, "deals", "show", "1")[0]
+    assert (deal["close"], deal["probability"], deal["currency"], deal["value_minor"]) == (None, 50, "USD", 1000)
+    jpy = crm("deals", "edit", "1", "--currency", "JPY")
+    assert jpy.exit_code == 2 and "give --value with --currency" in jpy.stderr
+    missing = crm("deals", "edit", "1", "--remove-contact", "anna")
+    assert missing.exit_code == 3 and "Anna Berg is not on deal #1 Web" in missing.stderr
+
+
+def test_default_currency_and_locale_come_from_the_settings(ok: Run, crm: Run,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    ok("config", "set", "currency", "gbp")
+    ok("config", "set", "locale", "de_DE")
+    ok("deals", "add", "Retainer", "--value", "12.000")
+    deal = _json(ok, "deals", "list")[0]
+    assert (deal["currency"], deal["value"]) == ("GBP", "12000.00")
+    assert "12.000,00 GBP" in ok("deals", "list").stdout  # the table groups digits the German way too
+    monkeypatch.setenv("CRMCLI_LOCALE", "en_GB")  # a decimal point now: "12.000" would be 12 with 3 decimals
+    refused = crm("deals", "add", "Audit", "--value", "12.000")
+    assert refused.exit_code == 2 and "GBP has 2 decimal places" in refused.stderr and "--locale" in refused.stderr
+    ok("deals", "add", "Audit", "--value", "12.5")
+    assert [d["value"] for d in _json(ok, "deals", "list")] == ["12000.00", "12.50"]
+
+
+def test_configured_stages_drive_moves_and_the_pipeline(ok: Run) -> None:
+    ok("config", "set", "stages", "idea:5:60d, pitch:40:14d, signed:100:won, dropped:0:lost")
+    ok("deals", "add", "Book", "--value", "100", "--currency", "EUR")
+    ok("deals", "move", "book", "pitch")
+    assert [(p["stage"], p["probability"], p["weighted"]) for p in _json(ok, "pipeline")] == [("pitch", 40, "40.00")]
+    ok("deals", "won", "book")
+    assert _json(ok, "deals", "show", "book")[0]["stage"] == "signed"
