@@ -3,6 +3,7 @@ without loss; and the migrations build exactly the schema the models describe.""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from crmcli.core.models import SQLModel
+from crmcli.core.text import fold
 from crmcli.storage import migrations
 from crmcli.storage.database import Database
 from tests.conftest import Run, dump
@@ -106,3 +108,33 @@ def test_pragmas_on_every_connection(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("pragma busy_timeout").scalar() >= 5000
         assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
     db.dispose()
+
+
+def test_v4_database_with_history_gains_deals_and_last_contact(ok: Run, tmp_path: Path) -> None:
+    """A database from before deals (version 4, with interactions and follow-ups) migrates: every
+    contact's last contact is filled from its history, and deals work at once."""
+    path = tmp_path / "v4.db"
+    db = Database.open(str(path), migrate=False)
+    with db.connect(write=True) as conn:
+        migrations.apply(conn, 0, target=4)
+        now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+        for i, name in enumerate(("Zoë Øster", "Ann Lee"), start=1):
+            conn.execute(sa.text("insert into contact (id, uid, name, name_key, created_at, updated_at) "
+                                 "values (:i, :u, :n, :k, :t, :t)"), {"i": i, "u": f"c-{i}", "n": name,
+                                                                      "k": fold(name), "t": now})
+        for iid, day in ((1, 2), (2, 9)):
+            at = datetime(2026, 3, day, 10, 0, tzinfo=UTC)
+            conn.execute(sa.text("insert into interaction (id, uid, kind, body, occurred_at, created_at, updated_at) "
+                                 "values (:i, :u, 'call', 'Talked', :t, :t, :t)"), {"i": iid, "u": f"i-{iid}", "t": at})
+            conn.execute(sa.text("insert into interaction_contact (contact_id, interaction_id, occurred_at) "
+                                 "values (1, :i, :t)"), {"i": iid, "t": at})
+        conn.execute(sa.text("insert into follow_up (uid, contact_id, title, due_at, all_day, created_at, updated_at) "
+                             "values ('f-1', 2, 'Call back', :t, 0, :t, :t)"), {"t": now})
+    db.dispose()
+    listed = {c["name"]: c["last_contact"]
+              for c in json.loads(ok("--db", str(path), "contacts", "list", "-f", "json").stdout)}
+    assert listed == {"Zoë Øster": "2026-03-09T10:00:00Z", "Ann Lee": None}
+    assert (tmp_path / "v4.db.bak-v4").exists()
+    ok("--db", str(path), "deals", "add", "Renewal", "-c", "zoe", "--value", "500", "--currency", "EUR")
+    ok("--db", str(path), "fu", "add", "ann", "Send terms", "--deal", "renewal")
+    assert "passed" in ok("--db", str(path), "db", "check").stderr
