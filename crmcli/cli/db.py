@@ -27,16 +27,19 @@ def check() -> None:
     """Run SQLite's integrity and foreign-key checks; exit 1 if anything is wrong."""
     from crmcli.errors import StorageError
 
+    from crmcli.core.deals import drifted_stage_times
     from crmcli.core.interactions import drifted_last_contacts, drifted_links
 
     db = state.database()
     problems = db.check()
     with db.connect() as conn:
-        drifted, stale = drifted_links(conn), drifted_last_contacts(conn)
+        drifted, stale, moved = drifted_links(conn), drifted_last_contacts(conn), drifted_stage_times(conn)
     if drifted:
         problems.append(f"timeline: {drifted} interaction link(s) out of step with their interaction's time")
     if stale:
         problems.append(f"contacts: {stale} last-contact time(s) out of step with the history")
+    if moved:
+        problems.append(f"deals: {moved} stage-change time(s) out of step with the stage history")
     for line in problems:
         print(line)
     if problems:

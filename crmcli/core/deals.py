@@ -301,6 +301,14 @@ def rotting_expression(stages: Stages, deal: Any, as_of: datetime) -> Any:
     return sa.and_(deal.c.stage_changed_at < cutoff, ~talked_since)
 
 
+def drifted_stage_times(conn: Connection) -> int:
+    """Deals whose `stage_changed_at` differs from their history's last change (should be none)."""
+    d, s = Deal.__table__, STAGE_CHANGE
+    last = sa.select(sa.func.max(s.c.changed_at)).where(s.c.deal_id == d.c.id).scalar_subquery()
+    return int(conn.execute(sa.select(sa.func.count()).select_from(d).where(d.c.stage_changed_at != last))
+               .scalar() or 0)
+
+
 HISTORY_COLUMNS = ("deal_id", "changed", "from_stage", "to_stage")
 
 

@@ -169,9 +169,17 @@ def test_list_filters_and_lost_reasons_in_the_report(deals: Run) -> None:
     assert "win rate: 33.3%" in text and "12,000.50 EUR  Acme Ltd (1 deal)" in text
 
 
-def test_rotting_deals_are_quiet_past_their_stage_limit(deals: Run, db_path: Path) -> None:
+def test_rotting_deals_are_quiet_past_their_stage_limit(deals: Run, crm: Run, db_path: Path) -> None:
+    assert "passed" in deals("db", "check").stderr
     # Deal 1 (proposal, 21 days) last moved 40 days ago; a call with Anna keeps deal 3 fresh.
+    sql(db_path, "UPDATE stage_change SET changed_at = datetime('now', '-40 days') WHERE deal_id IN (1, 3)")
     sql(db_path, "UPDATE deal SET stage_changed_at = datetime('now', '-40 days') WHERE id IN (1, 3)")
+    assert "passed" in deals("db", "check").stderr  # history and copy agree
+    sql(db_path, "UPDATE deal SET stage_changed_at = datetime('now', '-41 days') WHERE id = 2")
+    broken = crm("db", "check")
+    assert broken.exit_code == 1 and "deals: 1 stage-change time(s) out of step" in broken.stdout
+    sql(db_path, "UPDATE deal SET stage_changed_at = (SELECT max(changed_at) FROM stage_change WHERE deal_id = 2) "
+                 "WHERE id = 2")
     deals("log", "anna", "Talked numbers")
     rows = {r["stage"]: r["rotting"] for r in _json(deals, "pipeline")}
     assert rows == {"proposal": 1, "negotiation": 0}
