@@ -4,9 +4,17 @@ from __future__ import annotations
 
 
 class CrmError(Exception):
-    """An expected failure: one line for the user, a documented exit code."""
+    """An expected failure: one line for the user, a documented exit code.
+
+    The message says what is wrong in words any front end can show: it never names a command-line
+    flag or command, because the TUI shows it too. `hint` names what the user can do about it (a
+    key such as "phone_region"); each front end words that in its own terms (cli/hints.py)."""
 
     exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class UsageProblem(CrmError):
@@ -30,8 +38,8 @@ class Ambiguous(CrmError):
 
     exit_code = 4
 
-    def __init__(self, message: str, candidates: list[str] | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, candidates: list[str] | None = None, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
         self.candidates = candidates or []
 
 

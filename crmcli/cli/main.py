@@ -87,7 +87,9 @@ def report_failure(err: BaseException) -> int:
     if isinstance(err, SystemExit):
         return err.code if isinstance(err.code, int) else (0 if err.code is None else 1)
     if isinstance(err, CrmError):
-        _say(str(err))
+        from crmcli.cli.hints import with_hint
+
+        _say(with_hint(str(err), err.hint))
         return err.exit_code
     if isinstance(err, typer.TyperException):  # click's usage errors, bad parameters, Abort
         return _report_click(err)

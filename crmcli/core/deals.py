@@ -85,7 +85,7 @@ def move(session: Session, deal: Deal, stage: Stage, *, reason: str | None = Non
     if deal.stage == stage.name:
         raise Conflict(f"deal {label(deal)} is already in {stage.name}; nothing changed")
     if reason is not None and stage.outcome != "lost":
-        raise Invalid("--reason is for a lost deal")
+        raise Invalid("only a lost deal has a reason", hint="reason")
     now = utcnow()
     _record(session, deal, deal.stage, stage, now)
     deal.stage, deal.status, deal.stage_changed_at, deal.updated_at = stage.name, stage.outcome, now, now

@@ -40,7 +40,8 @@ def split_follow_up(text: str) -> tuple[str, str]:
     """`"fri: send the revised quote"` -> ("fri", "send the revised quote") for `crm log --follow-up`."""
     when, sep, title = text.partition(":")
     if not sep or not when.strip() or not title.strip():
-        raise Invalid(f"--follow-up takes WHEN: WHAT, e.g. \"fri: send the revised quote\", not {text!r}")
+        raise Invalid(f"a follow-up is written WHEN: WHAT, e.g. \"fri: send the revised quote\", not {text!r}",
+                      hint="follow_up_spec")
     return when.strip(), title.strip()
 
 
@@ -70,7 +71,7 @@ def add(session: Session, contact: Contact, title: str, due: Due, *, repeat: str
 def get(session: Session, ref: str | int) -> FollowUp:
     from crmcli.core.refs import by_id
 
-    return by_id(session, FollowUp, ref, "a follow-up", "crm follow-ups list --all")
+    return by_id(session, FollowUp, ref, "a follow-up")
 
 
 def _open(item: FollowUp) -> FollowUp:

@@ -30,8 +30,7 @@ class Kinds:
     def check(self, kind: str | None) -> str:
         chosen = (kind or self.default).strip().lower()
         if chosen not in self.allowed:
-            raise Invalid(f"unknown kind {chosen!r}; use one of: {', '.join(self.allowed)} "
-                          "(or add it: crm config set log_kinds ...)")
+            raise Invalid(f"unknown kind {chosen!r}; use one of: {', '.join(self.allowed)}", hint="log_kinds")
         return chosen
 
 
@@ -42,7 +41,8 @@ def check_direction(kind: str, direction: str | None) -> str | None:
     if value not in DIRECTIONS:
         raise Invalid(f"direction must be 'in' or 'out', not {direction!r}")
     if kind not in DIRECTED_KINDS:
-        raise Invalid(f"a {kind} has no direction; --direction is for {', '.join(sorted(DIRECTED_KINDS))}")
+        raise Invalid(f"a {kind} has no direction; only a {' or '.join(sorted(DIRECTED_KINDS))} has one",
+                      hint="direction")
     return value
 
 
@@ -73,7 +73,7 @@ def log(session: Session, people: Sequence[Contact], body: str, *, kind: str, di
 def get(session: Session, ref: str | int) -> Interaction:
     from crmcli.core.refs import by_id
 
-    return by_id(session, Interaction, ref, "an interaction", "crm notes list")
+    return by_id(session, Interaction, ref, "an interaction")
 
 
 def participants(session: Session, interaction: Interaction) -> list[Contact]:

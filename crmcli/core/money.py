@@ -87,9 +87,9 @@ def parse(text: str, code: str, *, locale: str | None = None) -> int:
     digits = MINOR_DIGITS[code]
     if len(fraction) > digits:
         places = "no decimals" if digits == 0 else f"{digits} decimal place{'s' if digits > 1 else ''}"
-        hint = " (thousands? the locale decides what one separator before three digits means: --locale)"
-        raise Invalid(f"{code} has {places}: cannot store {raw!r} exactly"
-                      + (hint if len(fraction) == 3 and digits < 3 else ""))
+        thousands = len(fraction) == 3 and digits < 3
+        raise Invalid(f"{code} has {places}: cannot store {raw!r} exactly" + (" (thousands?)" if thousands else ""),
+                      hint="locale" if thousands else None)
     minor = int(whole) * 10**digits + int(fraction.ljust(digits, "0") or 0)
     if minor >= MAX_MINOR:
         raise Invalid(f"the amount {raw!r} is too large")

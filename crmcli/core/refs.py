@@ -26,7 +26,7 @@ def resolve(session: Session, model: type[T], ref: str, what: str, label: Callab
     if ref.isdigit() or (ref.startswith("#") and ref[1:].isdigit()):
         found = session.get(model, int(ref.lstrip("#")))
         if found is None:
-            raise NotFound(f"no {what} with id {ref.lstrip('#')}")
+            raise NotFound(f"no {what} with id {ref.lstrip('#')}", hint=f"list-{what}")
         return found
     key = fold(ref)
     name_key = model.name_key  # type: ignore[attr-defined]
@@ -38,7 +38,7 @@ def resolve(session: Session, model: type[T], ref: str, what: str, label: Callab
         # No whole-word match ("ann" is a whole word of "Ann Lee", not of "Anna Berg"): any part.
         matches = _matching(session, model, name_key.like(like_pattern(key), escape="\\"))
     if not matches:
-        raise NotFound(f"no {what} matches {ref!r}; try `crm {what_cmd(what)} list`")
+        raise NotFound(f"no {what} matches {ref!r}", hint=f"list-{what}")
     if len(matches) == 1:
         return matches[0]
     shown = [label(m) for m in matches[:MAX_CANDIDATES]]
@@ -46,14 +46,15 @@ def resolve(session: Session, model: type[T], ref: str, what: str, label: Callab
     raise Ambiguous(f"{ref!r} matches several {what}s: {', '.join(shown)}{more}; use the id", shown)
 
 
-def by_id(session: Session, model: type[T], ref: str | int, what: str, hint: str) -> T:
+def by_id(session: Session, model: type[T], ref: str | int, what: str) -> T:
     """A record referred to by its number only (`12` or `#12`): interactions, follow-ups..."""
     text = str(ref).strip().lstrip("#")
     if not text.isdigit():
         raise Invalid(f"{what} is referred to by its id (a number), not {str(ref)!r}")
     found = session.get(model, int(text))
     if found is None:
-        raise NotFound(f"no {what.split(' ', 1)[1]} with id {text}; see `{hint}`")
+        noun = what.split(' ', 1)[1]
+        raise NotFound(f"no {noun} with id {text}", hint=f"list-{noun}")
     return found
 
 
@@ -62,6 +63,3 @@ def _matching(session: Session, model: type[T], condition: object) -> list[T]:
                                 .order_by(model.name_key, model.id)  # type: ignore[attr-defined]
                                 .limit(MAX_CANDIDATES + 1)).all())
 
-
-def what_cmd(what: str) -> str:
-    return {"contact": "contacts", "organisation": "orgs"}.get(what, what)

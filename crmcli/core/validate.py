@@ -61,9 +61,8 @@ def phone(raw: str, region: str | None) -> str:
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as err:
-        hint = "" if region or raw.strip().startswith("+") else (
-            "; write it with +country code or set one: crm config set phone_region GB")
-        raise Invalid(f"invalid phone number {raw!r}: {str(err._msg).rstrip('.')}{hint}") from None
+        hint = None if region or raw.strip().startswith("+") else "phone_region"
+        raise Invalid(f"invalid phone number {raw!r}: {str(err._msg).rstrip('.')}", hint=hint) from None
     if not phonenumbers.is_possible_number(number):
         raise Invalid(f"invalid phone number {raw!r}: wrong number of digits for its country")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

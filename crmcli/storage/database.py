@@ -60,9 +60,16 @@ class Database:
     def _create_file(self) -> None:
         """Create the file on first use with mode 0600: it holds other people's personal data."""
         assert self.path is not None
-        if self.path.exists():
+        try:
+            exists = self.path.exists()
+        except PermissionError:
+            raise StorageError(_unreachable(self.path)) from None
+        if exists:
             if self.path.is_dir():
                 raise StorageError(f"cannot use {self.path} as a database: it is a directory")
+            if not os.access(self.path, os.R_OK):
+                raise StorageError(f"cannot read database {self.path}: the file's permissions do not allow you "
+                                   f"({_mode(self.path)})")
             return
         try:
             if not self.path.parent.is_dir():
@@ -73,6 +80,8 @@ class Database:
             if err.filename and Path(err.filename) == self.path:
                 return  # another process created it a moment ago
             raise StorageError(f"cannot create database at {self.path}: Not a directory") from None
+        except PermissionError:
+            raise StorageError(_unreachable(self.path)) from None
         except OSError as err:
             raise StorageError(f"cannot create database at {self.path}: {err.strerror}") from None
 
@@ -119,7 +128,7 @@ class Database:
                     raise
                 if self._has_tables(conn):
                     raise StorageError(f"{self.describe()} is a database, but not a crmcli one "
-                                       "(no crm_migrations table); use another --db") from None
+                                       "(no crm_migrations table)", hint="db") from None
                 return None
 
     def _has_tables(self, conn: Connection) -> bool:
@@ -242,6 +251,31 @@ def translate_errors(db: Database) -> Iterator[None]:
         raise StorageError(_describe_db_error(db, err)) from None
 
 
+def _unreachable(path: Path) -> str:
+    """Which folder on the way to `path` the user may not enter (or write to, to create the file)."""
+    for folder in reversed(path.absolute().parents):
+        if folder.exists() and not os.access(folder, os.X_OK):
+            return f"cannot reach database {path}: no permission to enter the folder {folder} ({_mode(folder)})"
+    folder = next((f for f in path.absolute().parents if f.exists()), path.parent)
+    return f"cannot create database {path}: no permission to write in the folder {folder} ({_mode(folder)})"
+
+
+def _mode(path: Path) -> str:
+    """`mode 0700, owner alice`: what a user needs to see to fix a permission problem."""
+    import pwd
+    import stat
+
+    try:
+        info = path.stat()
+    except OSError:
+        return "permissions unknown"
+    try:
+        owner = pwd.getpwuid(info.st_uid).pw_name
+    except KeyError:
+        owner = str(info.st_uid)
+    return f"mode {stat.S_IMODE(info.st_mode):04o}, owner {owner}"
+
+
 def _first_line(err: object) -> str:
     return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
 
@@ -253,7 +287,7 @@ def _describe_db_error(db: Database, err: exc.DBAPIError) -> str:
     if "locked" in lowered or "busy" in lowered:
         return f"database {where} is locked by another process (waited {BUSY_TIMEOUT_MS // 1000} s); try again"
     if "not a database" in lowered or "malformed" in lowered:
-        return f"{where} is not a usable SQLite database ({message}); check --db or CRMCLI_DB"
+        return f"{where} is not a usable SQLite database ({message})"
     if "unable to open" in lowered:
         return f"cannot open database {where}; check that the folder exists and is writable"
     if "readonly" in lowered or "read-only" in lowered:

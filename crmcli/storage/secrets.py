@@ -25,8 +25,8 @@ def account(url: object) -> str:
 
 def refuse_inline_password(url: object) -> None:
     if getattr(url, "password", None):
-        raise UsageProblem("a password in the database URL would end up in shell history and config files; "
-                           "remove it and run `crm db password set` (or set CRMCLI_DB_PASSWORD)")
+        raise UsageProblem("a password in the database URL would end up in shell history and config files",
+                           hint="password")
 
 
 def lookup(url: object) -> str | None:
