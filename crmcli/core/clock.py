@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 
 def local_zone() -> tzinfo:
@@ -33,8 +33,29 @@ def _system_zone_name() -> str:
     return target[target.index(marker) + len(marker):] if marker in target else ""
 
 
+# A pinned clock: `CRMCLI_NOW=2026-11-25T10:30:00Z` (any ISO 8601 instant; local time without an
+# offset) makes every "now" that instant. For tests, the README tour and reproducible demos; the
+# TUI's app factory takes the same clock.
+PIN_VARIABLE = "CRMCLI_NOW"
+
+
+def utc_now() -> datetime:
+    pinned = os.environ.get(PIN_VARIABLE)
+    if not pinned:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
+    except ValueError:
+        from crmcli.errors import Invalid
+
+        raise Invalid(f"{PIN_VARIABLE}={pinned!r} is not an ISO 8601 date-time such as 2026-11-25T10:30:00Z") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=local_zone())
+    return moment.astimezone(UTC)
+
+
 def local_now() -> datetime:
-    return datetime.now(local_zone())
+    return utc_now().astimezone(local_zone())
 
 
 def to_local(moment: datetime) -> datetime:

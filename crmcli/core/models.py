@@ -8,7 +8,7 @@ off the start-up path of every command.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, UniqueConstraint,
                         text)
@@ -16,7 +16,9 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    from crmcli.core.clock import utc_now
+
+    return utc_now()
 
 
 def new_uid() -> str:
