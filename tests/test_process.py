@@ -7,10 +7,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
-from tests.conftest import run_crm
+from tests.conftest import CRM, run_crm
 
 HEAVY = ("sqlmodel", "sqlalchemy", "textual", "keyring")
 UI = ("typer", "textual", "rich")
@@ -110,10 +111,120 @@ def test_version_and_module_entry_point() -> None:
     assert module.stdout == f"crm {__version__}\n"
 
 
-def test_broken_pipe_is_quiet(isolated: Path) -> None:
-    env = {**os.environ, **_cron_env(isolated)}
-    subprocess.run([str(Path(sys.executable).with_name("crm")), "demo"], env=env, capture_output=True, check=True)
-    pipeline = subprocess.run(f"'{Path(sys.executable).with_name('crm')}' contacts list -f csv | head -n 2",
-                              shell=True, env=env, capture_output=True, text=True)
-    assert len(pipeline.stdout.splitlines()) == 2
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """cron's environment with the demo database filled once for the module."""
+    home = tmp_path_factory.mktemp("demo-home")
+    env = {**os.environ, **_cron_env(home)}
+    env = {k: v for k, v in env.items() if not k.startswith("CRMCLI_")}
+    subprocess.run([str(CRM), "demo"], env=env, capture_output=True, check=True)
+    return env
+
+
+READERS_GONE = [f"--demo {args}" for args in (
+    "contacts list -f csv", "contacts list -f tsv", "contacts list -f json", "contacts list -f ndjson",
+    "contacts list -q", "contacts list", "notes list --all -f csv", "timeline 1 --all", "fu list --all -f json",
+    "deals list --all", "search invoice")] + ["--help", "", "contacts", "contacts list --help"]
+
+
+@pytest.mark.parametrize("args", READERS_GONE)
+@pytest.mark.parametrize("reader", ["head -n 1", "true"])
+def test_a_reader_closing_the_pipe_early_is_not_an_error(demo_home: dict[str, str], args: str, reader: str) -> None:
+    # `true` has gone before crm writes a byte, so every write meets a closed pipe; `head` leaves mid-stream.
+    script = f"set -o pipefail; '{CRM}' {args} | {reader}"
+    pipeline = subprocess.run(["bash", "-c", script], env=demo_home, capture_output=True, text=True)
+    assert pipeline.returncode == 0, pipeline.stderr
     assert pipeline.stderr == ""
+    if reader.startswith("head"):
+        assert len(pipeline.stdout.splitlines()) == 1
+
+
+def _crm_bytes(args: list[bytes], env: dict[str, str], stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([os.fsencode(str(CRM)), *args], input=stdin, capture_output=True, env=env, timeout=60)
+
+
+@pytest.mark.parametrize("lang", ["C", "C.UTF-8"])
+def test_invalid_utf8_gets_a_clear_line_and_writes_nothing(isolated: Path, lang: str) -> None:
+    env = {**os.environ, **_cron_env(isolated), "LANG": lang, "LC_ALL": lang}
+    assert _crm_bytes([b"contacts", b"add", "Søren Kierkegaard".encode()], env).returncode == 0
+    cases = [
+        ([b"log", b"soren", b"-"], b"fine first line\n\xff\xfe bad\n", "stdin line 2, column 1: not valid UTF-8 (byte 0xff)"),
+        ([b"log", b"soren", b"-"], b"caf\xc3", "stdin line 1, column 4: not valid UTF-8 (byte 0xc3)"),
+        ([b"log", b"soren", b"-"], b"a\x00b", "stdin line 1, column 2: a NUL character, which crm does not store"),
+        ([b"contacts", b"add", b"\xff\xfe"], b"", "argument 3 (b'\\xff\\xfe') is not valid UTF-8"),
+        ([b"log", b"soren", b"Called \xe9milie"], b"", "argument 3 (b'Called \\xe9milie') is not valid UTF-8"),
+    ]
+    for args, stdin, message in cases:
+        result = _crm_bytes(args, env, stdin)
+        err = result.stderr.decode()
+        assert result.returncode == 2, err
+        assert err == f"crm: {message}" + err[len(f"crm: {message}"):] and err.count("\n") == 1, err
+        assert "internal error" not in err and result.stdout == b""
+    listed = _crm_bytes([b"notes", b"list", b"-q"], env)
+    assert listed.stdout == b"" and listed.returncode == 0  # nothing was logged
+
+
+def _as_nobody(action: Callable[[], str]) -> str:
+    """Run `action` in a child process that has dropped root, so permissions apply as to a user."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        os.close(read)
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            message = action()
+        except BaseException as err:  # noqa: BLE001 - reported to the parent
+            message = f"{type(err).__name__}: {err}"
+        os.write(write, message.encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        out = pipe.read().decode()
+    os.waitpid(pid, 0)
+    return out
+
+
+def _open_message(path: Path) -> str:
+    from crmcli.errors import StorageError
+    from crmcli.storage.database import Database
+
+    try:
+        Database.open(str(path)).dispose()
+    except StorageError as err:
+        return str(err)
+    return "opened"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="drops root to a plain user to make permissions bite")
+def test_permission_problems_each_get_their_own_line() -> None:
+    import shutil
+    import tempfile
+
+    from crmcli.storage.database import Database
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="crm-perm-", dir="/tmp"))  # pytest's own folder is closed to others
+    tmp_path.chmod(0o755)
+    try:
+        _check_permission_messages(tmp_path)
+    finally:
+        shutil.rmtree(tmp_path)
+
+
+def _check_permission_messages(tmp_path: Path) -> None:
+    from crmcli.storage.database import Database
+
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o700)
+    Database.open(str(locked / "crm.db")).dispose()
+    assert _as_nobody(lambda: _open_message(locked / "crm.db")) == (
+        f"cannot reach database {locked / 'crm.db'}: no permission to enter the folder {locked} (mode 0700, owner root)")
+    readable = tmp_path / "readable"
+    readable.mkdir(mode=0o755)
+    Database.open(str(readable / "crm.db")).dispose()
+    (readable / "crm.db").chmod(0o600)
+    assert _as_nobody(lambda: _open_message(readable / "crm.db")) == (
+        f"cannot read database {readable / 'crm.db'}: the file's permissions do not allow you (mode 0600, owner root)")
+    assert _as_nobody(lambda: _open_message(readable / "new.db")) == (
+        f"cannot create database {readable / 'new.db'}: no permission to write in the folder {readable} "
+        "(mode 0755, owner root)")

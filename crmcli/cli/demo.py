@@ -1,6 +1,13 @@
-"""`crm demo`: fill an empty database with a realistic sample to look around."""
+"""`crm demo`: a realistic sample to look around in, kept in a database of its own.
+
+Re-runnable: without --db (or CRMCLI_DB) it rebuilds `demo.db` beside the default database, so the
+user's real data is never touched and running it twice just starts the demo afresh. Given a
+database explicitly, it fills that one only if it is empty."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import typer
 
@@ -10,19 +17,40 @@ from crmcli.cli.output import note
 app = typer.Typer(add_completion=False)
 
 
-@app.command("demo")
-def demo() -> None:
-    """Fill an EMPTY database with a deterministic sample (300 contacts, 40 organisations, their history and follow-ups)."""
-    from datetime import UTC, datetime
+def demo_db_path() -> Path:
+    from crmcli.config import default_db_path
 
-    from crmcli.core import sample
+    return default_db_path().with_name("demo.db")
+
+
+@app.command("demo")
+def demo(ctx: typer.Context) -> None:
+    """Fill the demo database with a deterministic sample: contacts, organisations, their history,
+    follow-ups and deals (browse it with `crm --demo ...`)."""
+    from crmcli.core import clock, sample
     from crmcli.errors import Conflict
 
+    given = ctx.find_root().params.get("db") or os.environ.get("CRMCLI_DB")
+    own = not given or Path(given).expanduser() == demo_db_path()
+    if own:
+        _remove_database(demo_db_path())
+        state.reset(str(demo_db_path()))
     db = state.database()
     with db.connect(write=True) as conn:
         if not sample.is_empty(conn):
             raise Conflict(f"{db.describe()} already holds data; demo only fills an empty database "
-                           "(use --db /tmp/demo.db to try it elsewhere)")
-        counts = sample.generate(conn, sample.DEMO, now=datetime.now(UTC))
+                           "(without --db it uses a demo database of its own)")
+        counts = sample.generate(conn, sample.DEMO, now=clock.utc_now())
     note("demo data added to " + db.describe() + ": " + ", ".join(f"{n} {what}" for what, n in counts.items()))
-    note("try: crm contacts list --limit 20    crm timeline 1    crm fu list    crm remind    crm search invoice")
+    flag = "--demo" if own else f"--db {db.describe()}"
+    note(f"try: crm {flag} contacts list --limit 20    crm {flag} timeline 1    crm {flag} pipeline    "
+         f"crm {flag} remind")
+
+
+def _remove_database(path: Path) -> None:
+    """The previous demo, with SQLite's side files: it holds nothing but sample data."""
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            part.unlink()
+        except FileNotFoundError:
+            pass

@@ -18,7 +18,9 @@ COMMENT = "#"
 
 def obtain(text: str | None, *, what: str, initial: str = "", use_editor: bool = False) -> str:
     if text == "-":
-        return sys.stdin.read()
+        from crmcli.core.text import decode_utf8
+
+        return decode_utf8(sys.stdin.buffer.read(), "stdin")
     if text is not None and not use_editor:
         return text
     if not interactive():
@@ -49,8 +51,11 @@ def edit(initial: str, *, header: str) -> str:
             raise CrmError(f"cannot start the editor {editor_command()[0]!r}: {err.strerror}; set $EDITOR") from None
         if done.returncode != 0:
             raise CrmError(f"the editor exited with status {done.returncode}; nothing saved")
-        with open(path, encoding="utf-8") as fh:
-            lines = [line for line in fh.read().splitlines() if not line.startswith(COMMENT)]
+        from crmcli.core.text import decode_utf8
+
+        with open(path, "rb") as fh:
+            text = decode_utf8(fh.read(), "the edited text")
+        lines = [line for line in text.splitlines() if not line.startswith(COMMENT)]
     finally:
         os.unlink(path)
     return "\n".join(lines).strip()

@@ -25,6 +25,8 @@ def log(
     at: Annotated[str | None, typer.Option("--at", metavar="WHEN",
                                            help="When it happened: 'yesterday 3pm', 'fri', '2026-11-20 10:00' "
                                                 "(default: now).")] = None,
+    future: Annotated[bool, typer.Option("--future", help="Allow --at in the future (a meeting logged "
+                                                          "ahead).")] = False,
     follow_up: Annotated[str | None, typer.Option("--follow-up", metavar="WHEN: WHAT",
                                                   help="Also add a follow-up: 'fri: send the revised quote'.")]
     = None,
@@ -61,7 +63,8 @@ def log(
         text = obtain(text, what=f"{chosen} with {', '.join(c.name for c in found)}", use_editor=use_editor)
     with db.session(write=True) as session:
         people = [contacts.resolve(session, ref) for ref in refs]
-        entry = interactions.log(session, people, text, kind=chosen, direction=direction, occurred_at=when)
+        entry = interactions.log(session, people, text, kind=chosen, direction=direction, occurred_at=when,
+                                 future=future)
         if todo is not None:
             from crmcli.core import followups
 

@@ -15,7 +15,9 @@ import typer.main
 from typer.core import TyperGroup
 
 from crmcli import __version__
-from crmcli.cli import state
+from crmcli.cli import help_style, state
+
+help_style.install()
 
 
 class CrmGroup(TyperGroup):
@@ -51,11 +53,26 @@ class CrmGroup(TyperGroup):
         finally:
             self._listing = False
 
+    # The framework turns EPIPE into exit 1 before it reaches main(); a reader closing the pipe early
+    # (`crm ... | head`) is normal use, so it leaves these two as something the framework passes on.
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)  # `crm --help | head` prints here
+        except BrokenPipeError as err:
+            raise ReaderGone() from err
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as err:
+            raise ReaderGone() from err
+
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
         try:
             code = super().main(args=args, prog_name=prog_name or "crm", complete_var=complete_var,
                                 standalone_mode=False, **extra)
+            sys.stdout.flush()  # a reader gone away shows here, not at interpreter exit
         except BaseException as err:  # noqa: BLE001 - this is the boundary; see describe_failure
             code = report_failure(err)
         finally:
@@ -64,6 +81,10 @@ class CrmGroup(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+class ReaderGone(Exception):
+    """stdout's reader closed the pipe: not an error (see report_failure)."""
 
 
 def _summary(app: typer.Typer, name: str, panel: str) -> Any:
@@ -84,6 +105,8 @@ def report_failure(err: BaseException) -> int:
     """Print one line for `err` and return its exit code."""
     from crmcli.errors import CrmError
 
+    if isinstance(err, SystemExit) and isinstance(err.__context__, BrokenPipeError):
+        err = err.__context__  # rich's help printer exits 1 when the reader has gone: that is normal too
     if isinstance(err, SystemExit):
         return err.code if isinstance(err.code, int) else (0 if err.code is None else 1)
     if isinstance(err, CrmError):
@@ -99,7 +122,7 @@ def report_failure(err: BaseException) -> int:
     if isinstance(err, KeyboardInterrupt):
         _say("interrupted")
         return 130
-    if isinstance(err, BrokenPipeError):
+    if isinstance(err, (BrokenPipeError, ReaderGone)):
         # The reader went away (`crm ... | head`): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -112,9 +135,9 @@ def report_failure(err: BaseException) -> int:
 
 def _report_click(err: Any) -> int:
     if type(err).__name__ == "NoArgsIsHelpError":
-        ctx = getattr(err, "ctx", None)
-        if ctx is not None:
-            sys.stdout.write(ctx.get_help() + "\n")
+        # The rich help is printed while the error is built; only plain help comes back as text.
+        if err.format_message():
+            sys.stdout.write(err.format_message() + "\n")
         return 0
     if type(err).__name__ == "Abort":
         _say("aborted")
@@ -128,7 +151,9 @@ def _report_click(err: Any) -> int:
 
 
 def _say(message: str, prefix: str = "crm") -> None:
-    sys.stderr.write(f"{prefix}: {message}\n")
+    from crmcli.cli.table import printable
+
+    sys.stderr.write(f"{prefix}: {printable(message)}\n")
     sys.stderr.flush()
 
 
@@ -152,15 +177,26 @@ app = typer.Typer(
 def root(
     db: Annotated[str | None, typer.Option("--db", metavar="PATH|URL", envvar=None,
                                            help="Database file or SQLAlchemy URL \\[env: CRMCLI_DB].")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Use the demo database that `crm demo` fills.")] = False,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
+    if demo:
+        from crmcli.errors import UsageProblem
+
+        if db is not None:
+            raise UsageProblem("--db and --demo cannot be used together")
+        from crmcli.cli.demo import demo_db_path
+
+        db = str(demo_db_path())
     state.reset(db)
 
 
 # Commands and sub-command groups, loaded only when used: `crm contacts add` never builds `crm orgs`.
 # (name, module whose `app` holds it, help panel); the order is the order in `crm --help`.
 LAZY: tuple[tuple[str, str, str], ...] = (
+    ("contacts", "crmcli.cli.contacts", "People"),
+    ("orgs", "crmcli.cli.orgs", "People"),
     ("log", "crmcli.cli.log", "History"),
     ("timeline", "crmcli.cli.timeline", "History"),
     ("search", "crmcli.cli.search", "History"),
@@ -172,8 +208,6 @@ LAZY: tuple[tuple[str, str, str], ...] = (
     ("forecast", "crmcli.cli.sales:forecast", "Sales"),
     ("report", "crmcli.cli.sales:report", "Sales"),
     ("export", "crmcli.cli.export", "Data"),
-    ("contacts", "crmcli.cli.contacts", "People"),
-    ("orgs", "crmcli.cli.orgs", "People"),
     ("demo", "crmcli.cli.demo", "Setup"),
     ("db", "crmcli.cli.db", "Setup"),
     ("config", "crmcli.cli.config_cmd", "Setup"),
@@ -190,4 +224,11 @@ def run() -> None:
                 stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
             except (AttributeError, ValueError):
                 pass
+    try:
+        from crmcli.core.text import check_argument
+
+        for position, argument in enumerate(sys.argv[1:], start=1):
+            check_argument(argument, position)
+    except BaseException as err:  # noqa: BLE001 - the same boundary as CrmGroup.main
+        sys.exit(report_failure(err))
     app(prog_name="crm")

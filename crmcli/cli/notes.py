@@ -64,6 +64,7 @@ def edit(
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND")] = None,
     direction: Annotated[str | None, typer.Option("--direction", "-d", metavar="in|out|\"\"")] = None,
     at: Annotated[str | None, typer.Option("--at", metavar="WHEN", help="When it happened.")] = None,
+    future: Annotated[bool, typer.Option("--future", help="Allow --at in the future.")] = False,
 ) -> None:
     """Change an interaction's text, kind, direction or time."""
     from crmcli.cli.editor import obtain
@@ -84,7 +85,8 @@ def edit(
         body = obtain(text, what=f"{current.kind} #{current.id}", initial=current.body, use_editor=text is None)
         if not body.strip():
             raise typer.Abort()
-    changes = interactions.InteractionChanges(body=body, kind=kind, direction=direction, occurred_at=when)
+    changes = interactions.InteractionChanges(body=body, kind=kind, direction=direction, occurred_at=when,
+                                                 future=future)
     with db.session(write=True) as session:
         entry = interactions.edit(session, interactions.get(session, current.id), changes, kinds)  # type: ignore[arg-type]
     note(f"updated {entry.kind} #{entry.id}")

@@ -86,6 +86,7 @@ def edit(
 def rm(ref: Ref, yes: YesOpt = False) -> None:
     """Delete an organisation; its people and deals stay, without an organisation (asks first)."""
     from crmcli.core import deals, orgs
+    from crmcli.core.text import counted
 
     def describe(session: Session) -> tuple[int, str]:
         org = orgs.resolve(session, ref)
@@ -93,6 +94,7 @@ def rm(ref: Ref, yes: YesOpt = False) -> None:
         kept = "".join(f"; deal #{did} {name} stays, without an organisation"
                        for did, name in deals.of_org(session, org.id))  # type: ignore[arg-type]
         return org.id, f"organisation {orgs.label(org)}" + (  # type: ignore[return-value]
-            f" (its {people} people stay, unlinked)" if people else "") + kept
+            f" ({counted(people, 'person', 'people')} {'stays' if people == 1 else 'stay'}, unlinked)"
+            if people else "") + kept
 
     delete_confirmed(describe, lambda session, oid: orgs.remove(session, orgs.resolve(session, str(oid))), yes=yes)

@@ -11,8 +11,11 @@ from crmcli.core.rows import LIST_SEPARATOR, Rows
 
 
 def note(message: str) -> None:
-    """A message for the person at the terminal (stderr, so pipes carry data only)."""
-    sys.stderr.write(message + "\n")
+    """A message for the person at the terminal (stderr, so pipes carry data only); names in it are
+    user data, so control characters are shown, not obeyed."""
+    from crmcli.cli.table import printable
+
+    sys.stderr.write("\n".join(printable(line) for line in message.split("\n")) + "\n")
 
 
 def added(record_id: int | None, what: str, *, quiet: bool, verb: str = "added") -> None:

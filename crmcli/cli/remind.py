@@ -6,22 +6,14 @@ import os
 import shutil
 import subprocess
 import sys
-from enum import Enum
 from typing import Annotated
 
 import typer
 
 from crmcli.cli import state
+from crmcli.cli.options import Format, FormatOpt, QuietOpt
 
 app = typer.Typer(add_completion=False)
-
-
-class RemindFormat(str, Enum):
-    text = "text"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    ndjson = "ndjson"
 
 
 @app.command("remind")
@@ -30,13 +22,16 @@ def remind(
                                                                               "(default: now).")] = None,
     within: Annotated[str, typer.Option("--within", metavar="TIME", help="Also what falls due this long after "
                                                                          "today ('1d' = tomorrow too).")] = "0d",
-    fmt: Annotated[RemindFormat, typer.Option("--format", "-f", metavar="FORMAT",
-                                              help="text (default, short and grouped), csv, tsv, json, ndjson.")]
-    = RemindFormat.text,
+    fmt: FormatOpt = Format.table,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the ids of the follow-ups due, one per "
+                                                              "line (for xargs).")] = False,
     notify: Annotated[bool, typer.Option("--notify", help="Also a desktop notification (notify-send), when "
                                                           "there is a display.")] = False,
 ) -> None:
-    """What to do today: overdue and due follow-ups, and contacts due on their cadence."""
+    """What to do today: overdue and due follow-ups, and contacts due on their cadence.
+
+    The table form is short and grouped, and silent when nothing is due (cron mails any output);
+    the machine formats are always well-formed (`[]` in JSON)."""
     from crmcli.core import clock, dates, followups, reminders
 
     now = clock.local_now()
@@ -48,22 +43,24 @@ def remind(
     with state.database().connect() as conn:
         rows = reminders.collect(conn, window)
     items = list(rows.rows)
-    if not items:
-        return  # cron mails any output: nothing due, nothing said
-    if fmt is RemindFormat.text:
-        sys.stdout.write(render(items))
-    else:
+    if quiet:
+        # Keep-in-touch rows carry a contact id, not a follow-up id: ids for xargs must mean one thing.
+        sys.stdout.writelines(f"{item[1]}\n" for item in items if item[0] != "keep in touch")
+    elif fmt is not Format.table:
         from crmcli.io import formats
 
         rows.rows = items
         formats.write(rows, fmt.value, sys.stdout)
-    if notify:
+    elif items:  # cron mails any output: nothing due, nothing said
+        sys.stdout.write(render(items))
+    if notify and items:
         _notify(items)
 
 
 def render(items: list[tuple]) -> str:  # type: ignore[type-arg]
-    """Grouped and short, for a mail from cron."""
+    """Grouped and short, for a mail from cron (names and titles shown, not obeyed)."""
     from crmcli.core.reminders import SECTIONS
+    from crmcli.core.text import counted
 
     titles = {"overdue": "Overdue", "due": "Due", "keep in touch": "Keep in touch"}
     blocks: list[str] = []
@@ -74,12 +71,14 @@ def render(items: list[tuple]) -> str:  # type: ignore[type-arg]
         lines = [f"{titles[section]} ({len(group)})"]
         for _, ref, _cid, contact, what, due, days in group:
             if section == "keep in touch":
-                lines.append(f"  {contact}: {what}, {days} day{'s' if days != 1 else ''} over")
+                lines.append(f"  {contact}: {what}, {counted(days, 'day')} over")
             else:
-                late = f" ({days} day{'s' if days != 1 else ''} late)" if section == "overdue" and days else ""
+                late = f" ({counted(days, 'day')} late)" if section == "overdue" and days else ""
                 lines.append(f"  #{ref} {due}  {contact}: {what}{late}")
         blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) + "\n"
+    from crmcli.cli.table import printable
+
+    return "\n".join(printable(line) for line in "\n\n".join(blocks).split("\n")) + "\n"
 
 
 def _notify(items: list[tuple]) -> None:  # type: ignore[type-arg]

@@ -17,6 +17,19 @@ _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 _HIGHLIGHT = re.compile(r"\*\*(.+?)\*\*")
 
 
+# Stored text is shown, never obeyed: an escape sequence in a logged email (`\033[31m`, a cursor move,
+# a terminal title change) must not reach the terminal. Control characters become their visible
+# Unicode "control pictures" (ESC -> ␛), a tab one space; C1 controls and bidirectional overrides,
+# which can hide or reorder text, become U+FFFD. Machine formats keep the stored text exactly.
+_VISIBLE = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421, 0x09: 0x20}
+_VISIBLE |= {code: 0xFFFD for code in (*range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on one line of a terminal (see _VISIBLE)."""
+    return text.translate(_VISIBLE)
+
+
 def colour() -> bool:
     """Colour only for a person at a terminal: never with NO_COLOR, TERM=dumb, or into a pipe."""
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
@@ -81,6 +94,7 @@ def _emphasise(line: str, on: bool) -> str:
 def render_table(headers: Sequence[str], cells: list[list[str]], *, right: frozenset[str] = frozenset({"id"}),
                  keep: set[str] | frozenset[str] = frozenset({"id"})) -> str:
     on = colour()
+    cells = [[printable(c) for c in row] for row in cells]
     widths = fit_widths(headers, cells, width() - len(GAP) * (len(headers) - 1), keep=set(keep))
     head = GAP.join(fit(h, w, right=h in right) for h, w in zip(headers, widths)).rstrip()
     lines = [f"{_BOLD}{head}{_RESET}" if on else head]
@@ -94,12 +108,12 @@ def render_card(title: str, fields: Sequence[tuple[str, str]], sections: Sequenc
     on = colour()
     bold = (lambda s: f"{_BOLD}{s}{_RESET}") if on else (lambda s: s)
     dim = (lambda s: f"{_DIM}{s}{_RESET}") if on else (lambda s: s)
-    lines = [bold(title)]
+    lines = [bold(printable(title))]
     shown = [(k, v) for k, v in fields if v not in (None, "")]
     key_width = max((cell_width(k) for k, _ in shown), default=0)
-    lines += [f"{dim(fit(k, key_width))}  {v}" for k, v in shown]
+    lines += [f"{dim(fit(k, key_width))}  {printable(v)}" for k, v in shown]
     for heading, items in sections:
         if items:
             lines.append(bold(heading))
-            lines += [f"  {item}" for item in items]
+            lines += [f"  {printable(item)}" for item in items]
     return "\n".join(lines) + "\n"

@@ -37,7 +37,8 @@ def timeline(
         contact = contacts.resolve(session, ref)
         show_interactions(session, contact_id=contact.id, kind=kind, since=since, limit=None if everything else limit,
                           fmt=fmt, quiet=quiet, empty=f"nothing on {contact.name}'s timeline yet",
-                          source=lambda conn, **kw: core.rows(conn, contact.id, **kw))
+                          source=lambda conn, **kw: core.rows(conn, contact.id, **kw,
+                                                              only=core.quiet_type(kw["kinds"]) if quiet else None))
 
 
 def show_interactions(session: object, *, contact_id: int | None, kind: list[str] | None, since: str | None,

@@ -4,7 +4,7 @@ every contact it names."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Sequence
 
 import sqlalchemy as sa
@@ -41,9 +41,13 @@ def check_direction(kind: str, direction: str | None) -> str | None:
     if value not in DIRECTIONS:
         raise Invalid(f"direction must be 'in' or 'out', not {direction!r}")
     if kind not in DIRECTED_KINDS:
-        raise Invalid(f"a {kind} has no direction; only a {' or '.join(sorted(DIRECTED_KINDS))} has one",
+        raise Invalid(f"a {kind} has no direction; only {_and(sorted(k + 's' for k in DIRECTED_KINDS))} have one",
                       hint="direction")
     return value
+
+
+def _and(words: Sequence[str]) -> str:
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
 
 
 def check_body(body: str) -> str:
@@ -53,13 +57,31 @@ def check_body(body: str) -> str:
     return text
 
 
+# Clocks of the machines sharing a team database may differ a little; more than this is a mistake.
+FUTURE_SLACK = timedelta(minutes=5)
+
+
+def check_occurred(kind: str, occurred_at: datetime, now: datetime, *, future: bool = False) -> datetime:
+    """An interaction dated in the future is almost always a typo (`--at "in 2 years"`): it would
+    count as the last contact and silence keep-in-touch reminders until then. Only on request."""
+    if not future and occurred_at > now + FUTURE_SLACK:
+        from crmcli.core.clock import to_local
+
+        raise Invalid(f"the {kind} would be dated {to_local(occurred_at):%Y-%m-%d %H:%M}, in the future, and count "
+                      "as the last contact until then", hint="future")
+    return occurred_at
+
+
 def log(session: Session, people: Sequence[Contact], body: str, *, kind: str, direction: str | None = None,
-        occurred_at: datetime | None = None) -> Interaction:
-    """One interaction row linked to each contact (a meeting with two people appears on both timelines)."""
+        occurred_at: datetime | None = None, future: bool = False) -> Interaction:
+    """One interaction row linked to each contact (a meeting with two people appears on both timelines).
+    `future`: allow a date in the future (a planned meeting logged ahead)."""
     unique = list({c.id: c for c in people}.values())
     if not unique:
         raise Invalid("an interaction needs at least one contact")
     now = utcnow()
+    if occurred_at is not None:
+        check_occurred(kind, occurred_at, now, future=future)
     interaction = Interaction(kind=kind, direction=check_direction(kind, direction), body=check_body(body),
                               occurred_at=occurred_at or now, created_at=now, updated_at=now)
     session.add(interaction)
@@ -88,6 +110,7 @@ class InteractionChanges:
     kind: str | None = None
     direction: str | None = None   # "" clears
     occurred_at: datetime | None = None
+    future: bool = False           # allow occurred_at in the future
 
 
 def edit(session: Session, interaction: Interaction, changes: InteractionChanges, kinds: Kinds) -> Interaction:
@@ -100,7 +123,7 @@ def edit(session: Session, interaction: Interaction, changes: InteractionChanges
     elif interaction.direction and interaction.kind not in DIRECTED_KINDS:
         interaction.direction = None  # the new kind has no direction
     if changes.occurred_at is not None:
-        interaction.occurred_at = changes.occurred_at
+        interaction.occurred_at = check_occurred(interaction.kind, changes.occurred_at, utcnow(), future=changes.future)
         session.execute(sa.update(INTERACTION_CONTACT)
                         .where(INTERACTION_CONTACT.c.interaction_id == interaction.id)
                         .values(occurred_at=changes.occurred_at))

@@ -20,3 +20,44 @@ def like_pattern(fragment: str) -> str:
     """A LIKE pattern matching `fragment` anywhere, with LIKE's wildcards escaped (ESCAPE '\\')."""
     escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def decode_utf8(data: bytes, source: str) -> str:
+    """Text read from a file or stdin, refused with the place of the first bad byte when it is not
+    UTF-8. NUL is refused too: PostgreSQL cannot store it in text and many tools stop reading at it."""
+    from crmcli.errors import Invalid
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line, column = _position(data, err.start)
+        raise Invalid(f"{source} line {line}, column {column}: not valid UTF-8 (byte 0x{data[err.start]:02x}); "
+                      "save it as UTF-8") from None
+    if "\0" in text:
+        line, column = _position(data, data.index(b"\0"))
+        raise Invalid(f"{source} line {line}, column {column}: a NUL character, which crm does not store")
+    return text
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return data.count(b"\n", 0, offset) + 1, column
+
+
+def check_argument(text: str, position: int) -> None:
+    """A command-line argument must be UTF-8 (Python keeps undecodable bytes as lone surrogates)."""
+    from crmcli.errors import Invalid
+
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", errors="surrogateescape")
+        raise Invalid(f"argument {position} ({raw!r}) is not valid UTF-8; check the terminal's or "
+                      "the script's encoding") from None
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """`1 person`, `2 people`, `3 days`: a count with its noun in the right number."""
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"

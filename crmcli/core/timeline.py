@@ -19,19 +19,20 @@ DEAL_KINDS = ("deal", "deal won", "deal lost")
 
 
 def rows(conn: Connection, contact_id: int, *, kinds: Sequence[str] = (), since: datetime | None = None,
-         limit: int | None = None) -> Rows:
+         limit: int | None = None, only: str | None = None) -> Rows:
     """Kinds: interaction kinds (call, email...), `follow-up` / `follow-up done`, and `deal` / `deal won` /
     `deal lost`. An open follow-up stands at its due date (so what comes next is on top), a done one
-    at the day it was done; a deal's stage change at its time."""
+    at the day it was done; a deal's stage change at its time. `only`: one type (`interaction`,
+    `follow-up`, `deal`)."""
     from crmcli.storage.sql import iso_utc
 
     parts = []
     wanted = set(kinds)
-    if not wanted or wanted - set(FOLLOW_UP_KINDS) - set(DEAL_KINDS):
+    if only in (None, "interaction") and (not wanted or wanted - set(FOLLOW_UP_KINDS) - set(DEAL_KINDS)):
         parts.append(_interactions(contact_id, [k for k in kinds if k not in FOLLOW_UP_KINDS + DEAL_KINDS], since))
-    if not wanted or wanted & set(FOLLOW_UP_KINDS):
+    if only in (None, "follow-up") and (not wanted or wanted & set(FOLLOW_UP_KINDS)):
         parts.append(_follow_ups(contact_id, [k for k in kinds if k in FOLLOW_UP_KINDS], since))
-    if not wanted or wanted & set(DEAL_KINDS):
+    if only in (None, "deal") and (not wanted or wanted & set(DEAL_KINDS)):
         parts.append(_stage_changes(contact_id, [k for k in kinds if k in DEAL_KINDS], since))
     union = sa.union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     stmt = sa.select(union.c.type, union.c.id, union.c.uid, iso_utc(union.c.at), union.c.kind, union.c.direction,
@@ -41,7 +42,19 @@ def rows(conn: Connection, contact_id: int, *, kinds: Sequence[str] = (), since:
         stmt = stmt.limit(limit)
     return Rows(TIMELINE_COLUMNS, conn.execute(stmt), list_columns=frozenset({"contacts"}),
                 time_columns=frozenset({"occurred", "created", "updated"}),
-                table_columns=("id", "occurred", "kind", "direction", "contacts", "body"))
+                # Interactions, follow-ups and deals number apart: the type says which `id` is meant.
+                table_columns=("type", "id", "occurred", "kind", "direction", "contacts", "body"))
+
+
+def quiet_type(kinds: Sequence[str]) -> str:
+    """The one type whose ids `-q` prints: ids of different types in one list would mean nothing
+    to the command they are piped to. Follow-ups or deals when only their kinds are asked for."""
+    wanted = set(kinds)
+    if wanted and wanted <= set(FOLLOW_UP_KINDS):
+        return "follow-up"
+    if wanted and wanted <= set(DEAL_KINDS):
+        return "deal"
+    return "interaction"
 
 
 def _interactions(contact_id: int, kinds: list[str], since: datetime | None) -> sa.Select:  # type: ignore[type-arg]

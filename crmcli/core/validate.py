@@ -63,9 +63,22 @@ def phone(raw: str, region: str | None) -> str:
     except phonenumbers.NumberParseException as err:
         hint = None if region or raw.strip().startswith("+") else "phone_region"
         raise Invalid(f"invalid phone number {raw!r}: {str(err._msg).rstrip('.')}", hint=hint) from None
-    if not phonenumbers.is_possible_number(number):
-        raise Invalid(f"invalid phone number {raw!r}: wrong number of digits for its country")
+    # A number of a plausible length is kept even where the numbering plan does not list it (new
+    # ranges, fictional 555 numbers, private networks): refusing those would lose real data. Only
+    # numbers that cannot be dialled from elsewhere are refused, with phonenumbers' reason.
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
+        raise Invalid(f"invalid phone number {raw!r}: {_PHONE_REASONS.get(reason, 'not a dialable number')}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_PHONE_REASONS = {  # phonenumbers.ValidationResult values (not imported at start-up: see above)
+    1: "no such country calling code",  # INVALID_COUNTRY_CODE
+    2: "too short for its country",  # TOO_SHORT
+    3: "too long for its country",  # TOO_LONG
+    4: "a local number without its area code",  # IS_POSSIBLE_LOCAL_ONLY
+    5: "wrong number of digits for its country",  # INVALID_LENGTH
+}
 
 
 def phone_display(e164: str) -> str:

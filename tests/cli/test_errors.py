@@ -38,6 +38,14 @@ BAD_INPUTS = [
     (("orgs", "rm", "acme"), 2, "refused without --yes"),
     (("config", "set", "colour", "red"), 2, "unknown setting 'colour'"),
     (("config", "set", "phone_region", "Britain"), 2, "two-letter country code"),
+    (("contacts", "add", "Eve", "--phone", "+44 12345"), 2, "invalid phone number '+44 12345': a local number without"),
+    (("contacts", "add", "Eve", "--phone", "+1 23"), 2, "invalid phone number '+1 23': too short for its country"),
+    (("contacts", "add", "Eve", "--phone", "+1 202 555 0100 1234"), 2, "too long for its country"),
+    (("deals", "show", "nothing"), 3, "no deal matches 'nothing'; try `crm deals list --all`"),
+    (("notes", "show", "42"), 3, "no interaction with id 42; see `crm notes list`"),
+    (("log", "ann", "Planned call", "--at", "in 2 years"), 2, "in the future, and count as the last contact"),
+    (("log", "ann", "Planned call", "--at", "tomorrow 9am"), 2, "add --future if it really is planned"),
+    (("log", "ann", "Meeting", "--kind", "note", "--direction", "in"), 2, "a note has no direction; only calls, emails and messages have one; leave out --direction"),
 ]
 
 

@@ -22,6 +22,6 @@ def test_org_add_edit_and_rm_keeps_people(ann: Run) -> None:
     ann("orgs", "edit", "cobalt", "--name", "Cobalt Laboratories")
     assert "Cobalt Laboratories" in ann("orgs", "show", "3").stdout
     result = ann("orgs", "rm", "acme", "--yes")
-    assert "deleted organisation #1 Acme Ltd (its 2 people stay, unlinked)" in result.stderr
+    assert "deleted organisation #1 Acme Ltd (2 people stay, unlinked)" in result.stderr
     data = json.loads(ann("contacts", "show", "1", "-f", "json").stdout)[0]
     assert data["name"] == "Ann Lee" and data["org"] is None
