@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL server on a loopback port, for the team-database tests.
 
 initdb refuses to run as root, so as root the server runs as the `postgres` system user.
-Skipped when PostgreSQL's server binaries are not installed.
+Skipped when PostgreSQL's server binaries are not installed, unless CRMCLI_REQUIRE_POSTGRES=1 (set by
+.ci/run) says this machine is meant to have them: then the missing binaries fail the tests instead.
 """
 
 from __future__ import annotations
@@ -13,7 +14,28 @@ import socket
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping, NoReturn
+
+import pytest
+
+REQUIRE_VARIABLE = "CRMCLI_REQUIRE_POSTGRES"
+
+
+def required(environ: Mapping[str, str]) -> bool:
+    """Whether the PostgreSQL tests must run here: the variable set to anything but empty or 0."""
+    return environ.get(REQUIRE_VARIABLE, "").strip() not in ("", "0")
+
+
+# Read once, at import: the autouse `isolated` fixture clears every CRMCLI_* variable during a test.
+REQUIRED = required(os.environ)
+
+
+def unavailable(reason: str, *, must_run: bool = REQUIRED) -> NoReturn:
+    """Skip the PostgreSQL tests, or fail them when this machine is meant to run them."""
+    if must_run:
+        pytest.fail(f"{reason}, and {REQUIRE_VARIABLE}=1 says this machine must run the PostgreSQL tests",
+                    pytrace=False)
+    pytest.skip(reason)
 
 
 def _bindir() -> Path | None:

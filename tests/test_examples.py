@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import Run
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -80,8 +83,31 @@ def test_weighted_by_owner(demo_env: dict[str, str]) -> None:
                                                                 for line in lines)
 
 
-def test_closing_this_month(demo_env: dict[str, str]) -> None:
-    lines = _run("./closing-this-month.sh", demo_env).splitlines()
-    closing = len(_run("crm deals list -q --closing-before \"$(date -d \"$(date +%Y-%m-01) +1 month\" +%Y-%m-%d)\"",
-                       demo_env).split())
-    assert len(lines) == closing and all(line.startswith("#") for line in lines)
+def _month_bounds(first: date) -> tuple[date, date, date]:
+    """The last day of the month before, the last day of this one, the first day of the next."""
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first - timedelta(days=1), following - timedelta(days=1), following
+
+
+def test_closing_this_month(tmp_path: Path, ok: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"}
+    for attempt in range(2):  # again if the month turned while the test ran (the script reads the real date)
+        this_month = _run("date +%Y-%m-01", env).strip()
+        first = date.fromisoformat(this_month)
+        before, last, following = _month_bounds(first)
+        env["CRMCLI_DB"] = str(tmp_path / f"closing-{attempt}.db")
+        monkeypatch.setenv("CRMCLI_DB", env["CRMCLI_DB"])
+        for name, value, code, stage, close in [
+            ("Retainer", "1200", "EUR", "proposal", last),          # 1: last day of this month
+            ("Next plan", "900", "USD", "lead", following),         # 2: next month: not listed
+            ("Overdue audit", "250", "EUR", "negotiation", before),  # 3: close date passed, still open: listed
+            ("Workshop", "3000.50", "GBP", "qualified", first),     # 4: first day of this month
+            ("Signed", "500", "EUR", "won", first),                 # 5: won: not listed
+        ]:
+            ok("deals", "add", name, "--value", value, "--currency", code, "--stage", stage, "--close", f"{close}")
+        ok("deals", "add", "Someday", "--value", "100", "--currency", "EUR")  # 6: no close date: not listed
+        lines = _run("./closing-this-month.sh", env).splitlines()
+        if _run("date +%Y-%m-01", env).strip() == this_month:
+            break
+    assert lines == [f"#3  {before}  250.00 EUR  Overdue audit", f"#4  {first}  3000.50 GBP  Workshop",
+                     f"#1  {last}  1200.00 EUR  Retainer"]

@@ -86,6 +86,8 @@ def move(session: Session, deal: Deal, stage: Stage, *, reason: str | None = Non
         raise Conflict(f"deal {label(deal)} is already in {stage.name}; nothing changed")
     if reason is not None and stage.outcome != "lost":
         raise Invalid("only a lost deal has a reason", hint="reason")
+    if reason is not None and not reason.strip():
+        raise Invalid("an empty reason says nothing: say why the deal was lost (price, timing...) or give none")
     now = utcnow()
     _record(session, deal, deal.stage, stage, now)
     deal.stage, deal.status, deal.stage_changed_at, deal.updated_at = stage.name, stage.outcome, now, now

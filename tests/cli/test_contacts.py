@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
+from typing import Iterator
+
+import pytest
 
 from tests.conftest import Run
 
@@ -66,11 +70,40 @@ def test_empty_list_says_so_on_stderr(ok: Run) -> None:
     assert result.stdout == "" and "no matching rows" in result.stderr
 
 
-def test_table_view_shows_local_time_and_readable_columns(ann: Run) -> None:
-    out = ann("contacts", "list").stdout
-    header = out.splitlines()[0].split()
-    assert header == ["id", "name", "title", "org", "emails", "phones", "tags", "last_contact"]
-    assert "client, vip" in out
+@pytest.fixture
+def zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The local zone named by the test's parameter (TZ, and the C library's view of it), UTC again after."""
+    with monkeypatch.context() as patch:
+        patch.setenv("TZ", request.param)
+        time.tzset()
+        yield request.param
+    time.tzset()
+
+
+# A call logged at 02:00 local time on 2 March: in Kolkata (UTC+05:30) that is still 1 March in UTC;
+# in New York (EST, UTC-05:00) 21:00 on 1 March is already 2 March in UTC. "Now" is pinned one hour later.
+@pytest.mark.parametrize(("zone", "local", "utc", "now_local", "now_utc"), [
+    ("Asia/Kolkata", "2026-03-02 02:00", "2026-03-01T20:30:00Z", "2026-03-02 03:00", "2026-03-01T21:30:00Z"),
+    ("America/New_York", "2026-03-01 21:00", "2026-03-02T02:00:00Z", "2026-03-01 22:00", "2026-03-02T03:00:00Z"),
+], indirect=["zone"])
+def test_table_view_shows_local_time_and_machine_formats_utc(zone: str, ann: Run, monkeypatch: pytest.MonkeyPatch,
+                                                             local: str, utc: str, now_local: str,
+                                                             now_utc: str) -> None:
+    monkeypatch.setenv("CRMCLI_NOW", now_utc)
+    ann("log", "ann lee", "Called about the quote", "--at", local)
+    ann("contacts", "add", "Cleo Park")
+
+    lines = ann("contacts", "list").stdout.splitlines()
+    assert lines[0].split() == ["id", "name", "title", "org", "emails", "phones", "tags", "last_contact"]
+    ann_row = next(line for line in lines if "Ann Lee" in line)
+    assert ann_row.endswith(f"  {local}")  # local wall-clock time, to the minute, not the stored UTC
+    assert f"created  {now_local}\n" in ann("contacts", "show", "cleo").stdout
+
+    rows = {r["name"]: r for r in csv.DictReader(io.StringIO(ann("contacts", "list", "-f", "csv").stdout,
+                                                              newline=""))}
+    assert rows["Ann Lee"]["last_contact"] == utc and rows["Cleo Park"]["created"] == now_utc
+    data = {d["name"]: d for d in json.loads(ann("contacts", "list", "-f", "json").stdout)}
+    assert data["Ann Lee"]["last_contact"] == utc and data["Cleo Park"]["created"] == now_utc
 
 
 def test_references_by_id_email_and_accent_free_fragment(ok: Run) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, timedelta
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,11 +16,6 @@ from tests.conftest import Run, dump, sql
 
 def _json(ok: Run, *args: str) -> list[dict]:  # type: ignore[type-arg]
     return json.loads(ok(*args, "--format", "json").stdout)
-
-
-def _month_start(day: date, months_ahead: int) -> date:
-    month = day.month - 1 + months_ahead
-    return date(day.year + month // 12, month % 12 + 1, 1)
 
 
 @pytest.fixture
@@ -71,39 +66,51 @@ def test_pipeline_keeps_currencies_apart_and_weights_exactly(deals: Run) -> None
     assert "15,000.75 EUR" in table and "9,999.99 USD" in table
 
 
-def test_forecast_by_month_matches_a_hand_computation(ann: Run) -> None:
-    today = date.today()
-    this, next_, later = (_month_start(today, n) for n in (0, 1, 2))
-    late = today - timedelta(days=1)
+NOW = "2026-11-16T10:00:00Z"  # the pinned "now" (CRMCLI_NOW) of the forecast tests: mid-November 2026
+
+
+def test_forecast_by_month_matches_a_hand_computation(ann: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRMCLI_NOW", NOW)
     for name, value, code, stage, close in [
-        ("A", "1000", "EUR", "lead", next_ + timedelta(days=3)),        # 10 % -> 100.00
-        ("B", "2000", "EUR", "proposal", next_ + timedelta(days=10)),   # 50 % -> 1000.00
-        ("C", "500.50", "EUR", "negotiation", later),                   # 75 % -> 375.375
-        ("D", "800", "USD", "qualified", next_),                        # 25 % -> 200.00
-        ("E", "999", "EUR", "proposal", late),                          # close date passed: overdue
-        ("F", "5000", "EUR", "won", next_),                             # won: not forecast
+        ("A", "1000", "EUR", "lead", "2026-12-04"),          # 10 % -> 100.00
+        ("B", "2000", "EUR", "proposal", "2026-12-11"),      # 50 % -> 1000.00
+        ("C", "500.50", "EUR", "negotiation", "2027-01-01"),  # 75 % -> 375.375, across the new year
+        ("D", "800", "USD", "qualified", "2026-12-01"),      # 25 % -> 200.00
+        ("E", "999", "EUR", "proposal", "2026-11-15"),       # close date passed yesterday: overdue
+        ("H", "100", "EUR", "proposal", "2026-11-16"),       # closes today: this month, not overdue
+        ("F", "5000", "EUR", "won", "2026-12-01"),           # won: not forecast
+        ("I", "700", "EUR", "proposal", "2027-02-01"),       # after the three months asked for
     ]:
-        ann("deals", "add", name, "--value", value, "--currency", code, "--stage", stage, "--close", close.isoformat())
+        ann("deals", "add", name, "--value", value, "--currency", code, "--stage", stage, "--close", close)
     ann("deals", "add", "G", "--value", "10", "--currency", "EUR")  # no close date: left out, said so
     result = ann("forecast", "--by", "month", "--months", "3", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     got = [(r["period"], r["currency"], r["deals"], r["weighted"], r["overdue"]) for r in rows]
     assert got == [
         ("overdue", "EUR", "1", "499.50", "True"),
-        (f"{this:%Y-%m}", "EUR", "0", "0.00", "False"), (f"{this:%Y-%m}", "USD", "0", "0.00", "False"),
-        (f"{next_:%Y-%m}", "EUR", "2", "1100.00", "False"), (f"{next_:%Y-%m}", "USD", "1", "200.00", "False"),
-        (f"{later:%Y-%m}", "EUR", "1", "375.375", "False"), (f"{later:%Y-%m}", "USD", "0", "0.00", "False"),
+        ("2026-11", "EUR", "1", "50.00", "False"), ("2026-11", "USD", "0", "0.00", "False"),
+        ("2026-12", "EUR", "2", "1100.00", "False"), ("2026-12", "USD", "1", "200.00", "False"),
+        ("2027-01", "EUR", "1", "375.375", "False"), ("2027-01", "USD", "0", "0.00", "False"),
     ]
-    assert "1 open deal without an expected close date" in result.stderr
-    quarters = _json(ann, "forecast", "--by", "quarter", "--months", "6")
-    assert sum(Decimal(r["weighted"]) for r in quarters if r["currency"] == "EUR") == Decimal("1974.875")
+    assert result.stderr == ("1 open deal without an expected close date (not in the forecast): "
+                             "crm deals edit DEAL --close WHEN\n")
+    quarters = [(r["period"], r["currency"], r["deals"], r["weighted"])
+                for r in _json(ann, "forecast", "--by", "quarter", "--months", "6")]
+    assert quarters == [("overdue", "EUR", 1, "499.50"),
+                        ("2026-Q4", "EUR", 3, "1150.00"), ("2026-Q4", "USD", 1, "200.00"),
+                        ("2027-Q1", "EUR", 2, "725.375"), ("2027-Q1", "USD", 0, "0.00")]
 
 
-def test_forecast_table_draws_bars_and_flags_overdue(deals: Run) -> None:
-    deals("deals", "edit", "1", "--close", (date.today() - timedelta(days=2)).isoformat())
-    deals("deals", "edit", "2", "--close", _month_start(date.today(), 1).isoformat())
-    out = deals("forecast").stdout
-    assert "█" in out and "! close date passed" in out and out.splitlines()[1].startswith("overdue")
+def test_forecast_table_draws_bars_and_flags_overdue(deals: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRMCLI_NOW", NOW)
+    deals("deals", "edit", "1", "--close", "2026-11-14")  # two days before the pinned day
+    deals("deals", "edit", "2", "--close", "2026-12-01")
+    lines = deals("forecast").stdout.splitlines()
+    # Per line: the period, the bar's length (against the largest EUR period), the overdue flag.
+    bars = [(line.split()[0], line.count("█"), line.endswith("  ! close date passed")) for line in lines[1:]]
+    assert bars == [("overdue", 30, True), ("2026-11", 0, False), ("2026-12", 5, False),  # 990.08 / 6000.25 x 30
+                    ("2027-01", 0, False), ("2027-02", 0, False), ("2027-03", 0, False), ("2027-04", 0, False)]
+    assert "6,000.25 EUR" in lines[1] and "990.08 EUR" in lines[3]
 
 
 def test_moving_to_an_unknown_stage_lists_the_stages_and_changes_nothing(deals: Run, crm: Run, db_path: Path) -> None:
@@ -125,7 +132,10 @@ def test_moving_to_an_unknown_stage_lists_the_stages_and_changes_nothing(deals: 
     (("deals", "add", "X", "--value", "10", "--currency", "EUR", "--close", "someday"), 2, "cannot read"),
     (("deals", "move", "1", "proposal"), 5, "already in proposal"),
     (("deals", "move", "99", "won"), 3, "no deal with id 99"),
-    (("deals", "lost", "1", "--reason", ""), 0, ""),
+    (("deals", "lost", "1", "--reason", ""), 2, "an empty reason says nothing"),
+    (("deals", "lost", "1", "-r", "  "), 2, "an empty reason says nothing"),
+    (("deals", "move", "1", "lost", "--reason", ""), 2, "an empty reason says nothing"),
+    (("deals", "move", "1", "won", "--reason", "price"), 2, "only a lost deal has a reason; leave out --reason"),
     (("deals", "edit", "1"), 2, "nothing to change"),
 ])
 def test_bad_deal_input_is_one_clear_line(deals: Run, crm: Run, db_path: Path, args: tuple[str, ...], code: int,
@@ -133,9 +143,9 @@ def test_bad_deal_input_is_one_clear_line(deals: Run, crm: Run, db_path: Path, a
     before = dump(db_path)
     result = crm(*args)
     assert result.exit_code == code, result.stderr
-    if code:
-        assert len(result.stderr.splitlines()) == 1 and message in result.stderr
-        assert dump(db_path) == before
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and message in result.stderr
+    assert dump(db_path) == before
 
 
 def test_deleting_a_contact_never_silently_deletes_deals(deals: Run, crm: Run, db_path: Path) -> None:
@@ -196,11 +206,53 @@ def test_a_follow_up_can_serve_a_deal(deals: Run) -> None:
     assert _json(deals, "fu", "list")[0]["deal_id"] is None  # the follow-up stays, unlinked
 
 
-def test_demo_has_deals_in_every_state(ok: Run) -> None:
+def _minor(amount: str, code: str) -> Decimal:
+    """A shown amount ("25250.125") in minor units of its currency."""
+    from crmcli.core.money import MINOR_DIGITS
+
+    return Decimal(amount).scaleb(MINOR_DIGITS.get(code, 2))
+
+
+def test_demo_pipeline_and_report_add_up_the_demo_deals(ok: Run, db_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pipeline and the report on the demo data, each row against the deals they summarise."""
+    monkeypatch.setenv("CRMCLI_NOW", "2026-11-24T08:00:00Z")  # the demo, the pipeline and the rotting list: one moment
+    monkeypatch.setenv("CRMCLI_DB", str(db_path))
     ok("demo")
-    states = {d["status"] for d in _json(ok, "deals", "list", "--all")}
-    assert states == {"open", "won", "lost"}
-    assert _json(ok, "pipeline") and _json(ok, "report", "deals")
+    every = _json(ok, "deals", "list", "--all")
+    assert {d["status"] for d in every} == {"open", "won", "lost"}
+    rotting = {d["id"] for d in _json(ok, "deals", "list", "--rotting")}
+    order = ["lead", "qualified", "proposal", "negotiation"]
+    groups: dict[tuple[str, str], list[dict]] = {}  # type: ignore[type-arg]
+    for deal in every:
+        if deal["status"] == "open":
+            groups.setdefault((deal["stage"], deal["currency"]), []).append(deal)
+    expected = [(stage, {"lead": 10, "qualified": 25, "proposal": 50, "negotiation": 75}[stage], code, len(group),
+                 sum(d["value_minor"] for d in group),
+                 Decimal(sum(d["value_minor"] * d["probability"] for d in group)) / 100,
+                 sum(d["id"] in rotting for d in group))
+                for (stage, code), group in sorted(groups.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1]))]
+    pipeline = [(r["stage"], r["probability"], r["currency"], r["deals"], r["value_minor"],
+                 _minor(r["weighted"], r["currency"]), r["rotting"]) for r in _json(ok, "pipeline")]
+    assert pipeline == expected and len(pipeline) > 4 and sum(r[-1] for r in pipeline) == len(rotting) > 0
+
+    won = [d for d in every if d["status"] == "won"]
+    lost = [d for d in every if d["status"] == "lost"]
+    report = [(r["section"], r["item"], r["currency"], r["deals"], r["value"]) for r in _json(ok, "report", "deals")]
+    outcome = [row for row in report if row[0] == "outcome" and row[1] != "average days to close (won)"]
+    assert outcome == [("outcome", "won", "", len(won), ""), ("outcome", "lost", "", len(lost), ""),
+                       ("outcome", "win rate", "", len(won) + len(lost),
+                        f"{Decimal(100 * len(won)) / (len(won) + len(lost)):.1f}%")]
+    totals: dict[str, list[int]] = {}
+    for deal in won:
+        totals.setdefault(deal["currency"], []).append(deal["value_minor"])
+    assert [(r[1], r[2], r[3], _minor(r[4], r[2])) for r in report if r[0] == "won value"] == [
+        row for code, values in sorted(totals.items()) for row in (
+            ("total", code, len(values), sum(values)),
+            ("average deal", code, len(values), (Decimal(sum(values)) / len(values)).quantize(Decimal(1))))]
+    reasons = Counter(d["lost_reason"] or "(no reason given)" for d in lost)  # ranked: most often first
+    assert [(r[1], r[3]) for r in report if r[0] == "lost reasons"] == sorted(reasons.items(),
+                                                                               key=lambda kv: (-kv[1], kv[0]))
 
 
 def test_deleting_an_organisation_says_which_deals_lose_it(deals: Run) -> None:

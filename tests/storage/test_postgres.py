@@ -17,7 +17,7 @@ from tests.conftest import Run
 def pg_server() -> Iterator[str]:
     for url in pg.server():
         if url is None:
-            pytest.skip("PostgreSQL server binaries are not installed")
+            pg.unavailable("PostgreSQL server binaries are not installed")
         yield url
 
 
