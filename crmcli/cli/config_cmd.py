@@ -22,17 +22,18 @@ def path() -> None:
 
 @app.command("list")
 def list_() -> None:
-    """Every setting with its effective value and where it comes from."""
+    """Every setting with its effective value and where it comes from; a broken one is marked INVALID."""
     from crmcli import config
 
+    settings = config.Settings()
     for name, key in config.KEYS.items():
-        value, source = config.get_value(name)
-        print(f"{name} = {_show(value)}  # {source}; {key.help}")
+        value, origin, problem = settings.inspect(name)
+        print(f"{name} = {_show(value)}  # {origin.short}; " + (f"INVALID: {problem}" if problem else key.help))
 
 
 @app.command("get")
 def get(key: KeyArg) -> None:
-    """Print one setting's effective value (empty line when unset)."""
+    """Print one setting's effective value (empty line when unset); exit 1 if it is broken."""
     from crmcli import config
 
     value, _source = config.get_value(key)
@@ -41,7 +42,7 @@ def get(key: KeyArg) -> None:
 
 @app.command("set")
 def set_(key: KeyArg, value: Annotated[str, typer.Argument(metavar="VALUE")]) -> None:
-    """Set a setting in the config file."""
+    """Set a setting in the config file; a value that is not valid is refused and the file left as it was."""
     from crmcli import config
 
     stored = config.set_value(key, value)

@@ -10,7 +10,8 @@ import typer
 from crmcli.cli import state
 from crmcli.cli.output import note
 
-app = typer.Typer(add_completion=False, help="The database: path, check, migrate, backup.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, help="The database: path, check, migrate, backup, reindex, password.",
+                  no_args_is_help=True)
 
 
 @app.command("path")
@@ -60,10 +61,13 @@ def migrate() -> None:
 
 
 @app.command("backup")
-def backup(dest: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the copy.")]) -> None:
-    """Copy the database to FILE with SQLite's online backup API (safe while crm runs)."""
+def backup(
+    dest: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the copy (a new file).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Copy the database to FILE (SQLite online backup, safe while crm runs); an existing FILE only with --force."""
     db = state.database()
-    db.backup(dest)
+    db.backup(dest, replace=force)
     note(f"backed up {db.describe()} to {dest}")
 
 

@@ -19,6 +19,10 @@ HINTS: dict[str, str] = {
     "password": "remove it and run `crm db password set` (or set CRMCLI_DB_PASSWORD)",
     "future": "add --future if it really is planned, or give the time it happened with --at",
     "force": "add --force to replace it",
+    "config-file": "change it with `crm config set` or remove it with `crm config unset`",
+    "config-env": "change or unset that environment variable",
+    "default_kind": "first change default_kind (crm config set default_kind KIND) or remove it "
+                    "(crm config unset default_kind)",
 }
 
 

@@ -38,6 +38,13 @@ _COMMA_LANGUAGES = frozenset(
     "af az be bg bs ca cs da de el es et eu fi fo fr gl hr hu hy id is it ka kk ky lt lv mk mn nb nl nn no pl "
     "pt ro ru sk sl sq sr sv tr uk uz vi".split())
 _POINT_REGIONS = frozenset({"CH", "LI", "MX"})  # de_CH, it_CH, es_MX... write a decimal point
+# Languages known to write a decimal point. A locale setting must be in one of these two lists: an
+# amount is never read in a locale whose decimal mark is a guess.
+_POINT_LANGUAGES = frozenset(
+    "am ar bn cy en fil ga gd gu ha he hi ig iw ja kn ko ml mr ms mt my ne pa si sw ta te th tl ur yo yue zh "
+    "zu".split())
+_LOCALE = re.compile(r"(?P<language>[a-z]{2,3})(?:[_-](?P<territory>[a-z]{2}|[0-9]{3}))?"
+                     r"(?P<rest>(?:\.[a-z0-9_-]+)?(?:@[a-z0-9_-]+)?)", re.IGNORECASE | re.ASCII)
 
 
 def currency(code: str) -> str:
@@ -47,6 +54,24 @@ def currency(code: str) -> str:
         hint = " (a three-letter ISO 4217 code such as EUR, USD, GBP, JPY)"
         raise Invalid(f"unknown currency {code.strip()!r}{hint}")
     return cleaned
+
+
+def locale_name(value: str) -> str:
+    """A locale amounts can be read in, as en_US (language lower case, territory upper case), or a
+    clear error. Valid: LANGUAGE[_TERRITORY][.CODESET][@MODIFIER] (en_US, de_DE, fr_CH.UTF-8, es_419)
+    in a language whose decimal mark is known here, or C / POSIX (a decimal point). The system need
+    not have that locale installed: reading an amount needs only its decimal mark."""
+    text = value.strip()
+    if text in ("C", "POSIX") or text.startswith("C."):
+        return text
+    match = _LOCALE.fullmatch(text)
+    if match is None:
+        raise Invalid(f"cannot read the locale {text!r}; write a language and country such as en_US, de_DE or pt_BR")
+    language, territory = match["language"].lower(), match["territory"]
+    if language not in _COMMA_LANGUAGES and language not in _POINT_LANGUAGES:
+        raise Invalid(f"unknown locale {text!r}: no decimal mark is known for the language {language!r} "
+                      "(a language and country such as en_US, de_DE or pt_BR)")
+    return language + (f"_{territory.upper()}" if territory else "") + match["rest"]
 
 
 def decimal_mark(locale: str | None) -> str:

@@ -177,8 +177,14 @@ class Database:
 
     # -- maintenance ---------------------------------------------------------------------------
 
-    def backup(self, dest: Path) -> None:
-        """A consistent copy through SQLite's online backup API (safe while others write)."""
+    def backup(self, dest: Path, *, replace: bool = True) -> None:
+        """A consistent copy through SQLite's online backup API (safe while others write), mode 0600.
+
+        Without `replace` an existing `dest` is refused (Conflict) and left untouched. The copy is
+        written beside `dest` and renamed over it only when complete, so a failed backup leaves
+        `dest` as it was; a -wal/-journal left beside `dest` is removed first, since SQLite would
+        otherwise replay it onto the new copy. (Migrations call this with `replace`: their
+        `.bak-vN` copy of the same version may be redone.)"""
         import sqlite3
 
         if self.path is None:
@@ -186,22 +192,46 @@ class Database:
         dest = Path(dest).expanduser()
         if dest.resolve() == self.path.resolve():
             raise StorageError("backup target is the database itself; choose another file")
+        if dest.is_dir():
+            raise StorageError(f"cannot write backup {dest}: it is a directory")
+        tmp: Path | None = None
+        placeholder = False  # a new dest we created to claim the name
         try:
+            if not replace:
+                try:
+                    os.close(os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                except FileExistsError:
+                    raise Conflict(f"backup target {dest} already exists", hint="force") from None
+                placeholder = True
+            import tempfile
+
+            fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)  # mode 0600
+            os.close(fd)
+            tmp = Path(name)
             src = sqlite3.connect(self.path)
             try:
-                fd = os.open(dest, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-                os.close(fd)
-                target = sqlite3.connect(dest)
+                target = sqlite3.connect(tmp)
                 try:
                     src.backup(target)
                 finally:
                     target.close()
             finally:
                 src.close()
+            for suffix in ("-wal", "-shm", "-journal"):
+                dest.with_name(dest.name + suffix).unlink(missing_ok=True)
+            os.replace(tmp, dest)
+            placeholder = False
         except OSError as err:
             raise StorageError(f"cannot write backup {dest}: {err.strerror}") from None
         except sqlite3.Error as err:
             raise StorageError(f"backup to {dest} failed: {err}") from None
+        finally:
+            leftovers = (tmp, tmp.with_name(tmp.name + "-journal")) if tmp is not None else ()
+            for leftover in leftovers + ((dest,) if placeholder else ()):
+                try:
+                    leftover.unlink(missing_ok=True)
+                except OSError:
+                    pass
 
     def check(self) -> list[str]:
         """Problems found by SQLite's integrity and foreign key checks (empty: all good)."""
