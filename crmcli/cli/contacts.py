@@ -9,7 +9,7 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.confirm import delete_confirmed, describe_counts
-from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt
+from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt, exclusive
 from crmcli.cli.output import added, card, emit, local_time, note
 
 if TYPE_CHECKING:
@@ -131,6 +131,7 @@ def cadence_text(days: int | None) -> str:
 
 @app.command("edit")
 def edit(
+    ctx: typer.Context,
     ref: Ref,
     name: Annotated[str | None, typer.Option("--name", metavar="TEXT", help="New name.")] = None,
     title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="New job title (\"\" clears it).")] = None,
@@ -154,8 +155,8 @@ def edit(
     from crmcli.core import contacts
     from crmcli.errors import UsageProblem
 
-    if org is not None and no_org:
-        raise UsageProblem("--org and --no-org contradict each other; give one")
+    exclusive(ctx, "org", "no_org")
+    exclusive(ctx, "cadence", "no_cadence")
     changes = contacts.ContactChanges(
         name=name, title=title, org="" if no_org else org, add_emails=add_email or [],
         remove_emails=remove_email or [], add_phones=add_phone or [], remove_phones=remove_phone or [],

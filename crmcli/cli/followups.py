@@ -9,7 +9,7 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.confirm import delete_confirmed
-from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt
+from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt, exclusive
 from crmcli.cli.output import added, card, emit, local_time, note
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ def add(
     ref: Annotated[str, typer.Argument(metavar="CONTACT", help="Id, email, or a unique part of the name.")],
     title: Annotated[str, typer.Argument(metavar="WHAT", help="What is to be done.")],
     due: Annotated[str, typer.Option("--due", metavar="WHEN", help="'next friday 10am', 'tomorrow', 'in 2 weeks', "
-                                                                   "'2026-12-01'.")] = "tomorrow",
+                                                                   "'2w', 'eom', 'next month', '2026-12-01'.")]
+    = "tomorrow",
     every: Every = None,
     note_text: NoteOpt = None,
     deal: Annotated[str | None, typer.Option("--deal", metavar="DEAL", help="The deal it serves (id or name).")]
@@ -49,14 +50,16 @@ def add(
     when = followups.Due.parse(due, now=clock.local_now())
     with state.database().session(write=True) as session:
         contact = contacts.resolve(session, ref)
+        served = None
         if deal is not None:
             from crmcli.core import deals
 
-            deal_id = deals.resolve(session, deal).id
+            served = deals.resolve(session, deal)
         item = followups.add(session, contact, title, when, repeat=every, note=note_text,
-                             deal_id=deal_id if deal is not None else None)
+                             deal_id=served.id if served is not None else None)
     added(item.id, f"follow-up #{item.id} for {contact.name}, due {describe_due(item.due_at, item.all_day)}"
-          + (f", {item.repeat}" if item.repeat else ""), quiet=quiet)
+          + (f", {item.repeat}" if item.repeat else "")
+          + (f", for deal #{served.id} {served.name}" if served is not None else ""), quiet=quiet)
 
 
 def describe_due(due_at: object, all_day: bool) -> str:
@@ -66,6 +69,7 @@ def describe_due(due_at: object, all_day: bool) -> str:
 
 @app.command("list")
 def list_(
+    ctx: typer.Context,
     scope: Annotated[Scope, typer.Option("--scope", "-s", metavar="SCOPE",
                                          help="open (default), overdue, today, week, done, all.")] = Scope.open,
     overdue: Annotated[bool, typer.Option("--overdue", help="Same as --scope overdue.")] = False,
@@ -80,6 +84,7 @@ def list_(
     """Follow-ups by urgency: overdue (oldest first), due today, then upcoming."""
     from crmcli.core import clock, contacts, followups
 
+    exclusive(ctx, "scope", "overdue", "today", "week", "everything")
     chosen = next((s for flag, s in ((overdue, Scope.overdue), (today, Scope.today), (week, Scope.week),
                                      (everything, Scope.all)) if flag), scope)
     window = followups.Window.around(clock.local_now(), within_days=6)
@@ -134,8 +139,10 @@ def done(ref: Id, log: Annotated[str | None, typer.Option("--log", metavar="TEXT
 
 @app.command("snooze")
 def snooze(ref: Id, until: Annotated[str, typer.Argument(metavar="WHEN|FOR",
-                                                         help="'2 days', '1w', 'monday', 'next friday 9am'.")]) -> None:
-    """Push a follow-up back: by a duration from now, or to a date."""
+                                                         help="A length of time ('2 days', '1w', '4h') or a date "
+                                                              "('monday', 'next friday 9am').")]) -> None:
+    """Push a follow-up back. A length of time counts from the due date, or from now once it is overdue;
+    a date becomes the due date. Never into the past."""
     from crmcli.core import clock, followups
 
     with state.database().session(write=True) as session:
@@ -145,6 +152,7 @@ def snooze(ref: Id, until: Annotated[str, typer.Argument(metavar="WHEN|FOR",
 
 @app.command("edit")
 def edit(
+    ctx: typer.Context,
     ref: Id,
     title: Annotated[str | None, typer.Option("--title", "-t", metavar="TEXT")] = None,
     due: Annotated[str | None, typer.Option("--due", metavar="WHEN")] = None,
@@ -158,8 +166,7 @@ def edit(
     from crmcli.core import clock, contacts, followups
     from crmcli.errors import UsageProblem
 
-    if every is not None and no_repeat:
-        raise UsageProblem("--every and --no-repeat contradict each other; give one")
+    exclusive(ctx, "every", "no_repeat")
     if all(v is None for v in (title, due, every, note_text, contact)) and not no_repeat:
         raise UsageProblem("nothing to change; see `crm fu edit --help`")
     when = followups.Due.parse(due, now=clock.local_now()) if due is not None else None

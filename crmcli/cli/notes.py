@@ -8,7 +8,7 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.confirm import delete_confirmed
-from crmcli.cli.options import Format, FormatOpt, QuietOpt, YesOpt
+from crmcli.cli.options import Format, FormatOpt, QuietOpt, YesOpt, exclusive
 from crmcli.cli.output import card, emit, local_time, note
 from crmcli.cli.timeline import PAGE, All, Kinds, Limit, Since, show_interactions
 
@@ -22,6 +22,7 @@ Id = Annotated[str, typer.Argument(metavar="ID", help="The interaction's id (see
 
 @app.command("list")
 def list_(
+    ctx: typer.Context,
     contact: Annotated[str | None, typer.Option("--contact", "-c", metavar="CONTACT",
                                                 help="Only this contact's.")] = None,
     kind: Kinds = None, since: Since = None, limit: Limit = PAGE, everything: All = False,
@@ -30,6 +31,7 @@ def list_(
     """Interactions, newest first."""
     from crmcli.core import contacts
 
+    exclusive(ctx, "limit", "everything")
     with state.database().session() as session:
         contact_id = contacts.resolve(session, contact).id if contact else None
         show_interactions(session, contact_id=contact_id, kind=kind, since=since,

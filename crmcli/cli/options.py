@@ -21,3 +21,27 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f", metavar="FORMAT", h
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print ids only, one per line (for xargs).")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (needed without a TTY).")]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N rows.")]
+
+
+def exclusive(ctx: typer.Context, *names: str) -> None:
+    """Refuse options that contradict each other: `exclusive(ctx, "overdue", "today", "week")` raises
+    UsageProblem ("--overdue and --today cannot be used together", exit 2) when the user gave two or more
+    of these parameters (by their Python names) on the command line. What counts is whether an option was
+    given, not its value, so an option with a default (`-n N`, `--scope`) conflicts only when typed.
+    Call it first, before anything is read or written."""
+    params = {p.name: p for p in ctx.command.params}
+    if unknown := set(names) - params.keys():
+        raise ValueError(f"{ctx.command_path} has no parameter {sorted(unknown)}")  # a slip in crm's own code
+    typed = [name for name in names
+             if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") not in ("DEFAULT", "DEFAULT_MAP")]
+    if len(typed) > 1:
+        from crmcli.errors import UsageProblem
+
+        shown = [_flag(params[name]) for name in typed]
+        raise UsageProblem(f"{', '.join(shown[:-1])} and {shown[-1]} cannot be used together")
+
+
+def _flag(param: object) -> str:
+    """An option's long name (`--limit` for `-n/--limit`), or an argument's metavar."""
+    opts = list(getattr(param, "opts", [])) + list(getattr(param, "secondary_opts", []))
+    return next((o for o in opts if o.startswith("--")), opts[0] if opts else str(getattr(param, "name", "?")))

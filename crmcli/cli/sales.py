@@ -31,7 +31,8 @@ def _reports() -> None:
 
 AMOUNTS = frozenset({"value", "weighted"})
 AsOf = Annotated[str | None, typer.Option("--as-of", metavar="WHEN", help="Judge as of this day or time "
-                                                                          "(default: now).")]
+                                                                          "(default: now): '2026-03-31', "
+                                                                          "'som', 'last month'.")]
 
 
 def _now(as_of: str | None) -> "datetime":

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Callable
 import typer
 
 from crmcli.cli import state
-from crmcli.cli.options import Format, FormatOpt, QuietOpt
+from crmcli.cli.options import Format, FormatOpt, QuietOpt, exclusive
 
 if TYPE_CHECKING:
     from crmcli.core.rows import Rows
@@ -25,6 +25,7 @@ All = Annotated[bool, typer.Option("--all", "-a", help="Everything, not only the
 
 @app.command("timeline")
 def timeline(
+    ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="CONTACT", help="Id, email, or a unique part of the name.")],
     kind: Kinds = None, since: Since = None, limit: Limit = PAGE, everything: All = False,
     fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
@@ -33,6 +34,7 @@ def timeline(
     from crmcli.core import contacts
     from crmcli.core import timeline as core
 
+    exclusive(ctx, "limit", "everything")
     with state.database().session() as session:
         contact = contacts.resolve(session, ref)
         show_interactions(session, contact_id=contact.id, kind=kind, since=since, limit=None if everything else limit,

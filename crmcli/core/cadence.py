@@ -29,9 +29,23 @@ def parse(text: str) -> int:
     return _DAYS[rule.freq] * rule.interval
 
 
+LENGTH_FORMS = "90d, 6 weeks, 3 months, 1 year"
+
+
 def parse_after(text: str) -> int:
-    """`--cold-after 90d` / `3 months` -> days."""
-    return parse(text)
+    """A length of silence (`--cold-after 90d`, `3 months`, `1 year`) -> whole days: a month counts 30,
+    a quarter 90, a year 365, as in a cadence. A cadence's words (`every 90 days`, `quarterly`) read
+    too. Its own message: it is a length of time, not a cadence (a repeat rule) nor a date."""
+    try:
+        delta = dates.parse_duration(text)
+    except dates.DateError:
+        try:
+            return parse(text)
+        except Invalid:
+            raise Invalid(f"cannot read the length of time {text!r}; try: {LENGTH_FORMS}") from None
+    if delta.hours or delta.minutes:
+        raise Invalid(f"a length of silence counts whole days, not {text!r}; try: {LENGTH_FORMS}")
+    return delta.days + 30 * delta.months + 365 * delta.years
 
 
 def describe(days: int | None) -> str:

@@ -19,6 +19,15 @@ Rules (the README's "Dates and times" table shows them with examples; tests/core
 - Units: d, w, m (months; minutes are `min`), q (quarter = 3 months), y, h, min. Day units give a whole
   day (`in 3 days`, `+1m`: months clamp to the month's end, Jan 31 + 1m = Feb 28); hours and minutes
   give an exact moment (`in 3 hours` is 3 h of elapsed time, also across a DST change).
+- A bare length of time (`90d`, `2 weeks`, `4h`) names no direction, so lean settles it: past lean -> that
+  long ago (`--since 90d`), future lean -> that long from now (`--due 2w`).
+- Periods: `this|last|next week|month|quarter|year` is the first day of that period (Monday, the 1st,
+  Jan/Apr/Jul/Oct 1, Jan 1), a whole day: the start of a range for --since, --as-of, --at. A due date
+  needs a day inside the period, and which one (its first? its last?) is a guess that makes a follow-up
+  silently late or early, so future lean refuses `this ...` and `last ...` (they start today or earlier)
+  and asks for a day (eow, eom, next monday); `next week` (next Monday, its first day) is allowed.
+- Parts of today: `this morning` = today 09:00, `this afternoon` = today 14:00, `this evening` = today
+  18:00, in either lean, taken as written like `today 9am` (for all of today since midnight: `today`).
 - ISO date-times with an offset (`...Z`, `...+01:00`) are absolute; they are shown in the local zone.
 """
 
@@ -36,7 +45,8 @@ from crmcli.errors import Invalid
 Lean = Literal["past", "future"]
 Freq = Literal["daily", "weekly", "monthly", "yearly"]
 
-DATE_FORMS = "today, tomorrow, fri, next friday, in 3 days, +2w, 3 months ago, eom, 2026-12-01, tomorrow 3pm"
+DATE_FORMS = ("today, tomorrow, fri, next friday, in 3 days, +2w, 3 months ago, 90d, last month, eom, 2026-12-01, "
+              "tomorrow 3pm")
 RECURRENCE_FORMS = "daily, weekly, every 2 weeks, every monday, every month, every quarter, every year"
 DURATION_FORMS = "3d, 2 days, 1w, 2 weeks, 1 month, 4h"
 
@@ -90,6 +100,10 @@ _WEEKDAY = re.compile(r"(?:(?P<which>next|last|this)\s+)?(?P<name>[a-z]+)")
 _DAY_MONTH = re.compile(r"(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m1>[a-z]+)|(?P<m2>[a-z]+)\s+(?P<d2>\d{1,2})"
                         r"(?:st|nd|rd|th)?)(?:\s+(?P<year>\d{4}))?")
 _LONG_ANCHOR = re.compile(r"(?P<edge>start|end) of (?:the )?(?P<period>week|month|year)")
+_PERIOD = re.compile(r"(?P<which>this|last|next) (?P<period>week|month|quarter|year)")
+
+# Parts of today, each one wall-clock time (the README's "Dates and times" lists them).
+PARTS_OF_DAY = {"this morning": time(9), "this afternoon": time(14), "this evening": time(18)}
 
 
 def _normalise(text: str) -> str:
@@ -106,8 +120,9 @@ def _term(text: str) -> tuple[int, str] | None:
     return (1 if match["one"] else int(match["count"])) * multiplier, field
 
 
-def _offset(text: str) -> tuple[int, str] | None:
-    """`in 3 days`, `+3d`, `-2w`, `3 days ago` -> signed (count, field); anything else -> None."""
+def _offset(text: str, lean: Lean) -> tuple[int, str] | None:
+    """`in 3 days`, `+3d`, `-2w`, `3 days ago` -> signed (count, field); a bare `90d` goes the lean's way
+    (ago for the past, from now for the future); anything else -> None."""
     if text.startswith("in "):
         body, sign = text[3:], 1
     elif text.endswith(" ago"):
@@ -115,7 +130,7 @@ def _offset(text: str) -> tuple[int, str] | None:
     elif text[:1] in ("+", "-"):
         body, sign = text[1:].lstrip(), 1 if text[0] == "+" else -1
     else:
-        return None
+        body, sign = text, -1 if lean == "past" else 1
     term = _term(body)
     return None if term is None else (sign * term[0], term[1])
 
@@ -141,6 +156,24 @@ def _anchor(text: str, today: date, lean: Lean) -> date | None:
     long = _LONG_ANCHOR.fullmatch(text)
     key = f"{long['edge'][0]}o{long['period'][0]}" if long else text
     return _ANCHORS[key](today) if key in _ANCHORS else None
+
+
+def _period(text: str, today: date, lean: Lean) -> date | None:
+    match = _PERIOD.fullmatch(text)
+    if match is None:
+        return None
+    which, period = match["which"], match["period"]
+    if lean == "future" and which != "next":
+        raise DateError(f"{text!r} is a period, not a due date: say which day, e.g. eow, eom, next monday, "
+                        f"next {period}")  # the CLI and the TUI both show it as it is: no hint needed
+    step = {"this": 0, "last": -1, "next": 1}[which]
+    if period == "week":
+        return today - timedelta(days=today.weekday()) + timedelta(weeks=step)
+    if period == "year":
+        return date(today.year + step, 1, 1)
+    months = 3 if period == "quarter" else 1
+    first = today.replace(day=1, month=(today.month - 1) // months * months + 1)
+    return first + relativedelta(months=step * months)
 
 
 def _iso_day(text: str, today: date, lean: Lean) -> date | None:
@@ -181,14 +214,14 @@ def _day_month(text: str, today: date, lean: Lean) -> date | None:
 
 
 def _relative_day(text: str, today: date, lean: Lean) -> date | None:
-    offset = _offset(text)
+    offset = _offset(text, lean)
     if offset is None or offset[1] in _EXACT_FIELDS:
         return None
     count, field = offset
     return today + relativedelta(**{field: count})  # type: ignore[arg-type]
 
 
-_DAY_READERS = (_named_day, _anchor, _iso_day, _weekday, _day_month, _relative_day)
+_DAY_READERS = (_named_day, _anchor, _period, _iso_day, _weekday, _day_month, _relative_day)
 
 
 # --- exact moments: now, ISO date-times, hours and minutes from now -----------------------------------
@@ -204,7 +237,7 @@ def _isoparse(text: str) -> datetime:
         return isoparse(text.upper())
 
 
-def _moment(text: str, now: datetime) -> datetime | None:
+def _moment(text: str, now: datetime, lean: Lean) -> datetime | None:
     """An exact local datetime (in now's zone) for `now`, ISO date-times and sub-day offsets."""
     if text == "now":
         return now
@@ -212,7 +245,7 @@ def _moment(text: str, now: datetime) -> datetime | None:
         parsed = _isoparse(text)
         # With an offset it is an instant: convert it. Without, it is already local wall time.
         return parsed.astimezone(now.tzinfo) if parsed.tzinfo else parsed.replace(tzinfo=now.tzinfo)
-    offset = _offset(text)
+    offset = _offset(text, lean)
     if offset is None or offset[1] not in _EXACT_FIELDS:
         return None
     count, field = offset
@@ -298,9 +331,11 @@ def _check(now: datetime, lean: str) -> None:
 
 
 def _parse(s: str, text: str, now: datetime, lean: Lean) -> When | None:
-    moment = _moment(s, now)
+    moment = _moment(s, now, lean)
     if moment is not None:
         return When(moment.date(), moment.time())
+    if s in PARTS_OF_DAY:
+        return When(now.date(), PARTS_OF_DAY[s])
     day_text, time_text = _split_time(s)
     clock = None if time_text is None else _clock(time_text, text)
     if day_text is None:

@@ -119,15 +119,25 @@ def within_days(text: str) -> int:
     cleaned = text.strip().lower()
     if cleaned in ("0", "0d", "today"):
         return 0
-    delta = dates.parse_duration(cleaned)  # relativedelta keeps weeks as days
+    try:
+        delta = dates.parse_duration(cleaned)  # relativedelta keeps weeks as days
+    except dates.DateError:
+        raise Invalid(f"cannot read the length of time {text!r}; try: 0d, 1d, 2w, 1 month") from None
     if delta.hours or delta.minutes:
         raise Invalid(f"a look-ahead counts whole days (1d, 2w, 1 month), not {text!r}")
     return delta.days + 30 * delta.months + 365 * delta.years
 
 
 def snooze(session: Session, item: FollowUp, text: str, *, now: datetime) -> FollowUp:
-    """Push a follow-up back: by a duration (`2 days`: from its due date, or from now if that has
-    passed) or to a date (`monday`)."""
+    """Push a follow-up back, by a length of time or to a date; never into the past.
+
+    The one rule: a length (`2 days`, `1w`, `4h`) counts from the due date, or from now once it is
+    overdue. Counting from the due date keeps "snooze" meaning "later than it was" (a follow-up
+    due Friday, snoozed 2 days on Wednesday, is due Sunday, not Friday again); counting from now once
+    it is overdue makes the snooze land that long ahead rather than still in the past (2 days after a due
+    date three weeks gone would still be overdue). An all-day follow-up stays all-day. A date (`monday`,
+    `next friday 9am`) is taken as the new due, leaning to the future; one before now (before today,
+    for a day) is refused and nothing changes."""
     _open(item)
     try:
         delta = dates.parse_duration(text)
@@ -137,6 +147,12 @@ def snooze(session: Session, item: FollowUp, text: str, *, now: datetime) -> Fol
         base = max(_as_utc(item.due_at), now.astimezone(UTC)).astimezone(now.tzinfo)
         moment = base + delta
         due = Due.parse(moment.date().isoformat(), now=now) if item.all_day else Due(moment.astimezone(UTC), False)
+    local = due.at.astimezone(now.tzinfo)
+    this_minute = now.replace(second=0, microsecond=0).astimezone(UTC)  # as bare times count it (dates.py)
+    if (local.date() < now.date()) if due.all_day else (due.at < this_minute):
+        shown = f"{local:%Y-%m-%d}" if due.all_day else f"{local:%Y-%m-%d %H:%M}"
+        raise Invalid(f"cannot snooze follow-up #{item.id} to {shown}: that is in the past; give a later day "
+                      "or a length of time such as 2 days")
     item.due_at, item.all_day = due.at, due.all_day
     item.updated_at = utcnow()
     session.add(item)

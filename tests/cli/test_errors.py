@@ -25,7 +25,7 @@ BAD_INPUTS = [
     (("contacts", "show", "an"), 4, "matches several contacts: #1 Ann Lee <ann@acme.example>, #2 Anna Berg"),
     (("contacts", "edit", "an", "--title", "Boss"), 4, "use the id"),
     (("contacts", "edit", "bob"), 2, "nothing to change"),
-    (("contacts", "edit", "bob", "--org", "x", "--no-org"), 2, "contradict"),
+    (("contacts", "edit", "bob", "--org", "x", "--no-org"), 2, "--org and --no-org cannot be used together"),
     (("contacts", "edit", "bob", "--remove-email", "nope@x.example"), 3, "has no email"),
     (("contacts", "edit", "bob", "--untag", "vip"), 3, "is not tagged 'vip'"),
     (("contacts", "edit", "bob", "--title", "Boss", "--add-email", "bad"), 2, "invalid email"),

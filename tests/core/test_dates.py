@@ -32,6 +32,9 @@ def show(when: When) -> str:
     return shown if when.time is None else f"{shown} {when.time:%H:%M}"
 
 
+# A due date (lean future) refuses a period that starts today or earlier: the README's table says so.
+REFUSED = "refused: a period, not a day"
+
 # (what the user types, lean past, lean future); one value when both leans agree. now = NOW.
 EXAMPLES: list[tuple[str, str] | tuple[str, str, str]] = [
     ("today", "Wed 2026-11-25"),
@@ -114,14 +117,51 @@ EXAMPLES: list[tuple[str, str] | tuple[str, str, str]] = [
     ("nov 25", "Wed 2026-11-25"),
     ("1st jan", "Thu 2026-01-01", "Fri 2027-01-01"),
     ("feb 29", "Thu 2024-02-29", "Tue 2028-02-29"),
+    # A bare length of time: that long ago when it happened, that long from now when it's due.
+    ("90d", "Thu 2026-08-27", "Tue 2027-02-23"),
+    ("2 weeks", "Wed 2026-11-11", "Wed 2026-12-09"),
+    ("a week", "Wed 2026-11-18", "Wed 2026-12-02"),
+    ("1m", "Sun 2026-10-25", "Fri 2026-12-25"),
+    ("4h", "Wed 2026-11-25 06:30", "Wed 2026-11-25 14:30"),
+    ("30min", "Wed 2026-11-25 10:00", "Wed 2026-11-25 11:00"),
+    # Parts of today: one wall-clock time each, in either lean.
+    ("this morning", "Wed 2026-11-25 09:00"),
+    ("This  Morning", "Wed 2026-11-25 09:00"),
+    ("this afternoon", "Wed 2026-11-25 14:00"),
+    ("this evening", "Wed 2026-11-25 18:00"),
+    # Periods: their first day; a due date refuses those that have begun.
+    ("this week", "Mon 2026-11-23", REFUSED),
+    ("last week", "Mon 2026-11-16", REFUSED),
+    ("next week", "Mon 2026-11-30"),
+    ("this month", "Sun 2026-11-01", REFUSED),
+    ("last month", "Thu 2026-10-01", REFUSED),
+    ("next month", "Tue 2026-12-01"),
+    ("this quarter", "Thu 2026-10-01", REFUSED),
+    ("last quarter", "Wed 2026-07-01", REFUSED),
+    ("next quarter", "Fri 2027-01-01"),
+    ("this year", "Thu 2026-01-01", REFUSED),
+    ("last year", "Wed 2025-01-01", REFUSED),
+    ("next year", "Fri 2027-01-01"),
+    ("last week 3pm", "Mon 2026-11-16 15:00", REFUSED),
+    ("next month 9am", "Tue 2026-12-01 09:00"),
 ]
+
+
+def shown(text: str, lean: str, now: datetime = NOW) -> str:
+    """What the docs table shows for `text`: the parsed value, or REFUSED for a period as a due date."""
+    try:
+        return show(parse(text, now=now, lean=lean))  # type: ignore[arg-type]
+    except DateError as err:
+        if "is a period, not a due date" not in str(err):
+            raise
+        return REFUSED
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e[0].strip() for e in EXAMPLES])
 def test_examples(example: tuple[str, ...]) -> None:
     text, past, future = example if len(example) == 3 else (*example, example[1])
-    assert show(parse(text, now=NOW, lean="past")) == past
-    assert show(parse(text, now=NOW, lean="future")) == future
+    assert shown(text, "past") == past
+    assert shown(text, "future") == future
 
 
 def _table_rows() -> list[list[str]]:
@@ -138,8 +178,34 @@ def test_docs_table_matches_the_parser() -> None:
     rows = _table_rows()
     assert len(rows) >= 20
     for text, past, future in rows:
-        assert (show(parse(text, now=NOW, lean="past")), show(parse(text, now=NOW, lean="future"))) == \
-            (past, future), text
+        assert (shown(text, "past"), shown(text, "future")) == (past, future), text
+
+
+def test_docs_table_rows_are_examples_here_too() -> None:
+    """The README's table is a subset of EXAMPLES, with the same values: one list of truths."""
+    examples = {e[0]: (e[1], e[2] if len(e) == 3 else e[1]) for e in EXAMPLES}
+    for text, past, future in _table_rows():
+        assert examples.get(text) == (past, future), text
+    assert {"90d", "this morning", "this week", "last week", "this month", "last month"} <= \
+        {row[0] for row in _table_rows()}
+
+
+def test_a_period_as_a_due_date_says_what_to_give_instead() -> None:
+    with pytest.raises(DateError) as caught:
+        parse("Last Month", now=NOW, lean="future")
+    assert str(caught.value) == ("'last month' is a period, not a due date: say which day, e.g. eow, eom, "
+                                 "next monday, next month")
+    assert caught.value.exit_code == 2
+
+
+def test_since_periods_and_bare_lengths_start_at_local_midnight() -> None:
+    assert parse_since("90d", now=NOW) == datetime(2026, 8, 26, 23, 0, tzinfo=UTC)  # BST midnight
+    assert parse_since("last month", now=NOW) == datetime(2026, 9, 30, 23, 0, tzinfo=UTC)
+    assert parse_since("this week", now=NOW) == datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
+    assert parse_since("this morning", now=NOW) == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    assert parse_since("4h", now=NOW) == datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
+    assert parse_moment("last week", now=NOW, lean="past") == datetime(2026, 11, 16, 12, 0, tzinfo=UTC)
+    assert parse_moment("this morning", now=NOW, lean="past") == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 def test_when() -> None:
@@ -230,8 +296,9 @@ def test_now_must_be_aware_and_lean_known() -> None:
 
 @pytest.mark.parametrize("text", [
     "fribday", "in x days", "32/13/2026", "", "   ", "every", "every 0 days", "tomorrow 25pm", "13pm", "0am",
-    "24:00", "12:60", "2026-02-30", "feb 30", "next fribday", "in 3 fortnights", "+3x", "3 days", "+3d ago",
-    "tomorrow tomorrow", "in 3 hours 5pm", "now 3pm", "in 99999 years", "at", "tomorrow at",
+    "24:00", "12:60", "2026-02-30", "feb 30", "next fribday", "in 3 fortnights", "+3x", "3 fortnights", "+3d ago",
+    "tomorrow tomorrow", "in 3 hours 5pm", "now 3pm", "in 99999 years", "at", "tomorrow at", "3 days ago ago",
+    "this morning 9am", "last fortnight", "this", "last", "3", "-0x", "99999 years",
 ])
 def test_bad_dates(text: str) -> None:
     for lean in ("past", "future"):
@@ -299,6 +366,31 @@ def test_last_weekday_is_one_to_seven_days_back(weekday: tuple[str, int], now: d
     day = parse(f"last {name}", now=now, lean=lean).day  # type: ignore[arg-type]
     assert 1 <= (now.date() - day).days <= 7 and day.weekday() == index
     assert parse(name, now=now, lean="past").day == day
+
+
+@given(st.sampled_from(["week", "month", "quarter", "year"]), nows)
+def test_periods_start_on_their_first_day_in_order(period: str, now: datetime) -> None:
+    last, this, following = (parse(f"{which} {period}", now=now, lean="past").day
+                             for which in ("last", "this", "next"))
+    assert last < this <= now.date() < following
+    assert parse(f"next {period}", now=now, lean="future").day == following
+    if period == "week":
+        assert {d.weekday() for d in (last, this, following)} == {0}
+        assert (this - last).days == (following - this).days == 7
+    else:
+        assert {d.day for d in (last, this, following)} == {1}
+        months = {"month": 1, "quarter": 3, "year": 12}[period]
+        assert (this.month - 1) % months == 0
+        assert last + relativedelta(months=months) == this and this + relativedelta(months=months) == following
+    for which in ("last", "this"):
+        with pytest.raises(DateError, match="is a period, not a due date"):
+            parse(f"{which} {period}", now=now, lean="future")
+
+
+@given(st.integers(0, 3650), nows)
+def test_a_bare_length_goes_the_lean_s_way(n: int, now: datetime) -> None:
+    assert parse(f"{n}d", now=now, lean="past") == parse(f"{n} days ago", now=now, lean="past")
+    assert parse(f"{n}d", now=now, lean="future") == parse(f"in {n} days", now=now, lean="future")
 
 
 @given(weekdays, nows)
