@@ -8,7 +8,7 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.confirm import delete_confirmed
-from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt
+from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt, exclusive
 from crmcli.cli.output import added, card, emit, local_time, note
 
 if TYPE_CHECKING:
@@ -50,7 +50,8 @@ def _amount(text: str, code: str | None, locale: str | None) -> tuple[int, str]:
     if chosen is None:
         raise UsageProblem("which currency? give --currency (e.g. EUR) or set a default: "
                            "crm config set currency EUR")
-    return money.parse(text, chosen, locale=locale or settings.money_locale), money.currency(chosen)
+    read_in = money.locale_name(locale) if locale is not None else settings.money_locale  # checked like the setting
+    return money.parse(text, chosen, locale=read_in), money.currency(chosen)
 
 
 def _close_day(text: str) -> "date":
@@ -109,6 +110,7 @@ def _summary(deal: "Deal") -> str:
 
 @app.command("list")
 def list_(
+    ctx: typer.Context,
     stage: Annotated[str | None, typer.Option("--stage", "-s", metavar="STAGE")] = None,
     open_: Annotated[bool, typer.Option("--open", help="Open deals (the default).")] = False,
     won: Annotated[bool, typer.Option("--won", help="Won deals.")] = False,
@@ -127,11 +129,11 @@ def list_(
 ) -> None:
     """Deals in pipeline order, the largest weighted value first within a stage."""
     from crmcli.core import clock, contacts, deals, orgs
-    from crmcli.errors import UsageProblem
 
+    exclusive(ctx, "open_", "won", "lost", "everything")
+    exclusive(ctx, "won", "rotting")  # --rotting means open deals only
+    exclusive(ctx, "lost", "rotting")
     chosen = [s for flag, s in ((open_, "open"), (won, "won"), (lost, "lost"), (everything, None)) if flag]
-    if len(chosen) > 1:
-        raise UsageProblem("give one of --open, --won, --lost, --all")
     stages = state.settings().stages
     status = chosen[0] if chosen else ("open" if stage is None else None)
     where = deals.DealFilter(status=status, stage=stages.get(stage).name if stage else None,
@@ -234,6 +236,7 @@ def lost(ref: Ref, reason: Annotated[str | None, typer.Option("--reason", "-r", 
 
 @app.command("edit")
 def edit(
+    ctx: typer.Context,
     ref: Ref,
     name: Annotated[str | None, typer.Option("--name", metavar="NAME")] = None,
     value: Value = None,
@@ -258,10 +261,8 @@ def edit(
     from crmcli.core import contacts, deals, money, orgs
     from crmcli.errors import UsageProblem
 
-    for flag, off, what in ((close, no_close, "--close/--no-close"), (org, no_org, "--org/--no-org"),
-                            (probability, stage_probability, "--probability/--stage-probability")):
-        if flag is not None and off:
-            raise UsageProblem(f"{what} contradict each other; give one")
+    for pair in (("close", "no_close"), ("org", "no_org"), ("probability", "stage_probability")):
+        exclusive(ctx, *pair)
     given = (name, value, currency, close, probability, owner, org, add_contact, remove_contact, note_text)
     if all(v is None for v in given) and not (no_close or no_org or stage_probability):
         raise UsageProblem("nothing to change; see `crm deals edit --help`")

@@ -37,7 +37,7 @@ def rows(conn: Connection, contact_id: int, *, kinds: Sequence[str] = (), since:
     union = sa.union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     stmt = sa.select(union.c.type, union.c.id, union.c.uid, iso_utc(union.c.at), union.c.kind, union.c.direction,
                      union.c.contacts, union.c.body, iso_utc(union.c.created), iso_utc(union.c.updated)) \
-        .order_by(union.c.at.desc(), union.c.id.desc())
+        .order_by(union.c.at.desc(), union.c.seq.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
     return Rows(TIMELINE_COLUMNS, conn.execute(stmt), list_columns=frozenset({"contacts"}),
@@ -61,7 +61,8 @@ def _interactions(contact_id: int, kinds: list[str], since: datetime | None) -> 
     i, ic = Interaction.__table__, INTERACTION_CONTACT
     stmt = sa.select(sa.literal("interaction").label("type"), i.c.id, i.c.uid, ic.c.occurred_at.label("at"),
                      i.c.kind, i.c.direction, contact_names(ic, "interaction_id", i).label("contacts"),
-                     i.c.body, i.c.created_at.label("created"), i.c.updated_at.label("updated")) \
+                     i.c.body, i.c.created_at.label("created"), i.c.updated_at.label("updated"),
+                     i.c.id.label("seq")) \
         .select_from(ic.join(i, i.c.id == ic.c.interaction_id)).where(ic.c.contact_id == contact_id)
     if kinds:
         stmt = stmt.where(i.c.kind.in_(kinds))
@@ -77,7 +78,7 @@ def _follow_ups(contact_id: int, kinds: list[str], since: datetime | None) -> sa
     stmt = sa.select(sa.literal("follow-up").label("type"), f.c.id, f.c.uid, at.label("at"),
                      sa.case((done, "follow-up done"), else_="follow-up").label("kind"),
                      sa.null().label("direction"), c.c.name.label("contacts"), f.c.title.label("body"),
-                     f.c.created_at.label("created"), f.c.updated_at.label("updated")) \
+                     f.c.created_at.label("created"), f.c.updated_at.label("updated"), f.c.id.label("seq")) \
         .select_from(f.join(c, c.c.id == f.c.contact_id)).where(f.c.contact_id == contact_id)
     if kinds == ["follow-up"]:
         stmt = stmt.where(~done)
@@ -99,7 +100,8 @@ def _stage_changes(contact_id: int, kinds: list[str], since: datetime | None) ->
     stmt = sa.select(sa.literal("deal").label("type"), d.c.id, d.c.uid, s.c.changed_at.label("at"),
                      kind.label("kind"), sa.null().label("direction"),
                      contact_names(DEAL_CONTACT, "deal_id", d).label("contacts"),
-                     body.label("body"), s.c.changed_at.label("created"), s.c.changed_at.label("updated")) \
+                     body.label("body"), s.c.changed_at.label("created"), s.c.changed_at.label("updated"),
+                     s.c.id.label("seq")) \
         .select_from(s.join(d, d.c.id == s.c.deal_id).join(DEAL_CONTACT, DEAL_CONTACT.c.deal_id == d.c.id)) \
         .where(DEAL_CONTACT.c.contact_id == contact_id)
     if kinds:
