@@ -16,9 +16,24 @@ class Format(str, Enum):
     ndjson = "ndjson"
 
 
+def one_output(ctx: typer.Context, param: typer.CallbackParam, value: object) -> object:
+    """`-q` and `--format` each choose what is printed: both typed is a contradiction, as for every
+    other such pair. Options are processed in the order typed, so whichever comes second sees the other."""
+    if param.name in ("fmt", "quiet") and {"fmt", "quiet"} <= {p.name for p in ctx.command.params}:
+        other = "quiet" if param.name == "fmt" else "fmt"
+        typed = getattr(ctx.get_parameter_source(param.name or ""), "name", "DEFAULT")
+        if typed == "COMMANDLINE" and getattr(ctx.get_parameter_source(other), "name", None) == "COMMANDLINE":
+            from crmcli.errors import UsageProblem
+
+            raise UsageProblem("--format and --quiet cannot be used together")
+    return value
+
+
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", metavar="FORMAT", help="Output: table for people; csv, tsv, json, "
-                                           "ndjson for scripts (stable fields).", case_sensitive=False)]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print ids only, one per line (for xargs).")]
+                                           "ndjson for scripts (stable fields).", case_sensitive=False,
+                                           callback=one_output)]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print ids only, one per line (for xargs).",
+                                        callback=one_output)]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (needed without a TTY).")]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N rows.")]
 

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from crmcli.cli import state
-from crmcli.cli.options import Format, FormatOpt, QuietOpt
+from crmcli.cli.options import Format, FormatOpt, one_output
 
 app = typer.Typer(add_completion=False)
 
@@ -24,7 +24,7 @@ def remind(
                                                                          "today ('1d' = tomorrow too).")] = "0d",
     fmt: FormatOpt = Format.table,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the ids of the follow-ups due, one per "
-                                                              "line (for xargs).")] = False,
+                                                              "line (for xargs).", callback=one_output)] = False,
     notify: Annotated[bool, typer.Option("--notify", help="Also a desktop notification (notify-send), when "
                                                           "there is a display.")] = False,
 ) -> None:

@@ -39,6 +39,13 @@ CONFLICTS = [
     (("deals", "edit", "1", "--org", "Berg AB", "--no-org"), "--org and --no-org"),
     (("deals", "edit", "1", "--close", "eom", "--no-close"), "--close and --no-close"),
     (("deals", "edit", "1", "-p", "50", "--stage-probability"), "--probability and --stage-probability"),
+    # -q and --format each choose the output, in either order (cli/options.py one_output)
+    (("contacts", "list", "-q", "-f", "csv"), "--format and --quiet"),
+    (("contacts", "list", "--format", "json", "--quiet"), "--format and --quiet"),
+    (("timeline", "ann lee", "-f", "json", "-q"), "--format and --quiet"),
+    (("remind", "-q", "-f", "json"), "--format and --quiet"),
+    (("fu", "list", "-f", "csv", "-q"), "--format and --quiet"),
+    (("deals", "list", "-q", "--format", "table"), "--format and --quiet"),
 ]
 
 
