@@ -8,7 +8,7 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.confirm import delete_confirmed
-from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt, exclusive
+from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt, exclusive, needs
 from crmcli.cli.output import added, card, emit, local_time, note
 
 if TYPE_CHECKING:
@@ -263,6 +263,7 @@ def edit(
 
     for pair in (("close", "no_close"), ("org", "no_org"), ("probability", "stage_probability")):
         exclusive(ctx, *pair)
+    needs(ctx, "locale", "value")  # a locale only reads an amount
     given = (name, value, currency, close, probability, owner, org, add_contact, remove_contact, note_text)
     if all(v is None for v in given) and not (no_close or no_org or stage_probability):
         raise UsageProblem("nothing to change; see `crm deals edit --help`")

@@ -9,7 +9,7 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.confirm import delete_confirmed
-from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt, exclusive
+from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt, exclusive, needs
 from crmcli.cli.output import added, card, emit, local_time, note
 
 if TYPE_CHECKING:
@@ -117,13 +117,14 @@ def show(ref: Id, fmt: FormatOpt = Format.table) -> None:
 
 
 @app.command("done")
-def done(ref: Id, log: Annotated[str | None, typer.Option("--log", metavar="TEXT",
+def done(ctx: typer.Context, ref: Id, log: Annotated[str | None, typer.Option("--log", metavar="TEXT",
                                                             help="Also log what was done (one transaction).")] = None,
          kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND",
                                                   help="Kind of the logged interaction.")] = None) -> None:
     """Mark a follow-up done; a recurring one gets its next occurrence."""
     from crmcli.core import clock, followups, interactions
 
+    needs(ctx, "kind", "log")
     settings = state.settings()
     chosen = interactions.Kinds(settings.log_kinds, settings.default_kind).check(kind)
     with state.database().session(write=True) as session:

@@ -14,6 +14,7 @@ app = typer.Typer(add_completion=False)
 
 @app.command("log")
 def log(
+    ctx: typer.Context,
     args: Annotated[list[str], typer.Argument(metavar="CONTACT... [TEXT]",
                                               help="One or more contacts, then the text ('-' reads stdin). "
                                                    "With a single argument the text comes from $EDITOR.")],
@@ -36,8 +37,10 @@ def log(
 ) -> None:
     """Log a call, email, meeting, message or note with one or more contacts."""
     from crmcli.cli.editor import obtain
+    from crmcli.cli.options import needs
     from crmcli.core import contacts, interactions
 
+    needs(ctx, "future", "at")
     refs, text = (args, None) if use_editor or len(args) == 1 else (args[:-1], args[-1])
     settings = state.settings()
     kinds = interactions.Kinds(settings.log_kinds, settings.default_kind)

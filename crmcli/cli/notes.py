@@ -8,7 +8,7 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.confirm import delete_confirmed
-from crmcli.cli.options import Format, FormatOpt, QuietOpt, YesOpt, exclusive
+from crmcli.cli.options import Format, FormatOpt, QuietOpt, YesOpt, exclusive, needs
 from crmcli.cli.output import card, emit, local_time, note
 from crmcli.cli.timeline import PAGE, All, Kinds, Limit, Since, show_interactions
 
@@ -59,6 +59,7 @@ def show(ref: Id, fmt: FormatOpt = Format.table) -> None:
 
 @app.command("edit")
 def edit(
+    ctx: typer.Context,
     ref: Id,
     text: Annotated[str | None, typer.Option("--text", "-t", metavar="TEXT",
                                              help="The new text ('-' reads stdin); without it and without other "
@@ -72,6 +73,7 @@ def edit(
     from crmcli.cli.editor import obtain
     from crmcli.core import interactions
 
+    needs(ctx, "future", "at")
     settings = state.settings()
     kinds = interactions.Kinds(settings.log_kinds, settings.default_kind)
     when = None

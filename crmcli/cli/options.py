@@ -56,6 +56,18 @@ def exclusive(ctx: typer.Context, *names: str) -> None:
         raise UsageProblem(f"{', '.join(shown[:-1])} and {shown[-1]} cannot be used together")
 
 
+def needs(ctx: typer.Context, name: str, other: str) -> None:
+    """Refuse an option that means nothing without another (`--kind` on `fu done` without `--log`)
+    instead of ignoring it: "--kind needs --log" (exit 2). Python names, as for `exclusive`."""
+    params = {p.name: p for p in ctx.command.params}
+    given = [getattr(ctx.get_parameter_source(n), "name", "DEFAULT") not in ("DEFAULT", "DEFAULT_MAP")
+             for n in (name, other)]
+    if given[0] and not given[1]:
+        from crmcli.errors import UsageProblem
+
+        raise UsageProblem(f"{_flag(params[name])} needs {_flag(params[other])}")
+
+
 def _flag(param: object) -> str:
     """An option's long name (`--limit` for `-n/--limit`), or an argument's metavar."""
     opts = list(getattr(param, "opts", [])) + list(getattr(param, "secondary_opts", []))

@@ -48,6 +48,23 @@ CONFLICTS = [
     (("deals", "list", "-q", "--format", "table"), "--format and --quiet"),
 ]
 
+# Options that mean nothing without another are refused, not ignored (cli/options.py needs).
+NEEDS = [
+    (("fu", "done", "1", "--kind", "email"), "--kind needs --log"),
+    (("log", "ann lee", "Called", "--future"), "--future needs --at"),
+    (("notes", "edit", "1", "--text", "x", "--future"), "--future needs --at"),
+    (("deals", "edit", "1", "--locale", "de_DE", "--name", "X"), "--locale needs --value"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), NEEDS, ids=[" ".join(a) for a, _ in NEEDS])
+def test_an_option_without_the_one_it_needs_is_refused(filled: Run, crm: Run, db_path: Path, args: tuple[str, ...],
+                                                      message: str) -> None:
+    before = dump(db_path)
+    result = crm(*args)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"crm: {message}\n")
+    assert dump(db_path) == before
+
 
 @pytest.mark.parametrize(("args", "names"), CONFLICTS, ids=[" ".join(a) for a, _ in CONFLICTS])
 def test_contradicting_options_are_refused_alike(filled: Run, crm: Run, db_path: Path, args: tuple[str, ...],
