@@ -124,3 +124,15 @@ def test_help_lists_every_command_in_its_panel(crm: Run) -> None:
     sub = crm("contacts", "--help").stdout
     assert "add" in sub and "install-completion" not in sub
     assert crm("fu", "--help").exit_code == 0 and "snooze" in crm("fu", "--help").stdout
+
+
+def test_every_hint_the_core_gives_has_command_line_words() -> None:
+    """Core errors name a hint key (errors.py); a key the CLI does not know would silently lose the hint."""
+    import re
+
+    from crmcli.cli.hints import HINTS
+
+    root = Path(__file__).resolve().parents[2] / "crmcli"
+    used = {key for path in root.rglob("*.py") for key in re.findall(r'hint="([^"]+)"', path.read_text("utf-8"))}
+    used |= {f"list-{what}" for what in ("contact", "organisation", "deal", "follow-up", "interaction")}
+    assert len(used) > 10 and used <= HINTS.keys(), used - HINTS.keys()
