@@ -38,7 +38,7 @@ def scale_of(factor: float) -> Scale:
 
 
 # Bumped whenever the generator's output changes, so that an older dataset is never reused.
-DATASET_VERSION = 5
+DATASET_VERSION = 6
 
 
 def default_path(factor: float) -> Path:

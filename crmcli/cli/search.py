@@ -1,4 +1,4 @@
-"""`crm search`: full text over interactions, contacts and organisations."""
+"""`crm search`: full text over contacts, organisations, deals, follow-ups and interactions."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from crmcli.cli.options import Format, FormatOpt, QuietOpt
 app = typer.Typer(add_completion=False)
 
 
-class HitType(str, Enum):
+class HitType(str, Enum):  # core.search.HIT_TYPES (not imported here: the core is heavy for --help)
     contact = "contact"
     organisation = "organisation"
+    deal = "deal"
+    follow_up = "follow-up"
     interaction = "interaction"
 
 
@@ -23,13 +25,14 @@ class HitType(str, Enum):
 def search(
     words: Annotated[list[str], typer.Argument(metavar="WORDS...", help="All must match; quot* matches by prefix; "
                                                                       "\"two words\" is a phrase.")],
-    hit_type: Annotated[HitType | None, typer.Option("--type", metavar="TYPE", help="Only contact, organisation "
-                                                                                    "or interaction hits.")] = None,
+    hit_type: Annotated[HitType | None, typer.Option(
+        "--type", metavar="TYPE", help="Only contact, organisation, deal, follow-up or interaction hits.")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, metavar="N", help="At most N hits (default 20).")] = 20,
     fmt: FormatOpt = Format.table,
     quiet: QuietOpt = False,
 ) -> None:
-    """Search interactions, contacts and organisations; accents and case do not matter."""
+    """Search contacts, organisations, deals, follow-ups and interactions; accents and case do not
+    matter, and any part of a word in Chinese, Japanese, Korean or Thai is found."""
     from crmcli.cli.output import emit
     from crmcli.core import search as core
 

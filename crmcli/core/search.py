@@ -1,34 +1,62 @@
-"""Full-text search over interaction bodies, contacts (names, emails, titles, organisation) and
-organisations: one interface, an FTS5 implementation for SQLite and an ILIKE one for PostgreSQL.
+"""Full-text search over interaction bodies and the records with names: contacts (names, emails,
+titles, organisation), organisations, deals (name, note) and follow-ups (title, note). One interface,
+an FTS5 implementation for SQLite and an ILIKE one for PostgreSQL.
 
 Query language, the same on both: words are ANDed; `quot*` matches by prefix; "two words" is a
-phrase. Case and accents never matter.
+phrase. Case and accents never matter. In scripts written without spaces (Chinese, Japanese,
+Korean, Thai...) any part of a word matches: `李` finds 李小龙 and 和李先生开会 (the index holds
+each of their characters as a token, see storage/search_index.py; a word of them is asked for as
+the phrase of its characters).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from typing import Any, Iterator
+from datetime import datetime
+from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from crmcli.core.models import CONTACT_EMAIL, INTERACTION_CONTACT, Contact, Interaction, Organization
+from crmcli.core.models import CONTACT_EMAIL, INTERACTION_CONTACT, Contact, Deal, FollowUp, Interaction, Organization
 from crmcli.core.rows import Rows
 from crmcli.core.text import fold, like_pattern
 from crmcli.errors import Invalid
+from crmcli.storage.search_index import KINDS, SPACELESS_CHAR, spaced
 
 HIGHLIGHT = ("**", "**")  # around matched words in snippets (the table view shows them bold)
 SNIPPET_WORDS = 12
 SEARCH_COLUMNS = ("type", "id", "title", "when", "snippet", "rank")
+HIT_TYPES = (*KINDS, "interaction")  # the records ranked together, then the history
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
+_WORD_GAP = re.compile(r"[^\w]+")
 
 
 @dataclass(frozen=True)
 class Term:
     words: tuple[str, ...]   # folded; several = a phrase
     prefix: bool
+    # The same words as typed in scripts without spaces, folded elsewhere. They differ where folding
+    # changes such a script (kana lose their voicing marks, Hangul syllables come apart): names are
+    # indexed folded (name keys), other text as written, so a term is looked for in both forms.
+    typed: tuple[str, ...] = ()
+
+    def forms(self, *, names: bool) -> list[tuple[str, ...]]:
+        """The forms to look for: as typed in text as written; in both where names are folded."""
+        typed = self.typed or self.words
+        return [self.words, typed] if names and typed != self.words else [typed]
+
+
+def _fold_typed(text: str) -> str:
+    """`fold`, except that characters of spaceless scripts stay as typed (composed)."""
+    return "".join(ch if SPACELESS_CHAR.match(ch) else " " if ch.isspace() else fold(ch)
+                   for ch in unicodedata.normalize("NFC", text))
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in _WORD_GAP.split(text) if w)
 
 
 def parse_query(text: str) -> list[Term]:
@@ -36,137 +64,243 @@ def parse_query(text: str) -> list[Term]:
     for phrase, word in _TERM.findall(text):
         raw = phrase if phrase else word
         prefix = bool(word) and word.endswith("*")
-        words = tuple(w for w in re.split(r"[^\w]+", fold(raw)) if w)
+        words = _words(fold(raw))
         if words:
-            terms.append(Term(words, prefix))
+            terms.append(Term(words, prefix, _words(_fold_typed(raw))))
     if not terms:
         raise Invalid(f"nothing to search for in {text!r}; give one or more words (quot* for a prefix)")
     return terms
 
 
-def fts_query(terms: list[Term]) -> str:
-    """FTS5 MATCH syntax with every word quoted, so user text can never be read as FTS operators."""
-    return " ".join('"' + " ".join(t.words) + '"' + ("*" if t.prefix else "") for t in terms)
+def _phrase(words: tuple[str, ...], prefix: bool) -> str:
+    """One FTS5 phrase, every character of a spaceless script a token of its own, as in the index."""
+    return '"' + " ".join(" ".join(spaced(w).split()) for w in words) + '"' + ("*" if prefix else "")
+
+
+def fts_query(terms: list[Term], *, names: bool = False) -> str:
+    """FTS5 MATCH syntax with every word quoted, so user text can never be read as FTS operators.
+    `names`: for entity_fts, which holds folded names as well as text as written."""
+    parts = []
+    for term in terms:
+        phrases = [_phrase(form, term.prefix) for form in term.forms(names=names)]
+        parts.append(phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")")
+    return " AND ".join(parts)  # spelled out: FTS5 has no implicit AND next to a bracket
+
+
+Hit = tuple[str, int, float | None]  # (type, id, rank), best first
 
 
 def search(conn: Connection, text: str, *, limit: int = 20, only: str | None = None) -> Rows:
-    """Ranked hits: people and organisations first (few, and usually what is wanted), then
-    interactions. Only the finding of ids differs between databases; the rest is shared.
-    `only`: "contact", "organisation" or "interaction"."""
+    """Ranked hits: the records with names first (contacts, organisations, deals and follow-ups,
+    ranked together: few, and usually what is wanted), then interactions. Only the finding of ids
+    differs between databases; the rest is shared. `only`: one of HIT_TYPES."""
+    if only is not None and only not in HIT_TYPES:
+        raise Invalid(f"unknown hit type {only!r}; use one of: {', '.join(HIT_TYPES)}")
     terms = parse_query(text)
     sqlite = conn.dialect.name == "sqlite"
-    entities: Ranked = []
+    records: list[Hit] = []
     if only != "interaction":
-        sign = {"contact": "AND rowid > 0", "organisation": "AND rowid < 0"}.get(only or "", "")
-        entities = (_fts_ids(conn, "entity_fts", terms, limit, sign) if sqlite
-                    else _like_entity_ids(conn, terms, limit, only))
-    interactions: Ranked = []
-    if only in (None, "interaction"):
-        interactions = (_fts_ids(conn, "interaction_fts", terms, limit - len(entities)) if sqlite
-                        else _like_interaction_ids(conn, terms, limit - len(entities)))
-    hits = list(_entity_rows(conn, entities, terms)) + list(_interaction_rows(conn, interactions, terms))
-    return Rows(SEARCH_COLUMNS, hits, time_columns=frozenset({"when"}),
-                table_columns=("type", "id", "title", "when", "snippet"))
+        records = (_fts_records if sqlite else _like_records)(conn, terms, limit, only)
+    interactions: list[Hit] = []
+    if only in (None, "interaction") and limit > len(records):
+        interactions = (_fts_interactions if sqlite else _like_interactions)(conn, terms, limit - len(records))
+    return Rows(SEARCH_COLUMNS, list(_hit_rows(conn, records + interactions, terms)),
+                time_columns=frozenset({"when"}), table_columns=("type", "id", "title", "when", "snippet"))
 
 
-Ranked = list[tuple[int, float | None]]  # (rowid, rank), best first
+# -- finding: FTS5 on SQLite ---------------------------------------------------------------------
+
+def _fts_records(conn: Connection, terms: list[Term], limit: int, only: str | None) -> list[Hit]:
+    kinds = len(KINDS)
+    condition = f"AND rowid % {kinds} = {KINDS.index(only)}" if only else ""
+    return [(KINDS[rowid % kinds], rowid // kinds, rank) for rowid, rank in conn.exec_driver_sql(
+        f"SELECT rowid, rank FROM entity_fts WHERE entity_fts MATCH ? {condition} ORDER BY rank LIMIT ?",
+        (fts_query(terms, names=True), limit))]
 
 
-def _fts_ids(conn: Connection, table: str, terms: list[Term], limit: int, condition: str = "") -> Ranked:
-    if limit <= 0:
-        return []
-    return [(rowid, rank) for rowid, rank in conn.exec_driver_sql(
-        f"SELECT rowid, rank FROM {table} WHERE {table} MATCH ? {condition} ORDER BY rank LIMIT ?",
+def _fts_interactions(conn: Connection, terms: list[Term], limit: int) -> list[Hit]:
+    return [("interaction", rowid, rank) for rowid, rank in conn.exec_driver_sql(
+        "SELECT rowid, rank FROM interaction_fts WHERE interaction_fts MATCH ? ORDER BY rank LIMIT ?",
         (fts_query(terms), limit))]
 
 
-def _needles(terms: list[Term]) -> list[str]:
-    return [like_pattern(" ".join(t.words)) for t in terms]
+# -- finding: ILIKE on PostgreSQL (no rank: records by name, interactions newest first) ------------
+
+def _matching(haystack: Any, terms: list[Term], *, names: bool) -> list[Any]:
+    """Every term somewhere in `haystack`, in any of its forms."""
+    return [sa.or_(*[haystack.ilike(like_pattern(" ".join(form)), escape="\\") for form in term.forms(names=names)])
+            for term in terms]
 
 
-def _like_entity_ids(conn: Connection, terms: list[Term], limit: int, only: str | None) -> Ranked:
-    c, o = Contact.__table__, Organization.__table__
-    e = CONTACT_EMAIL
+def _like_records(conn: Connection, terms: list[Term], limit: int, only: str | None) -> list[Hit]:
+    c, o, d, f, e = Contact.__table__, Organization.__table__, Deal.__table__, FollowUp.__table__, CONTACT_EMAIL
     emails = sa.select(sa.func.aggregate_strings(e.c.address, " ")).where(e.c.contact_id == c.c.id).scalar_subquery()
-    haystack = sa.func.lower(sa.func.concat(c.c.name_key, " ", sa.func.coalesce(c.c.title, ""), " ",
-                                            sa.func.coalesce(emails, "")))
-    people = [] if only == "organisation" else conn.execute(
-        sa.select(c.c.id).where(*[haystack.like(n, escape="\\") for n in _needles(terms)])
-        .order_by(c.c.name_key).limit(limit)).scalars().all()
-    orgs = [] if only == "contact" else conn.execute(
-        sa.select(o.c.id).where(*[o.c.name_key.like(n, escape="\\") for n in _needles(terms)])
-        .order_by(o.c.name_key).limit(max(limit - len(people), 0))).scalars().all()
-    return [(cid, None) for cid in people] + [(-oid, None) for oid in orgs]
+    org = sa.select(o.c.name_key).where(o.c.id == c.c.org_id).scalar_subquery()
+    # What entity_fts holds of each kind (name, detail), in the order of KINDS.
+    sources = {"contact": (c.c.id, c.c.name_key, (c.c.name_key, c.c.title, org, emails)),
+               "organisation": (o.c.id, o.c.name_key, (o.c.name_key, o.c.website)),
+               "deal": (d.c.id, d.c.name_key, (d.c.name_key, d.c.note)),
+               "follow-up": (f.c.id, f.c.title, (f.c.title, f.c.note))}
+    hits: list[Hit] = []
+    for kind, (key, order, texts) in sources.items():
+        if only in (None, kind) and len(hits) < limit:
+            haystack = sa.func.concat_ws(" ", *texts)
+            ids = conn.execute(sa.select(key).where(*_matching(haystack, terms, names=True))
+                               .order_by(order, key).limit(limit - len(hits))).scalars()
+            hits += [(kind, rid, None) for rid in ids]
+    return hits
 
 
-def _like_interaction_ids(conn: Connection, terms: list[Term], limit: int) -> Ranked:
-    if limit <= 0:
-        return []
+def _like_interactions(conn: Connection, terms: list[Term], limit: int) -> list[Hit]:
     i = Interaction.__table__
-    ids = conn.execute(sa.select(i.c.id).where(*[i.c.body.ilike(n, escape="\\") for n in _needles(terms)])
-                       .order_by(i.c.occurred_at.desc()).limit(limit)).scalars().all()
-    return [(iid, None) for iid in ids]
+    ids = conn.execute(sa.select(i.c.id).where(*_matching(i.c.body, terms, names=False))
+                       .order_by(i.c.occurred_at.desc()).limit(limit)).scalars()
+    return [("interaction", iid, None) for iid in ids]
 
 
-def _entity_rows(conn: Connection, ranked: Ranked, terms: list[Term]) -> Iterator[tuple[Any, ...]]:
+# -- what a hit shows: title, when, and the text its snippet is cut from ---------------------------
+
+Shown = dict[int, tuple[str, str | None, str]]  # id -> (title, when, text)
+
+
+def _joined(*parts: str | None) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def _contacts(conn: Connection, ids: list[int]) -> Shown:
     c, o, e = Contact.__table__, Organization.__table__, CONTACT_EMAIL
-    people = {row.id: row for row in conn.execute(
-        sa.select(c.c.id, c.c.name, c.c.title, o.c.name.label("org"),
-                  sa.select(sa.func.aggregate_strings(e.c.address, " ")).where(e.c.contact_id == c.c.id)
-                  .scalar_subquery().label("emails"))
-        .select_from(c.outerjoin(o, o.c.id == c.c.org_id)).where(c.c.id.in_([r for r, _ in ranked if r > 0])))}
-    orgs = {row.id: row for row in conn.execute(
-        sa.select(o.c.id, o.c.name, o.c.website).where(o.c.id.in_([-r for r, _ in ranked if r < 0])))}
-    for rowid, rank in ranked:
-        if rowid > 0 and rowid in people:
-            p = people[rowid]
-            text = " ".join(x for x in (p.name, p.title, p.org, p.emails) if x)
-            yield ("contact", rowid, p.name, None, snippet(text, terms), rank)
-        elif rowid < 0 and -rowid in orgs:
-            org = orgs[-rowid]
-            yield ("organisation", -rowid, org.name, None, snippet(" ".join(filter(None, (org.name, org.website))),
-                                                                    terms), rank)
+    emails = sa.select(sa.func.aggregate_strings(e.c.address, " ")).where(e.c.contact_id == c.c.id).scalar_subquery()
+    return {row.id: (row.name, None, _joined(row.name, row.title, row.org, row.emails)) for row in conn.execute(
+        sa.select(c.c.id, c.c.name, c.c.title, o.c.name.label("org"), emails.label("emails"))
+        .select_from(c.outerjoin(o, o.c.id == c.c.org_id)).where(c.c.id.in_(ids)))}
 
 
-def _interaction_rows(conn: Connection, ranked: Ranked, terms: list[Term]) -> Iterator[tuple[Any, ...]]:
+def _organisations(conn: Connection, ids: list[int]) -> Shown:
+    o = Organization.__table__
+    return {row.id: (row.name, None, _joined(row.name, row.website))
+            for row in conn.execute(sa.select(o.c.id, o.c.name, o.c.website).where(o.c.id.in_(ids)))}
+
+
+def _deals(conn: Connection, ids: list[int]) -> Shown:
+    d = Deal.__table__
+    return {row.id: (row.name, None, _joined(row.name, row.note))
+            for row in conn.execute(sa.select(d.c.id, d.c.name, d.c.note).where(d.c.id.in_(ids)))}
+
+
+def _follow_ups(conn: Connection, ids: list[int]) -> Shown:
+    from crmcli.storage.sql import iso_utc
+
+    f, c = FollowUp.__table__, Contact.__table__
+    rows = conn.execute(sa.select(f.c.id, f.c.title, f.c.note, f.c.done_at.is_not(None).label("done"),
+                                  c.c.name, iso_utc(f.c.due_at).label("due"), f.c.all_day)
+                        .select_from(f.join(c, c.c.id == f.c.contact_id)).where(f.c.id.in_(ids)))
+    return {row.id: (f"follow-up for {row.name}{' (done)' if row.done else ''}", _due(row.due, row.all_day),
+                     _joined(row.title, row.note)) for row in rows}
+
+
+def _due(iso: str, all_day: bool) -> str:
+    """An all-day due is its day, as follow-up listings show it; a timed one its instant."""
+    if not all_day:
+        return iso
+    from crmcli.core.clock import to_local
+
+    return to_local(datetime.fromisoformat(iso.replace("Z", "+00:00"))).date().isoformat()
+
+
+def _interactions(conn: Connection, ids: list[int]) -> Shown:
     from crmcli.storage.sql import iso_utc
 
     i, ic, c = Interaction.__table__, INTERACTION_CONTACT, Contact.__table__
     names = sa.select(sa.func.aggregate_strings(c.c.name, ", ")).select_from(ic.join(c, c.c.id == ic.c.contact_id)) \
         .where(ic.c.interaction_id == i.c.id).scalar_subquery()
-    found = {row.id: row for row in conn.execute(
-        sa.select(i.c.id, i.c.kind, i.c.direction, names.label("names"), iso_utc(i.c.occurred_at).label("occurred"),
-                  i.c.body).where(i.c.id.in_([r for r, _ in ranked])))}
-    for iid, rank in ranked:
-        if iid in found:
-            row = found[iid]
-            title = f"{row.kind}{' ' + row.direction if row.direction else ''} with {row.names or '(nobody)'}"
-            yield ("interaction", iid, title, row.occurred, snippet(row.body, terms), rank)
+    shown: Shown = {}
+    for row in conn.execute(sa.select(i.c.id, i.c.kind, i.c.direction, names.label("names"),
+                                      iso_utc(i.c.occurred_at).label("occurred"), i.c.body).where(i.c.id.in_(ids))):
+        title = f"{row.kind}{' ' + row.direction if row.direction else ''} with {row.names or '(nobody)'}"
+        shown[row.id] = (title, row.occurred, row.body)
+    return shown
 
 
-def _matches(word: str, terms: list[Term]) -> bool:
-    """Does this word of the text hold a searched word? Split as FTS5 tokenises (`ann@acme.example`
-    holds `acme`, `Q3-quote` holds `quote`)."""
-    parts = [p for p in re.split(r"[^\w]+", fold(word)) if p]
-    return any(part == needle or (term.prefix and part.startswith(needle))
-               for term in terms for needle in term.words for part in parts)
+_SHOWN: dict[str, Callable[[Connection, list[int]], Shown]] = {
+    "contact": _contacts, "organisation": _organisations, "deal": _deals, "follow-up": _follow_ups,
+    "interaction": _interactions}
 
 
-_EDGES = re.compile(r"^(\W*)(.*?)(\W*)$", re.S)
+def _hit_rows(conn: Connection, hits: list[Hit], terms: list[Term]) -> Iterator[tuple[Any, ...]]:
+    """One query per type for what the hits show, then the rows in rank order (a record deleted
+    since the index was read is left out)."""
+    shown = {kind: describe(conn, [rid for k, rid, _ in hits if k == kind])
+             for kind, describe in _SHOWN.items() if any(k == kind for k, _, _ in hits)}
+    for kind, rid, rank in hits:
+        if rid in shown[kind]:
+            title, when, text = shown[kind][rid]
+            yield (kind, rid, title, when, snippet(text, terms), rank)
 
 
-def _mark(word: str) -> str:
-    """Highlight a word without its surrounding punctuation: `(invoice).` -> `(**invoice**).`"""
-    before, core, after = _EDGES.match(word).groups()  # type: ignore[union-attr]
-    return f"{before}{HIGHLIGHT[0]}{core}{HIGHLIGHT[1]}{after}" if core else word
+# -- snippets --------------------------------------------------------------------------------------
+
+_SPACELESS = SPACELESS_CHAR.pattern
+# What FTS5 sees as tokens: runs of letters and digits, but each character of a spaceless script alone
+# (its marks, like Thai vowel signs, are no token there either).
+_TOKEN = re.compile(f"(?=\\w){_SPACELESS}|(?:(?!{_SPACELESS})\\w)+")
+# What a snippet counts: words between spaces, but each character of a spaceless script alone
+# (with the marks and punctuation after it).
+_UNIT = re.compile(f"{_SPACELESS}(?:(?=\\W){_SPACELESS})*|(?:(?!{_SPACELESS})\\S)+")
+_UNIT_WEIGHT = 0.5  # a character of a spaceless script says about half as much as a word
+
+
+def _needles(terms: list[Term]) -> list[tuple[tuple[str, ...], bool]]:
+    """Each searched word as the folded tokens it must match in a row (the last by prefix, if asked)."""
+    return [(tuple(fold(t) for t in _TOKEN.findall(word)), term.prefix)
+            for term in terms for word in (term.typed or term.words)]
+
+
+def _marked(text: str, terms: list[Term]) -> list[bool]:
+    """Which characters of `text` belong to a matched word (split as FTS5 tokenises: `ann@acme.example`
+    holds `acme`, `Q3-quote` holds `quote`, 和李先生开会 holds 李先生)."""
+    tokens = list(_TOKEN.finditer(text))
+    keys = [fold(token.group()) for token in tokens]
+    marked = [False] * len(text)
+    for needle, prefix in _needles(terms):
+        last = len(needle) - 1
+        for at in range(len(keys) - last):
+            if (all(keys[at + j] == needle[j] for j in range(last))
+                    and (keys[at + last] == needle[last] or prefix and keys[at + last].startswith(needle[last]))):
+                for token in tokens[at:at + last + 1]:
+                    marked[token.start():token.end()] = [True] * (token.end() - token.start())
+    for pos in range(1, len(text)):  # the marks on a matched letter (Thai vowel signs) with it
+        if marked[pos - 1] and unicodedata.category(text[pos]).startswith("M"):
+            marked[pos] = True
+    return marked
 
 
 def snippet(text: str, terms: list[Term]) -> str:
     """About SNIPPET_WORDS words around the first match, each matching word highlighted."""
-    words = text.split()
-    marks = [_matches(w, terms) for w in words]
-    first = marks.index(True) if True in marks else 0
-    lo = max(first - SNIPPET_WORDS // 3, 0)
-    hi = min(lo + SNIPPET_WORDS, len(words))
-    shown = [_mark(w) if marks[k] else w for k, w in enumerate(words[lo:hi], start=lo)]
-    return ("… " if lo else "") + " ".join(shown) + (" …" if hi < len(words) else "")
+    marked = _marked(text, terms)
+    units = [(m.start(), m.end()) for m in _UNIT.finditer(text)]
+    weights = [_UNIT_WEIGHT if SPACELESS_CHAR.match(text, start) else 1.0 for start, _ in units]
+    hits = [any(marked[start:end]) for start, end in units]
+    lo = hits.index(True) if True in hits else 0
+    room = SNIPPET_WORDS // 3
+    while lo > 0 and weights[lo - 1] <= room:
+        room -= weights[lo - 1]
+        lo -= 1
+    hi, room = lo, float(SNIPPET_WORDS)
+    while hi < len(units) and weights[hi] <= room:
+        room -= weights[hi]
+        hi += 1
+    out: list[str] = []
+    lit = False
+    for k in range(lo, hi):
+        start, end = units[k]
+        if k > lo and units[k - 1][1] < start:  # the words were apart: one space, never inside a highlight
+            out.append(HIGHLIGHT[1] + " " if lit else " ")
+            lit = False
+        for pos in range(start, end):
+            if marked[pos] != lit:
+                out.append(HIGHLIGHT[0] if marked[pos] else HIGHLIGHT[1])
+                lit = marked[pos]
+            out.append(text[pos])
+    if lit:
+        out.append(HIGHLIGHT[1])
+    return ("… " if lo else "") + "".join(out) + (" …" if hi < len(units) else "")

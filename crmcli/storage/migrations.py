@@ -82,7 +82,9 @@ def _v2_name_keys(conn: Connection) -> None:
 
 
 def _v3_interactions(conn: Connection) -> None:
-    """The interaction history (one interaction, several contacts) and its full-text index."""
+    """The interaction history (one interaction, several contacts). Its full-text index, made here
+    when this step shipped, is now made by step 7 (see search_index: the current index reads
+    tables that later steps add)."""
     md = sa.MetaData()
     ts = sa.DateTime(timezone=True)
     sa.Table("contact", md, sa.Column("id", sa.Integer, primary_key=True))
@@ -102,9 +104,6 @@ def _v3_interactions(conn: Connection) -> None:
              sa.Column("occurred_at", ts, nullable=False),
              sa.Index("ix_interaction_contact_timeline", "contact_id", "occurred_at"))
     md.create_all(conn, tables=[md.tables["interaction"], md.tables["interaction_contact"]])
-    from crmcli.storage import search_index
-
-    search_index.create(conn)
 
 
 def _v4_follow_ups(conn: Connection) -> None:
@@ -187,6 +186,15 @@ def _v6_last_contact(conn: Connection) -> None:
                          "WHERE cadence_days IS NOT NULL")
 
 
+def _v7_search_index(conn: Connection) -> None:
+    """The full-text index made anew: deals and follow-ups join contacts and organisations, and
+    every character of a script written without spaces (Chinese, Japanese, Korean, Thai...) is a
+    token, so any part of a word in them is found. Nothing to do on PostgreSQL (searched directly)."""
+    from crmcli.storage import search_index
+
+    search_index.recreate(conn)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema", _v1_initial),
     ("folded name keys", _v2_name_keys),
@@ -194,6 +202,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("follow-ups", _v4_follow_ups),
     ("deals", _v5_deals),
     ("last contact column and cadence index", _v6_last_contact),
+    ("search index over deals and follow-ups, and in scripts without spaces", _v7_search_index),
 ]
 LATEST = len(MIGRATIONS)
 

@@ -1,78 +1,219 @@
 """The SQLite full-text index (FTS5), kept in sync by triggers so no write path can forget it.
 
-- `interaction_fts`: external-content index over interaction.body (no second copy of the text).
-- `entity_fts`: contacts and organisations, rowid = contact id, or minus the organisation id. It
-  indexes the folded names (`name_key`: "Zoë Øster" -> "zoe oster") so accents never matter, plus
-  emails, title and organisation for contacts.
+- `interaction_fts`: contentless index over interaction.body (no second copy of the text).
+- `entity_fts`: every record with a name, ranked together: contacts, organisations, deals and
+  follow-ups; rowid = id * 4 + the kind's place in KINDS (`record_key`). It indexes the folded
+  names (`name_key`: "Zoë Øster" -> "zoe oster") of contacts, organisations and deals so accents
+  never matter, plus a contact's title, organisation and emails, an organisation's website, a
+  deal's note, and a follow-up's title and note.
+
+Scripts written without spaces (Han, kana, Hangul, Thai, Lao, Khmer): FTS5's unicode61 tokenizer
+makes a whole run of them one token, so `李` would never find "和李先生开会". Each of their
+characters is therefore indexed as a token of its own (`spaced`: "和李先生" -> " 和  李  先  生 "),
+and core/search.py sets apart the characters of a searched word the same way and asks for them as
+a phrase: any part of a run is found. Text without such characters is indexed exactly as before.
+
+The views `search_*` say what is indexed, spaced in plain SQL (`spaced_sql`), which the triggers
+read: a write from any connection, the sqlite3 shell's included, keeps the index right. A rebuild
+reads the same columns but spaces them with Python's `spaced` (registered as `crm_spaced`): the
+same text (a test holds them equal) at a fraction of the SQL walk's cost on non-ASCII text.
 
 PostgreSQL needs none of this: core/search.py searches it with ILIKE. Changing this DDL needs a
-migration that drops and recreates the index (then `rebuild`).
+migration that calls `recreate`. `create` builds the current index and may read any table, so only
+the newest migration that changes the index calls it (older ones run before later tables exist).
 """
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
-from typing import Iterator
+from dataclasses import dataclass
+from typing import Callable, Iterator
 
 from sqlalchemy.engine import Connection
 
 TOKENIZER = "unicode61 remove_diacritics 2"
 
-_CONTACT_ROWS = """
-    INSERT INTO entity_fts (rowid, name, detail)
-    SELECT c.id, c.name_key, trim(coalesce(c.title, '') || ' ' || coalesce(o.name_key, '') || ' ' ||
-           coalesce((SELECT group_concat(e.address, ' ') FROM contact_email e WHERE e.contact_id = c.id), ''))
-    FROM contact c LEFT JOIN organization o ON o.id = c.org_id {where};"""
-_ORG_ROWS = """
-    INSERT INTO entity_fts (rowid, name, detail)
-    SELECT -o.id, o.name_key, coalesce(o.website, '') FROM organization o {where};"""
+# Code points of the scripts written without spaces between words, and the CJK blocks between
+# them (punctuation and symbols there are separators to FTS5 anyway, so setting them apart is harmless).
+SPACELESS = (
+    (0x0E00, 0x0EFF),    # Thai, Lao
+    (0x1100, 0x11FF),    # Hangul jamo: what folding (NFKD) makes of syllables, in name keys
+    (0x1780, 0x17FF),    # Khmer
+    (0x2E80, 0x9FFF),    # CJK radicals and punctuation, Hiragana, Katakana, Bopomofo, Hangul compatibility jamo, Han
+    (0xAC00, 0xD7FF),    # Hangul syllables
+    (0xF900, 0xFAFF),    # CJK compatibility ideographs
+    (0xFF65, 0xFFDC),    # half-width Katakana and Hangul
+    (0x20000, 0x3FFFF),  # Han, supplementary planes
+)
+SPACELESS_CHAR = re.compile("[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in SPACELESS) + "]")
 
 
-def _refresh_contact(ref: str) -> str:
-    return f"DELETE FROM entity_fts WHERE rowid = {ref};" + _CONTACT_ROWS.format(where=f"WHERE c.id = {ref}")
+def spaced(text: str) -> str:
+    """Every character of a spaceless script set apart by spaces, as the index holds text."""
+    return text if text.isascii() else SPACELESS_CHAR.sub(r" \g<0> ", text)
 
+
+_COLUMN = re.compile(r"[a-z_.]+")
+
+
+def _once(expr: str, make: Callable[[str], str]) -> str:
+    """SQL for make(v) with v standing for `expr`, evaluated once (a column is simply repeated)."""
+    return make(expr) if _COLUMN.fullmatch(expr) else f"(SELECT {make('v')} FROM (SELECT {expr} AS v))"
+
+
+def _unless_ascii(v: str, sql: str) -> str:
+    """`sql`, except for pure ASCII (as many bytes as characters), which needs no spacing: most text."""
+    return f"CASE WHEN length(CAST({v} AS BLOB)) = length({v}) THEN {v} ELSE {sql} END"
+
+
+def spaced_sql(expr: str) -> str:
+    """SQL giving what `spaced(expr)` gives. ASCII is told by its length, other text without any of
+    the scripts by a GLOB (~10 µs); only text with them is walked, character by character (the UTF-8
+    lead byte gives each one's length; blob `substr` is direct, so the walk is linear, ~2 µs a character)."""
+    def make(v: str) -> str:
+        data = f"CAST({v} AS BLOB)"
+
+        def width(lead: str) -> str:
+            return f"(CASE WHEN {lead} < x'c0' THEN 1 WHEN {lead} < x'e0' THEN 2 WHEN {lead} < x'f0' THEN 3 ELSE 4 END)"
+
+        char = f"substr({data}, k, n)"
+        spaceless = " OR ".join(f"{char} BETWEEN x'{chr(lo).encode().hex()}' AND x'{chr(hi).encode().hex()}'"
+                                for lo, hi in SPACELESS)
+        walk = (f"(WITH RECURSIVE r(k, n) AS (SELECT 1, {width(f'substr({data}, 1, 1)')} UNION ALL "
+                f"SELECT k + n, {width(f'substr({data}, k + n, 1)')} FROM r WHERE k + n <= length({data})) "
+                f"SELECT group_concat(CASE WHEN {spaceless} THEN ' ' || CAST({char} AS TEXT) || ' ' "
+                f"ELSE CAST({char} AS TEXT) END, '') FROM r)")
+        ranges = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in SPACELESS)
+        return _unless_ascii(v, f"CASE WHEN {v} NOT GLOB '*[{ranges}]*' THEN {v} ELSE {walk} END")
+    return _once(expr, make)
+
+
+def _python_spaced(expr: str) -> str:
+    """SQL calling `spaced` (as `crm_spaced`, registered by `rebuild`), but not for ASCII: a call
+    for every row would add about 1 s to a rebuild of 1M interactions."""
+    return _once(expr, lambda v: _unless_ascii(v, f"crm_spaced({v})"))
+
+
+KINDS = ("contact", "organisation", "deal", "follow-up")
+
+
+def record_key(kind: str, id_sql: str) -> str:
+    """SQL for the entity_fts rowid of record `id_sql` of `kind`."""
+    return f"({id_sql}) * {len(KINDS)} + {KINDS.index(kind)}"
+
+
+Spacer = Callable[[str], str]  # SQL expression -> SQL for it spaced
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where the index rows of one kind come from: `columns` (name: SQL) of `table` (a FROM clause)."""
+
+    view: str
+    table: str
+    id: str
+    columns: tuple[tuple[str, str], ...]
+
+    def select(self, spacer: Spacer) -> str:
+        spaced_columns = ", ".join(f"{spacer(sql)} AS {name}" for name, sql in self.columns)
+        return f"SELECT {self.id} AS id, {spaced_columns} FROM {self.table}"
+
+
+_INTERACTION = _Source("search_interaction", "interaction", "id", (("body", "body"),))
+_RECORDS = {
+    "contact": _Source("search_contact", "contact c LEFT JOIN organization o ON o.id = c.org_id", "c.id", (
+        ("name", "c.name_key"),
+        ("detail", "trim(coalesce(c.title, '') || ' ' || coalesce(o.name_key, '') || ' ' || coalesce((SELECT "
+                   "group_concat(e.address, ' ') FROM contact_email e WHERE e.contact_id = c.id), ''))"))),
+    "organisation": _Source("search_organisation", "organization o", "o.id",
+                            (("name", "o.name_key"), ("detail", "coalesce(o.website, '')"))),
+    "deal": _Source("search_deal", "deal d", "d.id", (("name", "d.name_key"), ("detail", "coalesce(d.note, '')"))),
+    "follow-up": _Source("search_follow_up", "follow_up f", "f.id",
+                         (("name", "f.title"), ("detail", "coalesce(f.note, '')"))),
+}
+_VIEWS = (_INTERACTION, *_RECORDS.values())
+
+
+def _index(kind: str, source: str, where: str = "") -> str:
+    """INSERT the entity_fts rows of `kind` from `source` (its view, or a SELECT in brackets)."""
+    return (f"INSERT INTO entity_fts (rowid, name, detail) SELECT {record_key(kind, 'id')}, name, detail "
+            f"FROM {source} {where};")
+
+
+def _refresh(kind: str, ref: str) -> str:
+    """Statements replacing the entity_fts row of record `ref` of `kind` (from its view)."""
+    return (f"DELETE FROM entity_fts WHERE rowid = {record_key(kind, ref)};"
+            + _index(kind, _RECORDS[kind].view, f"WHERE id = {ref}"))
+
+
+def _record_triggers(kind: str, table: str, columns: str, *, and_then: str = "") -> dict[str, str]:
+    """Insert, update (of the indexed `columns`) and delete triggers for a record table."""
+    stem = f"entity_fts_{table}"
+    insert = _index(kind, _RECORDS[kind].view, "WHERE id = new.id")
+    return {f"{stem}_ai": f"AFTER INSERT ON {table} BEGIN {insert} END",
+            f"{stem}_au": f"AFTER UPDATE OF {columns} ON {table} BEGIN {_refresh(kind, 'new.id')}{and_then} END",
+            f"{stem}_ad": f"AFTER DELETE ON {table} BEGIN DELETE FROM entity_fts WHERE rowid = "
+                          f"{record_key(kind, 'old.id')}; END"}
+
+
+# An external-content or contentless FTS5 table forgets a row only when told the text it indexed:
+# read from the view before the row changes, added from it after.
+_BODY_IN = "INSERT INTO interaction_fts (rowid, body) SELECT id, body FROM search_interaction WHERE id = new.id;"
+_BODY_OUT = ("INSERT INTO interaction_fts (interaction_fts, rowid, body) "
+             "SELECT 'delete', id, body FROM search_interaction WHERE id = old.id;")
+# A renamed organisation changes what its people are found by, too.
+_ORG_PEOPLE = (f"DELETE FROM entity_fts WHERE rowid IN (SELECT {record_key('contact', 'id')} FROM contact "
+               f"WHERE org_id = new.id);"
+               + _index("contact", "search_contact", "WHERE id IN (SELECT id FROM contact WHERE org_id = new.id)"))
 
 TRIGGERS = {
-    "interaction_fts_ai": "AFTER INSERT ON interaction BEGIN "
-                          "INSERT INTO interaction_fts (rowid, body) VALUES (new.id, new.body); END",
-    "interaction_fts_ad": "AFTER DELETE ON interaction BEGIN INSERT INTO interaction_fts "
-                          "(interaction_fts, rowid, body) VALUES ('delete', old.id, old.body); END",
-    "interaction_fts_au": "AFTER UPDATE OF body ON interaction BEGIN INSERT INTO interaction_fts "
-                          "(interaction_fts, rowid, body) VALUES ('delete', old.id, old.body); "
-                          "INSERT INTO interaction_fts (rowid, body) VALUES (new.id, new.body); END",
-    "entity_fts_contact_ai": f"AFTER INSERT ON contact BEGIN {_CONTACT_ROWS.format(where='WHERE c.id = new.id')} END",
-    "entity_fts_contact_au": f"AFTER UPDATE OF name_key, title, org_id ON contact BEGIN {_refresh_contact('new.id')} END",
-    "entity_fts_contact_ad": "AFTER DELETE ON contact BEGIN DELETE FROM entity_fts WHERE rowid = old.id; END",
-    "entity_fts_email_ai": f"AFTER INSERT ON contact_email BEGIN {_refresh_contact('new.contact_id')} END",
-    "entity_fts_email_ad": f"AFTER DELETE ON contact_email BEGIN {_refresh_contact('old.contact_id')} END",
-    "entity_fts_email_au": f"AFTER UPDATE ON contact_email BEGIN {_refresh_contact('old.contact_id')} "
-                           f"{_refresh_contact('new.contact_id')} END",
-    "entity_fts_org_ai": f"AFTER INSERT ON organization BEGIN {_ORG_ROWS.format(where='WHERE o.id = new.id')} END",
-    # A renamed organisation changes what its people are found by, too.
-    "entity_fts_org_au": "AFTER UPDATE OF name_key, website ON organization BEGIN "
-                         "DELETE FROM entity_fts WHERE rowid = -new.id;"
-                         f"{_ORG_ROWS.format(where='WHERE o.id = new.id')}"
-                         "DELETE FROM entity_fts WHERE rowid IN (SELECT id FROM contact WHERE org_id = new.id);"
-                         f"{_CONTACT_ROWS.format(where='WHERE c.org_id = new.id')} END",
-    "entity_fts_org_ad": "AFTER DELETE ON organization BEGIN DELETE FROM entity_fts WHERE rowid = -old.id; END",
+    "interaction_fts_ai": f"AFTER INSERT ON interaction BEGIN {_BODY_IN} END",
+    "interaction_fts_bd": f"BEFORE DELETE ON interaction BEGIN {_BODY_OUT} END",
+    "interaction_fts_bu": f"BEFORE UPDATE OF body ON interaction BEGIN {_BODY_OUT} END",
+    "interaction_fts_au": f"AFTER UPDATE OF body ON interaction BEGIN {_BODY_IN} END",
+    **_record_triggers("contact", "contact", "name_key, title, org_id"),
+    "entity_fts_email_ai": f"AFTER INSERT ON contact_email BEGIN {_refresh('contact', 'new.contact_id')} END",
+    "entity_fts_email_ad": f"AFTER DELETE ON contact_email BEGIN {_refresh('contact', 'old.contact_id')} END",
+    "entity_fts_email_au": f"AFTER UPDATE ON contact_email BEGIN {_refresh('contact', 'old.contact_id')} "
+                           f"{_refresh('contact', 'new.contact_id')} END",
+    **_record_triggers("organisation", "organization", "name_key, website", and_then=_ORG_PEOPLE),
+    **_record_triggers("deal", "deal", "name_key, note"),
+    **_record_triggers("follow-up", "follow_up", "title, note"),
 }
 
 
 ENTITY_DDL = f"CREATE VIRTUAL TABLE entity_fts USING fts5(name, detail, tokenize='{TOKENIZER}', prefix='2 3')"
 # A prefix index of 3 letters only: `quot*` stays fast, and a rebuild of 1M rows stays well under 10 s
-# (prefix='2 3' doubled both the index and its build time).
-INTERACTION_DDL = (f"CREATE VIRTUAL TABLE interaction_fts USING fts5(body, content='interaction', "
-                   f"content_rowid='id', tokenize='{TOKENIZER}', prefix='3')")
+# (prefix='2 3' doubled both the index and its build time). Contentless: it is handed the spaced
+# text, which is not what the interaction table holds.
+INTERACTION_DDL = (f"CREATE VIRTUAL TABLE interaction_fts USING fts5(body, content='', tokenize='{TOKENIZER}', "
+                   "prefix='3')")
 
 
 def create(conn: Connection) -> None:
-    """Create the index tables and triggers, and fill them from the current rows."""
+    """Create the views, index tables and triggers, and fill the index from the current rows."""
     if conn.dialect.name != "sqlite":
         return
-    conn.exec_driver_sql(INTERACTION_DDL)
-    conn.exec_driver_sql(ENTITY_DDL)
-    _create_triggers(conn)
+    for source in _VIEWS:
+        conn.exec_driver_sql(f"CREATE VIEW {source.view} AS {source.select(spaced_sql)}")
     rebuild(conn)
+    _create_triggers(conn)
+
+
+def recreate(conn: Connection) -> None:
+    """Drop whatever search index a database has (of any earlier design: found by its names) and
+    create the current one."""
+    if conn.dialect.name != "sqlite":
+        return
+    for (name,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' AND "
+                                        "(name GLOB 'interaction_fts_*' OR name GLOB 'entity_fts_*')").all():
+        conn.exec_driver_sql(f"DROP TRIGGER {name}")
+    for source in _VIEWS:
+        conn.exec_driver_sql(f"DROP VIEW IF EXISTS {source.view}")
+    for table in ("interaction_fts", "entity_fts"):
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+    create(conn)
 
 
 def _create_triggers(conn: Connection) -> None:
@@ -86,16 +227,22 @@ def _drop_triggers(conn: Connection) -> None:
 
 
 def rebuild(conn: Connection) -> None:
-    """Rebuild both indexes from the tables (`crm db reindex`; after bulk loads)."""
+    """Make both indexes anew from the tables (`crm db reindex`; after bulk loads)."""
     if conn.dialect.name != "sqlite":
         return
+    conn.connection.driver_connection.create_function(  # type: ignore[union-attr]
+        "crm_spaced", 1, lambda text: None if text is None else spaced(text), deterministic=True)
     conn.exec_driver_sql("PRAGMA cache_size = -262144")  # 256 MiB for the build: the index is written at random
-    conn.exec_driver_sql("INSERT INTO interaction_fts (interaction_fts) VALUES ('rebuild')")
-    # Emptying a table of 100,000 rows row by row costs more than making it anew.
-    conn.exec_driver_sql("DROP TABLE entity_fts")
+    # 'delete-all' empties the contentless index at once (dropping it frees its pages one by one,
+    # ~1 s at 1M interactions); emptying entity_fts row by row costs more than making it anew.
+    conn.exec_driver_sql(INTERACTION_DDL.replace("TABLE", "TABLE IF NOT EXISTS", 1))
+    conn.exec_driver_sql("INSERT INTO interaction_fts (interaction_fts) VALUES ('delete-all')")
+    conn.exec_driver_sql("DROP TABLE IF EXISTS entity_fts")
     conn.exec_driver_sql(ENTITY_DDL)
-    conn.exec_driver_sql(_ORG_ROWS.format(where=""))
-    conn.exec_driver_sql(_CONTACT_ROWS.format(where=""))
+    conn.exec_driver_sql(f"INSERT INTO interaction_fts (rowid, body) SELECT id, body FROM "
+                         f"({_INTERACTION.select(_python_spaced)})")
+    for kind, source in _RECORDS.items():
+        conn.exec_driver_sql(_index(kind, f"({source.select(_python_spaced)})"))
     conn.exec_driver_sql("PRAGMA cache_size = -2000")
 
 

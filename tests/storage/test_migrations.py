@@ -138,3 +138,68 @@ def test_v4_database_with_history_gains_deals_and_last_contact(ok: Run, tmp_path
     ok("--db", str(path), "deals", "add", "Renewal", "-c", "zoe", "--value", "500", "--currency", "EUR")
     ok("--db", str(path), "fu", "add", "ann", "Send terms", "--deal", "renewal")
     assert "passed" in ok("--db", str(path), "db", "check").stderr
+
+
+# The search index as schema version 6 left it (in part): interaction bodies in an external-content
+# index, contacts (rowid = id) and organisations (rowid = -id) in entity_fts, kept by triggers.
+_V6_SEARCH_INDEX = (
+    "CREATE VIRTUAL TABLE interaction_fts USING fts5(body, content='interaction', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2', prefix='3')",
+    "CREATE VIRTUAL TABLE entity_fts USING fts5(name, detail, tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+    "CREATE TRIGGER interaction_fts_ai AFTER INSERT ON interaction BEGIN "
+    "INSERT INTO interaction_fts (rowid, body) VALUES (new.id, new.body); END",
+    "CREATE TRIGGER interaction_fts_ad AFTER DELETE ON interaction BEGIN INSERT INTO interaction_fts "
+    "(interaction_fts, rowid, body) VALUES ('delete', old.id, old.body); END",
+    "CREATE TRIGGER entity_fts_contact_ai AFTER INSERT ON contact BEGIN INSERT INTO entity_fts (rowid, name, detail) "
+    "VALUES (new.id, new.name_key, coalesce(new.title, '')); END",
+    "CREATE TRIGGER entity_fts_org_ai AFTER INSERT ON organization BEGIN INSERT INTO entity_fts (rowid, name, detail) "
+    "VALUES (-new.id, new.name_key, ''); END",
+)
+
+
+def test_v6_database_gets_the_new_search_index(ok: Run, tmp_path: Path) -> None:
+    """A database of the previous version, with its search index, migrates: the old index and its
+    triggers are replaced; CJK text is found by any part, deals and follow-ups are found, and the
+    new triggers keep it all in step."""
+    path = tmp_path / "v6.db"
+    db = Database.open(str(path), migrate=False)
+    with db.connect(write=True) as conn:
+        migrations.apply(conn, 0, target=6)
+        for statement in _V6_SEARCH_INDEX:
+            conn.exec_driver_sql(statement)
+        now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+        conn.execute(sa.text("insert into organization (id, uid, name, name_key, created_at, updated_at) "
+                             "values (1, 'o-1', 'Acme 株式会社', :k, :t, :t)"), {"k": fold("Acme 株式会社"), "t": now})
+        for cid, name in ((1, "李小龙"), (2, "Zoë Øster")):
+            conn.execute(sa.text("insert into contact (id, uid, name, name_key, org_id, created_at, updated_at) "
+                                 "values (:i, :u, :n, :k, 1, :t, :t)"),
+                         {"i": cid, "u": f"c-{cid}", "n": name, "k": fold(name), "t": now})
+        conn.execute(sa.text("insert into interaction (id, uid, kind, body, occurred_at, created_at, updated_at) "
+                             "values (1, 'i-1', 'call', '和李先生开会', :t, :t, :t)"), {"t": now})
+        conn.execute(sa.text("insert into interaction_contact values (1, 1, :t)"), {"t": now})
+        conn.execute(sa.text("update contact set last_contact_at = :t where id = 1"), {"t": now})
+        conn.execute(sa.text("insert into follow_up (uid, contact_id, title, note, due_at, all_day, created_at, "
+                             "updated_at) values ('f-1', 2, 'Send the quote', '寄合同', :t, 0, :t, :t)"), {"t": now})
+        conn.execute(sa.text("insert into deal (id, uid, name, name_key, value_minor, currency, stage, status, "
+                             "stage_changed_at, created_at, updated_at) values (1, 'd-1', 'Quote renewal', "
+                             "'quote renewal', 500, 'EUR', 'lead', 'open', :t, :t, :t)"), {"t": now})
+        assert conn.exec_driver_sql("SELECT rowid FROM interaction_fts WHERE interaction_fts MATCH '李'").all() == []
+    db.dispose()
+
+    def hits(*words: str) -> list[tuple[str, int]]:
+        return [(h["type"], h["id"]) for h in json.loads(ok("--db", str(path), "search", *words, "-f", "json").stdout)]
+
+    assert hits("李") == [("contact", 1), ("interaction", 1)]
+    assert (tmp_path / "v6.db.bak-v6").exists()
+    assert sorted(hits("株式")) == [("contact", 1), ("contact", 2), ("organisation", 1)]
+    assert sorted(hits("quote")) == [("deal", 1), ("follow-up", 1)] and hits("合同") == [("follow-up", 1)]
+    assert hits("oster") == [("contact", 2)]
+    con = sqlite3.connect(path)
+    triggers = {name for (name,) in con.execute("select name from sqlite_master where type = 'trigger'")}
+    index_sql = con.execute("select sql from sqlite_master where name = 'interaction_fts'").fetchone()[0]
+    con.close()
+    assert "entity_fts_org_ai" not in triggers and {"entity_fts_deal_ai", "entity_fts_follow_up_au"} <= triggers
+    assert "content=''" in index_sql
+    ok("--db", str(path), "notes", "edit", "1", "--text", "和王先生吃饭")
+    assert hits("李先生") == [] and hits("王先") == [("interaction", 1)]
+    assert "passed" in ok("--db", str(path), "db", "check").stderr

@@ -106,3 +106,32 @@ def test_deals_pipeline_forecast_and_report_on_postgres(pg_url: str, ok: Run) ->
     assert report[("outcome", "win rate")] == "50.0%" and report[("top customers", "Harbour Labs")] == "1000.00"
     kinds = [t["kind"] for t in json.loads(ok(*db, "timeline", "ana", "-f", "json").stdout)]
     assert kinds.count("deal") == 2 and kinds.count("deal won") == 1
+
+
+def test_cjk_deals_and_follow_ups_search_on_postgres(pg_url: str, ok: Run, crm: Run) -> None:
+    db = ("--db", pg_url)
+
+    def hits(*words: str) -> list[tuple[str, int]]:
+        return [(h["type"], h["id"]) for h in json.loads(ok(*db, "search", *words, "-f", "json").stdout)]
+
+    ok(*db, "contacts", "add", "李小龙", "--org", "Acme 株式会社")
+    ok(*db, "contacts", "add", "김철수")
+    ok(*db, "contacts", "add", "渡辺ガク")
+    ok(*db, "log", "김철수", "和李先生开会，김철수가 왔다")
+    ok(*db, "log", "渡辺", "ガス代を払った")
+    ok(*db, "fu", "add", "李", "Send the quote", "--note", "寄合同")
+    ok(*db, "deals", "add", "Quote renewal", "-c", "李", "--value", "500", "--currency", "EUR", "--note", "合同续签")
+    assert hits("李") == [("contact", 1), ("interaction", 1)]
+    assert hits("先生") == [("interaction", 1)] and hits("小龙") == [("contact", 1)] and hits("龙小") == []
+    assert hits("철수") == [("contact", 2), ("interaction", 1)]  # a folded name key and text as written
+    assert hits("ガク") == [("contact", 3)] and hits("ガス") == [("interaction", 2)] and hits("カス") == []
+    assert hits("株式") == [("contact", 1), ("organisation", 1)]
+    assert hits("合同") == [("deal", 1), ("follow-up", 1)]
+    assert hits("quote") == [("deal", 1), ("follow-up", 1)]
+    assert ok(*db, "search", "quote", "--type", "follow-up", "-q").stdout == "1\n"
+    assert ok(*db, "search", "合同", "--type", "deal", "-q").stdout == "1\n"
+    shown = json.loads(ok(*db, "search", "合同", "--type", "follow-up", "-f", "json").stdout)[0]
+    assert shown["title"] == "follow-up for 李小龙" and shown["snippet"] == "Send the quote 寄**合同**"
+    assert len(shown["when"]) == len("2026-12-03") and shown["rank"] is None  # due tomorrow: a day
+    bad = crm(*db, "search", "x", "--type", "fax")
+    assert bad.exit_code == 2 and bad.stdout == ""
