@@ -164,9 +164,9 @@ def python_c(code: str) -> Command:
     return [PYTHON, "-c", code]
 
 
-def searching(conn: Connection, text: str) -> Callable[[], object]:
-    """The service call `crm search` makes, its rows consumed."""
-    return lambda: list(search(conn, text, limit=SEARCH_LIMIT).rows)
+def searching(conn: Connection, text: str, only: str | None = None) -> Callable[[], object]:
+    """The service call `crm search [--type ONLY]` makes, its rows consumed."""
+    return lambda: list(search(conn, text, limit=SEARCH_LIMIT, only=only).rows)
 
 
 # The search benchmark's words: rare (~0.05 % of interactions), common (~5 %), and two words that
@@ -199,8 +199,11 @@ def figures(dataset: Path, work: Path, conn: Connection) -> list[Figure]:
                1.5, floor=import_floor),
         Figure("crm forecast (6 months)", command([*crm, "forecast", "--as-of", REMIND_AS_OF]), 1.5,
                floor=import_floor),
-        *[Figure(f"search {label}: {text!r} (in-process)", call(searching(conn, text)), target)
-          for label, text, target in SEARCHES],
+        # The interaction figures search interactions alone: named records (20 follow-ups titled "Send the
+        # invoice") would otherwise fill the page and leave the interaction search untimed.
+        *[Figure(f"search {label}: {text!r} (in-process, interactions)", call(searching(conn, text, "interaction")),
+                 target) for label, text, target in SEARCHES],
+        Figure("search, every type: 'invoice' (in-process)", call(searching(conn, "invoice")), 0.100),
         Figure("crm db reindex (1M interactions)", command([*crm_work, "db", "reindex"]), 10.0,
                max_runs=REINDEX_RUNS, warm_up=False),
     ]
