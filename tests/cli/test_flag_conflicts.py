@@ -57,21 +57,15 @@ NEEDS = [
 ]
 
 
-@pytest.mark.parametrize(("args", "message"), NEEDS, ids=[" ".join(a) for a, _ in NEEDS])
-def test_an_option_without_the_one_it_needs_is_refused(filled: Run, crm: Run, db_path: Path, args: tuple[str, ...],
-                                                      message: str) -> None:
+REFUSED = [(args, f"{names} cannot be used together") for args, names in CONFLICTS] + NEEDS
+
+
+@pytest.mark.parametrize(("args", "message"), REFUSED, ids=[" ".join(a) for a, _ in REFUSED])
+def test_contradicting_or_incomplete_options_are_refused_alike(filled: Run, crm: Run, db_path: Path,
+                                                               args: tuple[str, ...], message: str) -> None:
     before = dump(db_path)
     result = crm(*args)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"crm: {message}\n")
-    assert dump(db_path) == before
-
-
-@pytest.mark.parametrize(("args", "names"), CONFLICTS, ids=[" ".join(a) for a, _ in CONFLICTS])
-def test_contradicting_options_are_refused_alike(filled: Run, crm: Run, db_path: Path, args: tuple[str, ...],
-                                                 names: str) -> None:
-    before = dump(db_path)
-    result = crm(*args)
-    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"crm: {names} cannot be used together\n")
     assert dump(db_path) == before
 
 
