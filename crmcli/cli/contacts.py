@@ -79,11 +79,10 @@ def list_(
 
     chill = None
     if cold or cold_after or as_of:
-        from crmcli.core import cadence, clock, dates
+        from crmcli.core import cadence, clock
 
-        now = clock.local_now()
-        moment = dates.parse_since(as_of, now=now) if as_of else now
-        chill = contacts.Cold(moment, cadence.parse_after(cold_after) if cold_after else None)
+        chill = contacts.Cold(clock.resolve_as_of(as_of, clock.local_now()),
+                              cadence.parse_after(cold_after) if cold_after else None)
     with state.database().session() as session:
         org_id = orgs.resolve(session, org).id if org else None
         rows = contacts.rows(session.connection(), tag=tag, org_id=org_id, sort=sort.value, limit=limit, cold=chill)

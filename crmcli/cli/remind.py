@@ -6,12 +6,15 @@ import os
 import shutil
 import subprocess
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crmcli.cli import state
 from crmcli.cli.options import Format, FormatOpt, one_output
+
+if TYPE_CHECKING:
+    from crmcli.core.agenda import Agenda
 
 app = typer.Typer(add_completion=False)
 
@@ -32,63 +35,59 @@ def remind(
 
     The table form is short and grouped, and silent when nothing is due (cron mails any output);
     the machine formats are always well-formed (`[]` in JSON)."""
-    from crmcli.core import clock, dates, followups, reminders
+    from crmcli.core import clock, followups
+    from crmcli.core.agenda import agenda
 
-    now = clock.local_now()
-    if as_of:
-        # A bare day means the start of that day, as when cron runs in the morning.
-        now = dates.parse_since(as_of, now=now).astimezone(now.tzinfo)
+    as_of_now = clock.resolve_as_of(as_of, clock.local_now())
     days = followups.within_days(within)
-    window = followups.Window.around(now, within_days=days)
     with state.database().connect() as conn:
-        rows = reminders.collect(conn, window)
-    items = list(rows.rows)
+        found = agenda(conn, as_of_now, days)
     if quiet:
-        # Keep-in-touch rows carry a contact id, not a follow-up id: ids for xargs must mean one thing.
-        sys.stdout.writelines(f"{item[1]}\n" for item in items if item[0] != "keep in touch")
+        # Keep-in-touch items carry no follow-up id: ids for xargs must mean one thing.
+        sys.stdout.writelines(f"{item.follow_up_id}\n" for item in found.items if item.follow_up_id is not None)
     elif fmt is not Format.table:
         from crmcli.io import formats
 
-        rows.rows = items
-        formats.write(rows, fmt.value, sys.stdout)
-    elif items:  # cron mails any output: nothing due, nothing said
-        sys.stdout.write(render(items))
-    if notify and items:
-        _notify(items)
+        formats.write(found.rows(), fmt.value, sys.stdout)
+    elif found:  # cron mails any output: nothing due, nothing said
+        sys.stdout.write(render(found))
+    if notify and found:
+        _notify(found)
 
 
-def render(items: list[tuple]) -> str:  # type: ignore[type-arg]
+def render(found: "Agenda") -> str:
     """Grouped and short, for a mail from cron (names and titles shown, not obeyed)."""
-    from crmcli.core.reminders import SECTIONS
+    from crmcli.core.agenda import local_due
     from crmcli.core.text import counted
 
     titles = {"overdue": "Overdue", "due": "Due", "keep in touch": "Keep in touch"}
     blocks: list[str] = []
-    for section in SECTIONS:
-        group = [i for i in items if i[0] == section]
+    zone = found.as_of.tzinfo
+    for section, group in zip(titles, (found.overdue, found.due, found.keep_in_touch)):
         if not group:
             continue
         lines = [f"{titles[section]} ({len(group)})"]
-        for _, ref, _cid, contact, what, due, days in group:
-            if section == "keep in touch":
-                lines.append(f"  {contact}: {what}, {counted(days, 'day')} over")
+        for item in group:
+            if item.due_at is None:
+                lines.append(f"  {item.contact}: {item.what}, {counted(item.days, 'day')} over")
             else:
-                late = f" ({counted(days, 'day')} late)" if section == "overdue" and days else ""
-                lines.append(f"  #{ref} {due}  {contact}: {what}{late}")
+                late = f" ({counted(item.days, 'day')} late)" if section == "overdue" and item.days else ""
+                lines.append(f"  #{item.follow_up_id} {local_due(item.due_at, item.all_day, zone)}  "
+                             f"{item.contact}: {item.what}{late}")
         blocks.append("\n".join(lines))
     from crmcli.cli.table import printable
 
     return "\n".join(printable(line) for line in "\n\n".join(blocks).split("\n")) + "\n"
 
 
-def _notify(items: list[tuple]) -> None:  # type: ignore[type-arg]
+def _notify(found: "Agenda") -> None:
     """A desktop notification when one can be shown; otherwise nothing, not even a message."""
     if not (shutil.which("notify-send") and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))):
         return
-    overdue = sum(1 for i in items if i[0] == "overdue")
-    summary = f"crm: {len(items)} to do" + (f", {overdue} overdue" if overdue else "")
+    overdue = len(found.overdue)
+    summary = f"crm: {len(found.items)} to do" + (f", {overdue} overdue" if overdue else "")
     try:
-        subprocess.run(["notify-send", "--app-name=crm", summary, render(items)[:500]], timeout=10, check=False,
+        subprocess.run(["notify-send", "--app-name=crm", summary, render(found)[:500]], timeout=10, check=False,
                        capture_output=True)
     except (OSError, subprocess.SubprocessError):
         pass

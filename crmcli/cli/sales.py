@@ -36,10 +36,9 @@ AsOf = Annotated[str | None, typer.Option("--as-of", metavar="WHEN", help="Judge
 
 
 def _now(as_of: str | None) -> "datetime":
-    from crmcli.core import clock, dates
+    from crmcli.core import clock
 
-    now = clock.local_now()
-    return dates.parse_since(as_of, now=now).astimezone(now.tzinfo) if as_of else now
+    return clock.resolve_as_of(as_of, clock.local_now())
 BAR_WIDTH = 30
 
 

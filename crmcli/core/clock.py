@@ -63,3 +63,14 @@ def to_local(moment: datetime) -> datetime:
     if os.environ.get("TZ"):
         return moment.astimezone(local_zone())
     return moment.astimezone()
+
+
+def resolve_as_of(text: str | None, now: datetime) -> datetime:
+    """The instant a judgement is made at (`--as-of`, a date picker): `now` when none is given, else
+    the moment or day it names (a bare day is its start, as when cron runs in the morning). Kept in
+    `now`'s zone, since the day boundaries of "due today" are that zone's."""
+    if not text:
+        return now
+    from crmcli.core import dates
+
+    return dates.parse_since(text, now=now).astimezone(now.tzinfo)

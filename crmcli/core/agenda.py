@@ -1,0 +1,109 @@
+"""The agenda: what is to be done as of one instant — follow-ups overdue and due, and contacts due on
+their keep-in-touch cadence. `crm remind` prints it each morning; the TUI's dashboard shows it.
+Everything is selected and ordered in SQL; the result is plain values that outlive the connection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
+from typing import Iterator, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from crmcli.core import cadence
+from crmcli.core.followups import Window, status_expression
+from crmcli.core.models import Contact, FollowUp
+from crmcli.core.rows import Rows
+
+Section = Literal["overdue", "due", "keep in touch"]
+SECTIONS: tuple[Section, ...] = ("overdue", "due", "keep in touch")
+AGENDA_COLUMNS = ("section", "id", "contact_id", "contact", "what", "due", "days")
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """A follow-up to do (`follow_up_id`, `due_at` set), or a contact to get in touch with (neither)."""
+
+    section: Section
+    follow_up_id: int | None
+    contact_id: int
+    contact: str
+    what: str                # the follow-up's title, or the cadence ("every 30 days")
+    due_at: datetime | None  # aware UTC; an all-day one is the local midnight that starts its day
+    all_day: bool
+    days: int                # days late (overdue), days past the cadence (keep in touch), else 0
+
+
+@dataclass(frozen=True)
+class Agenda:
+    as_of: datetime  # the instant judged at, in the zone whose days "due" counts
+    overdue: tuple[AgendaItem, ...]
+    due: tuple[AgendaItem, ...]
+    keep_in_touch: tuple[AgendaItem, ...]
+
+    @property
+    def items(self) -> tuple[AgendaItem, ...]:
+        return self.overdue + self.due + self.keep_in_touch
+
+    def __bool__(self) -> bool:
+        return bool(self.overdue or self.due or self.keep_in_touch)
+
+    def rows(self) -> Rows:
+        """The machine formats' rows: `id` is the follow-up's, or the contact's for keep-in-touch; `due`
+        is local time as text (a day for an all-day one), "" for keep-in-touch."""
+        shown = lru_cache(maxsize=4096)(local_due)  # many share a due time
+        zone = self.as_of.tzinfo
+        return Rows(AGENDA_COLUMNS, [
+            (i.section, i.follow_up_id if i.follow_up_id is not None else i.contact_id, i.contact_id, i.contact,
+             i.what, "" if i.due_at is None else shown(i.due_at, i.all_day, zone), i.days) for i in self.items],
+            table_columns=AGENDA_COLUMNS)
+
+
+def agenda(conn: Connection, as_of: datetime, within_days: int = 0) -> Agenda:
+    """Follow-ups overdue (oldest first, with days late) or due before the end of `within_days` days
+    after `as_of`'s day, then contacts past their cadence, most overdue first. `as_of` must be aware
+    (see clock.resolve_as_of): its zone says where a day starts and ends."""
+    window = Window.around(as_of, within_days=within_days)
+    follow_ups = list(_follow_ups(conn, window))
+    return Agenda(as_of, tuple(i for i in follow_ups if i.section == "overdue"),
+                  tuple(i for i in follow_ups if i.section == "due"), tuple(_cold(conn, window.now)))
+
+
+def local_due(due_at: datetime, all_day: bool, zone: tzinfo | None) -> str:
+    """A due time as people read it in `zone`: `2026-03-05 15:00`, or the day `2026-03-06`."""
+    local = due_at.astimezone(zone)
+    return local.date().isoformat() if all_day else local.strftime("%Y-%m-%d %H:%M")
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+
+
+def _follow_ups(conn: Connection, window: Window) -> Iterator[AgendaItem]:
+    from crmcli.storage.sql import age_days
+
+    f, c = FollowUp.__table__, Contact.__table__
+    status = status_expression(window)
+    late = age_days(f.c.due_at, sa.literal(window.now, sa.DateTime(timezone=True)))
+    stmt = sa.select(status, f.c.id, f.c.contact_id, c.c.name, f.c.title, f.c.due_at, f.c.all_day, late) \
+        .select_from(f.join(c, c.c.id == f.c.contact_id)) \
+        .where(f.c.done_at.is_(None), f.c.due_at < window.horizon).order_by(f.c.due_at, f.c.id)
+    for state, fid, cid, name, title, due_at, all_day, days in conn.execute(stmt):
+        overdue = state == "overdue"
+        yield AgendaItem("overdue" if overdue else "due", fid, cid, name, title, _aware(due_at), bool(all_day),
+                         int(days) if overdue else 0)
+
+
+def _cold(conn: Connection, as_of: datetime) -> Iterator[AgendaItem]:
+    c = Contact.__table__
+    # Days over computed once per contact in a materialised step: used in WHERE and ORDER BY, the
+    # expression would otherwise run three times per contact.
+    over = cadence.days_over(c.c.last_contact_at, c.c.created_at, c.c.cadence_days, as_of)
+    per_contact = sa.select(c.c.id, c.c.name, c.c.cadence_days, over.label("over")) \
+        .where(c.c.cadence_days.is_not(None)).cte("cadenced").prefix_with("MATERIALIZED")
+    stmt = sa.select(per_contact).where(per_contact.c.over > 0).order_by(per_contact.c.over.desc(),
+                                                                         per_contact.c.id)
+    for cid, name, days, past in conn.execute(stmt):
+        yield AgendaItem("keep in touch", None, cid, name, cadence.describe(days), None, False, int(past))
