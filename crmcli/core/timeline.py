@@ -3,15 +3,15 @@ of the deals the contact is on, newest first, in one SQL query."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Sequence
+from datetime import UTC, datetime
+from typing import Any, NamedTuple, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from crmcli.core.models import INTERACTION_CONTACT, Contact, FollowUp, Interaction
 from crmcli.core.names import contact_names
-from crmcli.core.rows import Rows
+from crmcli.core.rows import LIST_SEPARATOR, Rows
 
 TIMELINE_COLUMNS = ("type", "id", "uid", "occurred", "kind", "direction", "contacts", "body", "created", "updated")
 FOLLOW_UP_KINDS = ("follow-up", "follow-up done")
@@ -26,24 +26,96 @@ def rows(conn: Connection, contact_id: int, *, kinds: Sequence[str] = (), since:
     `follow-up`, `deal`)."""
     from crmcli.storage.sql import iso_utc
 
-    parts = []
-    wanted = set(kinds)
-    if only in (None, "interaction") and (not wanted or wanted - set(FOLLOW_UP_KINDS) - set(DEAL_KINDS)):
-        parts.append(_interactions(contact_id, [k for k in kinds if k not in FOLLOW_UP_KINDS + DEAL_KINDS], since))
-    if only in (None, "follow-up") and (not wanted or wanted & set(FOLLOW_UP_KINDS)):
-        parts.append(_follow_ups(contact_id, [k for k in kinds if k in FOLLOW_UP_KINDS], since))
-    if only in (None, "deal") and (not wanted or wanted & set(DEAL_KINDS)):
-        parts.append(_stage_changes(contact_id, [k for k in kinds if k in DEAL_KINDS], since))
-    union = sa.union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    union = _union(contact_id, kinds, since, only)
     stmt = sa.select(union.c.type, union.c.id, union.c.uid, iso_utc(union.c.at), union.c.kind, union.c.direction,
                      union.c.contacts, union.c.body, iso_utc(union.c.created), iso_utc(union.c.updated)) \
-        .order_by(union.c.at.desc(), union.c.seq.desc())
+        .order_by(*_newest_first(union))
     if limit is not None:
         stmt = stmt.limit(limit)
     return Rows(TIMELINE_COLUMNS, conn.execute(stmt), list_columns=frozenset({"contacts"}),
                 time_columns=frozenset({"occurred", "created", "updated"}),
                 # Interactions, follow-ups and deals number apart: the type says which `id` is meant.
                 table_columns=("type", "id", "occurred", "kind", "direction", "contacts", "body"))
+
+
+class Cursor(NamedTuple):
+    """Where a page ended: the last entry's time and sequence number, and its type, which breaks a
+    tie between an interaction and a follow-up that share both (they number apart)."""
+
+    at: datetime
+    seq: int
+    type: str
+
+
+class TimelineEntry(NamedTuple):
+    type: str            # interaction, follow-up, deal: which numbering `id` belongs to
+    id: int
+    at: datetime         # aware UTC
+    kind: str            # call, email... / follow-up, follow-up done / deal, deal won, deal lost
+    direction: str | None
+    contacts: tuple[str, ...]
+    body: str
+    cursor: Cursor       # pass as `before` to continue after this entry
+
+
+class TimelinePage(NamedTuple):
+    entries: list[TimelineEntry]
+    more: bool                   # older entries exist
+    next_cursor: Cursor | None   # `before` for the next page; None on the last one
+
+
+def page(conn: Connection, contact_id: int, *, before: Cursor | None = None, limit: int = 100,
+         kinds: Sequence[str] = (), since: datetime | None = None, only: str | None = None) -> TimelinePage:
+    """One page of the timeline, newest first, strictly older than `before` (None: from the top).
+    Keyset paging: each page costs the same however far down it is, so a screen can scroll through
+    years of history `limit` entries at a time. Filters as in `rows`."""
+    if limit < 1:
+        raise ValueError("a page holds at least one entry")
+    union = _union(contact_id, kinds, since, only, before=before)
+    stmt = sa.select(union.c.type, union.c.id, union.c.at, union.c.kind, union.c.direction, union.c.contacts,
+                     union.c.body, union.c.seq).order_by(*_newest_first(union)).limit(limit + 1)
+    if before is not None:
+        at = sa.literal(_utc(before.at), sa.DateTime(timezone=True))
+        stmt = stmt.where(sa.or_(union.c.at < at,
+                                 sa.and_(union.c.at == at, union.c.seq < before.seq),
+                                 sa.and_(union.c.at == at, union.c.seq == before.seq, union.c.type < before.type)))
+    found = conn.execute(stmt).all()  # one more than the page tells whether there is more
+    entries = [_entry(row) for row in found[:limit]]
+    more = len(found) > limit
+    return TimelinePage(entries, more, entries[-1].cursor if more else None)
+
+
+def _entry(row: Any) -> TimelineEntry:
+    type_, id_, at, kind, direction, names, body, seq = row
+    at = _utc(at)
+    return TimelineEntry(type_, id_, at, kind, direction, tuple(names.split(LIST_SEPARATOR)) if names else (),
+                         body, Cursor(at, seq, type_))
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC
+
+
+def _newest_first(union: Any) -> tuple[Any, ...]:
+    """One total order for listings and pages: time, then sequence, then type (see Cursor)."""
+    return union.c.at.desc(), union.c.seq.desc(), union.c.type.desc()
+
+
+def _union(contact_id: int, kinds: Sequence[str], since: datetime | None, only: str | None, *,
+           before: Cursor | None = None) -> Any:
+    """The timeline's rows of every type wanted, as one subquery. `before` bounds each part by time
+    too, so each walks its index from there rather than from the newest entry."""
+    parts = []
+    wanted = set(kinds)
+    until = None if before is None else _utc(before.at)
+    if only in (None, "interaction") and (not wanted or wanted - set(FOLLOW_UP_KINDS) - set(DEAL_KINDS)):
+        parts.append(_interactions(contact_id, [k for k in kinds if k not in FOLLOW_UP_KINDS + DEAL_KINDS], since,
+                                   until))
+    if only in (None, "follow-up") and (not wanted or wanted & set(FOLLOW_UP_KINDS)):
+        parts.append(_follow_ups(contact_id, [k for k in kinds if k in FOLLOW_UP_KINDS], since, until))
+    if only in (None, "deal") and (not wanted or wanted & set(DEAL_KINDS)):
+        parts.append(_stage_changes(contact_id, [k for k in kinds if k in DEAL_KINDS], since, until))
+    return sa.union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
 
 
 def quiet_type(kinds: Sequence[str]) -> str:
@@ -57,7 +129,8 @@ def quiet_type(kinds: Sequence[str]) -> str:
     return "interaction"
 
 
-def _interactions(contact_id: int, kinds: list[str], since: datetime | None) -> sa.Select:  # type: ignore[type-arg]
+def _interactions(contact_id: int, kinds: list[str], since: datetime | None,
+                  until: datetime | None) -> sa.Select:  # type: ignore[type-arg]
     i, ic = Interaction.__table__, INTERACTION_CONTACT
     stmt = sa.select(sa.literal("interaction").label("type"), i.c.id, i.c.uid, ic.c.occurred_at.label("at"),
                      i.c.kind, i.c.direction, contact_names(ic, "interaction_id", i).label("contacts"),
@@ -68,10 +141,13 @@ def _interactions(contact_id: int, kinds: list[str], since: datetime | None) -> 
         stmt = stmt.where(i.c.kind.in_(kinds))
     if since is not None:
         stmt = stmt.where(ic.c.occurred_at >= since)
+    if until is not None:
+        stmt = stmt.where(ic.c.occurred_at <= until)
     return stmt
 
 
-def _follow_ups(contact_id: int, kinds: list[str], since: datetime | None) -> sa.Select:  # type: ignore[type-arg]
+def _follow_ups(contact_id: int, kinds: list[str], since: datetime | None,
+                until: datetime | None) -> sa.Select:  # type: ignore[type-arg]
     f, c = FollowUp.__table__, Contact.__table__
     done = f.c.done_at.is_not(None)
     at = sa.case((done, f.c.done_at), else_=f.c.due_at)
@@ -86,10 +162,13 @@ def _follow_ups(contact_id: int, kinds: list[str], since: datetime | None) -> sa
         stmt = stmt.where(done)
     if since is not None:
         stmt = stmt.where(at >= since)
+    if until is not None:
+        stmt = stmt.where(at <= until)
     return stmt
 
 
-def _stage_changes(contact_id: int, kinds: list[str], since: datetime | None) -> sa.Select:  # type: ignore[type-arg]
+def _stage_changes(contact_id: int, kinds: list[str], since: datetime | None,
+                   until: datetime | None) -> sa.Select:  # type: ignore[type-arg]
     """Each stage change of the contact's deals: `Website redesign: lead -> proposal`."""
     from crmcli.core.models import DEAL_CONTACT, STAGE_CHANGE, Deal
 
@@ -108,4 +187,6 @@ def _stage_changes(contact_id: int, kinds: list[str], since: datetime | None) ->
         stmt = stmt.where(kind.in_(kinds))
     if since is not None:
         stmt = stmt.where(s.c.changed_at >= since)
+    if until is not None:
+        stmt = stmt.where(s.c.changed_at <= until)
     return stmt

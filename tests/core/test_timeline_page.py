@@ -1,0 +1,86 @@
+"""A contact's timeline in pages: keyset paging on (at, seq) walks the whole history once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crmcli.core import contacts, deals, followups, interactions, stages
+from crmcli.core import timeline
+from crmcli.storage.database import Database
+from tests.core.conftest import NOW
+
+
+def _history(db: Database, n: int) -> int:
+    """n interactions, pairs of them at one instant (ties broken by id), a follow-up and a deal."""
+    start = NOW.astimezone(UTC) - timedelta(days=n)
+    with db.session(write=True) as s:
+        ann, _ = contacts.add(s, contacts.ContactChanges(name="Ann Lee"))
+        bob, _ = contacts.add(s, contacts.ContactChanges(name="Bob Marsh"))
+        for k in range(n):
+            interactions.log(s, [ann, bob] if k % 7 == 0 else [ann], f"note {k}\nsecond line", kind="note",
+                             occurred_at=start + timedelta(days=k // 2))
+        followups.add(s, ann, "Send the quote", followups.Due.parse("2026-03-10", now=NOW))
+        deals.add(s, deals.NewDeal("Website", 120000, "EUR", stages.DEFAULT.first("open"), contacts=[ann]))
+        return ann.id  # type: ignore[return-value]
+
+
+def test_pages_walk_everything_newest_first_without_repeats(db: Database) -> None:
+    ann = _history(db, 250)
+    with db.connect() as conn:
+        whole = [(r[0], r[1]) for r in timeline.rows(conn, ann).rows]
+        seen, cursor, pages = [], None, 0
+        while True:
+            page = timeline.page(conn, ann, before=cursor, limit=100)
+            seen += [(e.type, e.id) for e in page.entries]
+            pages += 1
+            if not page.more:
+                assert page.next_cursor is None
+                break
+            assert len(page.entries) == 100 and page.next_cursor is not None
+            cursor = page.next_cursor
+    assert pages == 3 and len(seen) == 252 and seen == whole
+
+
+def test_entries_are_typed(db: Database) -> None:
+    ann = _history(db, 8)
+    with db.connect() as conn:
+        entries = timeline.page(conn, ann, limit=3).entries
+        last = timeline.page(conn, ann, limit=100).entries[-1]
+    assert [e.type for e in entries] == ["follow-up", "deal", "interaction"]
+    top = entries[0]
+    assert top.kind == "follow-up" and top.body == "Send the quote" and top.contacts == ("Ann Lee",)
+    assert top.at == datetime(2026, 3, 10, tzinfo=UTC) and top.at.tzinfo is not None
+    assert entries[1].body == "Website: new deal in lead" and entries[1].kind == "deal"
+    assert last.type == "interaction" and last.contacts == ("Ann Lee", "Bob Marsh") and last.kind == "note"
+    assert last.body == "note 0\nsecond line" and last.direction is None
+
+
+def test_a_tie_of_at_and_seq_across_types_splits_cleanly(db: Database) -> None:
+    """An interaction and a follow-up with the same id at the same instant are two entries, each once."""
+    moment = datetime(2026, 3, 1, tzinfo=UTC)
+    with db.session(write=True) as s:
+        ann, _ = contacts.add(s, contacts.ContactChanges(name="Ann Lee"))
+        logged = interactions.log(s, [ann], "Met", kind="meeting", occurred_at=moment)
+        item = followups.add(s, ann, "Follow", followups.Due(moment, True))
+        assert logged.id == item.id
+    with db.connect() as conn:
+        first = timeline.page(conn, ann.id, limit=1)  # type: ignore[arg-type]
+        second = timeline.page(conn, ann.id, before=first.next_cursor, limit=1)  # type: ignore[arg-type]
+    assert first.more and not second.more
+    assert {first.entries[0].type, second.entries[0].type} == {"interaction", "follow-up"}
+
+
+def test_filters_apply_to_pages(db: Database) -> None:
+    ann = _history(db, 10)
+    with db.connect() as conn:
+        only = timeline.page(conn, ann, limit=100, only="interaction")
+        kinds = timeline.page(conn, ann, limit=100, kinds=["follow-up"])
+    assert len(only.entries) == 10 and {e.type for e in only.entries} == {"interaction"}
+    assert [e.body for e in kinds.entries] == ["Send the quote"]
+
+
+def test_limit_must_be_positive(db: Database) -> None:
+    with db.connect() as conn, pytest.raises(ValueError):
+        timeline.page(conn, 1, limit=0)
