@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 
 class CrmError(Exception):
     """An expected failure: one line for the user, a documented exit code.
@@ -33,12 +35,20 @@ class NotFound(CrmError):
     exit_code = 3
 
 
+class Candidate(NamedTuple):
+    """One record an ambiguous reference may mean: its id, and how it is named to people."""
+
+    id: int
+    label: str
+
+
 class Ambiguous(CrmError):
-    """A reference matches several records; the message lists the candidates."""
+    """A reference matches several records; the message lists the candidates, and `candidates`
+    carries them for a picker (at most the ones the message names)."""
 
     exit_code = 4
 
-    def __init__(self, message: str, candidates: list[str] | None = None, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, candidates: list[Candidate] | None = None, *, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.candidates = candidates or []
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from crmcli.core.text import fold, like_pattern
-from crmcli.errors import Ambiguous, Invalid, NotFound
+from crmcli.errors import Ambiguous, Candidate, Invalid, NotFound
 
 T = TypeVar("T")
 MAX_CANDIDATES = 8
@@ -41,9 +41,10 @@ def resolve(session: Session, model: type[T], ref: str, what: str, label: Callab
         raise NotFound(f"no {what} matches {ref!r}", hint=f"list-{what}")
     if len(matches) == 1:
         return matches[0]
-    shown = [label(m) for m in matches[:MAX_CANDIDATES]]
+    shown = [Candidate(m.id, label(m)) for m in matches[:MAX_CANDIDATES]]  # type: ignore[attr-defined]
     more = " and more" if len(matches) > MAX_CANDIDATES else ""
-    raise Ambiguous(f"{ref!r} matches several {what}s: {', '.join(shown)}{more}; use the id", shown)
+    raise Ambiguous(f"{ref!r} matches several {what}s: {', '.join(c.label for c in shown)}{more}; use the id",
+                    shown)
 
 
 def by_id(session: Session, model: type[T], ref: str | int, what: str) -> T:
