@@ -95,31 +95,30 @@ def list_(
 def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
     """Show one contact: emails, phones, organisation, tags, custom fields, latest interactions,
     open follow-ups."""
-    from crmcli.core import clock, contacts, followups, interactions
+    from crmcli.cli.followups import describe_due
+    from crmcli.core import clock, contacts
+    from crmcli.core.overview import overview
 
     with state.database().session() as session:
         contact = contacts.resolve(session, ref)
         if fmt is not Format.table:
             emit(contacts.rows(session.connection(), ids=[contact.id]), fmt)  # type: ignore[list-item]
             return
-        info = contacts.card(session, contact)
-        recent = list(interactions.rows(session.connection(), contact_id=contact.id, limit=3).rows)
-        window = followups.Window.around(clock.local_now())
-        upcoming = list(followups.rows(session.connection(), window, contact_id=contact.id, limit=3).rows)
-    emails = [e["address"] + (f"  ({e['label']})" if e["label"] else "") for e in info["emails"]]
-    phones = [p["display"] + (f"  ({p['label']})" if p["label"] else "") for p in info["phones"]]
-    card(f"{info['name']}  #{info['id']}", [
-        ("title", info["title"]), ("organisation", info["org"]),
-        ("tags", ", ".join(info["tags"])), ("last contact", local_time(info["last_contact"])),
-        ("keep in touch", cadence_text(info["cadence_days"])),
-        ("created", local_time(info["created"])), ("updated", local_time(info["updated"])),
-        ("uid", info["uid"]),
+        info = overview(session, contact, as_of=clock.local_now(), follow_ups=3, recent=3)
+    emails = [e.address + (f"  ({e.label})" if e.label else "") for e in info.emails]
+    phones = [p.display + (f"  ({p.label})" if p.label else "") for p in info.phones]
+    card(f"{info.name}  #{info.id}", [
+        ("title", info.title), ("organisation", info.org),
+        ("tags", ", ".join(info.tags)), ("last contact", local_time(info.last_contact_at)),
+        ("keep in touch", cadence_text(info.cadence_days)),
+        ("created", local_time(info.created_at)), ("updated", local_time(info.updated_at)),
+        ("uid", info.uid),
     ], [("emails", emails), ("phones", phones),
-        ("fields", [f"{k} = {v}" for k, v in info["fields"].items()]),
-        ("recent (crm timeline for more)", [f"{local_time(r[2])}  {r[3]:<8} #{r[0]}  {r[6].splitlines()[0][:60]}"
-                                            for r in recent]),
-        ("follow-ups (crm fu list -c for all)", [f"{local_time(f[2]):<16}  {f[4]:<8} #{f[0]}  {f[7]}"
-                                                 for f in upcoming])])
+        ("fields", [f"{k} = {v}" for k, v in info.fields]),
+        ("recent (crm timeline for more)", [f"{local_time(r.at)}  {r.kind:<8} #{r.id}  {r.body.splitlines()[0][:60]}"
+                                            for r in info.recent]),
+        ("follow-ups (crm fu list -c for all)", [f"{describe_due(f.due_at, f.all_day):<16}  {f.status:<8} #{f.id}  "
+                                                 f"{f.title}" for f in info.follow_ups])])
 
 
 def cadence_text(days: int | None) -> str:
@@ -174,16 +173,14 @@ def edit(
 @app.command("rm")
 def rm(ref: Ref, yes: YesOpt = False) -> None:
     """Delete a contact with its emails, phones, tags and fields (asks first); its deals stay."""
-    from crmcli.core import contacts, deals
+    from crmcli.core import contacts
 
     def describe(session: Session) -> tuple[int, str]:
-        contact = contacts.resolve(session, ref)
-        taken = contacts.dependents(session, contact)
-        who = contacts.label(contact, contacts.primary_email(session, contact))
-        kept = "".join(f"; deal #{did} {name} stays, without this contact"
-                       for did, name in deals.of_contact(session, contact.id))  # type: ignore[arg-type]
-        return contact.id, (f"contact {who}" + (f" with {describe_counts(taken)}" if taken else "")  # type: ignore[return-value]
-                            + kept)
+        impact = contacts.impact(session, contacts.resolve(session, ref))
+        taken = impact.counts()
+        kept = "".join(f"; deal #{deal.id} {deal.name} stays, without this contact" for deal in impact.deals)
+        with_ = f" with {describe_counts(taken)}" if taken else ""
+        return impact.contact_id, f"contact {impact.label}{with_}{kept}"
 
     delete_confirmed(describe, lambda session, cid: contacts.remove(session, contacts.resolve(session, str(cid))),
                      yes=yes)
@@ -197,8 +194,6 @@ def tag(ref: Ref, tags: Annotated[list[str], typer.Argument(metavar="TAG...", he
     with state.database().session(write=True) as session:
         contact = contacts.resolve(session, ref)
         added = contacts.tag(session, contact, tags)
-        if added:
-            contacts.touch(session, contact)
     note(f"tagged {contacts.label(contact)}: {', '.join(added)}" if added
          else f"{contacts.label(contact)} already has those tags")
 
@@ -211,5 +206,4 @@ def untag(ref: Ref, tags: Annotated[list[str], typer.Argument(metavar="TAG...", 
     with state.database().session(write=True) as session:
         contact = contacts.resolve(session, ref)
         removed = contacts.untag(session, contact, tags)
-        contacts.touch(session, contact)
     note(f"untagged {contacts.label(contact)}: {', '.join(removed)}")

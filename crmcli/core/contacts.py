@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -208,6 +208,8 @@ def tag(session: Session, contact: Contact, names: list[str], *, fresh: bool = F
         if tag_id not in linked:
             session.execute(sa.insert(CONTACT_TAG).values(contact_id=contact.id, tag_id=tag_id))
             added.append(name)
+    if added:  # a change to the contact, as any other: its updated_at moves
+        touch(session, contact)
     session.flush()
     return added
 
@@ -223,6 +225,7 @@ def untag(session: Session, contact: Contact, names: list[str]) -> list[str]:
         session.execute(sa.delete(CONTACT_TAG).where(CONTACT_TAG.c.contact_id == contact.id,
                                                      CONTACT_TAG.c.tag_id == tag_id))
         removed.append(name)
+    touch(session, contact)  # every name was linked (else NotFound above): something changed
     return removed
 
 
@@ -231,27 +234,53 @@ def touch(session: Session, contact: Contact) -> None:
     session.add(contact)
 
 
-def dependents(session: Session, contact: Contact) -> dict[str, int]:
-    """What deleting this contact takes with it, counted, for the confirmation message."""
-    from crmcli.core import interactions
+class DealRef(NamedTuple):
+    id: int
+    name: str
 
-    counts = {}
+
+@dataclass(frozen=True)
+class Impact:
+    """What deleting a contact takes with it, for a confirmation: counts of its own rows, the
+    interactions that name no one else (deleted with it), and the deals that stay without it."""
+
+    contact_id: int
+    label: str                     # "#3 Ann Lee <ann@acme.example>"
+    emails: int
+    phones: int
+    tags: int
+    fields: int
+    follow_ups: int
+    interactions: tuple[int, ...]  # ids
+    deals: tuple[DealRef, ...]     # unlinked, not deleted
+
+    def counts(self) -> dict[str, int]:
+        """What goes, by name, in the order people are told ("2 emails, 1 phone"); none left out."""
+        named = {"emails": self.emails, "phones": self.phones, "tags": self.tags, "custom fields": self.fields,
+                 "follow-ups": self.follow_ups, "interactions": len(self.interactions)}
+        return {what: n for what, n in named.items() if n}
+
+
+def impact(session: Session, contact: Contact) -> Impact:
+    from crmcli.core import deals, interactions
     from crmcli.core.models import FollowUp
 
-    for what, table in (("emails", CONTACT_EMAIL), ("phones", CONTACT_PHONE), ("tags", CONTACT_TAG),
-                        ("custom fields", CONTACT_FIELD), ("follow-ups", FollowUp.__table__)):
-        counts[what] = int(session.scalar(sa.select(sa.func.count()).select_from(table)
-                                          .where(table.c.contact_id == contact.id)) or 0)
-    counts["interactions"] = len(interactions.orphaned_by(session, contact.id))  # type: ignore[arg-type]
-    return {k: v for k, v in counts.items() if v}
+    def count(table: sa.Table) -> int:
+        return int(session.scalar(sa.select(sa.func.count()).select_from(table)
+                                  .where(table.c.contact_id == contact.id)) or 0)
+
+    return Impact(contact.id, label(contact, primary_email(session, contact)),  # type: ignore[arg-type]
+                  count(CONTACT_EMAIL), count(CONTACT_PHONE), count(CONTACT_TAG), count(CONTACT_FIELD),
+                  count(FollowUp.__table__), tuple(interactions.orphaned_by(session, contact.id)),  # type: ignore[arg-type]
+                  tuple(DealRef(*row) for row in deals.of_contact(session, contact.id)))  # type: ignore[arg-type]
 
 
-def remove(session: Session, contact: Contact) -> dict[str, int]:
+def remove(session: Session, contact: Contact) -> Impact:
     """Delete a contact, and the interactions that named no one else (shared ones stay)."""
     from crmcli.core import interactions
 
-    taken = dependents(session, contact)
-    interactions.remove_many(session, interactions.orphaned_by(session, contact.id))  # type: ignore[arg-type]
+    taken = impact(session, contact)
+    interactions.remove_many(session, list(taken.interactions))
     session.delete(contact)
     session.flush()
     return taken
