@@ -64,6 +64,8 @@ def test_core_storage_and_io_import_no_ui() -> None:
     loaded = _modules_after(code)
     assert "crmcli.core.contacts" in loaded and "crmcli.storage.database" in loaded
     assert not {m.split(".")[0] for m in loaded} & set(UI)
+    # Nothing runs upward either: the core serves both front ends and imports neither.
+    assert not {m for m in loaded if m.split(".")[:2] in (["crmcli", "cli"], ["crmcli", "tui"])}
 
 
 def _cron_env(home: Path) -> dict[str, str]:

@@ -55,8 +55,7 @@ def log(
     if follow_up is not None:
         from crmcli.core import clock, followups
 
-        due_text, todo_title = followups.split_follow_up(follow_up)
-        todo = (followups.Due.parse(due_text, now=clock.local_now()), todo_title)
+        todo = followups.Planned.parse(follow_up, now=clock.local_now())
     db = state.database()
     if text is None or text == "-":
         # Resolve before the editor or stdin: a typo must not cost the text typed in.
@@ -66,15 +65,13 @@ def log(
         text = obtain(text, what=f"{chosen} with {', '.join(c.name for c in found)}", use_editor=use_editor)
     with db.session(write=True) as session:
         people = [contacts.resolve(session, ref) for ref in refs]
-        entry = interactions.log(session, people, text, kind=chosen, direction=direction, occurred_at=when,
-                                 future=future)
-        if todo is not None:
-            from crmcli.core import followups
-
-            item = followups.add(session, people[0], todo[1], todo[0])
-    added(entry.id, f"{entry.kind} #{entry.id} with {', '.join(p.name for p in people)}", quiet=quiet, verb="logged")
-    if todo is not None:
+        logged = interactions.log_with_follow_up(session, people, text, kind=chosen, direction=direction,
+                                                 occurred_at=when, future=future, follow_up=todo)
+        names = ", ".join(p.name for p in people)  # as typed: a contact named twice is said twice
+    added(logged.interaction_id, f"{logged.kind} #{logged.interaction_id} with {names}", quiet=quiet, verb="logged")
+    if logged.follow_up is not None:
         from crmcli.cli.followups import describe_due
         from crmcli.cli.output import note as say
 
-        say(f"added follow-up #{item.id} for {people[0].name}, due {describe_due(item.due_at, item.all_day)}")
+        item = logged.follow_up
+        say(f"added follow-up #{item.id} for {item.contact}, due {describe_due(item.due_at, item.all_day)}")

@@ -45,6 +45,20 @@ def split_follow_up(text: str) -> tuple[str, str]:
     return when.strip(), title.strip()
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A follow-up to add along with something else (a logged call): when it is due, and what."""
+
+    due: Due
+    title: str
+
+    @classmethod
+    def parse(cls, text: str, *, now: datetime) -> "Planned":
+        """`"fri: send the revised quote"`, the due date leaning to the future."""
+        when, title = split_follow_up(text)
+        return cls(Due.parse(when, now=now), title)
+
+
 def check_title(title: str) -> str:
     cleaned = " ".join(title.split())
     if not cleaned:

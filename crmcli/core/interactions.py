@@ -4,8 +4,8 @@ every contact it names."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -14,6 +14,9 @@ from sqlmodel import Session
 from crmcli.core.models import INTERACTION_CONTACT, Contact, Interaction, utcnow
 from crmcli.core.rows import Rows
 from crmcli.errors import Invalid
+
+if TYPE_CHECKING:
+    from crmcli.core.followups import Planned
 
 DEFAULT_KINDS = ("call", "email", "meeting", "message", "note")
 DIRECTED_KINDS = frozenset({"call", "email", "message"})
@@ -90,6 +93,44 @@ def log(session: Session, people: Sequence[Contact], body: str, *, kind: str, di
                                                      "occurred_at": interaction.occurred_at} for c in unique])
     refresh_last_contact(session, [c.id for c in unique])  # type: ignore[misc]
     return interaction
+
+
+class AddedFollowUp(NamedTuple):
+    id: int
+    contact_id: int
+    contact: str
+    title: str
+    due_at: datetime  # aware UTC; an all-day one is the local midnight that starts its day
+    all_day: bool
+
+
+@dataclass(frozen=True)
+class Logged:
+    """What `log_with_follow_up` wrote, as plain values a front end can keep after the transaction."""
+
+    interaction_id: int
+    kind: str
+    occurred_at: datetime                 # aware UTC
+    contacts: tuple[tuple[int, str], ...]  # (id, name) of each contact named, once each, in order
+    follow_up: AddedFollowUp | None
+
+
+def log_with_follow_up(session: Session, people: Sequence[Contact], body: str, *, kind: str,
+                       direction: str | None = None, occurred_at: datetime | None = None, future: bool = False,
+                       follow_up: "Planned | None" = None) -> Logged:
+    """`log`, and a follow-up for the first contact, in the caller's transaction: if either is
+    refused, neither is written."""
+    entry = log(session, people, body, kind=kind, direction=direction, occurred_at=occurred_at, future=future)
+    named = tuple({c.id: (c.id, c.name) for c in people}.values())
+    added = None
+    if follow_up is not None:
+        from crmcli.core import followups
+
+        item = followups.add(session, people[0], follow_up.title, follow_up.due)
+        added = AddedFollowUp(item.id, people[0].id, people[0].name, item.title, item.due_at,  # type: ignore[arg-type]
+                              item.all_day)
+    at = entry.occurred_at
+    return Logged(entry.id, entry.kind, at if at.tzinfo else at.replace(tzinfo=UTC), named, added)  # type: ignore[arg-type]
 
 
 def get(session: Session, ref: str | int) -> Interaction:
