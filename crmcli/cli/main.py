@@ -197,6 +197,7 @@ def root(
 LAZY: tuple[tuple[str, str, str], ...] = (
     ("contacts", "crmcli.cli.contacts", "People"),
     ("orgs", "crmcli.cli.orgs", "People"),
+    ("tui", "crmcli.cli.tui", "People"),
     ("log", "crmcli.cli.log", "History"),
     ("timeline", "crmcli.cli.timeline", "History"),
     ("search", "crmcli.cli.search", "History"),

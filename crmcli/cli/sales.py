@@ -44,11 +44,9 @@ BAR_WIDTH = 30
 
 def _show(amount: str, code: str) -> str:
     """A plain amount ("12000.50") for people: grouped, in the locale's style, with its currency."""
-    from crmcli.core.money import Amount, MINOR_DIGITS
+    from crmcli.core.money import Amount
 
-    digits = MINOR_DIGITS.get(code, 2)
-    minor = Decimal(amount).scaleb(digits)
-    return Amount(minor, code).display(state.settings().money_locale)
+    return Amount.from_plain(amount, code).display(state.settings().money_locale)
 
 
 def _table(columns: Sequence[str], rows: list[tuple[Any, ...]], *, currency: str = "currency",

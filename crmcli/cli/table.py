@@ -11,23 +11,12 @@ import sys
 import unicodedata
 from typing import Sequence
 
+from crmcli.core.text import printable
+
 GAP = "  "
 ELLIPSIS = "…"
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 _HIGHLIGHT = re.compile(r"\*\*(.+?)\*\*")
-
-
-# Stored text is shown, never obeyed: an escape sequence in a logged email (`\033[31m`, a cursor move,
-# a terminal title change) must not reach the terminal. Control characters become their visible
-# Unicode "control pictures" (ESC -> ␛), a tab one space; C1 controls and bidirectional overrides,
-# which can hide or reorder text, become U+FFFD. Machine formats keep the stored text exactly.
-_VISIBLE = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421, 0x09: 0x20}
-_VISIBLE |= {code: 0xFFFD for code in (*range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
-
-
-def printable(text: str) -> str:
-    """`text` safe to print on one line of a terminal (see _VISIBLE)."""
-    return text.translate(_VISIBLE)
 
 
 def colour() -> bool:

@@ -58,3 +58,12 @@ def days_over(last_contact: Any, created_at: Any, cadence_days: Any, as_of: date
 
     since = sa.func.coalesce(last_contact, created_at)
     return age_days(since, sa.literal(as_of, sa.DateTime(timezone=True))) - cadence_days
+
+
+def is_cold(last_contact: datetime | None, created: datetime, cadence_days: int | None, now: datetime) -> bool:
+    """The same rule as `days_over` (SQL) for one contact already in hand: past its cadence, counted
+    from the last interaction, or from when it was added if there was none."""
+    if cadence_days is None:
+        return False
+    since = last_contact or created
+    return (now - since).total_seconds() > cadence_days * 86400

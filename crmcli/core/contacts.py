@@ -309,8 +309,10 @@ class Cold:
 
 
 def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None, sort: Sort = "name",
-         limit: int | None = None, ids: list[int] | None = None, cold: Cold | None = None) -> Rows:
-    """Contacts as flat rows, aggregated in SQL and streamed (no ORM objects: exports stay fast)."""
+         limit: int | None = None, ids: list[int] | None = None, cold: Cold | None = None,
+         match: str | None = None) -> Rows:
+    """Contacts as flat rows, aggregated in SQL and streamed (no ORM objects: exports stay fast).
+    `match`: a fragment of the name, an email, the organisation or a tag, case- and accent-free."""
     c, o = Contact.__table__, Organization.__table__
     e, p, ct, t, f = CONTACT_EMAIL, CONTACT_PHONE, CONTACT_TAG, TAG, CONTACT_FIELD
     last_contact = c.c.last_contact_at
@@ -332,6 +334,8 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
         stmt = stmt.where(c.c.org_id == org_id)
     if ids is not None:
         stmt = stmt.where(c.c.id.in_(ids))
+    if match is not None and match.strip():
+        stmt = stmt.where(_matching(match))
     order = {"name": (c.c.name_key, c.c.id), "created": (c.c.created_at, c.c.id),
              "updated": (c.c.updated_at.desc(), c.c.id),
              "last-contact": (last_contact.desc().nulls_last(), c.c.name_key, c.c.id)}[sort]
@@ -349,6 +353,28 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
     return Rows(CONTACT_COLUMNS, conn.execute(stmt), list_columns=frozenset({"emails", "phones", "tags"}),
                 json_columns=frozenset({"fields"}), time_columns=frozenset({"last_contact", "created", "updated"}),
                 table_columns=("id", "name", "title", "org", "emails", "phones", "tags", "last_contact"))
+
+
+def _matching(text: str) -> Any:
+    """One pattern over the folded name, the emails, the organisation and the tags. Each subquery
+    runs once (SQLite materialises IN lists) and the names are walked in order, so a page of a
+    common fragment stops early (~10 ms on 100,000 contacts); a fragment that matches almost
+    nothing walks them all (~130-250 ms). (Finding the ids first, by a union, was measured worse:
+    ~300 ms for a one-letter fragment.)"""
+    from crmcli.core.text import fold, like_pattern
+
+    c, o, e, ct, t = Contact.__table__, Organization.__table__, CONTACT_EMAIL, CONTACT_TAG, TAG
+    folded, lowered = like_pattern(fold(text)), like_pattern(text.strip().lower())
+    return sa.or_(
+        c.c.name_key.like(folded, escape="\\"),
+        c.c.id.in_(sa.select(e.c.contact_id).where(e.c.address.like(lowered, escape="\\"))),
+        c.c.org_id.in_(sa.select(o.c.id).where(o.c.name_key.like(folded, escape="\\"))),
+        c.c.id.in_(sa.select(ct.c.contact_id).join(t, t.c.id == ct.c.tag_id).where(t.c.name.like(lowered, escape="\\"))),
+    )
+
+
+def count(conn: Connection) -> int:
+    return int(conn.execute(sa.select(sa.func.count()).select_from(Contact.__table__)).scalar_one())
 
 
 def card(session: Session, contact: Contact) -> dict[str, Any]:

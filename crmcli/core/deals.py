@@ -80,14 +80,21 @@ def _record(session: Session, deal: Deal, before: str | None, after: Stage, at: 
                                                    outcome=after.outcome, changed_at=at))
 
 
+def check_reason(reason: str) -> str:
+    """Why a deal was lost; a reason given empty is refused (the TUI checks it as the user types)."""
+    if not reason.strip():
+        raise Invalid("an empty reason says nothing: say why the deal was lost (price, timing...) or give none")
+    return reason.strip()
+
+
 def move(session: Session, deal: Deal, stage: Stage, *, reason: str | None = None) -> Deal:
     """Change stage (won and lost are stages too); recorded in the history with its time."""
     if deal.stage == stage.name:
         raise Conflict(f"deal {label(deal)} is already in {stage.name}; nothing changed")
     if reason is not None and stage.outcome != "lost":
         raise Invalid("only a lost deal has a reason", hint="reason")
-    if reason is not None and not reason.strip():
-        raise Invalid("an empty reason says nothing: say why the deal was lost (price, timing...) or give none")
+    if reason is not None:
+        check_reason(reason)
     now = utcnow()
     _record(session, deal, deal.stage, stage, now)
     deal.stage, deal.status, deal.stage_changed_at, deal.updated_at = stage.name, stage.outcome, now, now

@@ -152,6 +152,11 @@ class Amount:
     minor: Decimal | int
     code: str
 
+    @classmethod
+    def from_plain(cls, text: str, code: str) -> "Amount":
+        """Back from `plain()` text ("7499.9925"), exactly."""
+        return cls(Decimal(text).scaleb(MINOR_DIGITS.get(code, 2)), code)
+
     @property
     def major(self) -> Decimal:
         return Decimal(self.minor).scaleb(-MINOR_DIGITS.get(self.code, 2))

@@ -61,3 +61,16 @@ def check_argument(text: str, position: int) -> None:
 def counted(count: int, singular: str, plural: str | None = None) -> str:
     """`1 person`, `2 people`, `3 days`: a count with its noun in the right number."""
     return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+
+# Stored text is shown, never obeyed: an escape sequence in a logged email (`\033[31m`, a cursor move,
+# a terminal title change) must not reach the terminal. Control characters become their visible
+# Unicode "control pictures" (ESC -> ␛), a tab one space; C1 controls and bidirectional overrides,
+# which can hide or reorder text, become U+FFFD. Machine formats keep the stored text exactly.
+_VISIBLE = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421, 0x09: 0x20}
+_VISIBLE |= {code: 0xFFFD for code in (*range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on one line of a terminal (see _VISIBLE)."""
+    return text.translate(_VISIBLE)

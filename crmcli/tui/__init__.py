@@ -1,1 +1,1 @@
-"""The Textual dashboard (later issue). Only `crm tui` may import textual."""
+"""The Textual dashboard (`crm tui`). Only `crm tui` imports this package, and so textual."""

@@ -1,0 +1,96 @@
+"""The app factory: one `CrmApp` for `crm tui` and for the tests, built on the same application
+context as the CLI (settings, database, clock), so a test pins the clock and the database.
+
+Every read and write runs in a worker thread through a core service; the UI thread only draws.
+Another process's writes show within ~2 s: the app polls storage.changes (PRAGMA data_version on
+SQLite) and asks the current screen to reload, keeping what the user is typing."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from crmcli.context import AppContext
+from crmcli.tui import keymap
+
+WATCH_SECONDS = 2.0
+
+
+class CrmApp(App[None]):
+    TITLE = "crm"
+    CSS_PATH = "app.tcss"
+    BINDINGS = keymap.app_bindings()
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, context: AppContext, *, watch_seconds: float = WATCH_SECONDS) -> None:
+        super().__init__()
+        self.context = context
+        self._watch_seconds = watch_seconds
+        self._watch = None
+
+    def on_mount(self) -> None:
+        from crmcli.storage.changes import ChangeWatch
+        from crmcli.tui.screens.dashboard import DashboardScreen
+
+        self._watch = ChangeWatch(self.context.database)
+        self.push_screen(DashboardScreen())
+        self.set_interval(self._watch_seconds, self.check_changes)
+
+    def check_changes(self) -> None:
+        """Reload the screen in view when the database moved (our own writes included)."""
+        if self._watch is not None and self._watch.changed():
+            self.reload_screen()
+
+    def reload_screen(self) -> None:
+        reload = getattr(self.screen, "action_reload", None)
+        if reload is not None:
+            reload()
+
+    def action_go(self, name: str) -> None:
+        """Switch to a top-level screen, keeping the dashboard underneath."""
+        from crmcli.tui.screens.contacts import ContactsScreen
+        from crmcli.tui.screens.followups import FollowUpsScreen
+        from crmcli.tui.screens.pipeline import PipelineScreen
+
+        screens = {"contacts": ContactsScreen, "pipeline": PipelineScreen, "followups": FollowUpsScreen}
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if name == "dashboard":
+            if len(self.screen_stack) > 1 and getattr(self.screen, "name", None) != "dashboard":
+                self.pop_screen()
+        elif name in screens and getattr(self.screen, "name", None) != name:
+            if getattr(self.screen, "name", None) != "dashboard":
+                self.pop_screen()
+            self.push_screen(screens[name]())
+
+    def action_help(self) -> None:
+        from crmcli.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(getattr(self.screen, "name", None) or "dashboard"))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+        """The palette reaches every screen and every key's action by name, from the keymap."""
+        yield from super().get_system_commands(screen)
+        for key in keymap.GLOBAL:
+            if key.action.startswith("go("):
+                target = key.action[4:-2]
+                yield SystemCommand(key.description, f"Open the {key.description.lower()} screen",
+                                    lambda t=target: self.action_go(t))
+        yield SystemCommand("Keys", "List every key of this screen", self.action_help)
+        for key in keymap.SCREENS.get(getattr(screen, "name", None) or "", ()):
+            if key.action.startswith("app."):
+                continue
+            method = getattr(screen, f"action_{key.action}", None)
+            if method is not None:
+                yield SystemCommand(key.description, f"{key.description} ({keymap.shown(key.keys)})", method)
+
+    def on_unmount(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+
+
+def create_app(context: AppContext, *, watch_seconds: float = WATCH_SECONDS) -> CrmApp:
+    return CrmApp(context, watch_seconds=watch_seconds)

@@ -1,0 +1,292 @@
+"""The TUI driven with Pilot: each action checked by what lands in the database."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from crmcli.context import AppContext
+from crmcli.tui.app import create_app
+from crmcli.tui.widgets.tables import RecordTable
+from tests.tui.conftest import settle
+
+def run(coro):  # type: ignore[no-untyped-def]
+    """Pilot scenarios run in a fresh event loop each (no pytest-asyncio needed)."""
+    import asyncio
+
+    return asyncio.run(coro)
+
+
+def _cells(table: RecordTable, column: int) -> list[str]:
+    return [str(table.get_row_at(i)[column]) for i in range(table.row_count)]
+
+
+def test_dashboard_shows_what_is_due_the_pipeline_and_recent_activity(demo: AppContext) -> None:
+    from crmcli.core import agenda
+
+    async def scenario() -> None:
+        app = create_app(demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            tables = {t.id: t for t in app.screen.query(RecordTable)}
+            with demo.database.connect() as conn:
+                expected = agenda.agenda(conn, demo.local_now()).items
+            assert len(expected) > 3
+            assert _cells(tables["agenda"], 1) == [i.contact for i in expected]
+            assert "late)" in _cells(tables["agenda"], 0)[0]  # the demo has overdue follow-ups, oldest first
+            assert tables["pipeline"].row_count > 3 and tables["recent"].row_count == 30
+            assert _cells(tables["pipeline"], 1)[:2] == ["EUR", "USD"]
+
+    run(scenario())
+
+
+def test_contacts_search_narrows_as_you_type_ignoring_accents(demo: AppContext) -> None:
+    async def scenario() -> None:
+        app = create_app(demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("c")
+            await settle(app, pilot)
+            table = app.screen.query_one("#contacts", RecordTable)
+            assert table.row_count == 200  # a page: the status line says how many there are
+            assert "200+ of 300 contacts" in str(app.screen.query_one("#status").render())
+            await pilot.press("z", "o", "e")
+            await settle(app, pilot)
+            names = _cells(table, 0)
+            assert names and len(names) < 300
+            assert all("zoë" in n.lower() or "zoe" in n.lower() for n in names), names
+            assert "of 300 contacts" in str(app.screen.query_one("#status").render())
+
+    run(scenario())
+
+
+def test_enter_opens_the_contact_with_its_whole_timeline(demo: AppContext) -> None:
+    from crmcli.core import timeline
+
+    async def scenario() -> None:
+        app = create_app(demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("c")
+            await settle(app, pilot)
+            await pilot.press("tab", "enter")  # from the search box to the list, then open the first
+            await settle(app, pilot)
+            screen = app.screen
+            assert screen.name == "contact"
+            with demo.database.connect() as conn:
+                entries = list(timeline.rows(conn, screen.contact_id).rows)  # type: ignore[attr-defined]
+            shown = screen.query_one("#timeline", RecordTable)
+            assert shown.row_count == len(entries) > 0
+            assert str(shown.get_row_at(0)[2]).startswith(str(entries[0][7]).splitlines()[0][:20])
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert app.screen.name == "contacts"
+
+    run(scenario())
+
+
+def _open_first_contact(app, pilot):  # type: ignore[no-untyped-def]
+    async def go() -> None:
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        await pilot.press("tab", "enter")
+        await settle(app, pilot)
+    return go()
+
+
+def test_a_call_logged_in_the_tui_is_on_the_timeline(demo: AppContext) -> None:
+    from crmcli.core import timeline
+
+    async def scenario() -> None:
+        app = create_app(demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _open_first_contact(app, pilot)
+            contact_id = app.screen.contact_id  # type: ignore[attr-defined]
+            await pilot.press("L")
+            await settle(app, pilot)
+            await pilot.press("tab")  # kind stays the default (call)
+            for ch in "Called from the TUI":
+                await pilot.press(ch if ch != " " else "space")
+            await pilot.press("tab")
+            for ch in "yesterday":
+                await pilot.press(ch)
+            await pilot.press("tab")
+            for ch in "fri: send it":
+                await pilot.press(ch if ch != " " else "space")
+            await pilot.press("enter")
+            await settle(app, pilot)
+            with demo.database.connect() as conn:
+                newest = [r for r in timeline.rows(conn, contact_id).rows if r[7] == "Called from the TUI"]
+                follow_ups = [r for r in timeline.rows(conn, contact_id, kinds=["follow-up"]).rows
+                              if r[7] == "send it"]
+            assert len(newest) == 1 and newest[0][4] == "call" and newest[0][3].startswith("2026-11-24T12:00")
+            assert len(follow_ups) == 1 and follow_ups[0][3].startswith("2026-11-27")
+            assert any("Called from the TUI" in str(c) for c in _cells(app.screen.query_one("#timeline", RecordTable), 2))
+
+    run(scenario())
+
+
+@pytest.mark.parametrize(("field", "typed", "message"), [
+    ("at", "the day after never", "cannot read the date"),
+    ("at", "in 2 years", "in the future"),
+    ("kind", "fax", "unknown kind 'fax'"),
+    ("follow_up", "no colon here", "WHEN: WHAT"),
+])
+def test_bad_input_in_the_log_form_shows_inline_and_saves_nothing(demo: AppContext, field: str, typed: str,
+                                                                  message: str) -> None:
+    path = demo.database.path
+
+    def count() -> int:
+        con = sqlite3.connect(path)  # type: ignore[arg-type]
+        try:
+            return int(con.execute("SELECT count(*) FROM interaction").fetchone()[0])
+        finally:
+            con.close()
+
+    async def scenario() -> None:
+        from textual.widgets import Input, Static
+
+        app = create_app(demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _open_first_contact(app, pilot)
+            before = count()
+            await pilot.press("L")
+            await settle(app, pilot)
+            modal = app.screen
+            modal.query_one("#text", Input).value = "Some text"
+            modal.query_one(f"#{field}", Input).value = typed
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert app.screen is modal  # still open
+            assert message.lower() in str(modal.query_one("#error", Static).render()).lower()
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert app.screen.name == "contact" and count() == before
+
+    run(scenario())
+
+
+def test_done_and_snooze_from_the_dashboard(demo: AppContext) -> None:
+    from crmcli.core import followups
+
+    async def scenario() -> None:
+        from textual.widgets import Static
+
+        app = create_app(demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            agenda = app.screen.query_one("#agenda", RecordTable)
+            agenda.focus()
+            first = int(agenda.selected_key().split(":")[1])  # type: ignore[union-attr]
+            await pilot.press("x")
+            await settle(app, pilot)
+            with demo.database.session() as session:
+                assert followups.get(session, first).done_at is not None
+            second = int(agenda.selected_key().split(":")[1])  # type: ignore[union-attr]
+            assert second != first
+            with demo.database.session() as session:
+                before = followups.get(session, second).due_at
+            await pilot.press("s")
+            await settle(app, pilot)
+            for ch in "yesterday":
+                await pilot.press(ch)
+            await pilot.press("enter")  # a snooze into the past is refused when saving
+            await settle(app, pilot)
+            assert app.screen.name == "dashboard"
+            with demo.database.session() as session:
+                assert followups.get(session, second).due_at == before
+            await pilot.press("s")
+            await settle(app, pilot)
+            for ch in "zzz":
+                await pilot.press(ch)
+            assert "cannot read" in str(app.screen.query_one("#error", Static).render())
+            await pilot.press("backspace", "backspace", "backspace", "3", "d", "enter")
+            await settle(app, pilot)
+            with demo.database.session() as session:
+                after = followups.get(session, second).due_at
+            assert after > before
+
+    run(scenario())
+
+
+def test_another_process_writing_shows_within_the_watch_interval(demo: AppContext) -> None:
+    async def scenario() -> None:
+        app = create_app(demo, watch_seconds=0.1)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            recent = app.screen.query_one("#recent", RecordTable)
+            con = sqlite3.connect(demo.database.path)  # type: ignore[arg-type]
+            try:
+                con.execute("INSERT INTO interaction (uid, kind, direction, body, occurred_at, created_at, updated_at) "
+                            "VALUES ('u-1', 'note', NULL, 'Written elsewhere', '2026-11-25 10:29:00.000000', "
+                            "'2026-11-25 10:29:00.000000', '2026-11-25 10:29:00.000000')")
+                con.commit()
+            finally:
+                con.close()
+            for _ in range(20):
+                await pilot.pause(0.1)
+                await app.workers.wait_for_complete()
+                if "Written elsewhere" in str(recent.get_row_at(0)[3]):
+                    break
+            assert "Written elsewhere" in str(recent.get_row_at(0)[3])
+
+    run(scenario())
+
+
+def test_help_lists_every_key_of_the_screen_from_the_keymap(demo: AppContext) -> None:
+    from crmcli.tui import keymap
+
+    async def scenario() -> None:
+        from textual.widgets import DataTable
+
+        app = create_app(demo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("question_mark")
+            await settle(app, pilot)
+            table = app.screen.query_one("#keys", DataTable)
+            described = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+            for key in (*keymap.SCREENS["dashboard"], *keymap.GLOBAL):
+                assert key.description in described
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert app.screen.name == "dashboard"
+            await pilot.press("ctrl+q")
+        assert app.return_code in (0, None)
+
+    run(scenario())
+
+
+def test_a_long_timeline_is_fetched_a_page_at_a_time_to_its_end(demo: AppContext) -> None:
+    from datetime import timedelta
+
+    from crmcli.core import contacts, interactions, timeline
+    from crmcli.tui.screens.contact import PAGE, ContactScreen
+
+    with demo.database.session(write=True) as session:
+        person = contacts.resolve(session, "1")
+        for n in range(2 * PAGE + 30):
+            interactions.log(session, [person], f"Call number {n}", kind="call",
+                             occurred_at=demo.now() - timedelta(hours=n + 1))
+    with demo.database.connect() as conn:
+        total = len(list(timeline.rows(conn, 1).rows))
+
+    async def scenario() -> None:
+        app = create_app(demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await app.push_screen(ContactScreen(1))
+            await settle(app, pilot)
+            table = app.screen.query_one("#timeline", RecordTable)
+            assert table.row_count == PAGE  # one page mounted, not the whole history
+            for _ in range(5):
+                await pilot.press("ctrl+end")
+                await settle(app, pilot)
+            assert table.row_count == total
+            assert str(table.get_row_at(0)[2]) == "Call number 0"
+            keys = [str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)]
+            assert len(set(keys)) == total  # no entry twice across pages
+
+    run(scenario())
