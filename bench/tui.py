@@ -50,7 +50,25 @@ def startup(db: Path, runs: int) -> tuple[float, float]:
 async def in_process(db: Path, runs: int) -> dict[str, float]:
     from crmcli.context import open_context
     from crmcli.tui.app import create_app
+    from crmcli.tui.screens import contacts
     from crmcli.tui.screens.contact import ContactScreen
+
+    # A keystroke's latency as the user sees it: from the search box's change to the list repainted
+    # (measured inside the app, so Pilot's own round trip is not counted).
+    typed: list[float] = []
+    painted: list[float] = []
+    on_changed, on_show = contacts.ContactsScreen.on_input_changed, contacts.ContactsScreen._show
+
+    def changed(self: contacts.ContactsScreen, event: object) -> None:
+        typed.append(time.perf_counter())
+        on_changed(self, event)  # type: ignore[arg-type]
+
+    def show(self: contacts.ContactsScreen, answer: object) -> None:
+        on_show(self, answer)  # type: ignore[arg-type]
+        self.app.call_after_refresh(lambda: painted.append(time.perf_counter()))
+
+    contacts.ContactsScreen.on_input_changed = changed  # type: ignore[method-assign]
+    contacts.ContactsScreen._show = show  # type: ignore[method-assign]
 
     async def settle(app: object, pilot: object) -> None:
         await app.workers.wait_for_complete()  # type: ignore[attr-defined]
@@ -67,12 +85,14 @@ async def in_process(db: Path, runs: int) -> dict[str, float]:
             figures["idle"].append(time.perf_counter() - start)
         await pilot.press("c")
         await settle(app, pilot)
-        for n in range(runs):
-            for key in ("m", "a", "r", "backspace", "backspace", "backspace")[: 3 if n % 2 else 6]:
-                start = time.perf_counter()
+        for _ in range(runs):
+            for key in ("m", "a", "r", "t", "backspace", "backspace", "backspace", "backspace"):
+                typed.clear(), painted.clear()
                 await pilot.press(key)
                 await settle(app, pilot)
-                figures["keystroke"].append(time.perf_counter() - start)
+                await pilot.pause(0.05)
+                if typed and painted:
+                    figures["keystroke"].append(painted[-1] - typed[0])
         for _ in range(runs):
             start = time.perf_counter()
             await app.push_screen(ContactScreen(1))
@@ -103,7 +123,7 @@ def main() -> None:
     rows = [
         ("crm tui: launch to dashboard painted", f"{ours * 1000:.0f} ms", f"{floor * 1000:.0f} ms",
          f"{ours / floor:.2f}", "<= 1.5 and <= 1.5 s", ours / floor <= 1.5 and ours <= 1.5),
-        ("contacts browser: a search keystroke", f"{measured['keystroke'] * 1000:.1f} ms", "-", "-", "<= 100 ms",
+        ("contacts browser: a search keystroke (typed to painted)", f"{measured['keystroke'] * 1000:.1f} ms", "-", "-", "<= 100 ms",
          measured["keystroke"] <= 0.1),
         ("contact #1 (2,000+ interactions): timeline painted", f"{measured['contact'] * 1000:.1f} ms", "-", "-",
          "<= 300 ms", measured["contact"] <= 0.3),

@@ -16,7 +16,8 @@ from crmcli.tui.format import cell, local
 from crmcli.tui.screens.base import CrmScreen
 from crmcli.tui.widgets.tables import RecordTable
 
-PAGE = 100
+PAGE = 100        # the first page: what a screen shows, and some
+MAX_PAGE = 1000   # later pages double up to this: someone scrolling far wants the rest soon
 
 
 @dataclass(frozen=True)
@@ -35,11 +36,11 @@ def load_contact(context: Any, contact_id: int) -> ContactView:
     return ContactView(seen, first)
 
 
-def load_older(context: Any, contact_id: int, before: Any) -> Any:
+def load_older(context: Any, contact_id: int, before: Any, limit: int) -> Any:
     from crmcli.core import timeline
 
     with context.database.connect() as conn:
-        return timeline.page(conn, contact_id, before=before, limit=PAGE)
+        return timeline.page(conn, contact_id, before=before, limit=limit)
 
 
 def timeline_rows(entries: Any) -> list[tuple[str, list[Any]]]:
@@ -120,7 +121,9 @@ class ContactScreen(CrmScreen):
         table = self.query_one("#timeline", RecordTable)
         if self._next is not None and event.cursor_row >= table.row_count - 20:
             before, self._next = self._next, None  # one page at a time
-            self.in_thread(lambda: load_older(self.context, self.contact_id, before), self._append, group="older")
+            limit = min(MAX_PAGE, len(self._entries))  # 100, 100, 200, 400, 800, 1000...
+            self.in_thread(lambda: load_older(self.context, self.contact_id, before, limit), self._append,
+                           group="older")
 
     def _append(self, older: Any) -> None:
         self._entries += older.entries
