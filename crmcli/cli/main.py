@@ -175,17 +175,17 @@ app = typer.Typer(
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     db: Annotated[str | None, typer.Option("--db", metavar="PATH|URL", envvar=None,
                                            help="Database file or SQLAlchemy URL \\[env: CRMCLI_DB].")] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Use the demo database that `crm demo` fills.")] = False,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
-    if demo:
-        from crmcli.errors import UsageProblem
+    from crmcli.cli.options import exclusive
 
-        if db is not None:
-            raise UsageProblem("--db and --demo cannot be used together")
+    exclusive(ctx, "db", "demo")
+    if demo:
         from crmcli.cli.demo import demo_db_path
 
         db = str(demo_db_path())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from typing import Any, Iterable, Sequence
 
 from crmcli.cli.options import Format
@@ -39,17 +38,9 @@ def emit(rows: Rows, fmt: Format, *, quiet: bool = False, empty: str = "no match
 
 
 def local_time(value: Any) -> str:
-    """A stored UTC time (ISO text or datetime) shown in the local zone, to the minute."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str) and len(value) == 10:
-        return value  # a whole day (an all-day due date) has no time to convert
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    from crmcli.core.clock import to_local
+    from crmcli.core.clock import shown_local
 
-    return to_local(moment).strftime("%Y-%m-%d %H:%M")
+    return shown_local(value)
 
 
 def _table(rows: Rows, empty: str) -> int:
@@ -76,7 +67,9 @@ def _cell(name: str, value: Any, rows: Rows) -> str:
     if name in rows.time_columns:
         return local_time(value)
     if isinstance(value, str) and "\n" in value:
-        return " ⏎ ".join(line for line in value.splitlines() if line.strip())
+        from crmcli.core.text import one_line
+
+        return one_line(value)
     if name in rows.list_columns:
         values = str(value).split(LIST_SEPARATOR)
         if name in SHOW_FIRST_ONLY:

@@ -74,3 +74,18 @@ def resolve_as_of(text: str | None, now: datetime) -> datetime:
     from crmcli.core import dates
 
     return dates.parse_since(text, now=now).astimezone(now.tzinfo)
+
+
+def shown_local(value: object) -> str:
+    """A stored UTC time (ISO text or datetime) as people read it, in the local zone to the minute;
+    a whole day (`2026-11-27`, an all-day due date) as it is. Both front ends show times so."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str) and len(value) == 10:
+        return value
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    assert isinstance(moment, datetime)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return to_local(moment).strftime("%Y-%m-%d %H:%M")
+

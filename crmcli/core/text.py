@@ -74,3 +74,9 @@ _VISIBLE |= {code: 0xFFFD for code in (*range(0x80, 0xA0), *range(0x202A, 0x202F
 def printable(text: str) -> str:
     """`text` safe to print on one line of a terminal (see _VISIBLE)."""
     return text.translate(_VISIBLE)
+
+
+def one_line(text: str) -> str:
+    """A text with several lines on one line, each break shown as ⏎ (tables and lists)."""
+    return " ⏎ ".join(line for line in text.splitlines() if line.strip()) if "\n" in text or "\r" in text else text
+

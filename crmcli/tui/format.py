@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from rich.text import Text
 
-from crmcli.core.text import printable
-
-
-def local(value: Any) -> str:
-    """A stored UTC time (ISO text or datetime) in the local zone, to the minute; a whole day as is."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, str) and len(value) == 10:
-        return value
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    from crmcli.core.clock import to_local
-
-    return to_local(moment).strftime("%Y-%m-%d %H:%M")
+from crmcli.core.clock import shown_local as local  # noqa: F401 - the screens' one name for local times
+from crmcli.core.text import one_line, printable
 
 
 def cell(value: Any) -> Text:
@@ -30,7 +16,4 @@ def cell(value: Any) -> Text:
         return Text("")
     if isinstance(value, Text):
         return value
-    text = str(value)
-    if "\n" in text:
-        text = " ⏎ ".join(line for line in text.splitlines() if line.strip())
-    return Text(printable(text))
+    return Text(printable(one_line(str(value))))

@@ -61,17 +61,25 @@ def test_contacts_search_narrows_as_you_type_ignoring_accents(demo: AppContext) 
     run(scenario())
 
 
+def _open_first_contact(app, pilot):  # type: ignore[no-untyped-def]
+    """From the dashboard to the contacts list, then the first contact (tab: from the search box to the list)."""
+
+    async def go() -> None:
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        await pilot.press("tab", "enter")
+        await settle(app, pilot)
+    return go()
+
+
 def test_enter_opens_the_contact_with_its_whole_timeline(demo: AppContext) -> None:
     from crmcli.core import timeline
 
     async def scenario() -> None:
         app = create_app(demo)
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(app, pilot)
-            await pilot.press("c")
-            await settle(app, pilot)
-            await pilot.press("tab", "enter")  # from the search box to the list, then open the first
-            await settle(app, pilot)
+            await _open_first_contact(app, pilot)
             screen = app.screen
             assert screen.name == "contact"
             with demo.database.connect() as conn:
@@ -84,16 +92,6 @@ def test_enter_opens_the_contact_with_its_whole_timeline(demo: AppContext) -> No
             assert app.screen.name == "contacts"
 
     run(scenario())
-
-
-def _open_first_contact(app, pilot):  # type: ignore[no-untyped-def]
-    async def go() -> None:
-        await settle(app, pilot)
-        await pilot.press("c")
-        await settle(app, pilot)
-        await pilot.press("tab", "enter")
-        await settle(app, pilot)
-    return go()
 
 
 def test_a_call_logged_in_the_tui_is_on_the_timeline(demo: AppContext) -> None:

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Footer, Header, Static
 
-from crmcli.core.text import printable
+from crmcli.core.text import one_line, printable
 from crmcli.tui import keymap
 from crmcli.tui.format import cell, local
 from crmcli.tui.screens.base import CrmScreen
@@ -51,7 +51,7 @@ def timeline_rows(entries: Any) -> list[tuple[str, list[Any]]]:
 
 def _line(text: str, width: int = 90) -> str:
     """The first part of a long text: the timeline is read by its start; the whole is one key away."""
-    flat = " ⏎ ".join(line for line in (text or "").splitlines() if line.strip())
+    flat = one_line(text or "")
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 

@@ -9,11 +9,12 @@ from rich.text import Text
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from crmcli.core.board import Card, Column
 from crmcli.core.money import Amount
 from crmcli.core.text import printable
+from crmcli.tui.widgets.tables import RecordTable
 
 CARD_WIDTH = 25  # a column is 30 wide (border 2, cell padding 2, scrollbar 1): 4 fill 120 cells, 2½ show at 80
 ROT_MARK = "● "
@@ -39,13 +40,13 @@ def render_card(card: Card, locale: str | None) -> Text:
     return text
 
 
-class CardTable(DataTable):  # type: ignore[type-arg]
+class CardTable(RecordTable):
     """The cards of a column; left and right go to the screen (next column), not to a cell cursor."""
 
     DEFAULT_CSS = "CardTable { height: 1fr; overflow-x: hidden; scrollbar-size-vertical: 1; }"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, show_header=False, **kwargs)
+        super().__init__([], show_header=False, **kwargs)
 
     def on_mount(self) -> None:
         self.add_column("card", width=CARD_WIDTH, key="card")
@@ -56,22 +57,8 @@ class CardTable(DataTable):  # type: ignore[type-arg]
     def action_cursor_right(self) -> None:
         raise SkipAction()
 
-    def fill(self, cards: tuple[Card, ...], locale: str | None) -> None:
-        """Replace the cards, keeping the cursor on the same deal when it is still here."""
-        selected = self.selected_key()
-        self.clear()
-        for card in cards:
-            self.add_row(render_card(card, locale), height=3, key=f"deal:{card.id}")
-        if selected is not None and selected in self.rows:
-            self.move_cursor(row=self.get_row_index(selected))
-
-    def selected_key(self) -> str | None:
-        if not self.row_count:
-            return None
-        try:
-            return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
-        except Exception:  # noqa: BLE001 - an empty or changing table has no selection
-            return None
+    def fill_cards(self, cards: tuple[Card, ...], locale: str | None) -> None:
+        self.fill([(f"deal:{card.id}", [render_card(card, locale)]) for card in cards], height=3)
 
 
 class StageColumn(Vertical):
@@ -104,4 +91,4 @@ class StageColumn(Vertical):
         if column.more:
             head.append(f"\n{len(column.cards)} of {column.count} shown, most valuable first", style="dim")
         self.query_one(".totals", Static).update(head)
-        self.cards.fill(column.cards, locale)
+        self.cards.fill_cards(column.cards, locale)

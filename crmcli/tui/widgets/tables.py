@@ -21,17 +21,14 @@ class RecordTable(DataTable):  # type: ignore[type-arg]
     def on_mount(self) -> None:
         self.add_columns(*self._columns)
 
-    def fill(self, rows: Iterable[tuple[str, Sequence[Any]]]) -> None:
+    def fill(self, rows: Iterable[tuple[str, Sequence[Any]]], *, height: int = 1) -> None:
         """Replace the rows, keeping the cursor on the same record when it is still there."""
         selected = self.selected_key()
         self.clear()
         for key, values in rows:
-            self.add_row(*(cell(v) for v in values), key=key)
-        if selected is not None:
-            try:
-                self.move_cursor(row=self.get_row_index(selected))
-            except Exception:  # noqa: BLE001 - the record went away: the cursor stays where it is
-                pass
+            self.add_row(*(cell(v) for v in values), key=key, height=height)
+        if selected is not None and selected in self.rows:
+            self.move_cursor(row=self.get_row_index(selected))
 
     def selected_key(self) -> str | None:
         if not self.row_count:
