@@ -65,6 +65,11 @@ class CrmApp(App[None]):
                 self.pop_screen()
             self.push_screen(screens[name]())
 
+    def action_log(self) -> None:
+        log = getattr(self.screen, "action_log", None)
+        if log is not None:
+            log()
+
     def action_help(self) -> None:
         from crmcli.tui.screens.help import HelpScreen
 

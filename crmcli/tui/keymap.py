@@ -24,6 +24,16 @@ GLOBAL: tuple[Key, ...] = (
     Key("f2", "go('contacts')", "Contacts", footer=False),
     Key("f3", "go('pipeline')", "Pipeline", footer=False),
     Key("f4", "go('followups')", "Follow-ups", footer=False),
+    Key("f5", "go('search')", "Search", footer=False),
+    Key("f6", "go('orgs')", "Organisations", footer=False),
+    # Quick actions, on the contact selected in the current screen (where there is one). Capitals, so
+    # they never clash with a screen's own keys; an Input being typed in keeps its letters.
+    Key("L", "log", "Log interaction", footer=False),
+    Key("F", "add_follow_up", "Add follow-up", footer=False),
+    Key("A", "add_contact", "Add contact", footer=False),
+    Key("E", "edit_contact", "Edit contact", footer=False),
+    Key("N", "add_deal", "Add deal", footer=False),
+    Key("D", "delete_contact", "Delete contact", footer=False),
 )
 
 SCREENS: dict[str, tuple[Key, ...]] = {
@@ -31,6 +41,8 @@ SCREENS: dict[str, tuple[Key, ...]] = {
         Key("c", "app.go('contacts')", "Contacts"),
         Key("p", "app.go('pipeline')", "Pipeline"),
         Key("f", "app.go('followups')", "Follow-ups"),
+        Key("slash", "app.go('search')", "Search"),
+        Key("g", "app.go('orgs')", "Organisations", footer=False),
         Key("x", "done", "Done"),
         Key("s", "snooze", "Snooze"),
         Key("l", "done_and_log", "Done+log"),
@@ -46,7 +58,6 @@ SCREENS: dict[str, tuple[Key, ...]] = {
         Key("r", "reload", "Refresh", footer=False),
     ),
     "contact": (
-        Key("L", "log", "Log"),
         Key("escape", "back", "Back"),
         Key("r", "reload", "Refresh", footer=False),
     ),
@@ -69,6 +80,23 @@ SCREENS: dict[str, tuple[Key, ...]] = {
         Key("escape", "back", "Back"),
         Key("r", "reload", "Refresh", footer=False),
     ),
+    "search": (
+        Key("slash", "search", "Search"),
+        Key("enter", "open", "Open", footer=False),
+        Key("escape", "back", "Back"),
+    ),
+    "orgs": (
+        Key("slash", "search", "Search"),
+        Key("enter", "open", "Open", footer=False),
+        Key("escape", "back", "Back"),
+        Key("r", "reload", "Refresh", footer=False),
+    ),
+    "org": (
+        Key("enter", "open", "Open", footer=False),
+        Key("tab", "app.focus_next", "Next panel", footer=False),
+        Key("escape", "back", "Back"),
+        Key("r", "reload", "Refresh", footer=False),
+    ),
     "deal": (
         Key("escape,enter", "dismiss", "Close"),
     ),
@@ -82,7 +110,11 @@ SCREENS: dict[str, tuple[Key, ...]] = {
 }
 
 TITLES = {"dashboard": "Dashboard", "contacts": "Contacts", "contact": "Contact", "pipeline": "Pipeline",
-          "followups": "Follow-ups", "deal": "Deal", "confirm": "Confirm", "help": "Keys"}
+          "followups": "Follow-ups", "search": "Search", "orgs": "Organisations", "org": "Organisation",
+          "deal": "Deal", "confirm": "Confirm", "help": "Keys"}
+
+# The screens a user browses, in the order the README's keys table and the help list them.
+BROWSED = ("dashboard", "contacts", "contact", "pipeline", "followups", "search", "orgs", "org")
 
 
 def bindings(screen: str) -> list[Binding]:
@@ -91,6 +123,16 @@ def bindings(screen: str) -> list[Binding]:
 
 def app_bindings() -> list[Binding]:
     return [Binding(k.keys, k.action, k.description, show=k.footer, priority=k.keys == "ctrl+q") for k in GLOBAL]
+
+
+def markdown_table() -> str:
+    """The README's keys table, made from these tables (tests/tui/test_command.py keeps them equal)."""
+    lines = ["| screen | key | does |", "| --- | --- | --- |"]
+    for screen in BROWSED:
+        lines += [f"| {TITLES[screen].lower()} | `{shown(k.keys)}` | {k.description} |" for k in SCREENS[screen]]
+    lines += [f"| anywhere | `{shown(k.keys)}` | {k.description} |" for k in GLOBAL]
+    lines.append("| anywhere | `ctrl+p` | Command palette: every screen and action by name |")
+    return "\n".join(lines) + "\n"
 
 
 def shown(keys: str) -> str:
