@@ -1,17 +1,20 @@
-"""Organisations: the companies contacts work for."""
+"""Organisations: the companies contacts work for, and browsing them with their people and deals."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
 from crmcli.core import refs, validate
-from crmcli.core.models import Contact, Organization, utcnow
-from crmcli.core.rows import Rows
+from crmcli.core.models import Contact, Deal, Organization, utcnow
+from crmcli.core.money import Amount
+from crmcli.core.rows import LIST_SEPARATOR, Rows
+from crmcli.core.stages import Stages
 from crmcli.core.text import fold, like_pattern
 from crmcli.errors import Conflict, NotFound
 from crmcli.storage.sql import iso_utc
@@ -110,3 +113,110 @@ def card(session: Session, org: Organization) -> dict[str, Any]:
         "created": org.created_at, "updated": org.updated_at,
     }
 
+
+
+# -- browsing: plain typed values a front end holds after the transaction ------------------------
+
+class OrgLine(NamedTuple):
+    """One organisation in a listing: who works there and what is open with it."""
+    id: int
+    name: str
+    website: str | None
+    people: int
+    open_deals: int
+    open_value: tuple[Amount, ...]  # the open deals' value per currency (never summed across them), by code
+
+
+def listing(conn: Connection, *, match: str | None = None, limit: int | None = None) -> list[OrgLine]:
+    """Organisations by name (`match`: part of the name, case- and accent-free), each with its
+    people count and its open deals: one grouped query for the whole page."""
+    found = [dict(zip(ORG_COLUMNS, r)) for r in rows(conn, match=match, limit=limit).rows]
+    open_deals = _open_deals(conn, [r["id"] for r in found])
+    return [OrgLine(r["id"], r["name"], r["website"], r["people"], *open_deals.get(r["id"], (0, ())))
+            for r in found]
+
+
+def count(conn: Connection) -> int:
+    return int(conn.execute(sa.select(sa.func.count()).select_from(Organization.__table__)).scalar_one())
+
+
+def _open_deals(conn: Connection, ids: list[int]) -> dict[int, tuple[int, tuple[Amount, ...]]]:
+    """org id -> (open deals, their value per currency)."""
+    d = Deal.__table__
+    counts: dict[int, int] = {}
+    values: dict[int, list[Amount]] = {}
+    if ids:
+        for org_id, code, n, minor in conn.execute(
+                sa.select(d.c.org_id, d.c.currency, sa.func.count(), sa.func.sum(d.c.value_minor))
+                .where(d.c.status == "open", d.c.org_id.in_(ids))
+                .group_by(d.c.org_id, d.c.currency).order_by(d.c.org_id, d.c.currency)):
+            counts[org_id] = counts.get(org_id, 0) + n
+            values.setdefault(org_id, []).append(Amount(int(minor), code))
+    return {org_id: (n, tuple(values[org_id])) for org_id, n in counts.items()}
+
+
+class OrgPerson(NamedTuple):
+    id: int
+    name: str
+    title: str | None
+    email: str | None                # the primary one
+    last_contact_at: datetime | None  # aware UTC
+
+
+class OrgDeal(NamedTuple):
+    id: int
+    name: str
+    stage: str
+    status: str                      # open, won, lost
+    value_minor: int
+    currency: str
+    close_on: date | None            # the expected close day
+    contacts: str | None             # the names on it, joined
+
+
+@dataclass(frozen=True)
+class OrgOverview:
+    id: int
+    uid: str
+    name: str
+    website: str | None
+    created_at: datetime             # aware UTC
+    updated_at: datetime
+    people: tuple[OrgPerson, ...]    # by name, at most `limit`
+    people_count: int
+    deals: tuple[OrgDeal, ...]       # open, won and lost, in pipeline order, at most `limit`
+    deal_count: int
+    open_deals: int
+    open_value: tuple[Amount, ...]   # per currency, by code
+
+
+def overview(session: Session, org: Organization, stages: Stages, *, limit: int | None = None) -> OrgOverview:
+    """An organisation's card with its people and its deals (each list cut at `limit`, with the
+    whole count): the listings of contacts and deals, filtered to this organisation."""
+    from crmcli.core import contacts, deals
+
+    conn = session.connection()
+    c, d = Contact.__table__, Deal.__table__
+    people = [dict(zip(contacts.CONTACT_COLUMNS, r)) for r in contacts.rows(conn, org_id=org.id, limit=limit).rows]
+    found = [dict(zip(deals.DEAL_COLUMNS, r))
+             for r in deals.rows(conn, stages, deals.DealFilter(status=None, org_id=org.id), limit=limit).rows]
+    people_count = conn.execute(sa.select(sa.func.count()).where(c.c.org_id == org.id)).scalar_one()
+    deal_count = conn.execute(sa.select(sa.func.count()).where(d.c.org_id == org.id)).scalar_one()
+    open_deals, open_value = _open_deals(conn, [org.id]).get(org.id, (0, ()))  # type: ignore[list-item]
+    return OrgOverview(
+        id=org.id, uid=org.uid, name=org.name, website=org.website,  # type: ignore[arg-type]
+        created_at=_aware(org.created_at), updated_at=_aware(org.updated_at),
+        people=tuple(OrgPerson(p["id"], p["name"], p["title"], (p["emails"] or "").split(LIST_SEPARATOR)[0] or None,
+                               _instant(p["last_contact"])) for p in people),
+        people_count=int(people_count),
+        deals=tuple(OrgDeal(r["id"], r["name"], r["stage"], r["status"], r["value_minor"], r["currency"],
+                            date.fromisoformat(r["close"]) if r["close"] else None, r["contacts"]) for r in found),
+        deal_count=int(deal_count), open_deals=open_deals, open_value=open_value)
+
+
+def _instant(iso: str | None) -> datetime | None:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")) if iso else None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC
