@@ -260,6 +260,13 @@ class Impact:
                  "follow-ups": self.follow_ups, "interactions": len(self.interactions)}
         return {what: n for what, n in named.items() if n}
 
+    def describe(self) -> str:
+        """What a confirmation says goes, in both front ends: "contact #3 Ann Lee <ann@...> with
+        2 emails, 1 phone; deal #1 Website stays, without this contact"."""
+        taken = ", ".join(f"{n} {what[:-1] if n == 1 else what}" for what, n in self.counts().items())
+        kept = "".join(f"; deal #{deal.id} {deal.name} stays, without this contact" for deal in self.deals)
+        return f"contact {self.label}" + (f" with {taken}" if taken else "") + kept
+
 
 def impact(session: Session, contact: Contact) -> Impact:
     from crmcli.core import deals, interactions
