@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
-from typing import Iterator, Literal
+from typing import Any, Iterator, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -42,13 +42,18 @@ class Agenda:
     overdue: tuple[AgendaItem, ...]
     due: tuple[AgendaItem, ...]
     keep_in_touch: tuple[AgendaItem, ...]
+    counts: dict[Section, int]  # every item of each section, also those a limit left out
 
     @property
     def items(self) -> tuple[AgendaItem, ...]:
         return self.overdue + self.due + self.keep_in_touch
 
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
     def __bool__(self) -> bool:
-        return bool(self.overdue or self.due or self.keep_in_touch)
+        return self.total > 0
 
     def rows(self) -> Rows:
         """The machine formats' rows: `id` is the follow-up's, or the contact's for keep-in-touch; `due`
@@ -61,14 +66,21 @@ class Agenda:
             table_columns=AGENDA_COLUMNS)
 
 
-def agenda(conn: Connection, as_of: datetime, within_days: int = 0) -> Agenda:
+def agenda(conn: Connection, as_of: datetime, within_days: int = 0, *, limit: int | None = None) -> Agenda:
     """Follow-ups overdue (oldest first, with days late) or due before the end of `within_days` days
     after `as_of`'s day, then contacts past their cadence, most overdue first. `as_of` must be aware
-    (see clock.resolve_as_of): its zone says where a day starts and ends."""
+    (see clock.resolve_as_of): its zone says where a day starts and ends. `limit`: only the first
+    that many items, in that order (a screen showing a page of thousands); `counts` counts them all."""
     window = Window.around(as_of, within_days=within_days)
-    follow_ups = list(_follow_ups(conn, window))
-    return Agenda(as_of, tuple(i for i in follow_ups if i.section == "overdue"),
-                  tuple(i for i in follow_ups if i.section == "due"), tuple(_cold(conn, window.now)))
+    overdue = tuple(_follow_ups(conn, window, "overdue", limit))
+    due = tuple(_follow_ups(conn, window, "due", _left(limit, overdue)))
+    cold = tuple(_cold(conn, window.now, _left(limit, overdue, due)))
+    counts: dict[Section, int] = {"overdue": len(overdue), "due": len(due), "keep in touch": len(cold)}
+    return Agenda(as_of, overdue, due, cold, counts if limit is None else _counts(conn, window))
+
+
+def _left(limit: int | None, *taken: tuple[AgendaItem, ...]) -> int | None:
+    return None if limit is None else max(limit - sum(len(t) for t in taken), 0)
 
 
 def local_due(due_at: datetime, all_day: bool, zone: tzinfo | None) -> str:
@@ -81,29 +93,59 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands back naive UTC
 
 
-def _follow_ups(conn: Connection, window: Window) -> Iterator[AgendaItem]:
+def _in_section(window: Window, section: Section) -> Any:
+    """The open follow-ups of one section, as followups.status_expression judges them, written so
+    the index on (done_at, due_at) does the work: walked in order, a limited listing stops early;
+    and anything due before today is overdue without reading the row (only today's timed ones need
+    `all_day`). Due ones start at today's midnight (where an all-day one due today sits)."""
+    f = FollowUp.__table__
+    if section == "overdue":
+        return sa.and_(f.c.done_at.is_(None), f.c.due_at < window.now,
+                       sa.or_(f.c.due_at < window.day_start, ~f.c.all_day))
+    overdue = status_expression(window) == "overdue"
+    return sa.and_(f.c.done_at.is_(None), f.c.due_at >= window.day_start, f.c.due_at < window.horizon, ~overdue)
+
+
+def _follow_ups(conn: Connection, window: Window, section: Section, limit: int | None) -> Iterator[AgendaItem]:
     from crmcli.storage.sql import age_days
 
+    if limit == 0:
+        return
     f, c = FollowUp.__table__, Contact.__table__
-    status = status_expression(window)
     late = age_days(f.c.due_at, sa.literal(window.now, sa.DateTime(timezone=True)))
-    stmt = sa.select(status, f.c.id, f.c.contact_id, c.c.name, f.c.title, f.c.due_at, f.c.all_day, late) \
-        .select_from(f.join(c, c.c.id == f.c.contact_id)) \
-        .where(f.c.done_at.is_(None), f.c.due_at < window.horizon).order_by(f.c.due_at, f.c.id)
-    for state, fid, cid, name, title, due_at, all_day, days in conn.execute(stmt):
-        overdue = state == "overdue"
-        yield AgendaItem("overdue" if overdue else "due", fid, cid, name, title, _aware(due_at), bool(all_day),
-                         int(days) if overdue else 0)
+    stmt = sa.select(f.c.id, f.c.contact_id, c.c.name, f.c.title, f.c.due_at, f.c.all_day, late) \
+        .select_from(f.join(c, c.c.id == f.c.contact_id)).where(_in_section(window, section)) \
+        .order_by(f.c.due_at, f.c.id).limit(limit)
+    for fid, cid, name, title, due_at, all_day, days in conn.execute(stmt):
+        yield AgendaItem(section, fid, cid, name, title, _aware(due_at), bool(all_day),
+                         int(days) if section == "overdue" else 0)
 
 
-def _cold(conn: Connection, as_of: datetime) -> Iterator[AgendaItem]:
+def _cadenced(as_of: datetime) -> Any:
+    """Contacts with a cadence and their days past it, computed once per contact in a materialised
+    step: used in WHERE and ORDER BY, the expression would otherwise run three times per contact."""
     c = Contact.__table__
-    # Days over computed once per contact in a materialised step: used in WHERE and ORDER BY, the
-    # expression would otherwise run three times per contact.
     over = cadence.days_over(c.c.last_contact_at, c.c.created_at, c.c.cadence_days, as_of)
-    per_contact = sa.select(c.c.id, c.c.name, c.c.cadence_days, over.label("over")) \
+    return sa.select(c.c.id, c.c.name, c.c.cadence_days, over.label("over")) \
         .where(c.c.cadence_days.is_not(None)).cte("cadenced").prefix_with("MATERIALIZED")
-    stmt = sa.select(per_contact).where(per_contact.c.over > 0).order_by(per_contact.c.over.desc(),
-                                                                         per_contact.c.id)
+
+
+def _cold(conn: Connection, as_of: datetime, limit: int | None) -> Iterator[AgendaItem]:
+    if limit == 0:
+        return
+    per_contact = _cadenced(as_of)
+    stmt = sa.select(per_contact).where(per_contact.c.over > 0) \
+        .order_by(per_contact.c.over.desc(), per_contact.c.id).limit(limit)
     for cid, name, days, past in conn.execute(stmt):
         yield AgendaItem("keep in touch", None, cid, name, cadence.describe(days), None, False, int(past))
+
+
+def _counts(conn: Connection, window: Window) -> dict[Section, int]:
+    """How many items each section holds, counted in SQL (no rows fetched)."""
+    def count(where: Any) -> int:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(FollowUp.__table__).where(where)).scalar() or 0)
+
+    per_contact = _cadenced(window.now)
+    cold = conn.execute(sa.select(sa.func.count()).select_from(per_contact).where(per_contact.c.over > 0)).scalar()
+    return {"overdue": count(_in_section(window, "overdue")), "due": count(_in_section(window, "due")),
+            "keep in touch": int(cold or 0)}

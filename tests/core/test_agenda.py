@@ -49,7 +49,25 @@ def test_look_ahead_and_nothing_due(db: Database, monkeypatch: pytest.MonkeyPatc
         ahead = agenda(conn, NOW, within_days=1)
         early = agenda(conn, datetime(2026, 2, 1, tzinfo=LONDON), within_days=0)
     assert [i.follow_up_id for i in ahead.due] == [ids["today"], ids["tomorrow"]]
-    assert not early and early.items == ()
+    assert not early and early.items == () and early.total == 0
+
+
+def test_a_limit_keeps_the_first_items_in_order_and_counts_them_all(db: Database,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = _fill(db, monkeypatch)
+    with db.session(write=True) as s:  # overdue since this morning, and an all-day one due today
+        bob = contacts.resolve(s, "bob")
+        for key, due in (("this morning", "2026-03-05 08:00"), ("all day", "2026-03-05")):
+            ids[key] = followups.add(s, bob, f"Call {key}", followups.Due.parse(due, now=NOW)).id
+    with db.connect() as conn:
+        full = agenda(conn, NOW)
+        limited = {n: agenda(conn, NOW, limit=n) for n in range(0, 7)}
+    assert [i.follow_up_id for i in full.overdue] == [ids["late"], ids["this morning"]]
+    assert [i.follow_up_id for i in full.due] == [ids["all day"], ids["today"]]
+    assert full.counts == {"overdue": 2, "due": 2, "keep in touch": 1} and full.total == 5
+    for n, found in limited.items():
+        assert found.items == full.items[:n], n
+        assert found.counts == full.counts and bool(found)
 
 
 def test_rows_keep_the_machine_columns(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
