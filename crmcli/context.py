@@ -1,10 +1,13 @@
 """The application context: settings, the database and the clock, built by one factory and used
 by the CLI, the TUI and the tests alike. A test pins the clock and the database here; the TUI holds
-one for its whole run, the CLI one per command."""
+one for its whole run, the CLI one per command.
+
+Lazy: settings are read, and the database opened (and migrated when behind), on first use. So a
+command that needs neither touches neither (`crm config ...` works with a broken database setting),
+and a broken setting stops only the commands that read it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
@@ -19,11 +22,34 @@ def _utc_now() -> datetime:
     return utc_now()
 
 
-@dataclass
 class AppContext:
-    settings: "Settings"
-    database: "Database"
-    now: Callable[[], datetime] = field(default=_utc_now)  # aware UTC; CRMCLI_NOW pins it
+    def __init__(self, db_flag: str | None = None, *, now: Callable[[], datetime] = _utc_now) -> None:
+        self.db_flag = db_flag  # --db (a path or URL), else the settings decide
+        self.now = now  # aware UTC; CRMCLI_NOW pins the default clock
+        self._settings: "Settings | None" = None
+        self._database: "Database | None" = None
+
+    @property
+    def settings(self) -> "Settings":
+        """Flags > env > file > defaults, each setting checked when first read."""
+        if self._settings is None:
+            from crmcli import config
+
+            self._settings = config.load(self.db_flag)
+        return self._settings
+
+    @property
+    def database(self) -> "Database":
+        return self.open_database()
+
+    def open_database(self, *, migrate: bool = True) -> "Database":
+        """The store the settings name, opened on first use; `migrate=False` leaves an older schema as
+        it is (for the commands that report on it or migrate it themselves)."""
+        if self._database is None:
+            from crmcli.storage.database import Database
+
+            self._database = Database.open(self.settings.db, migrate=migrate)
+        return self._database
 
     def local_now(self) -> datetime:
         from crmcli.core.clock import local_zone
@@ -31,14 +57,14 @@ class AppContext:
         return self.now().astimezone(local_zone())
 
     def close(self) -> None:
-        self.database.dispose()
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None
 
 
 def open_context(db_flag: str | None = None, *, migrate: bool = True) -> AppContext:
-    """Settings (flags > env > file > defaults) and the database they name, opened and migrated:
-    an unusable database fails here, with one line, before any screen is drawn."""
-    from crmcli import config
-    from crmcli.storage.database import Database
-
-    settings = config.load(db_flag)
-    return AppContext(settings, Database.open(settings.db, migrate=migrate))
+    """A context with its database opened now: an unusable one fails here, with one line, before
+    any screen is drawn."""
+    context = AppContext(db_flag)
+    context.open_database(migrate=migrate)
+    return context

@@ -12,6 +12,8 @@ from crmcli.errors import UsageProblem
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from crmcli.storage.database import Database
+
 
 def confirm_or_refuse(question: str, *, yes: bool) -> None:
     if yes:
@@ -30,14 +32,12 @@ def describe_counts(counts: dict[str, int]) -> str:
     return ", ".join(parts)
 
 
-def delete_confirmed(describe: Callable[["Session"], tuple[int, str]], delete: Callable[["Session", int], None],
-                     *, yes: bool) -> None:
+def delete_confirmed(db: "Database", describe: Callable[["Session"], tuple[int, str]],
+                     delete: Callable[["Session", int], None], *, yes: bool) -> None:
     """The shape of every `rm`: look the record up and say what goes with it (a read transaction),
     ask or require --yes (no lock held while a person thinks), then delete it by id in one write."""
-    from crmcli.cli import state
     from crmcli.cli.output import note
 
-    db = state.database()
     with db.session() as session:
         record_id, what = describe(session)
     confirm_or_refuse(f"Delete {what}?", yes=yes)

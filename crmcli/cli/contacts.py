@@ -33,6 +33,7 @@ class Sort(str, Enum):
 
 @app.command("add")
 def add(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="Full name, e.g. \"Ann Lee\".")],
     email: Emails = None,
     phone: Phones = None,
@@ -50,8 +51,9 @@ def add(
 
     changes = contacts.ContactChanges(name=name, title=title, org=org, add_emails=email or [],
                                       add_phones=phone or [], set_fields=field or [], tags=tag or [], cadence=cadence)
-    with state.database().session(write=True) as session:
-        contact, notes = contacts.add(session, changes, phone_region=state.settings().phone_region)
+    context = state.context(ctx)
+    with context.database.session(write=True) as session:
+        contact, notes = contacts.add(session, changes, phone_region=context.settings.phone_region)
     for line in notes:
         note(line)
     added(contact.id, f"contact {contacts.label(contact)}", quiet=quiet)
@@ -59,6 +61,7 @@ def add(
 
 @app.command("list")
 def list_(
+    ctx: typer.Context,
     tag: Annotated[str | None, typer.Option("--tag", "-t", metavar="TAG", help="Only contacts with this tag.")] = None,
     org: Annotated[str | None, typer.Option("--org", "-o", metavar="ORG", help="Only people of this organisation.")] = None,
     sort: Annotated[Sort, typer.Option("--sort", "-s", help="Order by name, created, updated or last-contact (newest first).")]
@@ -81,9 +84,9 @@ def list_(
     if cold or cold_after or as_of:
         from crmcli.core import cadence, clock
 
-        chill = contacts.Cold(clock.resolve_as_of(as_of, clock.local_now()),
+        chill = contacts.Cold(clock.resolve_as_of(as_of, state.context(ctx).local_now()),
                               cadence.parse_after(cold_after) if cold_after else None)
-    with state.database().session() as session:
+    with state.context(ctx).database.session() as session:
         org_id = orgs.resolve(session, org).id if org else None
         rows = contacts.rows(session.connection(), tag=tag, org_id=org_id, sort=sort.value, limit=limit, cold=chill)
         if chill:
@@ -92,19 +95,20 @@ def list_(
 
 
 @app.command("show")
-def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
+def show(ctx: typer.Context, ref: Ref, fmt: FormatOpt = Format.table) -> None:
     """Show one contact: emails, phones, organisation, tags, custom fields, latest interactions,
     open follow-ups."""
     from crmcli.cli.followups import describe_due
-    from crmcli.core import clock, contacts
+    from crmcli.core import contacts
     from crmcli.core.overview import overview
 
-    with state.database().session() as session:
+    context = state.context(ctx)
+    with context.database.session() as session:
         contact = contacts.resolve(session, ref)
         if fmt is not Format.table:
             emit(contacts.rows(session.connection(), ids=[contact.id]), fmt)  # type: ignore[list-item]
             return
-        info = overview(session, contact, as_of=clock.local_now(), follow_ups=3, recent=3)
+        info = overview(session, contact, as_of=context.local_now(), follow_ups=3, recent=3)
     emails = [e.address + (f"  ({e.label})" if e.label else "") for e in info.emails]
     phones = [p.display + (f"  ({p.label})" if p.label else "") for p in info.phones]
     card(f"{info.name}  #{info.id}", [
@@ -162,16 +166,17 @@ def edit(
         cadence="" if no_cadence else cadence)
     if changes == contacts.ContactChanges():
         raise UsageProblem("nothing to change; see `crm contacts edit --help` for the options")
-    with state.database().session(write=True) as session:
+    context = state.context(ctx)
+    with context.database.session(write=True) as session:
         contact = contacts.resolve(session, ref)
-        notes = contacts.apply(session, contact, changes, phone_region=state.settings().phone_region)
+        notes = contacts.apply(session, contact, changes, phone_region=context.settings.phone_region)
     for line in notes:
         note(line)
     note(f"updated contact {contacts.label(contact)}")
 
 
 @app.command("rm")
-def rm(ref: Ref, yes: YesOpt = False) -> None:
+def rm(ctx: typer.Context, ref: Ref, yes: YesOpt = False) -> None:
     """Delete a contact with its emails, phones, tags and fields (asks first); its deals stay."""
     from crmcli.core import contacts
 
@@ -182,16 +187,17 @@ def rm(ref: Ref, yes: YesOpt = False) -> None:
         with_ = f" with {describe_counts(taken)}" if taken else ""
         return impact.contact_id, f"contact {impact.label}{with_}{kept}"
 
-    delete_confirmed(describe, lambda session, cid: contacts.remove(session, contacts.resolve(session, str(cid))),
-                     yes=yes)
+    delete_confirmed(state.context(ctx).database, describe,
+                     lambda session, cid: contacts.remove(session, contacts.resolve(session, str(cid))), yes=yes)
 
 
 @app.command("tag")
-def tag(ref: Ref, tags: Annotated[list[str], typer.Argument(metavar="TAG...", help="Tags to add.")]) -> None:
+def tag(ctx: typer.Context, ref: Ref,
+        tags: Annotated[list[str], typer.Argument(metavar="TAG...", help="Tags to add.")]) -> None:
     """Add tags to a contact."""
     from crmcli.core import contacts
 
-    with state.database().session(write=True) as session:
+    with state.context(ctx).database.session(write=True) as session:
         contact = contacts.resolve(session, ref)
         added = contacts.tag(session, contact, tags)
     note(f"tagged {contacts.label(contact)}: {', '.join(added)}" if added
@@ -199,11 +205,12 @@ def tag(ref: Ref, tags: Annotated[list[str], typer.Argument(metavar="TAG...", he
 
 
 @app.command("untag")
-def untag(ref: Ref, tags: Annotated[list[str], typer.Argument(metavar="TAG...", help="Tags to remove.")]) -> None:
+def untag(ctx: typer.Context, ref: Ref,
+          tags: Annotated[list[str], typer.Argument(metavar="TAG...", help="Tags to remove.")]) -> None:
     """Remove tags from a contact."""
     from crmcli.core import contacts
 
-    with state.database().session(write=True) as session:
+    with state.context(ctx).database.session(write=True) as session:
         contact = contacts.resolve(session, ref)
         removed = contacts.untag(session, contact, tags)
     note(f"untagged {contacts.label(contact)}: {', '.join(removed)}")

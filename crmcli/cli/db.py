@@ -15,23 +15,24 @@ app = typer.Typer(add_completion=False, help="The database: path, check, migrate
 
 
 @app.command("path")
-def path() -> None:
+def path(ctx: typer.Context) -> None:
     """Print the database in use (file path or URL without password)."""
     from crmcli.storage.database import Database
 
-    print(Database(state.settings().db).describe() if "://" not in state.settings().db
-          else state.database(migrate=False).describe())
+    context = state.context(ctx)
+    target = context.settings.db
+    print(Database(target).describe() if "://" not in target else context.open_database(migrate=False).describe())
 
 
 @app.command("check")
-def check() -> None:
+def check(ctx: typer.Context) -> None:
     """Run SQLite's integrity and foreign-key checks; exit 1 if anything is wrong."""
     from crmcli.errors import StorageError
 
     from crmcli.core.deals import drifted_stage_times
     from crmcli.core.interactions import drifted_last_contacts, drifted_links
 
-    db = state.database()
+    db = state.context(ctx).database
     problems = db.check()
     with db.connect() as conn:
         drifted, stale, moved = drifted_links(conn), drifted_last_contacts(conn), drifted_stage_times(conn)
@@ -49,11 +50,11 @@ def check() -> None:
 
 
 @app.command("migrate")
-def migrate() -> None:
+def migrate(ctx: typer.Context) -> None:
     """Bring the schema up to date (every command also does this when needed, after a backup)."""
     from crmcli.storage import migrations
 
-    db = state.database(migrate=False)
+    db = state.context(ctx).open_database(migrate=False)
     applied = db.ensure_schema()
     for line in applied:
         note(f"applied {line}" if not line.startswith("(") else line)
@@ -62,11 +63,12 @@ def migrate() -> None:
 
 @app.command("backup")
 def backup(
+    ctx: typer.Context,
     dest: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the copy (a new file).")],
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
     """Copy the database to FILE (SQLite online backup, safe while crm runs); an existing FILE only with --force."""
-    db = state.database()
+    db = state.context(ctx).database
     db.backup(dest, replace=force)
     note(f"backed up {db.describe()} to {dest}")
 
@@ -75,24 +77,24 @@ password_app = typer.Typer(add_completion=False, help="The team database's passw
 app.add_typer(password_app, name="password")
 
 
-def _team_url() -> str:
+def _team_url(ctx: typer.Context) -> str:
     from crmcli.errors import UsageProblem
 
-    target = state.settings().db
+    target = state.context(ctx).settings.db
     if "://" not in target:
         raise UsageProblem(f"the database is a local file ({target}); only a team database URL has a password")
     return target
 
 
 @password_app.command("set")
-def password_set() -> None:
+def password_set(ctx: typer.Context) -> None:
     """Store the password for the database URL in use (asks on a TTY, else reads one line of stdin)."""
     import sys
 
     from crmcli.errors import Invalid
     from crmcli.storage import secrets
 
-    url = _team_url()
+    url = _team_url(ctx)
     if sys.stdin.isatty():
         password = typer.prompt("Database password", hide_input=True, confirmation_prompt=True, err=True)
     else:
@@ -104,23 +106,23 @@ def password_set() -> None:
 
 
 @password_app.command("forget")
-def password_forget() -> None:
+def password_forget(ctx: typer.Context) -> None:
     """Remove the stored password for the database URL in use."""
     from crmcli.storage import secrets
 
-    url = _team_url()
+    url = _team_url(ctx)
     removed = secrets.forget(url)
     note(f"password for {secrets.account(url)} removed" if removed else "no password was stored")
 
 
 @app.command("reindex")
-def reindex() -> None:
+def reindex(ctx: typer.Context) -> None:
     """Rebuild the full-text search index from the data (SQLite)."""
     import time
 
     from crmcli.storage import search_index
 
-    db = state.database()
+    db = state.context(ctx).database
     started = time.perf_counter()
     with db.connect(write=True) as conn:
         search_index.rebuild(conn)

@@ -12,11 +12,12 @@ from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt, ex
 from crmcli.cli.output import added, card, emit, local_time, note
 
 if TYPE_CHECKING:
-    from datetime import date
+    from datetime import date, datetime
     from typing import Any, Iterator
 
     from sqlmodel import Session
 
+    from crmcli.config import Settings
     from crmcli.core.models import Deal
     from crmcli.core.rows import Rows
 
@@ -41,11 +42,10 @@ Org = Annotated[str | None, typer.Option("--org", "-o", metavar="ORG", help="The
 NoteOpt = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="Details to keep with it.")]
 
 
-def _amount(text: str, code: str | None, locale: str | None) -> tuple[int, str]:
+def _amount(settings: "Settings", text: str, code: str | None, locale: str | None) -> tuple[int, str]:
     from crmcli.core import money
     from crmcli.errors import UsageProblem
 
-    settings = state.settings()
     chosen = code or settings.currency
     if chosen is None:
         raise UsageProblem("which currency? give --currency (e.g. EUR) or set a default: "
@@ -54,19 +54,20 @@ def _amount(text: str, code: str | None, locale: str | None) -> tuple[int, str]:
     return money.parse(text, chosen, locale=read_in), money.currency(chosen)
 
 
-def _close_day(text: str) -> "date":
+def _close_day(text: str, now: "datetime") -> "date":
     """An expected close date: a day, leaning to the future ('end of month', 'friday')."""
-    from crmcli.core import clock, dates
+    from crmcli.core import dates
 
-    return dates.parse(text, now=clock.local_now(), lean="future").day
+    return dates.parse(text, now=now, lean="future").day
 
 
-def _owner(text: str | None) -> str | None:
-    return state.settings().owner_me if text is not None and text.strip().lower() == "me" else text
+def _owner(settings: "Settings", text: str | None) -> str | None:
+    return settings.owner_me if text is not None and text.strip().lower() == "me" else text
 
 
 @app.command("add")
 def add(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="What is being sold, e.g. \"Website redesign\".")],
     contact: Contacts = None,
     org: Org = None,
@@ -85,11 +86,13 @@ def add(
     """Add a deal: a value in a currency, a stage, contacts and an organisation."""
     from crmcli.core import contacts, deals, orgs
 
-    stages = state.settings().stages
+    context = state.context(ctx)
+    settings = context.settings
+    stages = settings.stages
     chosen = stages.get(stage) if stage else stages.open[0]
-    minor, code = _amount(value, currency, locale)
-    close_on = _close_day(close) if close else None
-    with state.database().session(write=True) as session:
+    minor, code = _amount(settings, value, currency, locale)
+    close_on = _close_day(close, context.local_now()) if close else None
+    with context.database.session(write=True) as session:
         people = [contacts.resolve(session, ref) for ref in contact or []]
         company = orgs.resolve(session, org) if org else None
         if company is None and len(people) >= 1 and people[0].org_id is not None:
@@ -97,7 +100,7 @@ def add(
 
             company = session.get(Organization, people[0].org_id)  # the contact's organisation is the customer
         deal = deals.add(session, deals.NewDeal(name, minor, code, chosen, people, company, close_on, probability,
-                                                _owner(owner), note_text))
+                                                _owner(settings, owner), note_text))
         summary = _summary(deal)
     added(deal.id, summary, quiet=quiet)
 
@@ -128,31 +131,33 @@ def list_(
     quiet: QuietOpt = False,
 ) -> None:
     """Deals in pipeline order, the largest weighted value first within a stage."""
-    from crmcli.core import clock, contacts, deals, orgs
+    from crmcli.core import contacts, deals, orgs
 
     exclusive(ctx, "open_", "won", "lost", "everything")
     exclusive(ctx, "won", "rotting")  # --rotting means open deals only
     exclusive(ctx, "lost", "rotting")
     chosen = [s for flag, s in ((open_, "open"), (won, "won"), (lost, "lost"), (everything, None)) if flag]
-    stages = state.settings().stages
+    context = state.context(ctx)
+    settings, now = context.settings, context.local_now()
+    stages = settings.stages
     status = chosen[0] if chosen else ("open" if stage is None else None)
     where = deals.DealFilter(status=status, stage=stages.get(stage).name if stage else None,
-                             closing_before=_close_day(closing_before) if closing_before else None,
-                             owner=_owner(owner), rotting_at=clock.local_now() if rotting else None)
-    with state.database().session() as session:
+                             closing_before=_close_day(closing_before, now) if closing_before else None,
+                             owner=_owner(settings, owner), rotting_at=now if rotting else None)
+    with context.database.session() as session:
         where.contact_id = contacts.resolve(session, contact).id if contact else None
         where.org_id = orgs.resolve(session, org).id if org else None
         listed = deals.rows(session.connection(), stages, where, limit=limit)
-        emit(_for_people(listed) if fmt is Format.table and not quiet else listed, fmt, quiet=quiet, empty="no deals")
+        shown = _for_people(listed, settings.money_locale) if fmt is Format.table and not quiet else listed
+        emit(shown, fmt, quiet=quiet, empty="no deals")
 
 
-def _for_people(rows: "Rows") -> "Rows":
+def _for_people(rows: "Rows", locale: str | None) -> "Rows":
     """The table view: values grouped in the locale's style with their currency, probability in %."""
     from dataclasses import replace
 
     from crmcli.core.money import Amount
 
-    locale = state.settings().money_locale
     value, minor, code, prob = (rows.columns.index(c) for c in ("value", "value_minor", "currency", "probability"))
 
     def shaped() -> "Iterator[tuple[Any, ...]]":
@@ -167,13 +172,14 @@ def _for_people(rows: "Rows") -> "Rows":
 
 
 @app.command("show")
-def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
+def show(ctx: typer.Context, ref: Ref, fmt: FormatOpt = Format.table) -> None:
     """One deal in full, with its stage history."""
     from crmcli.core import deals
     from crmcli.core.money import Amount
 
-    stages = state.settings().stages
-    with state.database().session() as session:
+    context = state.context(ctx)
+    stages = context.settings.stages
+    with context.database.session() as session:
         deal = deals.resolve(session, ref)
         conn = session.connection()
         listed = deals.rows(conn, stages, deals.DealFilter(ids=[deal.id]))  # type: ignore[list-item]
@@ -184,7 +190,7 @@ def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
         history = list(deals.history(conn, deal.id).rows)  # type: ignore[arg-type]
     from crmcli.core.money import weighted as weigh
 
-    locale = state.settings().money_locale
+    locale = context.settings.money_locale
     amount = Amount(deal.value_minor, deal.currency).display(locale)
     weighted = Amount(weigh(deal.value_minor, row["probability"]), deal.currency).display(locale)
     card(f"deal #{deal.id}: {deal.name}", [
@@ -199,12 +205,13 @@ def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
         ("note", (deal.note or "").splitlines())])
 
 
-def _move(ref: str, stage_name: str | None, outcome: str | None, reason: str | None) -> None:
+def _move(ctx: typer.Context, ref: str, stage_name: str | None, outcome: str | None, reason: str | None) -> None:
     from crmcli.core import deals
 
-    stages = state.settings().stages
+    context = state.context(ctx)
+    stages = context.settings.stages
     stage = stages.get(stage_name) if stage_name else stages.first(outcome)  # type: ignore[arg-type]
-    with state.database().session(write=True) as session:
+    with context.database.session(write=True) as session:
         deal = deals.resolve(session, ref)
         before = deal.stage
         deals.move(session, deal, stage, reason=reason)
@@ -213,25 +220,26 @@ def _move(ref: str, stage_name: str | None, outcome: str | None, reason: str | N
 
 
 @app.command("move")
-def move(ref: Ref, stage: Annotated[str, typer.Argument(metavar="STAGE", help="The stage to move it to.")],
+def move(ctx: typer.Context, ref: Ref,
+         stage: Annotated[str, typer.Argument(metavar="STAGE", help="The stage to move it to.")],
          reason: Annotated[str | None, typer.Option("--reason", metavar="TEXT", help="Why (for lost).")] = None
          ) -> None:
     """Move a deal to another stage (recorded in its stage history)."""
-    _move(ref, stage, None, reason)
+    _move(ctx, ref, stage, None, reason)
 
 
 @app.command("won")
-def won(ref: Ref) -> None:
+def won(ctx: typer.Context, ref: Ref) -> None:
     """Mark a deal won."""
-    _move(ref, None, "won", None)
+    _move(ctx, ref, None, "won", None)
 
 
 @app.command("lost")
-def lost(ref: Ref, reason: Annotated[str | None, typer.Option("--reason", "-r", metavar="TEXT",
-                                                              help="Why it was lost: price, timing...")] = None
-         ) -> None:
+def lost(ctx: typer.Context, ref: Ref,
+         reason: Annotated[str | None, typer.Option("--reason", "-r", metavar="TEXT",
+                                                    help="Why it was lost: price, timing...")] = None) -> None:
     """Mark a deal lost, with the reason."""
-    _move(ref, None, "lost", reason)
+    _move(ctx, ref, None, "lost", reason)
 
 
 @app.command("edit")
@@ -267,16 +275,18 @@ def edit(
     given = (name, value, currency, close, probability, owner, org, add_contact, remove_contact, note_text)
     if all(v is None for v in given) and not (no_close or no_org or stage_probability):
         raise UsageProblem("nothing to change; see `crm deals edit --help`")
-    close_on = _close_day(close) if close else None
-    with state.database().session(write=True) as session:
+    context = state.context(ctx)
+    settings = context.settings
+    close_on = _close_day(close, context.local_now()) if close else None
+    with context.database.session(write=True) as session:
         deal = deals.resolve(session, ref)
         code = money.currency(currency) if currency else deal.currency
-        minor = _amount(value, code, locale)[0] if value is not None else None
+        minor = _amount(settings, value, code, locale)[0] if value is not None else None
         if currency and value is None and money.MINOR_DIGITS[code] != money.MINOR_DIGITS[deal.currency]:
             raise UsageProblem(f"{deal.currency} and {code} have different decimals: give --value with --currency")
         deals.edit(session, deal, deals.DealChanges(
             name=name, value_minor=minor, currency=currency, close_on=close_on, clear_close=no_close,
-            probability=probability, clear_probability=stage_probability, owner=_owner(owner),
+            probability=probability, clear_probability=stage_probability, owner=_owner(settings, owner),
             org=orgs.resolve(session, org) if org else None, clear_org=no_org, note=note_text,
             add_contacts=[contacts.resolve(session, r) for r in add_contact or []],
             remove_contacts=[contacts.resolve(session, r) for r in remove_contact or []]))
@@ -285,7 +295,7 @@ def edit(
 
 
 @app.command("rm")
-def rm(ref: Ref, yes: YesOpt = False) -> None:
+def rm(ctx: typer.Context, ref: Ref, yes: YesOpt = False) -> None:
     """Delete a deal and its stage history (asks first); its contacts stay."""
     from crmcli.core import deals
 
@@ -293,4 +303,5 @@ def rm(ref: Ref, yes: YesOpt = False) -> None:
         deal = deals.resolve(session, ref)
         return deal.id, f"deal {deals.label(deal)}"  # type: ignore[return-value]
 
-    delete_confirmed(describe, lambda session, did: deals.remove(session, deals.resolve(session, str(did))), yes=yes)
+    delete_confirmed(state.context(ctx).database, describe,
+                     lambda session, did: deals.remove(session, deals.resolve(session, str(did))), yes=yes)

@@ -27,20 +27,21 @@ def demo_db_path() -> Path:
 def demo(ctx: typer.Context) -> None:
     """Fill the demo database with a deterministic sample: contacts, organisations, their history,
     follow-ups and deals (browse it with `crm --demo ...`)."""
-    from crmcli.core import clock, sample
+    from crmcli.core import sample
     from crmcli.errors import Conflict
 
     given = ctx.find_root().params.get("db") or os.environ.get("CRMCLI_DB")
     own = not given or Path(given).expanduser() == demo_db_path()
     if own:
         _remove_database(demo_db_path())
-        state.reset(str(demo_db_path()))
-    db = state.database()
+        state.begin(ctx, str(demo_db_path()))  # this command's context, instead of the root's
+    context = state.context(ctx)
+    db = context.database
     with db.connect(write=True) as conn:
         if not sample.is_empty(conn):
             raise Conflict(f"{db.describe()} already holds data; demo only fills an empty database "
                            "(without --db it uses a demo database of its own)")
-        counts = sample.generate(conn, sample.DEMO, now=clock.utc_now())
+        counts = sample.generate(conn, sample.DEMO, now=context.now())
     note("demo data added to " + db.describe() + ": " + ", ".join(f"{n} {what}" for what, n in counts.items()))
     flag = "--demo" if own else f"--db {db.describe()}"
     note(f"try: crm {flag} contacts list --limit 20    crm {flag} timeline 1    crm {flag} pipeline    "

@@ -23,6 +23,7 @@ def export() -> None:
 
 @app.command("ics")
 def ics(
+    ctx: typer.Context,
     contact: Annotated[str | None, typer.Option("--contact", "-c", metavar="CONTACT",
                                                 help="Only this contact's follow-ups (id, email or name).")] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
@@ -40,7 +41,7 @@ def ics(
     from crmcli.core.calendar_export import open_items
     from crmcli.io.ics import calendar
 
-    with state.database().session() as session:
+    with state.context(ctx).database.session() as session:
         who = contacts.resolve(session, contact) if contact is not None else None
         items = open_items(session, contact_id=None if who is None else who.id)
     data = calendar(items, todo=todo, zone=clock.local_zone(), alarms=alarms)

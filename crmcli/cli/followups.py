@@ -33,6 +33,7 @@ class Scope(str, Enum):
 
 @app.command("add")
 def add(
+    ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="CONTACT", help="Id, email, or a unique part of the name.")],
     title: Annotated[str, typer.Argument(metavar="WHAT", help="What is to be done.")],
     due: Annotated[str, typer.Option("--due", metavar="WHEN", help="'next friday 10am', 'tomorrow', 'in 2 weeks', "
@@ -45,10 +46,11 @@ def add(
     quiet: QuietOpt = False,
 ) -> None:
     """Add a follow-up for a contact (due tomorrow unless --due says otherwise)."""
-    from crmcli.core import clock, contacts, followups
+    from crmcli.core import contacts, followups
 
-    when = followups.Due.parse(due, now=clock.local_now())
-    with state.database().session(write=True) as session:
+    context = state.context(ctx)
+    when = followups.Due.parse(due, now=context.local_now())
+    with context.database.session(write=True) as session:
         contact = contacts.resolve(session, ref)
         served = None
         if deal is not None:
@@ -82,25 +84,27 @@ def list_(
     quiet: QuietOpt = False,
 ) -> None:
     """Follow-ups by urgency: overdue (oldest first), due today, then upcoming."""
-    from crmcli.core import clock, contacts, followups
+    from crmcli.core import contacts, followups
 
     exclusive(ctx, "scope", "overdue", "today", "week", "everything")
     chosen = next((s for flag, s in ((overdue, Scope.overdue), (today, Scope.today), (week, Scope.week),
                                      (everything, Scope.all)) if flag), scope)
-    window = followups.Window.around(clock.local_now(), within_days=6)
-    with state.database().session() as session:
+    context = state.context(ctx)
+    window = followups.Window.around(context.local_now(), within_days=6)
+    with context.database.session() as session:
         contact_id = contacts.resolve(session, contact).id if contact else None
         emit(followups.rows(session.connection(), window, scope=chosen.value, contact_id=contact_id, limit=limit),
              fmt, quiet=quiet, empty="no follow-ups" + ("" if chosen is Scope.open else f" ({chosen.value})"))
 
 
 @app.command("show")
-def show(ref: Id, fmt: FormatOpt = Format.table) -> None:
+def show(ctx: typer.Context, ref: Id, fmt: FormatOpt = Format.table) -> None:
     """One follow-up in full."""
-    from crmcli.core import clock, followups
+    from crmcli.core import followups
 
-    window = followups.Window.around(clock.local_now())
-    with state.database().session() as session:
+    context = state.context(ctx)
+    window = followups.Window.around(context.local_now())
+    with context.database.session() as session:
         item = followups.get(session, ref)
         listed = followups.rows(session.connection(), window, scope="all", ids=[item.id])  # type: ignore[list-item]
         if fmt is not Format.table:
@@ -125,9 +129,10 @@ def done(ctx: typer.Context, ref: Id, log: Annotated[str | None, typer.Option("-
     from crmcli.core import clock, followups, interactions
 
     needs(ctx, "kind", "log")
-    settings = state.settings()
+    context = state.context(ctx)
+    settings = context.settings
     chosen = interactions.Kinds(settings.log_kinds, settings.default_kind).check(kind)
-    with state.database().session(write=True) as session:
+    with context.database.session(write=True) as session:
         item = followups.get(session, ref)
         following, entry = followups.complete(session, item, clock.local_zone(), log=log, kind=chosen)
     note(f"done: follow-up #{item.id} {item.title}")
@@ -139,15 +144,17 @@ def done(ctx: typer.Context, ref: Id, log: Annotated[str | None, typer.Option("-
 
 
 @app.command("snooze")
-def snooze(ref: Id, until: Annotated[str, typer.Argument(metavar="WHEN|FOR",
-                                                         help="A length of time ('2 days', '1w', '4h') or a date "
-                                                              "('monday', 'next friday 9am').")]) -> None:
+def snooze(ctx: typer.Context, ref: Id,
+           until: Annotated[str, typer.Argument(metavar="WHEN|FOR",
+                                                help="A length of time ('2 days', '1w', '4h') or a date "
+                                                     "('monday', 'next friday 9am').")]) -> None:
     """Push a follow-up back. A length of time counts from the due date, or from now once it is overdue;
     a date becomes the due date. Never into the past."""
-    from crmcli.core import clock, followups
+    from crmcli.core import followups
 
-    with state.database().session(write=True) as session:
-        item = followups.snooze(session, followups.get(session, ref), until, now=clock.local_now())
+    context = state.context(ctx)
+    with context.database.session(write=True) as session:
+        item = followups.snooze(session, followups.get(session, ref), until, now=context.local_now())
     note(f"follow-up #{item.id} now due {describe_due(item.due_at, item.all_day)}")
 
 
@@ -164,14 +171,15 @@ def edit(
                                                                                            "contact.")] = None,
 ) -> None:
     """Change a follow-up's title, due date, repeat rule, note or contact."""
-    from crmcli.core import clock, contacts, followups
+    from crmcli.core import contacts, followups
     from crmcli.errors import UsageProblem
 
     exclusive(ctx, "every", "no_repeat")
     if all(v is None for v in (title, due, every, note_text, contact)) and not no_repeat:
         raise UsageProblem("nothing to change; see `crm fu edit --help`")
-    when = followups.Due.parse(due, now=clock.local_now()) if due is not None else None
-    with state.database().session(write=True) as session:
+    context = state.context(ctx)
+    when = followups.Due.parse(due, now=context.local_now()) if due is not None else None
+    with context.database.session(write=True) as session:
         item = followups.get(session, ref)
         who = contacts.resolve(session, contact) if contact else None
         followups.edit(session, item, followups.FollowUpChanges(
@@ -180,7 +188,7 @@ def edit(
 
 
 @app.command("rm")
-def rm(ref: Id, yes: YesOpt = False) -> None:
+def rm(ctx: typer.Context, ref: Id, yes: YesOpt = False) -> None:
     """Delete a follow-up (asks first)."""
     from crmcli.core import followups
 
@@ -188,4 +196,5 @@ def rm(ref: Id, yes: YesOpt = False) -> None:
         item = followups.get(session, ref)
         return item.id, f"follow-up #{item.id} {item.title!r}"  # type: ignore[return-value]
 
-    delete_confirmed(describe, lambda session, fid: followups.remove(session, followups.get(session, fid)), yes=yes)
+    delete_confirmed(state.context(ctx).database, describe,
+                     lambda session, fid: followups.remove(session, followups.get(session, fid)), yes=yes)

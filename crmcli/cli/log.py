@@ -42,21 +42,22 @@ def log(
 
     needs(ctx, "future", "at")
     refs, text = (args, None) if use_editor or len(args) == 1 else (args[:-1], args[-1])
-    settings = state.settings()
+    context = state.context(ctx)
+    settings = context.settings
     kinds = interactions.Kinds(settings.log_kinds, settings.default_kind)
     chosen = kinds.check(kind)
     interactions.check_direction(chosen, direction)
     when = None
     if at is not None:
-        from crmcli.core import clock, dates
+        from crmcli.core import dates
 
-        when = dates.parse_moment(at, now=clock.local_now(), lean="past")
+        when = dates.parse_moment(at, now=context.local_now(), lean="past")
     todo = None
     if follow_up is not None:
-        from crmcli.core import clock, followups
+        from crmcli.core import followups
 
-        todo = followups.Planned.parse(follow_up, now=clock.local_now())
-    db = state.database()
+        todo = followups.Planned.parse(follow_up, now=context.local_now())
+    db = context.database
     if text is None or text == "-":
         # Resolve before the editor or stdin: a typo must not cost the text typed in.
         with db.session() as session:

@@ -75,8 +75,6 @@ class CrmGroup(TyperGroup):
             sys.stdout.flush()  # a reader gone away shows here, not at interpreter exit
         except BaseException as err:  # noqa: BLE001 - this is the boundary; see describe_failure
             code = report_failure(err)
-        finally:
-            state.close()
         code = code if isinstance(code, int) else 0
         if standalone_mode:
             sys.exit(code)
@@ -189,7 +187,7 @@ def root(
         from crmcli.cli.demo import demo_db_path
 
         db = str(demo_db_path())
-    state.reset(db)
+    state.begin(ctx, db)  # closed with ctx: the database, if a command opened one, is disposed
 
 
 # Commands and sub-command groups, loaded only when used: `crm contacts add` never builds `crm orgs`.

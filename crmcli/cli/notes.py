@@ -32,18 +32,19 @@ def list_(
     from crmcli.core import contacts
 
     exclusive(ctx, "limit", "everything")
-    with state.database().session() as session:
+    context = state.context(ctx)
+    with context.database.session() as session:
         contact_id = contacts.resolve(session, contact).id if contact else None
-        show_interactions(session, contact_id=contact_id, kind=kind, since=since,
+        show_interactions(session, context.local_now(), contact_id=contact_id, kind=kind, since=since,
                           limit=None if everything else limit, fmt=fmt, quiet=quiet, empty="nothing logged yet")
 
 
 @app.command("show")
-def show(ref: Id, fmt: FormatOpt = Format.table) -> None:
+def show(ctx: typer.Context, ref: Id, fmt: FormatOpt = Format.table) -> None:
     """One interaction in full: when, kind, who, and the whole text."""
     from crmcli.core import interactions
 
-    with state.database().session() as session:
+    with state.context(ctx).database.session() as session:
         entry = interactions.get(session, ref)
         if fmt is not Format.table:
             emit(interactions.rows(session.connection(), ids=[entry.id]), fmt)  # type: ignore[list-item]
@@ -74,14 +75,15 @@ def edit(
     from crmcli.core import interactions
 
     needs(ctx, "future", "at")
-    settings = state.settings()
+    context = state.context(ctx)
+    settings = context.settings
     kinds = interactions.Kinds(settings.log_kinds, settings.default_kind)
     when = None
     if at is not None:
-        from crmcli.core import clock, dates
+        from crmcli.core import dates
 
-        when = dates.parse_moment(at, now=clock.local_now(), lean="past")
-    db = state.database()
+        when = dates.parse_moment(at, now=context.local_now(), lean="past")
+    db = context.database
     with db.session() as session:
         current = interactions.get(session, ref)
     body = text
@@ -97,7 +99,7 @@ def edit(
 
 
 @app.command("rm")
-def rm(ref: Id, yes: YesOpt = False) -> None:
+def rm(ctx: typer.Context, ref: Id, yes: YesOpt = False) -> None:
     """Delete an interaction (from every contact's timeline, and from search)."""
     from crmcli.core import interactions
 
@@ -106,5 +108,5 @@ def rm(ref: Id, yes: YesOpt = False) -> None:
         people = ", ".join(p.name for p in interactions.participants(session, entry))
         return entry.id, f"{entry.kind} #{entry.id} with {people} ({local_time(entry.occurred_at)})"  # type: ignore[return-value]
 
-    delete_confirmed(describe, lambda session, iid: interactions.remove(session, interactions.get(session, iid)),
-                     yes=yes)
+    delete_confirmed(state.context(ctx).database, describe,
+                     lambda session, iid: interactions.remove(session, interactions.get(session, iid)), yes=yes)

@@ -21,6 +21,7 @@ Ref = Annotated[str, typer.Argument(metavar="ORG", help="Id or a unique part of 
 
 @app.command("add")
 def add(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="Organisation name, e.g. \"Acme Ltd\".")],
     website: Annotated[str | None, typer.Option("--website", "-w", metavar="URL")] = None,
     quiet: QuietOpt = False,
@@ -28,13 +29,14 @@ def add(
     """Add an organisation."""
     from crmcli.core import orgs
 
-    with state.database().session(write=True) as session:
+    with state.context(ctx).database.session(write=True) as session:
         org = orgs.add(session, name, website)
     added(org.id, f"organisation {orgs.label(org)}", quiet=quiet)
 
 
 @app.command("list")
 def list_(
+    ctx: typer.Context,
     match: Annotated[str | None, typer.Option("--match", "-m", metavar="TEXT", help="Only names containing this.")] = None,
     limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
@@ -43,16 +45,16 @@ def list_(
     """List organisations with how many people each has."""
     from crmcli.core import orgs
 
-    with state.database().connect() as conn:
+    with state.context(ctx).database.connect() as conn:
         emit(orgs.rows(conn, match=match, limit=limit), fmt, quiet=quiet)
 
 
 @app.command("show")
-def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
+def show(ctx: typer.Context, ref: Ref, fmt: FormatOpt = Format.table) -> None:
     """Show an organisation and its people."""
     from crmcli.core import orgs
 
-    with state.database().session() as session:
+    with state.context(ctx).database.session() as session:
         org = orgs.resolve(session, ref)
         if fmt is not Format.table:
             emit(orgs.rows(session.connection(), match=None, limit=None, ids=[org.id]), fmt)  # type: ignore[list-item]
@@ -67,6 +69,7 @@ def show(ref: Ref, fmt: FormatOpt = Format.table) -> None:
 
 @app.command("edit")
 def edit(
+    ctx: typer.Context,
     ref: Ref,
     name: Annotated[str | None, typer.Option("--name", metavar="TEXT", help="New name.")] = None,
     website: Annotated[str | None, typer.Option("--website", "-w", metavar="URL", help="New website (\"\" clears it).")] = None,
@@ -77,13 +80,13 @@ def edit(
 
     if name is None and website is None:
         raise UsageProblem("nothing to change; give --name or --website")
-    with state.database().session(write=True) as session:
+    with state.context(ctx).database.session(write=True) as session:
         org = orgs.edit(session, orgs.resolve(session, ref), orgs.OrgChanges(name=name, website=website))
     note(f"updated organisation {orgs.label(org)}")
 
 
 @app.command("rm")
-def rm(ref: Ref, yes: YesOpt = False) -> None:
+def rm(ctx: typer.Context, ref: Ref, yes: YesOpt = False) -> None:
     """Delete an organisation; its people and deals stay, without an organisation (asks first)."""
     from crmcli.core import deals, orgs
     from crmcli.core.text import counted
@@ -97,4 +100,5 @@ def rm(ref: Ref, yes: YesOpt = False) -> None:
             f" ({counted(people, 'person', 'people')} {'stays' if people == 1 else 'stay'}, unlinked)"
             if people else "") + kept
 
-    delete_confirmed(describe, lambda session, oid: orgs.remove(session, orgs.resolve(session, str(oid))), yes=yes)
+    delete_confirmed(state.context(ctx).database, describe,
+                     lambda session, oid: orgs.remove(session, orgs.resolve(session, str(oid))), yes=yes)

@@ -21,6 +21,7 @@ app = typer.Typer(add_completion=False)
 
 @app.command("remind")
 def remind(
+    ctx: typer.Context,
     as_of: Annotated[str | None, typer.Option("--as-of", metavar="WHEN", help="Judge as of this day or time "
                                                                               "(default: now).")] = None,
     within: Annotated[str, typer.Option("--within", metavar="TIME", help="Also what falls due this long after "
@@ -38,9 +39,10 @@ def remind(
     from crmcli.core import clock, followups
     from crmcli.core.agenda import agenda
 
-    as_of_now = clock.resolve_as_of(as_of, clock.local_now())
+    context = state.context(ctx)
+    as_of_now = clock.resolve_as_of(as_of, context.local_now())
     days = followups.within_days(within)
-    with state.database().connect() as conn:
+    with context.database.connect() as conn:
         found = agenda(conn, as_of_now, days)
     if quiet:
         # Keep-in-touch items carry no follow-up id: ids for xargs must mean one thing.

@@ -35,21 +35,23 @@ AsOf = Annotated[str | None, typer.Option("--as-of", metavar="WHEN", help="Judge
                                                                           "'som', 'last month'.")]
 
 
-def _now(as_of: str | None) -> "datetime":
+def _now(ctx: typer.Context, as_of: str | None) -> "datetime":
     from crmcli.core import clock
 
-    return clock.resolve_as_of(as_of, clock.local_now())
+    return clock.resolve_as_of(as_of, state.context(ctx).local_now())
+
+
 BAR_WIDTH = 30
 
 
-def _show(amount: str, code: str) -> str:
+def _show(amount: str, code: str, locale: str | None) -> str:
     """A plain amount ("12000.50") for people: grouped, in the locale's style, with its currency."""
     from crmcli.core.money import Amount
 
-    return Amount.from_plain(amount, code).display(state.settings().money_locale)
+    return Amount.from_plain(amount, code).display(locale)
 
 
-def _table(columns: Sequence[str], rows: list[tuple[Any, ...]], *, currency: str = "currency",
+def _table(columns: Sequence[str], rows: list[tuple[Any, ...]], locale: str | None, *, currency: str = "currency",
            extra: dict[str, list[str]] | None = None) -> None:
     """Rows with amount columns shown for people, right-aligned; `extra` adds computed columns."""
     from crmcli.cli.table import render_table
@@ -57,7 +59,7 @@ def _table(columns: Sequence[str], rows: list[tuple[Any, ...]], *, currency: str
     at = {name: i for i, name in enumerate(columns)}
     cells = []
     for n, row in enumerate(rows):
-        line = [_show(row[at[c]], row[at[currency]]) if c in AMOUNTS and row[at[c]] != "" else
+        line = [_show(row[at[c]], row[at[currency]], locale) if c in AMOUNTS and row[at[c]] != "" else
                 ("" if row[at[c]] is None else str(row[at[c]])) for c in columns]
         cells.append(line + [values[n] for values in (extra or {}).values()])
     headers = [*columns, *(extra or {})]
@@ -66,16 +68,17 @@ def _table(columns: Sequence[str], rows: list[tuple[Any, ...]], *, currency: str
 
 
 @pipeline.command("pipeline")
-def show_pipeline(as_of: AsOf = None, fmt: FormatOpt = Format.table,
+def show_pipeline(ctx: typer.Context, as_of: AsOf = None, fmt: FormatOpt = Format.table,
                   rotting_shown: Annotated[int, typer.Option("--rotting", metavar="N", min=0,
                                                              help="List the N longest-quiet rotting deals "
                                                                   "(table view).")] = 10) -> None:
     """Open deals per stage and currency: count, value, weighted value, and rotting deals."""
     from crmcli.core import sales
 
-    settings = state.settings()
-    now = _now(as_of)
-    with state.database().connect() as conn:
+    context = state.context(ctx)
+    settings = context.settings
+    now = _now(ctx, as_of)
+    with context.database.connect() as conn:
         rows = sales.pipeline(conn, settings.stages, now)
         if fmt is not Format.table:
             emit(rows, fmt)
@@ -86,14 +89,15 @@ def show_pipeline(as_of: AsOf = None, fmt: FormatOpt = Format.table,
             return
         columns = ("stage", "probability", "currency", "deals", "value", "weighted", "rotting")
         at = [rows.columns.index(c) for c in columns]
-        _table(columns, [tuple(r[i] for i in at) for r in found])
+        _table(columns, [tuple(r[i] for i in at) for r in found], settings.money_locale)
         total_rotting = sum(r[rows.columns.index("rotting")] for r in found)
         if total_rotting and rotting_shown:
             quiet = list(sales.rotting(conn, settings.stages, now, limit=rotting_shown).rows)
             sys.stdout.write(f"\nRotting ({total_rotting}): no stage change and no interaction for longer than "
                              f"their stage allows\n")
             for did, name, stage, value, code, _last, days in quiet:
-                sys.stdout.write(f"  #{did} {name} ({stage}, {_show(value, code)}): quiet {days} days\n")
+                shown = _show(value, code, settings.money_locale)
+                sys.stdout.write(f"  #{did} {name} ({stage}, {shown}): quiet {days} days\n")
             if total_rotting > len(quiet):
                 sys.stdout.write(f"  ... and {total_rotting - len(quiet)} more: crm deals list --rotting\n")
 
@@ -104,7 +108,8 @@ class By(str, Enum):
 
 
 @forecast.command("forecast")
-def show_forecast(by: Annotated[By, typer.Option("--by", metavar="PERIOD", help="month (default) or quarter.")]
+def show_forecast(ctx: typer.Context,
+                  by: Annotated[By, typer.Option("--by", metavar="PERIOD", help="month (default) or quarter.")]
                   = By.month,
                   months: Annotated[int, typer.Option("--months", "-m", min=1, max=120, metavar="N",
                                                       help="How far ahead, from this month on.")] = 6,
@@ -112,20 +117,21 @@ def show_forecast(by: Annotated[By, typer.Option("--by", metavar="PERIOD", help=
     """Weighted expected value per month or quarter, by expected close date, per currency."""
     from crmcli.core import sales
 
-    today = _now(as_of).date()
-    with state.database().connect() as conn:
-        rows = sales.forecast(conn, state.settings().stages, today, by=by.value, months=months)
+    context = state.context(ctx)
+    today = _now(ctx, as_of).date()
+    with context.database.connect() as conn:
+        rows = sales.forecast(conn, context.settings.stages, today, by=by.value, months=months)
         undated = sales.undated(conn)
     if fmt is not Format.table:
         emit(rows, fmt)
     else:
-        _forecast_table(rows)
+        _forecast_table(rows, context.settings.money_locale)
     if undated:
         note(f"{undated} open deal{'s' if undated != 1 else ''} without an expected close date "
              "(not in the forecast): crm deals edit DEAL --close WHEN")
 
 
-def _forecast_table(rows: Any) -> None:
+def _forecast_table(rows: Any, locale: str | None) -> None:
     """Plain rows plus a bar per period: its weighted value against the largest in that currency."""
     found = list(rows.rows)
     if not found:
@@ -143,19 +149,21 @@ def _forecast_table(rows: Any) -> None:
         bar = "█" * int((share * BAR_WIDTH).to_integral_value())
         bars.append(bar + ("  ! close date passed" if row[at["overdue"]] else ""))
     columns = ("period", "currency", "deals", "value", "weighted")
-    _table(columns, [tuple(r[at[c]] for c in columns) for r in found], extra={"": bars})
+    _table(columns, [tuple(r[at[c]] for c in columns) for r in found], locale, extra={"": bars})
 
 
 @report.command("deals")
-def deals_report(since: Annotated[str | None, typer.Option("--since", metavar="WHEN",
+def deals_report(ctx: typer.Context,
+                 since: Annotated[str | None, typer.Option("--since", metavar="WHEN",
                                                            help="Deals closed since: '2026-01-01', '90d', "
                                                                 "'last month'.")] = None,
                  fmt: FormatOpt = Format.table) -> None:
     """Win rate, average won deal, days to close, lost reasons ranked, top customers by won value."""
-    from crmcli.core import clock, dates, sales
+    from crmcli.core import dates, sales
 
-    start = dates.parse_since(since, now=clock.local_now()) if since else None
-    with state.database().connect() as conn:
+    context = state.context(ctx)
+    start = dates.parse_since(since, now=context.local_now()) if since else None
+    with context.database.connect() as conn:
         rows = sales.report(conn, since=start)
         if fmt is not Format.table:
             emit(rows, fmt)
@@ -167,7 +175,7 @@ def deals_report(since: Annotated[str | None, typer.Option("--since", metavar="W
     for section, title in titles.items():
         lines = [title]
         for _, item, code, count, value in (r for r in found if r[0] == section):
-            shown = _show(value, code) if code and value else value
+            shown = _show(value, code, context.settings.money_locale) if code and value else value
             if section == "outcome":
                 lines.append(f"  {item}: {shown if shown != '' else count}")
             elif section == "lost reasons":

@@ -23,6 +23,7 @@ class HitType(str, Enum):  # core.search.HIT_TYPES (not imported here: the core 
 
 @app.command("search")
 def search(
+    ctx: typer.Context,
     words: Annotated[list[str], typer.Argument(metavar="WORDS...", help="All must match; quot* matches by prefix; "
                                                                       "\"two words\" is a phrase.")],
     hit_type: Annotated[HitType | None, typer.Option(
@@ -36,6 +37,6 @@ def search(
     from crmcli.cli.output import emit
     from crmcli.core import search as core
 
-    with state.database().connect() as conn:
+    with state.context(ctx).database.connect() as conn:
         rows = core.search(conn, " ".join(words), limit=limit, only=hit_type.value if hit_type else None)
         emit(rows, fmt, quiet=quiet, empty=f"nothing matches {' '.join(words)!r}")

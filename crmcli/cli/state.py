@@ -1,45 +1,23 @@
-"""Per-invocation state: the global options and the database, opened only by commands that need it."""
+"""The application context of one `crm` invocation, kept in the click context's `obj`: the root
+callback makes it (lazy: nothing is read or opened until a command asks), every command reaches it
+through its own `ctx` (sub-contexts inherit `obj`), and it is closed when the invocation ends."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import typer
 
-if TYPE_CHECKING:
-    from crmcli.config import Settings
-    from crmcli.storage.database import Database
-
-_db_flag: str | None = None
-_settings: "Settings | None" = None
-_db: "Database | None" = None
+from crmcli.context import AppContext
 
 
-def reset(db_flag: str | None) -> None:
-    global _db_flag, _settings, _db
-    close()
-    _db_flag, _settings = db_flag, None
+def begin(ctx: typer.Context, db_flag: str | None) -> AppContext:
+    """A fresh context for `ctx` and the commands below it, closed with `ctx`."""
+    context = AppContext(db_flag)
+    ctx.obj = context
+    ctx.call_on_close(context.close)
+    return context
 
 
-def settings() -> "Settings":
-    global _settings
-    if _settings is None:
-        from crmcli import config
-
-        _settings = config.load(_db_flag)
-    return _settings
-
-
-def database(*, migrate: bool = True) -> "Database":
-    """The store for this command, created on first use and migrated if it is behind."""
-    global _db
-    if _db is None:
-        from crmcli.storage.database import Database
-
-        _db = Database.open(settings().db, migrate=migrate)
-    return _db
-
-
-def close() -> None:
-    global _db
-    if _db is not None:
-        _db.dispose()
-        _db = None
+def context(ctx: typer.Context) -> AppContext:
+    found = ctx.obj
+    assert isinstance(found, AppContext), "commands run below the root `crm` callback, which makes it"
+    return found

@@ -11,6 +11,8 @@ from crmcli.cli import state
 from crmcli.cli.options import Format, FormatOpt, QuietOpt, exclusive
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from crmcli.core.rows import Rows
 
 app = typer.Typer(add_completion=False)
@@ -35,19 +37,22 @@ def timeline(
     from crmcli.core import timeline as core
 
     exclusive(ctx, "limit", "everything")
-    with state.database().session() as session:
+    context = state.context(ctx)
+    with context.database.session() as session:
         contact = contacts.resolve(session, ref)
-        show_interactions(session, contact_id=contact.id, kind=kind, since=since, limit=None if everything else limit,
-                          fmt=fmt, quiet=quiet, empty=f"nothing on {contact.name}'s timeline yet",
+        show_interactions(session, context.local_now(), contact_id=contact.id, kind=kind, since=since,
+                          limit=None if everything else limit, fmt=fmt, quiet=quiet,
+                          empty=f"nothing on {contact.name}'s timeline yet",
                           source=lambda conn, **kw: core.rows(conn, contact.id, **kw,
                                                               only=core.quiet_type(kw["kinds"]) if quiet else None))
 
 
-def show_interactions(session: object, *, contact_id: int | None, kind: list[str] | None, since: str | None,
-                      limit: int | None, fmt: Format, quiet: bool, empty: str,
+def show_interactions(session: object, now: datetime, *, contact_id: int | None, kind: list[str] | None,
+                      since: str | None, limit: int | None, fmt: Format, quiet: bool, empty: str,
                       source: Callable[..., Rows] | None = None) -> None:
     """The listing `timeline` and `notes list` share: filters, the page, and a word when it is cut.
-    `source` gives the rows (default: interactions, optionally of one contact)."""
+    `source` gives the rows (default: interactions, optionally of one contact); `--since` counts back
+    from `now`."""
     from crmcli.cli.output import emit, note
     from crmcli.core import interactions
 
@@ -55,9 +60,9 @@ def show_interactions(session: object, *, contact_id: int | None, kind: list[str
         source = partial(interactions.rows, contact_id=contact_id)
     since_at = None
     if since is not None:
-        from crmcli.core import clock, dates
+        from crmcli.core import dates
 
-        since_at = dates.parse_since(since, now=clock.local_now())
+        since_at = dates.parse_since(since, now=now)
     conn = session.connection()  # type: ignore[attr-defined]
     kinds = [k.strip().lower() for k in kind or []]
     rows = source(conn, kinds=kinds, since=since_at,

@@ -10,13 +10,12 @@ app = typer.Typer(add_completion=False)
 
 
 @app.command("tui")
-def tui() -> None:
+def tui(ctx: typer.Context) -> None:
     """Browse contacts, their whole history, what is due and the pipeline (keyboard-first; ? lists the keys)."""
-    from crmcli.context import AppContext
-
-    # Settings and the database are opened first: an unusable database is the CLI's one line on
-    # stderr before any screen is drawn, never a traceback on a half-drawn one.
-    context = AppContext(state.settings(), state.database())
+    # The database is opened first: an unusable one is the CLI's one line on stderr before any
+    # screen is drawn, never a traceback on a half-drawn one.
+    context = state.context(ctx)
+    context.open_database()
     from crmcli.tui.app import create_app
 
     create_app(context).run()
