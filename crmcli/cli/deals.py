@@ -175,34 +175,25 @@ def _for_people(rows: "Rows", locale: str | None) -> "Rows":
 def show(ctx: typer.Context, ref: Ref, fmt: FormatOpt = Format.table) -> None:
     """One deal in full, with its stage history."""
     from crmcli.core import deals
-    from crmcli.core.money import Amount
 
     context = state.context(ctx)
     stages = context.settings.stages
     with context.database.session() as session:
-        deal = deals.resolve(session, ref)
-        conn = session.connection()
-        listed = deals.rows(conn, stages, deals.DealFilter(ids=[deal.id]))  # type: ignore[list-item]
+        deal_id: int = deals.resolve(session, ref).id  # type: ignore[assignment]
         if fmt is not Format.table:
-            emit(listed, fmt)
+            emit(deals.rows(session.connection(), stages, deals.DealFilter(ids=[deal_id])), fmt)
             return
-        row = dict(zip(listed.columns, next(iter(listed.rows))))
-        history = list(deals.history(conn, deal.id).rows)  # type: ignore[arg-type]
-    from crmcli.core.money import weighted as weigh
-
+        info = deals.detail(session, stages, deal_id)
     locale = context.settings.money_locale
-    amount = Amount(deal.value_minor, deal.currency).display(locale)
-    weighted = Amount(weigh(deal.value_minor, row["probability"]), deal.currency).display(locale)
-    card(f"deal #{deal.id}: {deal.name}", [
-        ("stage", deal.stage + ("" if deal.status in ("open", deal.stage) else f" ({deal.status})")),
-        ("value", amount), ("probability", f"{row['probability']}%"
-                                      + (" (own)" if deal.probability is not None and deal.status == "open" else "")),
-        ("weighted", weighted), ("close", row["close"]), ("org", row["org"]),
-        ("contacts", ", ".join((row["contacts"] or "").split("; ")) if row["contacts"] else None),
-        ("owner", deal.owner), ("lost reason", deal.lost_reason), ("closed", local_time(row["closed"])),
-        ("created", local_time(row["created"])), ("uid", deal.uid),
-    ], [("stage history", [f"{local_time(at)}  {before or '(new)'} -> {after}" for _, at, before, after in history]),
-        ("note", (deal.note or "").splitlines())])
+    card(f"deal #{info.id}: {info.name}", [
+        ("stage", info.stage_shown), ("value", info.value.display(locale)),
+        ("probability", f"{info.probability}%" + (" (own)" if info.own_probability else "")),
+        ("weighted", info.weighted.display(locale)), ("close", info.close), ("org", info.org),
+        ("contacts", ", ".join(info.contacts) or None), ("owner", info.owner), ("lost reason", info.lost_reason),
+        ("closed", local_time(info.closed)), ("created", local_time(info.created)), ("uid", info.uid),
+    ], [("stage history", [f"{local_time(step.at)}  {step.from_stage or '(new)'} -> {step.to_stage}"
+                           for step in info.history]),
+        ("note", (info.note or "").splitlines())])
 
 
 def _move(ctx: typer.Context, ref: str, stage_name: str | None, outcome: str | None, reason: str | None) -> None:

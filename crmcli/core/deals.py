@@ -328,3 +328,61 @@ def history(conn: Connection, deal_id: int) -> Rows:
     stmt = sa.select(s.c.deal_id, iso_utc(s.c.changed_at), s.c.from_stage, s.c.to_stage) \
         .where(s.c.deal_id == deal_id).order_by(s.c.changed_at, s.c.id)
     return Rows(HISTORY_COLUMNS, conn.execute(stmt).all(), time_columns=frozenset({"changed"}))
+
+
+@dataclass(frozen=True)
+class StageStep:
+    at: str                 # ISO 8601 UTC
+    from_stage: str | None  # None: the deal was added in `to_stage`
+    to_stage: str
+
+
+@dataclass(frozen=True)
+class DealDetail:
+    """Everything a deal's card shows, as plain values that outlive the transaction."""
+
+    id: int
+    uid: str
+    name: str
+    stage: str
+    status: str                  # open, won or lost
+    probability: int             # as it counts: its own or its stage's while open; 100 won, 0 lost
+    own_probability: bool        # an open deal's own probability, not its stage's
+    value: money.Amount
+    weighted: money.Amount
+    close: str | None            # the expected close day, YYYY-MM-DD
+    org_id: int | None
+    org: str | None
+    contacts: tuple[str, ...]
+    owner: str | None
+    lost_reason: str | None
+    note: str | None
+    closed: str | None           # ISO 8601 UTC, like created and updated
+    created: str
+    updated: str
+    history: tuple[StageStep, ...]  # oldest first
+
+    @property
+    def stage_shown(self) -> str:
+        """The stage, with its outcome where the name does not say it: "signed (won)"."""
+        return self.stage if self.status in ("open", self.stage) else f"{self.stage} ({self.status})"
+
+
+def detail(session: Session, stages: Stages, deal_id: int) -> DealDetail:
+    """One deal in full with its stage history: the listing's row (one probability rule) plus the
+    deal's own probability and its steps."""
+    from crmcli.core.rows import LIST_SEPARATOR
+
+    deal = refs.by_id(session, Deal, deal_id, "a deal")
+    conn = session.connection()
+    row = dict(zip(DEAL_COLUMNS, next(iter(rows(conn, stages, DealFilter(ids=[deal_id])).rows))))
+    minor, code, percent = row["value_minor"], row["currency"], row["probability"]
+    return DealDetail(
+        id=deal_id, uid=row["uid"], name=row["name"], stage=row["stage"], status=row["status"], probability=percent,
+        own_probability=deal.probability is not None and row["status"] == "open",
+        value=money.Amount(minor, code), weighted=money.Amount(money.weighted(minor, percent), code),
+        close=row["close"], org_id=row["org_id"], org=row["org"],
+        contacts=tuple(row["contacts"].split(LIST_SEPARATOR)) if row["contacts"] else (),
+        owner=row["owner"], lost_reason=row["lost_reason"], note=row["note"], closed=row["closed"],
+        created=row["created"], updated=row["updated"],
+        history=tuple(StageStep(at, before, after) for _, at, before, after in history(conn, deal_id).rows))

@@ -26,25 +26,18 @@ class DealView:
 
 
 def load_deal(context: Any, deal_id: int) -> DealView:
+    """The card `crm deals show` prints (one core service), shaped for the screen."""
     from crmcli.core import deals
-    from crmcli.core.money import Amount
-    from crmcli.core.money import weighted as weigh
 
     locale = context.settings.money_locale
     with context.database.session() as session:
-        deal = deals.resolve(session, str(deal_id))
-        conn = session.connection()
-        row = dict(zip(deals.DEAL_COLUMNS, next(iter(deals.rows(conn, context.settings.stages,
-                                                                deals.DealFilter(ids=[deal_id])).rows))))
-        history = [(local(at), before or "(new)", after) for _, at, before, after in deals.history(conn, deal_id).rows]
-    facts = [("stage", f"{row['stage']}" + ("" if row["status"] in ("open", row["stage"]) else f" ({row['status']})")),
-             ("value", Amount(row["value_minor"], row["currency"]).display(locale)),
-             ("probability", f"{row['probability']}%"),
-             ("weighted", Amount(weigh(row["value_minor"], row["probability"]), row["currency"]).display(locale)),
-             ("close", row["close"] or ""), ("org", row["org"] or ""),
-             ("contacts", (row["contacts"] or "").replace("; ", ", ")), ("owner", row["owner"] or ""),
-             ("lost reason", row["lost_reason"] or "")]
-    return DealView(deal_id, row["name"], [(k, v) for k, v in facts if v], history)
+        info = deals.detail(session, context.settings.stages, deal_id)
+    facts = [("stage", info.stage_shown), ("value", info.value.display(locale)),
+             ("probability", f"{info.probability}%"), ("weighted", info.weighted.display(locale)),
+             ("close", info.close or ""), ("org", info.org or ""), ("contacts", ", ".join(info.contacts)),
+             ("owner", info.owner or ""), ("lost reason", info.lost_reason or "")]
+    history = [(local(step.at), step.from_stage or "(new)", step.to_stage) for step in info.history]
+    return DealView(deal_id, info.name, [(k, v) for k, v in facts if v], history)
 
 
 class DealModal(ModalScreen[None]):
