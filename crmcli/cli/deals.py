@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
     from sqlmodel import Session
 
-    from crmcli.config import Settings
     from crmcli.core.models import Deal
     from crmcli.core.rows import Rows
 
@@ -42,27 +41,11 @@ Org = Annotated[str | None, typer.Option("--org", "-o", metavar="ORG", help="The
 NoteOpt = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="Details to keep with it.")]
 
 
-def _amount(settings: "Settings", text: str, code: str | None, locale: str | None) -> tuple[int, str]:
-    from crmcli.core import money
-    from crmcli.errors import UsageProblem
-
-    chosen = code or settings.currency
-    if chosen is None:
-        raise UsageProblem("which currency? give --currency (e.g. EUR) or set a default: "
-                           "crm config set currency EUR")
-    read_in = money.locale_name(locale) if locale is not None else settings.money_locale  # checked like the setting
-    return money.parse(text, chosen, locale=read_in), money.currency(chosen)
-
-
 def _close_day(text: str, now: "datetime") -> "date":
     """An expected close date: a day, leaning to the future ('end of month', 'friday')."""
     from crmcli.core import dates
 
     return dates.parse(text, now=now, lean="future").day
-
-
-def _owner(settings: "Settings", text: str | None) -> str | None:
-    return settings.owner_me if text is not None and text.strip().lower() == "me" else text
 
 
 @app.command("add")
@@ -88,19 +71,13 @@ def add(
 
     context = state.context(ctx)
     settings = context.settings
-    stages = settings.stages
-    chosen = stages.get(stage) if stage else stages.open[0]
-    minor, code = _amount(settings, value, currency, locale)
+    chosen = settings.stages.get(stage) if stage else None  # the defaults are the core's (deals.add)
     close_on = _close_day(close, context.local_now()) if close else None
     with context.database.session(write=True) as session:
         people = [contacts.resolve(session, ref) for ref in contact or []]
-        company = orgs.resolve(session, org) if org else None
-        if company is None and len(people) >= 1 and people[0].org_id is not None:
-            from crmcli.core.models import Organization
-
-            company = session.get(Organization, people[0].org_id)  # the contact's organisation is the customer
-        deal = deals.add(session, deals.NewDeal(name, minor, code, chosen, people, company, close_on, probability,
-                                                _owner(settings, owner), note_text))
+        deal = deals.add(session, deals.NewDeal(
+            name, value, currency, chosen, people, orgs.resolve(session, org) if org else None, close_on,
+            probability, owner, note_text, locale), settings)
         summary = _summary(deal)
     added(deal.id, summary, quiet=quiet)
 
@@ -143,7 +120,7 @@ def list_(
     status = chosen[0] if chosen else ("open" if stage is None else None)
     where = deals.DealFilter(status=status, stage=stages.get(stage).name if stage else None,
                              closing_before=_close_day(closing_before, now) if closing_before else None,
-                             owner=_owner(settings, owner), rotting_at=now if rotting else None)
+                             owner=deals.owner_name(owner, settings), rotting_at=now if rotting else None)
     with context.database.session() as session:
         where.contact_id = contacts.resolve(session, contact).id if contact else None
         where.org_id = orgs.resolve(session, org).id if org else None
@@ -257,7 +234,7 @@ def edit(
     note_text: NoteOpt = None,
 ) -> None:
     """Change a deal's name, value, currency, close date, probability, owner, organisation or contacts."""
-    from crmcli.core import contacts, deals, money, orgs
+    from crmcli.core import contacts, deals, orgs
     from crmcli.errors import UsageProblem
 
     for pair in (("close", "no_close"), ("org", "no_org"), ("probability", "stage_probability")):
@@ -267,20 +244,15 @@ def edit(
     if all(v is None for v in given) and not (no_close or no_org or stage_probability):
         raise UsageProblem("nothing to change; see `crm deals edit --help`")
     context = state.context(ctx)
-    settings = context.settings
     close_on = _close_day(close, context.local_now()) if close else None
     with context.database.session(write=True) as session:
         deal = deals.resolve(session, ref)
-        code = money.currency(currency) if currency else deal.currency
-        minor = _amount(settings, value, code, locale)[0] if value is not None else None
-        if currency and value is None and money.MINOR_DIGITS[code] != money.MINOR_DIGITS[deal.currency]:
-            raise UsageProblem(f"{deal.currency} and {code} have different decimals: give --value with --currency")
         deals.edit(session, deal, deals.DealChanges(
-            name=name, value_minor=minor, currency=currency, close_on=close_on, clear_close=no_close,
-            probability=probability, clear_probability=stage_probability, owner=_owner(settings, owner),
+            name=name, value=value, currency=currency, locale=locale, close_on=close_on, clear_close=no_close,
+            probability=probability, clear_probability=stage_probability, owner=owner,
             org=orgs.resolve(session, org) if org else None, clear_org=no_org, note=note_text,
             add_contacts=[contacts.resolve(session, r) for r in add_contact or []],
-            remove_contacts=[contacts.resolve(session, r) for r in remove_contact or []]))
+            remove_contacts=[contacts.resolve(session, r) for r in remove_contact or []]), context.settings)
         summary = _summary(deal)
     note(f"updated {summary}")
 

@@ -14,6 +14,8 @@ HINTS: dict[str, str] = {
     "locale": "the locale decides what one separator before three digits means: --locale or crm config set locale",
     "direction": "leave out --direction",
     "reason": "leave out --reason",
+    "currency": "give --currency (e.g. EUR) or set a default: crm config set currency EUR",
+    "value_with_currency": "give --value with --currency",
     "follow_up_spec": "--follow-up takes WHEN: WHAT",
     "db": "check --db or CRMCLI_DB",
     "password": "remove it and run `crm db password set` (or set CRMCLI_DB_PASSWORD)",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Sequence
+from typing import Any, Protocol, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -18,6 +18,7 @@ from sqlmodel import Session
 from crmcli.core import money, refs
 from crmcli.core.models import DEAL_CONTACT, INTERACTION_CONTACT, STAGE_CHANGE, Contact, Deal, Organization, utcnow
 from crmcli.core.rows import Rows
+from crmcli.core.stages import DEFAULT as DEFAULT_STAGES
 from crmcli.core.stages import Stage, Stages
 from crmcli.core.text import fold
 from crmcli.errors import Conflict, Invalid, NotFound
@@ -45,31 +46,93 @@ def check_probability(value: int | None) -> int | None:
     return value
 
 
+class DealSettings(Protocol):
+    """What a deal takes from the settings where it does not say (crmcli.config.Settings is one).
+    Read only when needed, so a broken setting stops only the deals that use it."""
+
+    @property
+    def currency(self) -> str | None: ...
+    @property
+    def money_locale(self) -> str | None: ...
+    @property
+    def owner_me(self) -> str: ...
+    @property
+    def stages(self) -> Stages: ...
+
+
+@dataclass(frozen=True)
+class DealDefaults:
+    """Settings given as plain values (tests, and callers without settings): by default no
+    currency, amounts written with a decimal point, the default stages, "me" is the login name."""
+
+    currency: str | None = None
+    money_locale: str | None = None
+    me: str | None = None
+    stages: Stages = DEFAULT_STAGES
+
+    @property
+    def owner_me(self) -> str:
+        import getpass
+
+        return self.me or getpass.getuser()
+
+
+def amount(value: int | str, code: str | None, settings: DealSettings, *,
+           locale: str | None = None) -> tuple[int, str]:
+    """(minor units, currency) of a deal's value: in `code`, else the currency setting; an amount
+    as typed ("12.000,50") is read in `locale` (checked), else the locale setting."""
+    chosen = (code or "").strip() or settings.currency
+    if not chosen:
+        raise Invalid("which currency? none is given and no default currency is set", hint="currency")
+    code = money.currency(chosen)
+    if isinstance(value, int):
+        return value, code
+    read_in = money.locale_name(locale) if locale is not None else settings.money_locale
+    return money.parse(value, code, locale=read_in), code
+
+
+def owner_name(text: str | None, settings: DealSettings) -> str | None:
+    """An owner as typed; "me" is whoever the settings say you are."""
+    return settings.owner_me if text is not None and text.strip().lower() == "me" else text
+
+
 @dataclass
 class NewDeal:
+    """A deal to add. What it leaves out comes from the settings (see `add`)."""
+
     name: str
-    value_minor: int
-    currency: str
-    stage: Stage
+    value: int | str = 0          # minor units, or an amount as typed ("12,000.50"), read in `locale`
+    currency: str | None = None   # None: the currency setting
+    stage: Stage | None = None    # None: the first open stage
     contacts: list[Contact] = field(default_factory=list)
-    org: Organization | None = None
+    org: Organization | None = None  # None: the first contact's organisation, if it has one
     close_on: date | None = None
     probability: int | None = None
-    owner: str | None = None
+    owner: str | None = None      # "me": you (the me setting)
     note: str | None = None
+    locale: str | None = None     # how `value` is written; None: the locale setting
 
 
-def add(session: Session, new: NewDeal) -> Deal:
+def add(session: Session, new: NewDeal, settings: DealSettings | None = None) -> Deal:
+    """Add a deal; the CLI and the TUI get the same defaults: the currency and locale settings,
+    the first open stage, the first contact's organisation (the customer), "me" as owner."""
+    chosen = settings if settings is not None else DealDefaults()
+    name = check_name(new.name)
+    minor, code = amount(new.value, new.currency, chosen, locale=new.locale)
+    stage = new.stage or chosen.stages.open[0]
+    org = new.org
+    if org is None and new.contacts and new.contacts[0].org_id is not None:
+        org = session.get(Organization, new.contacts[0].org_id)
     now = utcnow()
-    deal = Deal(name=check_name(new.name), name_key=fold(check_name(new.name)), org_id=new.org.id if new.org else None,
-                value_minor=new.value_minor, currency=money.currency(new.currency), stage=new.stage.name,
-                status=new.stage.outcome, probability=check_probability(new.probability), close_on=new.close_on,
-                owner=(new.owner or "").strip() or None, note=(new.note or "").strip() or None,
-                stage_changed_at=now, closed_at=now if new.stage.outcome != "open" else None,
+    deal = Deal(name=name, name_key=fold(name), org_id=org.id if org else None,
+                value_minor=minor, currency=code, stage=stage.name,
+                status=stage.outcome, probability=check_probability(new.probability), close_on=new.close_on,
+                owner=(owner_name(new.owner, chosen) or "").strip() or None, note=(new.note or "").strip() or None,
+                stage_changed_at=now, closed_at=now if stage.outcome != "open" else None,
                 created_at=now, updated_at=now)
     session.add(deal)
     session.flush()
-    _record(session, deal, None, new.stage, now)
+    _record(session, deal, None, stage, now)
     link(session, deal, new.contacts)
     return deal
 
@@ -145,8 +208,9 @@ def of_org(session: Session, org_id: int) -> list[tuple[int, str]]:
 @dataclass
 class DealChanges:
     name: str | None = None
-    value_minor: int | None = None
-    currency: str | None = None
+    value: int | str | None = None  # minor units, or an amount as typed, read in `locale`
+    currency: str | None = None     # without a value: only to a currency with as many decimals
+    locale: str | None = None
     close_on: date | None = None
     clear_close: bool = False
     probability: int | None = None
@@ -159,20 +223,27 @@ class DealChanges:
     remove_contacts: list[Contact] = field(default_factory=list)
 
 
-def edit(session: Session, deal: Deal, changes: DealChanges) -> Deal:
+def edit(session: Session, deal: Deal, changes: DealChanges, settings: DealSettings | None = None) -> Deal:
+    """Change a deal; a value is read in its new currency, or its own. A currency with other
+    decimals needs the value again (100 EUR cents are not 100 JPY), and "me" as owner is you."""
+    chosen = settings if settings is not None else DealDefaults()
+    if changes.value is not None or changes.currency is not None:
+        code = money.currency(changes.currency) if changes.currency else deal.currency
+        if changes.value is None and money.MINOR_DIGITS[code] != money.MINOR_DIGITS[deal.currency]:
+            raise Invalid(f"{deal.currency} and {code} have different decimals: the value must be given again "
+                          f"in {code}", hint="value_with_currency")
+        if changes.value is not None:
+            deal.value_minor = amount(changes.value, code, chosen, locale=changes.locale)[0]
+        deal.currency = code
     if changes.name is not None:
         deal.name = check_name(changes.name)
         deal.name_key = fold(deal.name)
-    if changes.value_minor is not None:
-        deal.value_minor = changes.value_minor
-    if changes.currency is not None:
-        deal.currency = money.currency(changes.currency)
     if changes.clear_close or changes.close_on is not None:
         deal.close_on = None if changes.clear_close else changes.close_on
     if changes.clear_probability or changes.probability is not None:
         deal.probability = None if changes.clear_probability else check_probability(changes.probability)
     if changes.owner is not None:
-        deal.owner = changes.owner.strip() or None
+        deal.owner = (owner_name(changes.owner, chosen) or "").strip() or None
     if changes.clear_org or changes.org is not None:
         deal.org_id = None if changes.clear_org else changes.org.id  # type: ignore[union-attr]
     if changes.note is not None:
