@@ -24,14 +24,6 @@ def confirm_or_refuse(question: str, *, yes: bool) -> None:
         raise typer.Abort()
 
 
-def describe_counts(counts: dict[str, int]) -> str:
-    """{'emails': 2, 'phones': 1} -> '2 emails, 1 phone'."""
-    parts = []
-    for what, n in counts.items():
-        parts.append(f"{n} {what[:-1] if n == 1 and what.endswith('s') else what}")
-    return ", ".join(parts)
-
-
 def delete_confirmed(db: "Database", describe: Callable[["Session"], tuple[int, str]],
                      delete: Callable[["Session", int], None], *, yes: bool) -> None:
     """The shape of every `rm`: look the record up and say what goes with it (a read transaction),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from crmcli.cli import state
-from crmcli.cli.confirm import delete_confirmed, describe_counts
+from crmcli.cli.confirm import delete_confirmed
 from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt, exclusive
 from crmcli.cli.output import added, card, emit, local_time, note
 
@@ -182,10 +182,7 @@ def rm(ctx: typer.Context, ref: Ref, yes: YesOpt = False) -> None:
 
     def describe(session: Session) -> tuple[int, str]:
         impact = contacts.impact(session, contacts.resolve(session, ref))
-        taken = impact.counts()
-        kept = "".join(f"; deal #{deal.id} {deal.name} stays, without this contact" for deal in impact.deals)
-        with_ = f" with {describe_counts(taken)}" if taken else ""
-        return impact.contact_id, f"contact {impact.label}{with_}{kept}"
+        return impact.contact_id, impact.describe()  # the TUI's confirmation says the same
 
     delete_confirmed(state.context(ctx).database, describe,
                      lambda session, cid: contacts.remove(session, contacts.resolve(session, str(cid))), yes=yes)
