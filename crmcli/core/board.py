@@ -26,6 +26,7 @@ class Card:
     currency: str
     close_on: str | None  # YYYY-MM-DD
     rotting: bool
+    contact_id: int | None = None  # the first of `contacts`: whom a quick action on the card is about
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ def _with(column: Column, card: Card) -> Column:
 def board(conn: Connection, stages: Stages, as_of: datetime, *, per_column: int = PER_COLUMN) -> Board:
     """Every open stage in pipeline order, its first `per_column` cards and its totals (all in SQL)."""
     from crmcli.core import deals, sales
+    from crmcli.core.models import DEAL_CONTACT
+    from crmcli.core.names import first_contacts
 
     totals: dict[str, dict[str, int]] = {}
     counts: dict[str, int] = {}
@@ -92,8 +95,10 @@ def board(conn: Connection, stages: Stages, as_of: datetime, *, per_column: int 
     rotting = {r[0] for r in deals.rows(conn, stages, deals.DealFilter(rotting_at=as_of)).rows}
     columns = []
     for stage in stages.open:
-        found = deals.rows(conn, stages, deals.DealFilter(stage=stage.name), limit=per_column).rows
-        cards = tuple(Card(r[0], r[2], r[3], r[13], r[12], r[7], r[8], r[10], r[0] in rotting) for r in found)
+        found = list(deals.rows(conn, stages, deals.DealFilter(stage=stage.name), limit=per_column).rows)
+        firsts = first_contacts(conn, DEAL_CONTACT, "deal_id", [r[0] for r in found])
+        cards = tuple(Card(r[0], r[2], r[3], r[13], r[12], r[7], r[8], r[10], r[0] in rotting, firsts.get(r[0]))
+                      for r in found)
         columns.append(Column(stage, cards, counts.get(stage.name, 0), tuple(sorted(totals.get(stage.name, {}).items()))))
     return Board(tuple(columns))
 
