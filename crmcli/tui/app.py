@@ -65,10 +65,34 @@ class CrmApp(App[None]):
                 self.pop_screen()
             self.push_screen(screens[name]())
 
+    # Quick actions (screens/forms.py), on the contact selected in the screen in view; never over a
+    # modal (a form or a question is answered first).
+    QUICK = frozenset({"log", "add_follow_up", "add_contact", "edit_contact", "add_deal", "delete_contact"})
+
+    def _quick(self, name: str) -> None:
+        from crmcli.tui.screens import forms
+        from crmcli.tui.screens.base import CrmScreen
+
+        if isinstance(self.screen, CrmScreen):
+            getattr(forms, name)(self.screen)
+
     def action_log(self) -> None:
-        log = getattr(self.screen, "action_log", None)
-        if log is not None:
-            log()
+        self._quick("log")
+
+    def action_add_follow_up(self) -> None:
+        self._quick("add_follow_up")
+
+    def action_add_contact(self) -> None:
+        self._quick("add_contact")
+
+    def action_edit_contact(self) -> None:
+        self._quick("edit_contact")
+
+    def action_add_deal(self) -> None:
+        self._quick("add_deal")
+
+    def action_delete_contact(self) -> None:
+        self._quick("delete_contact")
 
     def action_help(self) -> None:
         from crmcli.tui.screens.help import HelpScreen
@@ -84,6 +108,9 @@ class CrmApp(App[None]):
                 target = key.action[4:-2]
                 yield SystemCommand(key.description, f"Open the {key.description.lower()} screen",
                                     lambda t=target: self.action_go(t))
+            elif key.action in self.QUICK:
+                yield SystemCommand(key.description, f"{key.description} ({keymap.shown(key.keys)})",
+                                    lambda name=key.action: self._quick(name))
         yield SystemCommand("Keys", "List every key of this screen", self.action_help)
         for key in keymap.SCREENS.get(getattr(screen, "name", None) or "", ()):
             if key.action.startswith("app."):

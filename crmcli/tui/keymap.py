@@ -59,6 +59,7 @@ SCREENS: dict[str, tuple[Key, ...]] = {
     ),
     "contact": (
         Key("escape", "back", "Back"),
+        Key("L", "app.log", "Log"),  # the quick action, shown in this screen's footer
         Key("r", "reload", "Refresh", footer=False),
     ),
     "pipeline": (
@@ -75,6 +76,8 @@ SCREENS: dict[str, tuple[Key, ...]] = {
     "followups": (
         Key("x", "done", "Done"),
         Key("s", "snooze", "Snooze"),
+        Key("e", "edit", "Edit"),
+        Key("l", "done_and_log", "Done+log"),
         Key("d", "delete", "Delete"),
         Key("enter", "open", "Open contact", footer=False),
         Key("escape", "back", "Back"),
@@ -100,6 +103,10 @@ SCREENS: dict[str, tuple[Key, ...]] = {
     "deal": (
         Key("escape,enter", "dismiss", "Close"),
     ),
+    "form": (
+        Key("ctrl+s", "save", "Save"),
+        Key("escape", "cancel", "Cancel"),
+    ),
     "confirm": (
         Key("y", "confirm", "Yes"),
         Key("n,escape", "cancel", "No"),
@@ -111,7 +118,7 @@ SCREENS: dict[str, tuple[Key, ...]] = {
 
 TITLES = {"dashboard": "Dashboard", "contacts": "Contacts", "contact": "Contact", "pipeline": "Pipeline",
           "followups": "Follow-ups", "search": "Search", "orgs": "Organisations", "org": "Organisation",
-          "deal": "Deal", "confirm": "Confirm", "help": "Keys"}
+          "deal": "Deal", "confirm": "Confirm", "help": "Keys", "form": "Form"}
 
 # The screens a user browses, in the order the README's keys table and the help list them.
 BROWSED = ("dashboard", "contacts", "contact", "pipeline", "followups", "search", "orgs", "org")

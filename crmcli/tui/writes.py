@@ -1,9 +1,12 @@
-"""Writes more than one screen makes (the dashboard and the follow-ups view): one function each,
-run in a worker, returning the line to show."""
+"""The TUI's writes, shared by the screens and the forms: one function each, one transaction
+through the core services (what the CLI command of the same name calls), run in a worker,
+returning the line to show."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, Sequence
 
 
 def complete(context: Any, follow_up_id: int, log: str | None) -> str:
@@ -27,3 +30,84 @@ def snooze(context: Any, follow_up_id: int, text: str) -> str:
     with context.database.session(write=True) as session:
         item = followups.snooze(session, followups.get(session, follow_up_id), text, now=context.local_now())
         return f"snoozed follow-up #{item.id} {item.title}"
+
+
+def due_text(context: Any, due_at: datetime, all_day: bool) -> str:
+    """A due as people read and type it: `2026-11-27`, or `2026-11-27 09:00` local time."""
+    from crmcli.core.agenda import local_due
+
+    aware = due_at if due_at.tzinfo else due_at.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+    return local_due(aware, all_day, context.local_now().tzinfo)
+
+
+def log(context: Any, refs: Sequence[str], text: str, *, kind: str, at: datetime | None, follow_up: Any) -> str:
+    """`crm log CONTACT... TEXT [--at] [--follow-up]`: the interaction, and its follow-up for the first contact."""
+    from crmcli.core import contacts, interactions
+
+    with context.database.session(write=True) as session:
+        people = [contacts.resolve(session, ref) for ref in refs]
+        done = interactions.log_with_follow_up(session, people, text, kind=kind, occurred_at=at,
+                                               follow_up=follow_up)
+    said = f"logged {done.kind} #{done.interaction_id} with {', '.join(name for _, name in done.contacts)}"
+    if done.follow_up is not None:
+        item = done.follow_up
+        said += f"; follow-up #{item.id} due {due_text(context, item.due_at, item.all_day)}"
+    return said
+
+
+def add_follow_up(context: Any, ref: str, title: str, due: Any, repeat: str | None) -> str:
+    """`crm fu add CONTACT WHAT --due --every`."""
+    from crmcli.core import contacts, followups
+
+    with context.database.session(write=True) as session:
+        contact = contacts.resolve(session, ref)
+        item = followups.add(session, contact, title, due, repeat=repeat)
+        return (f"added follow-up #{item.id} for {contact.name}, due {due_text(context, due.at, due.all_day)}"
+                + (f", {item.repeat}" if item.repeat else ""))
+
+
+def edit_follow_up(context: Any, follow_up_id: int, title: str | None, due: Any) -> str:
+    """`crm fu edit ID --title --due`."""
+    from crmcli.core import followups
+
+    with context.database.session(write=True) as session:
+        item = followups.edit(session, followups.get(session, follow_up_id),
+                              followups.FollowUpChanges(title=title, due=due))
+        return f"updated follow-up #{item.id} {item.title}, due {due_text(context, item.due_at, item.all_day)}"
+
+
+def save_contact(context: Any, contact_id: int | None, changes: Any) -> str:
+    """`crm contacts add` (no id yet) or `crm contacts edit`: every change lands, or none."""
+    from crmcli.core import contacts
+
+    region = context.settings.phone_region
+    with context.database.session(write=True) as session:
+        if contact_id is None:
+            contact, notes = contacts.add(session, changes, phone_region=region)
+            said = f"added contact {contacts.label(contact)}"
+        else:
+            contact = contacts.resolve(session, str(contact_id))
+            notes = contacts.apply(session, contact, changes, phone_region=region)
+            said = f"updated contact {contacts.label(contact)}"
+    return "; ".join([said, *notes])
+
+
+def delete_contact(context: Any, contact_id: int) -> str:
+    """`crm contacts rm`: the contact, and the interactions that named no one else."""
+    from crmcli.core import contacts
+
+    with context.database.session(write=True) as session:
+        return f"deleted {contacts.remove(session, contacts.resolve(session, str(contact_id))).describe()}"
+
+
+def add_deal(context: Any, new: Any, refs: Sequence[str], org: str | None) -> str:
+    """`crm deals add`: the defaults (currency, stage, the first contact's organisation) are the core's."""
+    from crmcli.core import contacts, deals, orgs
+    from crmcli.core.money import Amount
+
+    with context.database.session(write=True) as session:
+        people = [contacts.resolve(session, ref) for ref in refs]
+        deal = deals.add(session, replace(new, contacts=people, org=orgs.resolve(session, org) if org else None),
+                         context.settings)
+        shown = Amount(deal.value_minor, deal.currency).display(context.settings.money_locale)
+        return f"added deal #{deal.id} {deal.name}: {shown}, {deal.stage}"

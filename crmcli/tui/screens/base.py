@@ -12,31 +12,47 @@ from crmcli.errors import CrmError
 T = TypeVar("T")
 
 
+def threaded(node: Screen[Any], work: Callable[[], T], done: Callable[[T], None], failed: Callable[[str], None], *,
+             group: str, exclusive: bool) -> None:
+    """Run `work` (core calls only) in a worker thread of `node`, then on the UI thread `done(result)`,
+    or `failed(message)` for a CrmError: screens notify it, forms show it inline."""
+
+    def run() -> None:
+        try:
+            result = work()
+        except CrmError as err:
+            node.app.call_from_thread(failed, str(err))
+            return
+        node.app.call_from_thread(done, result)
+
+    node.run_worker(run, thread=True, group=group, exclusive=exclusive)
+
+
 class CrmScreen(Screen[None]):
     @property
     def context(self) -> AppContext:
         return self.app.context  # type: ignore[attr-defined,no-any-return]
 
+    def selected_contact(self) -> int | None:
+        """The contact the quick actions (log, follow-up, edit, delete...) are about: each screen says
+        which its selection means; None when nothing is selected."""
+        return None
+
     def in_thread(self, work: Callable[[], T], done: Callable[[T], None], *, group: str = "load",
                   exclusive: bool = True) -> None:
-        """Run `work` (core calls only) in a worker thread, then `done(result)` on the UI thread.
-        A CrmError becomes a notification with its message, as the CLI prints it on stderr."""
-
-        def run() -> None:
-            try:
-                result = work()
-            except CrmError as err:
-                self.app.call_from_thread(self.notify, str(err), severity="error", timeout=6)
-                return
-            self.app.call_from_thread(done, result)
-
-        self.run_worker(run, thread=True, group=group, exclusive=exclusive)
+        """Run `work` in a worker thread, then `done(result)` on the UI thread. A CrmError becomes
+        a notification with its message, as the CLI prints it on stderr."""
+        threaded(self, work, done, lambda message: self.notify(message, severity="error", timeout=6),
+                 group=group, exclusive=exclusive)
 
     def write(self, work: Callable[[], str]) -> None:
         """A change in a worker; its line is shown, then the screen reads the data again."""
-        self.in_thread(work, self._after_write, group="write", exclusive=False)
+        self.in_thread(work, self.written, group="write", exclusive=False)
 
-    def _after_write(self, message: str) -> None:
+    def written(self, message: str | None) -> None:
+        """After a write (here or in a form; None: the form was cancelled): say it, read again."""
+        if message is None:
+            return
         self.notify(message)
         reload = getattr(self, "action_reload", None)
         if reload is not None:
@@ -53,6 +69,17 @@ class CrmScreen(Screen[None]):
 
         self.app.push_screen(PromptModal("Snooze until or for", "2 days, monday, next friday 9am",
                                          lambda text: check_snooze(text, self.context.local_now())), save)
+
+    def done_and_log(self, follow_up_id: int) -> None:
+        """Ask what was done (checked as typed), then mark it done and log that, in one transaction."""
+        from crmcli.tui.screens.prompt import PromptModal, check_body
+        from crmcli.tui.writes import complete
+
+        def save(text: str | None) -> None:
+            if text is not None:
+                self.write(lambda: complete(self.context, follow_up_id, text))
+
+        self.app.push_screen(PromptModal("Done: what was done?", "Called, all settled", check_body), save)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:

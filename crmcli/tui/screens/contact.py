@@ -133,36 +133,5 @@ class ContactScreen(CrmScreen):
             table.add_row(*(cell(v) for v in values), key=key)
         self._title()
 
-    def action_log(self) -> None:
-        from crmcli.core.interactions import Kinds
-        from crmcli.tui.screens.prompt import LogModal, LogRequest
-
-        settings = self.context.settings
-        try:
-            kinds = Kinds(settings.log_kinds, settings.default_kind)
-        except Exception as err:  # noqa: BLE001 - a broken setting: say so, as the CLI would
-            self.notify(str(err), severity="error")
-            return
-
-        def save(request: LogRequest | None) -> None:
-            if request is not None:
-                self.in_thread(lambda: log_interaction(self.context, self.contact_id, request), self._logged,
-                               group="write", exclusive=False)
-
-        self.app.push_screen(LogModal(self._contact_name or f"#{self.contact_id}", kinds, self.context.local_now), save)
-
-    def _logged(self, message: str) -> None:
-        self.notify(message)
-        self.action_reload()
-
-
-def log_interaction(context: Any, contact_id: int, request: Any) -> str:
-    """The CLI's `crm log CONTACT TEXT [--at] [--follow-up]`: the same service, one transaction."""
-    from crmcli.core import contacts, interactions
-
-    with context.database.session(write=True) as session:
-        person = contacts.resolve(session, str(contact_id))
-        done = interactions.log_with_follow_up(session, [person], request.text, kind=request.kind,
-                                               occurred_at=request.at, follow_up=request.follow_up)
-    said = f"logged {done.kind} #{done.interaction_id} with {person.name}"
-    return said + (f"; follow-up #{done.follow_up.id}" if done.follow_up is not None else "")
+    def selected_contact(self) -> int | None:
+        return self.contact_id

@@ -100,6 +100,10 @@ class ContactsScreen(CrmScreen):
         self._sort = SORTS[(SORTS.index(self._sort) + 1) % len(SORTS)]
         self.action_reload()
 
+    def selected_contact(self) -> int | None:
+        key = self.query_one("#contacts", RecordTable).selected_key()
+        return int(key.split(":")[1]) if key is not None else None
+
     def action_open(self) -> None:
         key = self.query_one("#contacts", RecordTable).selected_key()
         if key is not None:

@@ -28,6 +28,7 @@ class Dashboard:
     pipeline: list[tuple[str, list[Any]]]
     cold: list[tuple[str, list[Any]]]
     recent: list[tuple[str, list[Any]]]
+    contacts: dict[str, int]  # row key -> the contact it is about (the quick actions act on it)
 
 
 def load_dashboard(context: Any) -> Dashboard:
@@ -35,6 +36,8 @@ def load_dashboard(context: Any) -> Dashboard:
     from crmcli.core import agenda as agenda_service
     from crmcli.core import contacts, interactions, sales
     from crmcli.core.contacts import Cold
+    from crmcli.core.models import INTERACTION_CONTACT
+    from crmcli.core.names import first_contacts
 
     from crmcli.core.money import Amount
 
@@ -53,7 +56,11 @@ def load_dashboard(context: Any) -> Dashboard:
                 for r in rows_of(contacts.rows(conn, cold=Cold(now), limit=COLD))]
         recent = [(f"interaction:{r[0]}", [local(r[2]), r[3], r[5], r[6]])
                   for r in rows_of(interactions.rows(conn, limit=RECENT))]
-    return Dashboard(agenda, len(today.items), pipeline, cold, recent)
+        firsts = first_contacts(conn, INTERACTION_CONTACT, "interaction_id", [int(k.split(":")[1]) for k, _ in recent])
+    about = {f"follow-up:{i.follow_up_id}": i.contact_id for i in today.items[:AGENDA] if i.follow_up_id is not None}
+    about.update({f"interaction:{i}": c for i, c in firsts.items()})
+    about.update({key: int(key.split(":")[1]) for key, _ in [*agenda, *cold] if key.startswith("contact:")})
+    return Dashboard(agenda, len(today.items), pipeline, cold, recent, about)
 
 
 def _when(item: Any, local_due: Any, zone: Any) -> Text:
@@ -74,6 +81,7 @@ class DashboardScreen(CrmScreen):
 
     def __init__(self) -> None:
         super().__init__(name="dashboard")
+        self._contacts: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -100,6 +108,7 @@ class DashboardScreen(CrmScreen):
         self.in_thread(lambda: load_dashboard(self.context), self._show)
 
     def _show(self, data: Dashboard) -> None:
+        self._contacts = data.contacts
         for name in ("agenda", "pipeline", "cold", "recent"):
             table = self.query_one(f"#{name}", RecordTable)
             table.fill(getattr(data, name))
@@ -117,6 +126,11 @@ class DashboardScreen(CrmScreen):
             return None
         kind, _, ref = key.partition(":")
         return kind, ref
+
+    def selected_contact(self) -> int | None:
+        """The selected row's contact: a follow-up's, a cold contact, a recent interaction's first."""
+        selected = self._selected()
+        return None if selected is None else self._contacts.get(":".join(selected))
 
     def _follow_up(self) -> int | None:
         selected = self._selected()
@@ -156,17 +170,9 @@ class DashboardScreen(CrmScreen):
             self.write(lambda: complete(self.context, follow_up, None))
 
     def action_done_and_log(self) -> None:
-        from crmcli.tui.screens.prompt import PromptModal, check_body
-
         follow_up = self._follow_up()
-        if follow_up is None:
-            return
-
-        def save(text: str | None) -> None:
-            if text is not None:
-                self.write(lambda: complete(self.context, follow_up, text))
-
-        self.app.push_screen(PromptModal("Done: what was done?", "Called, all settled", check_body), save)
+        if follow_up is not None:
+            self.done_and_log(follow_up)
 
     def action_snooze(self) -> None:
         follow_up = self._follow_up()

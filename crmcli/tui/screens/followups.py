@@ -1,5 +1,6 @@
 """Every open follow-up by urgency: overdue (with how late), due today, this week, later. Done,
-snooze (the date and duration grammar) and delete (after a yes) go through the core services."""
+done+log, snooze (the date and duration grammar), edit (title and due, as `crm fu edit`) and delete
+(after a yes) go through the core services."""
 
 from __future__ import annotations
 
@@ -108,10 +109,26 @@ class FollowUpsScreen(CrmScreen):
         if follow_up is not None:
             self.write(lambda: complete(self.context, follow_up, None))
 
+    def action_done_and_log(self) -> None:
+        follow_up = self._follow_up()
+        if follow_up is not None:
+            self.done_and_log(follow_up)
+
     def action_snooze(self) -> None:
         follow_up = self._follow_up()
         if follow_up is not None:
             self.snooze_follow_up(follow_up)
+
+    def action_edit(self) -> None:
+        from crmcli.tui.screens.forms import edit_follow_up
+
+        follow_up = self._follow_up()
+        if follow_up is not None:
+            edit_follow_up(self, follow_up)
+
+    def selected_contact(self) -> int | None:
+        key = self.query_one("#followups", RecordTable).selected_key()
+        return self._contacts.get(int(key.split(":")[1])) if key is not None else None
 
     def action_delete(self) -> None:
         from crmcli.tui.screens.confirm import ConfirmModal

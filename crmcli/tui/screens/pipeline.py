@@ -106,15 +106,23 @@ class PipelineScreen(CrmScreen):
         columns = self._columns()
         return next((i for i, c in enumerate(columns) if c.cards is self.focused), 0)
 
-    def _selected(self) -> Card | None:
+    def _card(self) -> Card | None:
         if self._board is None or not self._board.columns:
             return None
         index = self._focused_column()
         key = self._columns()[index].cards.selected_key()
-        card = next((d for d in self._board.columns[index].cards if f"deal:{d.id}" == key), None)
+        return next((d for d in self._board.columns[index].cards if f"deal:{d.id}" == key), None)
+
+    def _selected(self) -> Card | None:
+        card = self._card()
         if card is None:
             self.notify("no deal selected: this stage has none", severity="warning")
         return card
+
+    def selected_contact(self) -> int | None:
+        """The selected deal's first contact."""
+        card = self._card()
+        return card.contact_id if card is not None else None
 
     def _focus_column(self, index: int) -> None:
         columns = self._columns()

@@ -1,19 +1,23 @@
-"""Modal forms, typed `ModalScreen[T]` (posting's habit): they validate as the user types, with the
-core's own rules and messages, and `dismiss()` a value only when it is valid (None: cancelled)."""
+"""Modals that ask, typed `ModalScreen[T]` (posting's habit): they validate as the user types, with
+the core's own rules and messages. `PromptModal` asks one line and `dismiss()`es it only when it is
+valid; `FormModal`, the base of every form (forms.py), also saves what it asks, in a worker, and
+shows what the database refuses inline too. Both dismiss None when cancelled."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple, Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from crmcli.core.text import printable
 from crmcli.errors import CrmError
+from crmcli.tui import keymap
+from crmcli.tui.screens.base import threaded
 
 Check = Callable[[str], str | None]  # text -> the error to show, or None when it is fine
 
@@ -46,10 +50,22 @@ def _error(check: Callable[[], Any]) -> str | None:
 
 
 PROMPT_CSS = """
-PromptModal, LogModal { align: center middle; }
+PromptModal, FormModal { align: center middle; }
 #form { width: 72; max-width: 100%; height: auto; border: round $accent; padding: 0 1; background: $surface; }
 #form Label { margin-top: 1; }
 .error { color: $error; height: auto; }
+"""
+
+# Forms: one line per field, label beside its input, so the longest (seven fields) fits 80x24.
+FORM_CSS = PROMPT_CSS + """
+FormModal #form { width: 76; max-height: 100%; overflow-y: auto; }
+FormModal #form Label { margin-top: 0; }
+FormModal #form .title { text-style: bold; margin-bottom: 1; }
+FormModal #form .row { height: 1; margin-bottom: 1; }
+FormModal #form .row Label { width: 16; color: $text-muted; }
+FormModal #form .row Input { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
+FormModal #form .row Input:focus { border: none; background: $accent 30%; }
+FormModal #form .help { color: $text-muted; }
 """
 
 
@@ -83,80 +99,91 @@ class PromptModal(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-@dataclass(frozen=True)
-class LogRequest:
-    kind: str
-    text: str
-    at: datetime | None
-    follow_up: Any  # followups.Planned | None
+class Field(NamedTuple):
+    id: str
+    label: str
+    placeholder: str = ""
+    value: str = ""
+    required: bool = False  # no error is shown as typed until every required field has something
 
 
-class LogModal(ModalScreen[LogRequest | None]):
-    """Log an interaction: kind, text, when (the CLI's date grammar) and an optional follow-up."""
+class FormModal(ModalScreen[str | None]):
+    """Labelled one-line inputs and one error line. `request()` reads the inputs with the core's
+    own checks (a CrmError says what is wrong) on every keystroke; ctrl+s, or enter in the last
+    input, saves: `save(request)` runs in a worker, one transaction through the core services, and
+    returns the line to show. What the database refuses (an unknown or ambiguous contact, an email
+    another contact has) shows in the form as well, and nothing is written."""
 
-    DEFAULT_CSS = PROMPT_CSS
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    DEFAULT_CSS = FORM_CSS
+    BINDINGS = keymap.bindings("form")
 
-    def __init__(self, who: str, kinds: Any, now: Callable[[], datetime]) -> None:
-        super().__init__()
-        self._who, self._kinds, self._now = who, kinds, now
+    def __init__(self, title: str, fields: Sequence[Field], *, focus: str | None = None) -> None:
+        super().__init__(name="form")
+        self._title, self._fields, self._focus = title, tuple(fields), focus
+        self._saving = False
+
+    @property
+    def context(self) -> Any:
+        return self.app.context  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Label(f"Log with {self._who}  (ctrl+s saves, esc cancels)")
-            yield Label("Kind")
-            yield Input(value=self._kinds.default, id="kind")
-            yield Label("What happened")
-            yield Input(placeholder="Called about the quote", id="text")
-            yield Label("When (empty: now)")
-            yield Input(placeholder="yesterday 3pm, fri, 2026-11-20 10:00", id="at")
-            yield Label("Follow-up (optional)")
-            yield Input(placeholder="fri: send the revised quote", id="follow_up")
-            yield Static("", id="error", classes="error")
+            yield Label(printable(self._title), classes="title", markup=False)
+            for field in self._fields:
+                with Horizontal(classes="row"):
+                    yield Label(field.label)
+                    yield Input(value=field.value, placeholder=field.placeholder, id=field.id)
+            yield Static("", id="error", classes="error", markup=False)
+            yield Label("ctrl+s saves   esc cancels", classes="help")
 
-    def _value(self, name: str) -> str:
-        return self.query_one(f"#{name}", Input).value
+    def on_mount(self) -> None:
+        if self._focus is not None:
+            self.query_one(f"#{self._focus}", Input).focus()
 
-    def request(self) -> LogRequest:
-        """The form as a request, or a CrmError naming what is wrong (the core's own message)."""
-        from crmcli.core import dates, followups, interactions
+    def value(self, field: str) -> str:
+        return self.query_one(f"#{field}", Input).value
 
-        kind = self._kinds.check(self._value("kind") or None)
-        text = interactions.check_body(self._value("text"))
-        at = None
-        if self._value("at").strip():
-            now = self._now()
-            at = dates.parse_moment(self._value("at"), now=now, lean="past")
-            interactions.check_occurred(kind, at, now)
-        follow_up = None
-        if self._value("follow_up").strip():
-            follow_up = followups.Planned.parse(self._value("follow_up"), now=self._now())
-        return LogRequest(kind, text, at, follow_up)
+    def request(self) -> Any:
+        """The form as what `save` needs, or a CrmError naming what is wrong (the core's message)."""
+        raise NotImplementedError
 
-    def _problem(self) -> str | None:
-        try:
-            self.request()
-        except CrmError as err:
-            return str(err)
-        return None
+    def save(self, request: Any) -> str:
+        """Write `request` (in a worker thread) and return the line that says what was done."""
+        raise NotImplementedError
+
+    def _say(self, problem: str) -> None:
+        self.query_one("#error", Static).update(problem)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if self._value("text"):  # an empty form is not an error yet
-            self.query_one("#error", Static).update(self._problem() or "")
+        if all(self.value(f.id).strip() for f in self._fields if f.required):  # half-filled is not wrong yet
+            try:
+                self.request()
+            except CrmError as err:
+                self._say(str(err))
+                return
+        self._say("")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "follow_up":
+        if event.input.id == self._fields[-1].id:
             self.action_save()
         else:
             self.focus_next()
 
     def action_save(self) -> None:
+        if self._saving:
+            return
         try:
             request = self.request()
         except CrmError as err:
-            self.query_one("#error", Static).update(str(err))
+            self._say(str(err))
             return
-        self.dismiss(request)
+        self._saving = True
+
+        def refused(problem: str) -> None:
+            self._saving = False
+            self._say(problem)
+
+        threaded(self, lambda: self.save(request), self.dismiss, refused, group="save", exclusive=True)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
