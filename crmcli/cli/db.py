@@ -27,26 +27,24 @@ def path(ctx: typer.Context) -> None:
 @app.command("check")
 def check(ctx: typer.Context) -> None:
     """Run SQLite's integrity and foreign-key checks; exit 1 if anything is wrong."""
+    from crmcli.core.health import check as health_check
     from crmcli.errors import StorageError
 
-    from crmcli.core.deals import drifted_stage_times
-    from crmcli.core.interactions import drifted_last_contacts, drifted_links
-
-    db = state.context(ctx).database
-    problems = db.check()
-    with db.connect() as conn:
-        drifted, stale, moved = drifted_links(conn), drifted_last_contacts(conn), drifted_stage_times(conn)
-    if drifted:
-        problems.append(f"timeline: {drifted} interaction link(s) out of step with their interaction's time")
-    if stale:
-        problems.append(f"contacts: {stale} last-contact time(s) out of step with the history")
-    if moved:
-        problems.append(f"deals: {moved} stage-change time(s) out of step with the stage history")
+    found = health_check(state.context(ctx).database)
+    problems = list(found.storage)
+    if found.drifted_links:
+        problems.append(f"timeline: {found.drifted_links} interaction link(s) out of step with their "
+                        "interaction's time")
+    if found.stale_last_contacts:
+        problems.append(f"contacts: {found.stale_last_contacts} last-contact time(s) out of step with the history")
+    if found.drifted_stage_times:
+        problems.append(f"deals: {found.drifted_stage_times} stage-change time(s) out of step with the stage "
+                        "history")
     for line in problems:
         print(line)
     if problems:
-        raise StorageError(f"{len(problems)} problem(s) found in {db.describe()}")
-    note(f"ok: {db.describe()} passed the integrity and foreign key checks")
+        raise StorageError(f"{found.problem_count} problem(s) found in {found.database}")
+    note(f"ok: {found.database} passed the integrity and foreign key checks")
 
 
 @app.command("migrate")
