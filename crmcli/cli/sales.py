@@ -29,7 +29,6 @@ report = typer.Typer(add_completion=False, no_args_is_help=True, help="Reports: 
 def _reports() -> None:
     """Reports: deals (more to come). A group even with one report, so `crm report deals` reads right."""
 
-AMOUNTS = frozenset({"value", "weighted"})
 AsOf = Annotated[str | None, typer.Option("--as-of", metavar="WHEN", help="Judge as of this day or time "
                                                                           "(default: now): '2026-03-31', "
                                                                           "'som', 'last month'.")]
@@ -44,24 +43,23 @@ def _now(ctx: typer.Context, as_of: str | None) -> "datetime":
 BAR_WIDTH = 30
 
 
-def _show(amount: str, code: str, locale: str | None) -> str:
-    """A plain amount ("12000.50") for people: grouped, in the locale's style, with its currency."""
+def _show(value: Any, locale: str | None) -> str:
+    """Money for people (grouped in the locale's style, with its currency); anything else as text."""
     from crmcli.core.money import Amount
 
-    return Amount.from_plain(amount, code).display(locale)
+    if isinstance(value, Amount):
+        return value.display(locale)
+    return "" if value is None else str(value)
 
 
-def _table(columns: Sequence[str], rows: list[tuple[Any, ...]], locale: str | None, *, currency: str = "currency",
+def _table(columns: Sequence[str], rows: list[tuple[Any, ...]], locale: str | None, *,
            extra: dict[str, list[str]] | None = None) -> None:
-    """Rows with amount columns shown for people, right-aligned; `extra` adds computed columns."""
+    """Rows with amounts shown for people, right-aligned; `extra` adds computed columns."""
     from crmcli.cli.table import render_table
 
-    at = {name: i for i, name in enumerate(columns)}
     cells = []
     for n, row in enumerate(rows):
-        line = [_show(row[at[c]], row[at[currency]], locale) if c in AMOUNTS and row[at[c]] != "" else
-                ("" if row[at[c]] is None else str(row[at[c]])) for c in columns]
-        cells.append(line + [values[n] for values in (extra or {}).values()])
+        cells.append([_show(value, locale) for value in row] + [values[n] for values in (extra or {}).values()])
     headers = [*columns, *(extra or {})]
     right = frozenset({"deals", "rotting", "probability", "value", "weighted", "id"})
     sys.stdout.write(render_table(headers, cells, right=right, keep=set(headers)))
@@ -95,8 +93,8 @@ def show_pipeline(ctx: typer.Context, as_of: AsOf = None, fmt: FormatOpt = Forma
             quiet = list(sales.rotting(conn, settings.stages, now, limit=rotting_shown).rows)
             sys.stdout.write(f"\nRotting ({total_rotting}): no stage change and no interaction for longer than "
                              f"their stage allows\n")
-            for did, name, stage, value, code, _last, days in quiet:
-                shown = _show(value, code, settings.money_locale)
+            for did, name, stage, value, _code, _last, days in quiet:
+                shown = _show(value, settings.money_locale)
                 sys.stdout.write(f"  #{did} {name} ({stage}, {shown}): quiet {days} days\n")
             if total_rotting > len(quiet):
                 sys.stdout.write(f"  ... and {total_rotting - len(quiet)} more: crm deals list --rotting\n")
@@ -141,11 +139,11 @@ def _forecast_table(rows: Any, locale: str | None) -> None:
     largest: dict[str, Decimal] = {}
     for row in found:
         code = row[at["currency"]]
-        largest[code] = max(largest.get(code, Decimal(0)), Decimal(row[at["weighted"]]))
+        largest[code] = max(largest.get(code, Decimal(0)), Decimal(row[at["weighted"]].minor))
     bars = []
     for row in found:
         top = largest[row[at["currency"]]]
-        share = Decimal(row[at["weighted"]]) / top if top else Decimal(0)
+        share = Decimal(row[at["weighted"]].minor) / top if top else Decimal(0)
         bar = "█" * int((share * BAR_WIDTH).to_integral_value())
         bars.append(bar + ("  ! close date passed" if row[at["overdue"]] else ""))
     columns = ("period", "currency", "deals", "value", "weighted")
@@ -174,8 +172,8 @@ def deals_report(ctx: typer.Context,
     blocks = []
     for section, title in titles.items():
         lines = [title]
-        for _, item, code, count, value in (r for r in found if r[0] == section):
-            shown = _show(value, code, context.settings.money_locale) if code and value else value
+        for _, item, _code, count, value in (r for r in found if r[0] == section):
+            shown = _show(value, context.settings.money_locale)
             if section == "outcome":
                 lines.append(f"  {item}: {shown if shown != '' else count}")
             elif section == "lost reasons":

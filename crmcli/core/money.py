@@ -161,6 +161,10 @@ class Amount:
     def major(self) -> Decimal:
         return Decimal(self.minor).scaleb(-MINOR_DIGITS.get(self.code, 2))
 
+    def __str__(self) -> str:
+        # What every machine format writes for a value (CSV and TSV cells, JSON strings).
+        return self.plain()
+
     def plain(self) -> str:
         """For scripts: a dot, no grouping, at least the currency's decimals, exact ("3.9765")."""
         digits = MINOR_DIGITS.get(self.code, 2)

@@ -1,6 +1,9 @@
 """The pipeline, the forecast and the deals report: aggregated in SQL (Core statements, GROUP BY in
 the database), one row per stage or period and currency. Money is never summed across currencies,
 and weighted values are exact: sum(value_minor x percent) / 100, in integers until shown.
+
+Amount columns hold `money.Amount` values (minor units and currency): the output layer shows them
+for people or writes their plain text for scripts; nothing turns text back into money.
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ def pipeline(conn: Connection, stages: Stages, as_of: datetime) -> Rows:
     rows = []
     for stage, code, count, total, weighted_x100, rot in found:
         configured = stages.find(stage)
-        rows.append((stage, configured.probability if configured else None, code, count, Amount(total, code).plain(),
-                     int(total), Amount(Decimal(weighted_x100) / 100, code).plain(), int(rot or 0)))
+        rows.append((stage, configured.probability if configured else None, code, count, Amount(int(total), code),
+                     int(total), Amount(Decimal(weighted_x100) / 100, code), int(rot or 0)))
     return Rows(PIPELINE_COLUMNS, rows)
 
 
@@ -54,7 +57,7 @@ def rotting(conn: Connection, stages: Stages, as_of: datetime, *, limit: int | N
         .order_by(inner.c.quiet.desc(), inner.c.id)
     if limit is not None:
         stmt = stmt.limit(limit)
-    shaped = [(i, name, stage, Amount(minor, code).plain(), code, last, int(days))
+    shaped = [(i, name, stage, Amount(minor, code), code, last, int(days))
               for i, name, stage, minor, code, last, days in conn.execute(stmt)]
     return Rows(("id", "name", "stage", "value", "currency", "last_activity", "quiet_days"), shaped,
                 time_columns=frozenset({"last_activity"}))
@@ -124,8 +127,8 @@ def forecast(conn: Connection, stages: Stages, today: date, *, by: Period = "mon
             if label == OVERDUE and not count:
                 continue
             weighted = Decimal(weighted_x100) / 100
-            rows.append((label, first.isoformat() if first else "", code, count, Amount(value, code).plain(),
-                         Amount(weighted, code).plain(), int(weighted.quantize(Decimal(1), ROUND_HALF_EVEN)),
+            rows.append((label, first.isoformat() if first else "", code, count, Amount(value, code),
+                         Amount(weighted, code), int(weighted.quantize(Decimal(1), ROUND_HALF_EVEN)),
                          label == OVERDUE))
     return Rows(FORECAST_COLUMNS, rows, table_columns=("period", "currency", "deals", "value", "weighted"))
 
@@ -152,7 +155,8 @@ TOP_CUSTOMERS = 10
 
 def report(conn: Connection, *, since: datetime | None = None) -> Rows:
     """Deals closed since a moment: win rate, average won deal, days to close, lost reasons ranked,
-    top customers by won value. Rows of (section, item, currency, deals, value)."""
+    top customers by won value. Rows of (section, item, currency, deals, value); a value is an Amount
+    where it is money, else text (the win rate, the average days)."""
     from crmcli.storage.sql import age_days
 
     d, o = Deal.__table__, Organization.__table__
@@ -172,8 +176,8 @@ def report(conn: Connection, *, since: datetime | None = None) -> Rows:
     for code, count, total in conn.execute(sa.select(d.c.currency, sa.func.count(), sa.func.sum(d.c.value_minor))
                                            .where(won).group_by(d.c.currency).order_by(d.c.currency)):
         average = (Decimal(int(total)) / count).quantize(Decimal(1), ROUND_HALF_EVEN)
-        rows.append(("won value", "total", code, count, Amount(int(total), code).plain()))
-        rows.append(("won value", "average deal", code, count, Amount(average, code).plain()))
+        rows.append(("won value", "total", code, count, Amount(int(total), code)))
+        rows.append(("won value", "average deal", code, count, Amount(average, code)))
 
     reason = sa.func.coalesce(d.c.lost_reason, "(no reason given)")
     for why, count in conn.execute(sa.select(reason, sa.func.count()).where(*closed, d.c.status == "lost")
@@ -190,5 +194,5 @@ def report(conn: Connection, *, since: datetime | None = None) -> Rows:
     for name, code, count, total in conn.execute(
             sa.select(ranked.c.customer, ranked.c.currency, ranked.c.n, ranked.c.total)
             .where(ranked.c.rank <= TOP_CUSTOMERS).order_by(ranked.c.currency, ranked.c.rank)):
-        rows.append(("top customers", name, code, count, Amount(int(total), code).plain()))
+        rows.append(("top customers", name, code, count, Amount(int(total), code)))
     return Rows(REPORT_COLUMNS, rows)

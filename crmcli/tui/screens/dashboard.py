@@ -39,18 +39,15 @@ def load_dashboard(context: Any) -> Dashboard:
     from crmcli.core.models import INTERACTION_CONTACT
     from crmcli.core.names import first_contacts
 
-    from crmcli.core.money import Amount
-
-    def money(plain: str, code: str) -> Text:
-        shown = Amount.from_plain(plain, code).display(context.settings.money_locale, with_code=False)
-        return Text(shown, justify="right")
+    def money(amount: Any) -> Text:  # a pipeline row's Amount
+        return Text(amount.display(context.settings.money_locale, with_code=False), justify="right")
 
     now = context.local_now()
     with context.database.connect() as conn:
         today = agenda_service.agenda(conn, now)
         agenda = [(f"follow-up:{i.follow_up_id}" if i.follow_up_id is not None else f"contact:{i.contact_id}",
                    [_when(i, agenda_service.local_due, now.tzinfo), i.contact, i.what]) for i in today.items[:AGENDA]]
-        pipeline = [(f"stage:{r[0]}:{r[2]}", [r[0], r[2], r[3], money(r[4], r[2]), money(r[6], r[2]), r[7]])
+        pipeline = [(f"stage:{r[0]}:{r[2]}", [r[0], r[2], r[3], money(r[4]), money(r[6]), r[7]])
                     for r in rows_of(sales.pipeline(conn, context.settings.stages, now))]
         cold = [(f"contact:{r[0]}", [r[2], local(r[10]), r[9]])
                 for r in rows_of(contacts.rows(conn, cold=Cold(now), limit=COLD))]
