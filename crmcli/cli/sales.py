@@ -52,14 +52,16 @@ def _show(value: Any, locale: str | None) -> str:
     return "" if value is None else str(value)
 
 
-def _table(columns: Sequence[str], rows: list[tuple[Any, ...]], locale: str | None, *,
+def _table(columns: Sequence[str], records: list[Any], locale: str | None, *,
            extra: dict[str, list[str]] | None = None) -> None:
-    """Rows with amounts shown for people, right-aligned; `extra` adds computed columns."""
+    """These columns of the records, amounts shown for people, right-aligned; `extra` adds computed
+    columns."""
     from crmcli.cli.table import render_table
 
     cells = []
-    for n, row in enumerate(rows):
-        cells.append([_show(value, locale) for value in row] + [values[n] for values in (extra or {}).values()])
+    for n, record in enumerate(records):
+        cells.append([_show(getattr(record, c), locale) for c in columns]
+                     + [values[n] for values in (extra or {}).values()])
     headers = [*columns, *(extra or {})]
     right = frozenset({"deals", "rotting", "probability", "value", "weighted", "id"})
     sys.stdout.write(render_table(headers, cells, right=right, keep=set(headers)))
@@ -81,21 +83,20 @@ def show_pipeline(ctx: typer.Context, as_of: AsOf = None, fmt: FormatOpt = Forma
         if fmt is not Format.table:
             emit(rows, fmt)
             return
-        found = list(rows.rows)
+        found = list(rows.records())
         if not found:
             note("no open deals; add one with `crm deals add`")
             return
-        columns = ("stage", "probability", "currency", "deals", "value", "weighted", "rotting")
-        at = [rows.columns.index(c) for c in columns]
-        _table(columns, [tuple(r[i] for i in at) for r in found], settings.money_locale)
-        total_rotting = sum(r[rows.columns.index("rotting")] for r in found)
+        _table(("stage", "probability", "currency", "deals", "value", "weighted", "rotting"), found,
+               settings.money_locale)
+        total_rotting = sum(r.rotting for r in found)
         if total_rotting and rotting_shown:
-            quiet = list(sales.rotting(conn, settings.stages, now, limit=rotting_shown).rows)
+            quiet = list(sales.rotting(conn, settings.stages, now, limit=rotting_shown).records())
             sys.stdout.write(f"\nRotting ({total_rotting}): no stage change and no interaction for longer than "
                              f"their stage allows\n")
-            for did, name, stage, value, _code, _last, days in quiet:
-                shown = _show(value, settings.money_locale)
-                sys.stdout.write(f"  #{did} {name} ({stage}, {shown}): quiet {days} days\n")
+            for deal in quiet:
+                shown = _show(deal.value, settings.money_locale)
+                sys.stdout.write(f"  #{deal.id} {deal.name} ({deal.stage}, {shown}): quiet {deal.quiet_days} days\n")
             if total_rotting > len(quiet):
                 sys.stdout.write(f"  ... and {total_rotting - len(quiet)} more: crm deals list --rotting\n")
 
@@ -131,23 +132,20 @@ def show_forecast(ctx: typer.Context,
 
 def _forecast_table(rows: Any, locale: str | None) -> None:
     """Plain rows plus a bar per period: its weighted value against the largest in that currency."""
-    found = list(rows.rows)
+    found = list(rows.records())
     if not found:
         note("no open deals with an expected close date in this range")
         return
-    at = {name: i for i, name in enumerate(rows.columns)}
     largest: dict[str, Decimal] = {}
     for row in found:
-        code = row[at["currency"]]
-        largest[code] = max(largest.get(code, Decimal(0)), Decimal(row[at["weighted"]].minor))
+        largest[row.currency] = max(largest.get(row.currency, Decimal(0)), Decimal(row.weighted.minor))
     bars = []
     for row in found:
-        top = largest[row[at["currency"]]]
-        share = Decimal(row[at["weighted"]].minor) / top if top else Decimal(0)
+        top = largest[row.currency]
+        share = Decimal(row.weighted.minor) / top if top else Decimal(0)
         bar = "█" * int((share * BAR_WIDTH).to_integral_value())
-        bars.append(bar + ("  ! close date passed" if row[at["overdue"]] else ""))
-    columns = ("period", "currency", "deals", "value", "weighted")
-    _table(columns, [tuple(r[at[c]] for c in columns) for r in found], locale, extra={"": bars})
+        bars.append(bar + ("  ! close date passed" if row.overdue else ""))
+    _table(("period", "currency", "deals", "value", "weighted"), found, locale, extra={"": bars})
 
 
 @report.command("deals")
@@ -166,20 +164,20 @@ def deals_report(ctx: typer.Context,
         if fmt is not Format.table:
             emit(rows, fmt)
             return
-        found = list(rows.rows)
+        found = list(rows.records())
     titles = {"outcome": "Outcome", "won value": "Won value", "lost reasons": "Lost reasons",
               "top customers": "Top customers by won value"}
     blocks = []
     for section, title in titles.items():
         lines = [title]
-        for _, item, _code, count, value in (r for r in found if r[0] == section):
-            shown = _show(value, context.settings.money_locale)
+        for row in (r for r in found if r.section == section):
+            shown, count = _show(row.value, context.settings.money_locale), row.deals
             if section == "outcome":
-                lines.append(f"  {item}: {shown if shown != '' else count}")
+                lines.append(f"  {row.item}: {shown if shown != '' else count}")
             elif section == "lost reasons":
-                lines.append(f"  {count:>5}  {item}")
+                lines.append(f"  {count:>5}  {row.item}")
             else:
-                lines.append(f"  {shown:>20}  {item} ({count} deal{'s' if count != 1 else ''})")
+                lines.append(f"  {shown:>20}  {row.item} ({count} deal{'s' if count != 1 else ''})")
         if len(lines) > 1:
             blocks.append("\n".join(lines))
     sys.stdout.write("\n\n".join(blocks) + "\n")

@@ -446,14 +446,14 @@ def detail(session: Session, stages: Stages, deal_id: int) -> DealDetail:
 
     deal = refs.by_id(session, Deal, deal_id, "a deal")
     conn = session.connection()
-    row = dict(zip(DEAL_COLUMNS, next(iter(rows(conn, stages, DealFilter(ids=[deal_id])).rows))))
-    minor, code, percent = row["value_minor"], row["currency"], row["probability"]
+    row = next(rows(conn, stages, DealFilter(ids=[deal_id])).records())
+    minor, code, percent = row.value_minor, row.currency, row.probability
     return DealDetail(
-        id=deal_id, uid=row["uid"], name=row["name"], stage=row["stage"], status=row["status"], probability=percent,
-        own_probability=deal.probability is not None and row["status"] == "open",
+        id=deal_id, uid=row.uid, name=row.name, stage=row.stage, status=row.status, probability=percent,
+        own_probability=deal.probability is not None and row.status == "open",
         value=money.Amount(minor, code), weighted=money.Amount(money.weighted(minor, percent), code),
-        close=row["close"], org_id=row["org_id"], org=row["org"],
-        contacts=tuple(row["contacts"].split(LIST_SEPARATOR)) if row["contacts"] else (),
-        owner=row["owner"], lost_reason=row["lost_reason"], note=row["note"], closed=row["closed"],
-        created=row["created"], updated=row["updated"],
-        history=tuple(StageStep(at, before, after) for _, at, before, after in history(conn, deal_id).rows))
+        close=row.close, org_id=row.org_id, org=row.org,
+        contacts=tuple(row.contacts.split(LIST_SEPARATOR)) if row.contacts else (),
+        owner=row.owner, lost_reason=row.lost_reason, note=row.note, closed=row.closed,
+        created=row.created, updated=row.updated,
+        history=tuple(StageStep(s.changed, s.from_stage, s.to_stage) for s in history(conn, deal_id).records()))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from functools import lru_cache
+from typing import Any, Iterable, Iterator, Sequence
 
 LIST_SEPARATOR = "; "
 
@@ -20,3 +22,15 @@ class Rows:
     time_columns: frozenset[str] = field(default_factory=frozenset)
     # The columns the table view shows (people want a readable subset; None = all).
     table_columns: Sequence[str] | None = None
+
+    def records(self) -> Iterator[Any]:
+        """The rows read by column name (`row.stage`, `row.value`), as namedtuples: still tuples, so
+        a record can go wherever a row goes. Reads `rows` as any listing of them does (a stream is
+        read once)."""
+        record = _record_type(tuple(self.columns))
+        return (record._make(row) for row in self.rows)
+
+
+@lru_cache(maxsize=64)
+def _record_type(columns: tuple[str, ...]) -> Any:
+    return namedtuple("Record", columns)  # type: ignore[misc]  # a column name that is no identifier fails here
