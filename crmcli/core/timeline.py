@@ -4,6 +4,7 @@ of the deals the contact is on, newest first, in one SQL query."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple, Sequence
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from crmcli.core.rows import LIST_SEPARATOR, Rows
 TIMELINE_COLUMNS = ("type", "id", "uid", "occurred", "kind", "direction", "contacts", "body", "created", "updated")
 FOLLOW_UP_KINDS = ("follow-up", "follow-up done")
 DEAL_KINDS = ("deal", "deal won", "deal lost")
+_AT = sa.DateTime(timezone=True)
 
 
 def rows(conn: Connection, contact_id: int, *, kinds: Sequence[str] = (), since: datetime | None = None,
@@ -69,20 +71,98 @@ def page(conn: Connection, contact_id: int, *, before: Cursor | None = None, lim
     """One page of the timeline, newest first, strictly older than `before` (None: from the top).
     Keyset paging: each page costs the same however far down it is, so a screen can scroll through
     years of history `limit` entries at a time. Filters as in `rows`."""
+    entries, more = _page(conn, contact_id, before, limit, tuple(kinds), since, only, newer=False)
+    return TimelinePage(entries, more, entries[-1].cursor if more else None)
+
+
+def newer(conn: Connection, contact_id: int, *, after: Cursor | None = None, limit: int = 100,
+          kinds: Sequence[str] = (), since: datetime | None = None, only: str | None = None) -> TimelinePage:
+    """The page going up: the `limit` entries just newer than `after` (None: the oldest ones, the end
+    of the timeline, in one step however long it is), listed newest first like every page. Here
+    `more` says newer entries exist above them, and `next_cursor` is the `after` of the next page up."""
+    entries, more = _page(conn, contact_id, after, limit, tuple(kinds), since, only, newer=True)
+    return TimelinePage(entries, more, entries[0].cursor if more else None)
+
+
+def count(conn: Connection, contact_id: int, *, kinds: Sequence[str] = (), since: datetime | None = None,
+          only: str | None = None) -> int:
+    """How many entries the whole timeline holds (from the indexes; no text is read)."""
+    parts = [part.with_only_columns(part.selected_columns.seq) for part in _parts(contact_id, kinds, since, only).values()]
+    every = sa.union_all(*parts).subquery()
+    return int(conn.execute(sa.select(sa.func.count()).select_from(every)).scalar_one())
+
+
+def _page(conn: Connection, contact_id: int, bound: Cursor | None, limit: int, kinds: tuple[str, ...],
+          since: datetime | None, only: str | None, *, newer: bool) -> tuple[list[TimelineEntry], bool]:
+    """The entries just past `bound` (newest first) and whether more lie beyond, in two queries: the
+    keys of the page, each type's part walking its own index from `bound` for at most `limit + 1`
+    keys; then the text (bodies, the names of the contacts) of those entries only. So a page costs
+    the same at the top of a long history as at its end. The statements are built once per shape."""
     if limit < 1:
         raise ValueError("a page holds at least one entry")
-    union = _union(contact_id, kinds, since, only, before=before)
-    stmt = sa.select(union.c.type, union.c.id, union.c.at, union.c.kind, union.c.direction, union.c.contacts,
-                     union.c.body, union.c.seq).order_by(*_newest_first(union)).limit(limit + 1)
-    if before is not None:
-        at = sa.literal(_utc(before.at), sa.DateTime(timezone=True))
-        stmt = stmt.where(sa.or_(union.c.at < at,
-                                 sa.and_(union.c.at == at, union.c.seq < before.seq),
-                                 sa.and_(union.c.at == at, union.c.seq == before.seq, union.c.type < before.type)))
-    found = conn.execute(stmt).all()  # one more than the page tells whether there is more
-    entries = [_entry(row) for row in found[:limit]]
-    more = len(found) > limit
-    return TimelinePage(entries, more, entries[-1].cursor if more else None)
+    params: dict[str, Any] = {"contact_id": contact_id}
+    if since is not None:
+        params["since"] = since
+    if bound is not None:
+        params |= {"at": _utc(bound.at), "seq": bound.seq}
+    walk = _walk(kinds, since is not None, only, None if bound is None else bound.type, newer, limit)
+    found = conn.execute(walk, params).all()
+    wanted: dict[str, list[int]] = {}
+    for type_, seq in found[:limit]:
+        wanted.setdefault(type_, []).append(seq)
+    if not wanted:
+        return [], False
+    types = tuple(sorted(wanted))
+    params |= {f"seq_{n}": wanted[t] for n, t in enumerate(types)}
+    rows = conn.execute(_pick(kinds, since is not None, only, types), params)
+    return [_entry(row) for row in rows], len(found) > limit
+
+
+def _bound_parts(kinds: tuple[str, ...], since: bool, only: str | None) -> dict[str, Any]:
+    return _parts(sa.bindparam("contact_id"), kinds, sa.bindparam("since", type_=_AT) if since else None, only)
+
+
+@lru_cache(maxsize=64)
+def _walk(kinds: tuple[str, ...], since: bool, only: str | None, bound_type: str | None, newer: bool,
+          limit: int) -> Any:
+    walks = []
+    for type_, part in _bound_parts(kinds, since, only).items():
+        keys = part.selected_columns
+        sub = part.with_only_columns(keys.type, keys.seq, keys.at).subquery()  # same joins and filters
+        walk = sa.select(sub.c.type, sub.c.seq, sub.c.at)
+        if bound_type is not None:
+            walk = walk.where(_beyond(sub, type_, bound_type, newer))
+        walks.append(walk.order_by(*_order(sub, newer)).limit(limit + 1).subquery())
+    every = sa.union_all(*(sa.select(w.c.type, w.c.seq, w.c.at) for w in walks)).subquery()
+    return sa.select(every.c.type, every.c.seq).order_by(*_order(every, newer, by_type=True)).limit(limit + 1)
+
+
+def _beyond(sub: Any, type_: str, bound_type: str, newer: bool) -> Any:
+    """Strictly past the bound (`at`, `seq`, `bound_type`) in the total order (time, sequence, type),
+    for one part whose type is known: the tie on type is settled here, so the part's time index is
+    walked from the bound."""
+    at, seq = sa.bindparam("at", type_=_AT), sa.bindparam("seq")
+    if newer:
+        seq_past = sub.c.seq >= seq if type_ > bound_type else sub.c.seq > seq
+        return sa.and_(sub.c.at >= at, sa.or_(sub.c.at > at, seq_past))
+    seq_past = sub.c.seq <= seq if type_ < bound_type else sub.c.seq < seq
+    return sa.and_(sub.c.at <= at, sa.or_(sub.c.at < at, seq_past))
+
+
+def _order(sub: Any, newer: bool, *, by_type: bool = False) -> list[Any]:
+    columns = [sub.c.at, sub.c.seq] + ([sub.c.type] if by_type else [])
+    return [c.asc() if newer else c.desc() for c in columns]
+
+
+@lru_cache(maxsize=64)
+def _pick(kinds: tuple[str, ...], since: bool, only: str | None, types: tuple[str, ...]) -> Any:
+    """The whole entries of the keys in `seq_0`, `seq_1`... (one list per type of `types`), newest first."""
+    parts = _bound_parts(kinds, since, only)
+    chosen = [parts[t].where(parts[t].selected_columns.seq.in_(sa.bindparam(f"seq_{n}", expanding=True)))
+              for n, t in enumerate(types)]
+    union = sa.union_all(*chosen).subquery() if len(chosen) > 1 else chosen[0].subquery()
+    return sa.select(union.c.type, union.c.id, union.c.at, union.c.kind, union.c.direction, union.c.contacts,
+                     union.c.body, union.c.seq).order_by(*_newest_first(union))
 
 
 def _entry(row: Any) -> TimelineEntry:
@@ -101,21 +181,25 @@ def _newest_first(union: Any) -> tuple[Any, ...]:
     return union.c.at.desc(), union.c.seq.desc(), union.c.type.desc()
 
 
-def _union(contact_id: int, kinds: Sequence[str], since: datetime | None, only: str | None, *,
-           before: Cursor | None = None) -> Any:
-    """The timeline's rows of every type wanted, as one subquery. `before` bounds each part by time
-    too, so each walks its index from there rather than from the newest entry."""
-    parts = []
-    wanted = set(kinds)
-    until = None if before is None else _utc(before.at)
-    if only in (None, "interaction") and (not wanted or wanted - set(FOLLOW_UP_KINDS) - set(DEAL_KINDS)):
-        parts.append(_interactions(contact_id, [k for k in kinds if k not in FOLLOW_UP_KINDS + DEAL_KINDS], since,
-                                   until))
-    if only in (None, "follow-up") and (not wanted or wanted & set(FOLLOW_UP_KINDS)):
-        parts.append(_follow_ups(contact_id, [k for k in kinds if k in FOLLOW_UP_KINDS], since, until))
-    if only in (None, "deal") and (not wanted or wanted & set(DEAL_KINDS)):
-        parts.append(_stage_changes(contact_id, [k for k in kinds if k in DEAL_KINDS], since, until))
+def _union(contact_id: int, kinds: Sequence[str], since: datetime | None, only: str | None) -> Any:
+    """The timeline's rows of every type wanted, as one subquery."""
+    parts = list(_parts(contact_id, kinds, since, only).values())
     return sa.union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+
+
+def _parts(contact_id: Any, kinds: Sequence[str], since: Any, only: str | None) -> dict[str, Any]:
+    """One select per type wanted, each with the same columns, by type. `contact_id` and `since`
+    are values or bound parameters (for statements built once)."""
+    parts = {}
+    wanted = set(kinds)
+    if only in (None, "interaction") and (not wanted or wanted - set(FOLLOW_UP_KINDS) - set(DEAL_KINDS)):
+        parts["interaction"] = _interactions(contact_id, [k for k in kinds if k not in FOLLOW_UP_KINDS + DEAL_KINDS],
+                                             since)
+    if only in (None, "follow-up") and (not wanted or wanted & set(FOLLOW_UP_KINDS)):
+        parts["follow-up"] = _follow_ups(contact_id, [k for k in kinds if k in FOLLOW_UP_KINDS], since)
+    if only in (None, "deal") and (not wanted or wanted & set(DEAL_KINDS)):
+        parts["deal"] = _stage_changes(contact_id, [k for k in kinds if k in DEAL_KINDS], since)
+    return parts
 
 
 def quiet_type(kinds: Sequence[str]) -> str:
@@ -129,8 +213,7 @@ def quiet_type(kinds: Sequence[str]) -> str:
     return "interaction"
 
 
-def _interactions(contact_id: int, kinds: list[str], since: datetime | None,
-                  until: datetime | None) -> sa.Select:  # type: ignore[type-arg]
+def _interactions(contact_id: Any, kinds: list[str], since: Any) -> sa.Select:  # type: ignore[type-arg]
     i, ic = Interaction.__table__, INTERACTION_CONTACT
     stmt = sa.select(sa.literal("interaction").label("type"), i.c.id, i.c.uid, ic.c.occurred_at.label("at"),
                      i.c.kind, i.c.direction, contact_names(ic, "interaction_id", i).label("contacts"),
@@ -141,13 +224,10 @@ def _interactions(contact_id: int, kinds: list[str], since: datetime | None,
         stmt = stmt.where(i.c.kind.in_(kinds))
     if since is not None:
         stmt = stmt.where(ic.c.occurred_at >= since)
-    if until is not None:
-        stmt = stmt.where(ic.c.occurred_at <= until)
     return stmt
 
 
-def _follow_ups(contact_id: int, kinds: list[str], since: datetime | None,
-                until: datetime | None) -> sa.Select:  # type: ignore[type-arg]
+def _follow_ups(contact_id: Any, kinds: list[str], since: Any) -> sa.Select:  # type: ignore[type-arg]
     f, c = FollowUp.__table__, Contact.__table__
     done = f.c.done_at.is_not(None)
     at = sa.case((done, f.c.done_at), else_=f.c.due_at)
@@ -162,13 +242,10 @@ def _follow_ups(contact_id: int, kinds: list[str], since: datetime | None,
         stmt = stmt.where(done)
     if since is not None:
         stmt = stmt.where(at >= since)
-    if until is not None:
-        stmt = stmt.where(at <= until)
     return stmt
 
 
-def _stage_changes(contact_id: int, kinds: list[str], since: datetime | None,
-                   until: datetime | None) -> sa.Select:  # type: ignore[type-arg]
+def _stage_changes(contact_id: Any, kinds: list[str], since: Any) -> sa.Select:  # type: ignore[type-arg]
     """Each stage change of the contact's deals: `Website redesign: lead -> proposal`."""
     from crmcli.core.models import DEAL_CONTACT, STAGE_CHANGE, Deal
 
@@ -187,6 +264,4 @@ def _stage_changes(contact_id: int, kinds: list[str], since: datetime | None,
         stmt = stmt.where(kind.in_(kinds))
     if since is not None:
         stmt = stmt.where(s.c.changed_at >= since)
-    if until is not None:
-        stmt = stmt.where(s.c.changed_at <= until)
     return stmt

@@ -60,6 +60,8 @@ SCREENS: dict[str, tuple[Key, ...]] = {
     "contact": (
         Key("escape", "back", "Back"),
         Key("L", "app.log", "Log"),  # the quick action, shown in this screen's footer
+        Key("home,ctrl+home,g", "newest", "Newest entry", footer=False),
+        Key("end,ctrl+end,G", "oldest", "Oldest entry", footer=False),
         Key("r", "reload", "Refresh", footer=False),
     ),
     "pipeline": (

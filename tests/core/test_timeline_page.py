@@ -84,3 +84,56 @@ def test_filters_apply_to_pages(db: Database) -> None:
 def test_limit_must_be_positive(db: Database) -> None:
     with db.connect() as conn, pytest.raises(ValueError):
         timeline.page(conn, 1, limit=0)
+
+
+def test_newer_pages_walk_up_from_the_oldest_entry_to_the_newest(db: Database) -> None:
+    ann = _history(db, 250)
+    with db.connect() as conn:
+        whole = [(r[0], r[1]) for r in timeline.rows(conn, ann).rows]
+        oldest = timeline.newer(conn, ann, limit=100)  # the end of the timeline, in one step
+        assert [(e.type, e.id) for e in oldest.entries] == whole[-100:] and oldest.more
+        seen, cursor = [], None
+        while True:
+            page = timeline.newer(conn, ann, after=cursor, limit=100)
+            seen = [(e.type, e.id) for e in page.entries] + seen
+            if not page.more:
+                assert page.next_cursor is None
+                break
+            assert page.next_cursor == page.entries[0].cursor
+            cursor = page.next_cursor
+    assert seen == whole
+
+
+def test_newer_and_older_meet_without_gap_or_overlap_on_ties(db: Database) -> None:
+    """From any entry, the page above it and the page below it are the rest of the timeline."""
+    ann = _history(db, 30)  # pairs of interactions at one instant
+    with db.connect() as conn:
+        whole = timeline.page(conn, ann, limit=1000).entries
+        for k, entry in enumerate(whole):
+            above = timeline.newer(conn, ann, after=entry.cursor, limit=1000).entries
+            below = timeline.page(conn, ann, before=entry.cursor, limit=1000).entries
+            assert above + [entry] + below == whole, k
+
+
+def test_count_is_the_length_of_the_timeline(db: Database) -> None:
+    ann = _history(db, 40)
+    with db.connect() as conn:
+        assert timeline.count(conn, ann) == len(list(timeline.rows(conn, ann).rows)) == 42
+        assert timeline.count(conn, ann, only="interaction") == 40
+        assert timeline.count(conn, 999) == 0
+
+
+def test_a_page_reads_the_text_of_its_own_entries_only(db: Database) -> None:
+    """However long the history, a page's query walks the index from its cursor, and the bodies and
+    contact names are read for the page's entries alone (two statements, the second bounded by ids)."""
+    import sqlalchemy as sa
+
+    ann = _history(db, 300)
+    with db.connect() as conn:
+        middle = timeline.page(conn, ann, limit=150).next_cursor
+        statements: list[str] = []
+        sa.event.listen(conn, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        page = timeline.page(conn, ann, before=middle, limit=20)
+    assert len(page.entries) == 20 and len(statements) == 2
+    assert "LIMIT" in statements[0] and " IN (" in statements[1]
+    assert "group_concat" not in statements[0] and "body" not in statements[0]  # keys only

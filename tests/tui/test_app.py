@@ -255,36 +255,3 @@ def test_help_lists_every_key_of_the_screen_from_the_keymap(demo: AppContext) ->
         assert app.return_code in (0, None)
 
     run(scenario())
-
-
-def test_a_long_timeline_is_fetched_a_page_at_a_time_to_its_end(demo: AppContext) -> None:
-    from datetime import timedelta
-
-    from crmcli.core import contacts, interactions, timeline
-    from crmcli.tui.screens.contact import PAGE, ContactScreen
-
-    with demo.database.session(write=True) as session:
-        person = contacts.resolve(session, "1")
-        for n in range(2 * PAGE + 30):
-            interactions.log(session, [person], f"Call number {n}", kind="call",
-                             occurred_at=demo.now() - timedelta(hours=n + 1))
-    with demo.database.connect() as conn:
-        total = len(list(timeline.rows(conn, 1).rows))
-
-    async def scenario() -> None:
-        app = create_app(demo)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settle(app, pilot)
-            await app.push_screen(ContactScreen(1))
-            await settle(app, pilot)
-            table = app.screen.query_one("#timeline", RecordTable)
-            assert table.row_count == PAGE  # one page mounted, not the whole history
-            for _ in range(5):
-                await pilot.press("ctrl+end")
-                await settle(app, pilot)
-            assert table.row_count == total
-            assert str(table.get_row_at(0)[2]) == "Call number 0"
-            keys = [str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)]
-            assert len(set(keys)) == total  # no entry twice across pages
-
-    run(scenario())

@@ -152,3 +152,31 @@ def test_enter_shows_the_deal_with_its_stage_history(demo: AppContext) -> None:
             assert app.screen.name == "pipeline"
 
     run(scenario())
+
+
+def test_a_move_shows_in_the_totals_before_the_cards_and_a_quick_second_move_is_not_lost(demo: AppContext) -> None:
+    """The heads are drawn in the key press itself; the cards and the cursor a frame later. A second
+    key before that frame draws the first move's cards first, so it moves the same deal again."""
+    async def scenario() -> None:
+        app = create_app(demo, watch_seconds=3600)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("p")
+            await settle(app, pilot)
+            screen = app.screen
+            deal = _deal(app)
+            lead = screen.query_one("#stage-lead", StageColumn)
+            before = {s: _head(app, s) for s in ("lead", "qualified", "proposal")}
+            screen.action_next_stage()  # what `]` runs, with no frame in between
+            assert _head(app, "lead") != before["lead"] and _head(app, "qualified") != before["qualified"]
+            assert f"deal:{deal}" in lead.cards.rows  # the cards: not yet
+            screen.action_next_stage()  # before that frame: the same deal, one stage further
+            assert _head(app, "proposal") != before["proposal"] and _head(app, "qualified") == before["qualified"]
+            await settle(app, pilot)
+            assert _deal(app) == deal and app.focused.parent.stage == "proposal"
+            assert f"deal:{deal}" not in lead.cards.rows
+            assert [h[2:] for h in _history(demo, deal)[-2:]] == [("lead", "qualified"), ("qualified", "proposal")]
+            for stage in ("lead", "qualified", "proposal"):
+                assert _flat(_head(app, stage)) == _flat(_expected_head(demo, stage))
+
+    run(scenario())

@@ -57,6 +57,7 @@ class PipelineScreen(CrmScreen):
         super().__init__(name="pipeline")
         self._board: Board | None = None
         self._generation = 0  # a board read before the latest move is not shown
+        self._following: tuple[int, str, str | None] | None = None  # a move drawn in the heads alone yet
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,20 +82,23 @@ class PipelineScreen(CrmScreen):
     def action_reload(self) -> None:
         self._generation += 1
         generation = self._generation
-        self.in_thread(lambda: (generation, load_board(self.context)), self._show)
+        # not exclusive: the generation already drops a stale board, and no read is cut off midway
+        self.in_thread(lambda: (generation, load_board(self.context)), self._show, exclusive=False)
 
     def _show(self, answer: tuple[int, Board]) -> None:
         generation, board = answer
         if generation == self._generation:
             self._draw(board)
 
-    def _draw(self, board: Board) -> None:
+    def _draw(self, board: Board, *, cards: bool = True) -> None:
+        """Show `board` (the columns redraw only what changed); `cards=False`: the heads alone."""
         self._board = board
         locale = self.context.settings.money_locale
         lines = max((len(c.totals) for c in board.columns), default=1)
         for column, widget in zip(board.columns, self._columns()):
-            widget.show(column, locale, lines)
-            widget.cards.loading = False
+            widget.show(column, locale, lines, cards=cards)
+            if cards:
+                widget.cards.loading = False
         deals = sum(c.count for c in board.columns)
         rotting = sum(1 for c in board.columns for d in c.cards if d.rotting)
         self.query_one("#status", Static).update(
@@ -114,6 +118,7 @@ class PipelineScreen(CrmScreen):
         return next((d for d in self._board.columns[index].cards if f"deal:{d.id}" == key), None)
 
     def _selected(self) -> Card | None:
+        self._follow()  # a move's cards not drawn yet: drawn now, so the selection is what the board holds
         card = self._card()
         if card is None:
             self.notify("no deal selected: this stage has none", severity="warning")
@@ -128,7 +133,7 @@ class PipelineScreen(CrmScreen):
         columns = self._columns()
         if columns:
             column = columns[max(0, min(index, len(columns) - 1))]
-            column.cards.focus(scroll_visible=False)
+            self.set_focus(column.cards, scroll_visible=False)  # now, not later: the next key reads it
             # the whole column in view at once (at 80 cells not all columns fit)
             self.query_one("#board", Horizontal).scroll_to_widget(column, animate=False)
 
@@ -179,19 +184,33 @@ class PipelineScreen(CrmScreen):
                                          check_reason), save)
 
     def _move(self, card: Card, stage: str, reason: str | None) -> None:
-        """Draw the move now, save it in a worker, then read the board again (whatever happened)."""
+        """Draw the move now, save it in a worker, then read the board again (whatever happened).
+        The column heads (counts, totals) are painted first, on their own; the cards and the cursor
+        follow a frame later, and then the save starts: refilling two columns and moving the focus
+        cost several times what the heads do, and a worker busy meanwhile would slow them down."""
         assert self._board is not None
         self._generation += 1
-        self._draw(self._board.moved(card.id, stage))
+        self._draw(self._board.moved(card.id, stage), cards=False)
+        self._following = (card.id, stage, reason)
+        self.call_after_refresh(self._follow)
+
+    def _follow(self) -> None:
+        """The cards of a move drawn, the cursor on the moved card (so ]] moves it two stages), and
+        the move saved."""
+        if self._following is None or self._board is None:
+            return
+        deal_id, stage, reason = self._following
+        self._following = None
+        self._draw(self._board)
         target = next((i for i, c in enumerate(self._columns()) if c.stage == stage), None)
-        if target is not None:  # the cursor follows the card, so ]] moves it two stages
+        if target is not None:
             self._focus_column(target)
             cards = self._columns()[target].cards
-            cards.move_cursor(row=cards.get_row_index(f"deal:{card.id}"))
+            cards.move_cursor(row=cards.get_row_index(f"deal:{deal_id}"))
 
         def work() -> tuple[str, bool]:
             try:
-                return move_deal(self.context, card.id, stage, reason), True
+                return move_deal(self.context, deal_id, stage, reason), True
             except CrmError as err:
                 return str(err), False
 

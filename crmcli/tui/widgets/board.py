@@ -72,6 +72,8 @@ class StageColumn(Vertical):
         super().__init__(**kwargs)
         self.stage = stage
         self.border_title = stage
+        self._head: tuple[Any, ...] | None = None   # what the head and the cards show now: neither
+        self._cards: tuple[Card, ...] | None = None  # is drawn again unchanged (a move changes two columns)
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="totals")
@@ -81,14 +83,22 @@ class StageColumn(Vertical):
     def cards(self) -> CardTable:
         return self.query_one(CardTable)
 
-    def show(self, column: Column, locale: str | None, lines: int) -> None:
+    def show(self, column: Column, locale: str | None, lines: int, *, cards: bool = True) -> None:
         """The head (count, totals per currency, padded to `lines` so the cards of all columns line up)
-        and the cards."""
-        self.border_title = f"{column.stage.name} · {column.count}"
-        self.border_subtitle = f"{column.stage.probability}%"
-        totals = [Amount(minor, code).display(locale) for code, minor in column.totals] or ["no deals"]
-        head = Text("\n".join(t.rjust(CARD_WIDTH) for t in totals) + "\n" * (max(lines, 1) - len(totals)))
-        if column.more:
-            head.append(f"\n{len(column.cards)} of {column.count} shown, most valuable first", style="dim")
-        self.query_one(".totals", Static).update(head)
-        self.cards.fill_cards(column.cards, locale)
+        and, unless `cards` is False, the cards; each only if it changed."""
+        head = (column.stage, column.count, column.totals, len(column.cards), lines)
+        if head != self._head:
+            # as many lines as before (the moves within a stage's totals): no layout pass, a repaint of the head
+            same_height = self._head is not None and (self._head[-1], bool(self._head[1] - self._head[3])) == \
+                (lines, bool(column.more))
+            self._head = head
+            self.border_title = f"{column.stage.name} · {column.count}"
+            self.border_subtitle = f"{column.stage.probability}%"
+            totals = [Amount(minor, code).display(locale) for code, minor in column.totals] or ["no deals"]
+            text = Text("\n".join(t.rjust(CARD_WIDTH) for t in totals) + "\n" * (max(lines, 1) - len(totals)))
+            if column.more:
+                text.append(f"\n{len(column.cards)} of {column.count} shown, most valuable first", style="dim")
+            self.query_one(".totals", Static).update(text, layout=not same_height)
+        if cards and column.cards != self._cards:
+            self._cards = column.cards
+            self.cards.fill_cards(column.cards, locale)
