@@ -1,8 +1,14 @@
 """Has anyone written to the database since we last looked? For live screens (the TUI polls this
-every ~2 s). SQLite answers with `PRAGMA data_version` on one long-lived connection: a few
-microseconds, no lock, and it moves on every commit by any other connection. PostgreSQL has no
-such counter for a client; its statistics of rows written per table serve (they lag by a fraction
-of a second, well within the polling interval)."""
+every ~2 s), on one long-lived connection, a few microseconds to a fraction of a millisecond.
+
+SQLite: `PRAGMA data_version` moves on every commit by any other connection.
+PostgreSQL: the server's transaction snapshot (next transaction id, ids in progress). Every
+transaction that writes takes an id, so the snapshot moves when a write starts and when it ends,
+at once. (The statistics of rows written per table, used before, lag: a session flushes them at
+most once a second, and a second write within that second shows only ten seconds later.) The
+snapshot is the server's, not the database's: a write to another database on the same server
+reads as a change too, a reload too many and never one too few. Reading takes no id: our own
+checks and reads never move it."""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from crmcli.storage.database import Database
 
-_PG_WRITES = ("SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_user_tables")
+_PG_SNAPSHOT = "SELECT txid_current_snapshot()::text"  # pg_current_snapshot() from PostgreSQL 13 on
 
 
 class ChangeWatch:
@@ -29,10 +35,15 @@ class ChangeWatch:
                 assert self._database.path is not None
                 self._conn = sqlite3.connect(self._database.path, check_same_thread=False)
             return self._conn.execute("PRAGMA data_version").fetchone()[0]
-        with self._database.engine.connect() as conn:
-            from sqlalchemy import text
+        from sqlalchemy import exc, text
 
-            return conn.execute(text(_PG_WRITES)).scalar()
+        try:
+            if self._conn is None:  # autocommit: no transaction held open between looks
+                self._conn = self._database.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            return self._conn.execute(text(_PG_SNAPSHOT)).scalar()
+        except exc.DBAPIError:
+            self.close()  # the server went away: no change meanwhile (a reload would only fail), and
+            return self._last  # a new connection next time, whose first look differs: a reload then
 
     def changed(self) -> bool:
         token = self._token()
@@ -42,5 +53,8 @@ class ChangeWatch:
 
     def close(self) -> None:
         if self._conn is not None:
-            self._conn.close()
+            try:
+                self._conn.close()
+            except Exception:  # noqa: BLE001 - closing a connection the server already dropped
+                pass
             self._conn = None

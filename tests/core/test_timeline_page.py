@@ -10,6 +10,7 @@ from crmcli.core import contacts, deals, followups, interactions, stages
 from crmcli.core import timeline
 from crmcli.storage.database import Database
 from tests.core.conftest import NOW
+from tests.storage.test_postgres import pg_server, pg_url  # noqa: F401 - the PostgreSQL fixtures
 
 
 def _history(db: Database, n: int) -> int:
@@ -137,3 +138,29 @@ def test_a_page_reads_the_text_of_its_own_entries_only(db: Database) -> None:
     assert len(page.entries) == 20 and len(statements) == 2
     assert "LIMIT" in statements[0] and " IN (" in statements[1]
     assert "group_concat" not in statements[0] and "body" not in statements[0]  # keys only
+
+
+def test_pages_both_ways_on_postgres(pg_url: str) -> None:  # noqa: F811
+    """The same keyset walks on PostgreSQL (its own ordering of the union and of aware times)."""
+    db = Database.open(pg_url)
+    try:
+        ann = _history(db, 40)
+        with db.connect() as conn:
+            whole = [(r[0], r[1]) for r in timeline.rows(conn, ann).rows]
+            down, cursor = [], None
+            while True:
+                page = timeline.page(conn, ann, before=cursor, limit=7)
+                down += [(e.type, e.id) for e in page.entries]
+                if not page.more:
+                    break
+                cursor = page.next_cursor
+            up, cursor = [], None
+            while True:
+                page = timeline.newer(conn, ann, after=cursor, limit=7)
+                up = [(e.type, e.id) for e in page.entries] + up
+                if not page.more:
+                    break
+                cursor = page.next_cursor
+            assert down == up == whole and timeline.count(conn, ann) == len(whole) == 42
+    finally:
+        db.dispose()
