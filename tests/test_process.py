@@ -68,6 +68,57 @@ def test_core_storage_and_io_import_no_ui() -> None:
     assert not {m for m in loaded if m.split(".")[:2] in (["crmcli", "cli"], ["crmcli", "tui"])}
 
 
+# The layers, lowest first: what each package's modules may import of crmcli, anywhere in the file
+# (lazy imports inside functions and TYPE_CHECKING blocks included). io writes and reads formats and
+# files; storage keeps the data (and writes its files through io); the core is the CRM on top of both.
+# The front ends (cli, tui) and the settings (config, context) sit above all three.
+LAYERS = {
+    "io": {"errors", "io"},
+    "storage": {"errors", "io", "storage"},
+    "core": {"errors", "io", "storage", "core"},
+}
+
+
+def _crmcli_imports(path: Path) -> list[tuple[int, str]]:
+    """(line, module) for every import of a crmcli module in the file, however it is written."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            # `from crmcli import cli` names a package as surely as `import crmcli.cli` does
+            found += ([(node.lineno, f"crmcli.{alias.name}") for alias in node.names] if node.module == "crmcli"
+                      else [(node.lineno, node.module)])
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            raise AssertionError(f"{path}:{node.lineno}: a relative import; write crmcli.... in full")
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
+                "import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant):
+            found.append((node.lineno, str(node.args[0].value)))
+    return sorted((line, name) for line, name in found if name == "crmcli" or name.startswith("crmcli."))
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_each_layer_imports_only_what_is_below_it(layer: str) -> None:
+    package = Path(__file__).parents[1] / "crmcli" / layer
+    files = sorted(package.rglob("*.py"))
+    assert len(files) > 2
+    wrong = [f"{path.relative_to(package.parent)}:{line} imports {name}"
+             for path in files for line, name in _crmcli_imports(path)
+             if name == "crmcli" or name.split(".")[1] not in LAYERS[layer]]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_layer_scan_sees_every_way_of_importing(tmp_path: Path) -> None:
+    source = tmp_path / "sample.py"
+    source.write_text("import crmcli.cli.main\nfrom crmcli import tui\nfrom crmcli.config import load, Settings\n"
+                      "def f():\n    from crmcli.core import deals\n    importlib.import_module('crmcli.tui.app')\n"
+                      "import os\nfrom typing import TYPE_CHECKING\n")
+    assert _crmcli_imports(source) == [(1, "crmcli.cli.main"), (2, "crmcli.tui"), (3, "crmcli.config"),
+                                       (5, "crmcli.core"), (6, "crmcli.tui.app")]
+
+
 def _cron_env(home: Path) -> dict[str, str]:
     return {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C", "LC_ALL": "C",
             "XDG_DATA_HOME": str(home / ".local" / "share"), "XDG_CONFIG_HOME": str(home / ".config")}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -64,31 +63,8 @@ def _write(data: bytes, output: str | None) -> str:
             buffer.write(data)
             buffer.flush()
         return "stdout"
+    from crmcli.io.files import write_atomically
+
+    # Whole or not at all: a calendar app reading it mid-export never sees half a calendar.
     write_atomically(Path(output).expanduser(), data)
     return output
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """All of the file or none of it: a temp file beside it, then renamed over it, so a calendar app
-    reading it mid-export never sees half a calendar. An existing file keeps its permissions; a new
-    one is private (0600), as the data is."""
-    import tempfile
-
-    from crmcli.errors import CrmError
-
-    try:
-        mode = path.stat().st_mode & 0o7777 if path.exists() else None
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            if mode is not None:
-                os.chmod(temp, mode)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-    except OSError as err:
-        raise CrmError(f"cannot write {path}: {err.strerror or err}") from None

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable, Iterator, Sequence
 
-LIST_SEPARATOR = "; "
+from crmcli.io.formats import LIST_SEPARATOR  # noqa: F401 - how the writers split a list cell
 
 
 @dataclass

@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
-
-# Letters that NFKD does not decompose into base letter + accent.
-_EXTRA = str.maketrans({"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l",
-                        "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th", "ı": "i"})
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free, single-spaced form of a name."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(bare.casefold().split())
+from crmcli.storage.keys import fold  # noqa: F401 - the stored keys' form, owned by storage, re-exported
 
 
 def like_pattern(fragment: str) -> str:

@@ -7,27 +7,36 @@ Stable formats for scripts (the table view for people lives in cli/table.py):
   written as \\t, \\n, \\r and \\\\ so that every line is one record.
 - json: one array of objects; ndjson: one object per line. Multi-valued cells become arrays and
   custom fields an object.
+A value is written as its text (str): a number as digits, money (crmcli.core.money.Amount) as its
+plain decimal. The listings come from the core (crmcli.core.rows.Rows); `Table` says what is read
+of them, so this module imports nothing of the core.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from typing import Any, Callable, Iterable, Sequence, TextIO
-
-from crmcli.core.rows import LIST_SEPARATOR, Rows
+from typing import Any, Callable, Iterable, Protocol, Sequence, TextIO
 
 MACHINE_FORMATS = ("csv", "tsv", "json", "ndjson")
+LIST_SEPARATOR = "; "  # several values in one cell; JSON shows them as an array
 
 
-def write(rows: Rows, fmt: str, out: TextIO) -> int:
+class Table(Protocol):
+    columns: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    list_columns: frozenset[str]  # cells of values joined by LIST_SEPARATOR
+    json_columns: frozenset[str]  # cells holding a JSON object as text
+
+
+def write(rows: Table, fmt: str, out: TextIO) -> int:
     """Write rows in a machine format; returns how many rows were written."""
-    writer: Callable[[Rows, TextIO], int] = {"csv": write_csv, "tsv": write_tsv, "json": write_json,
+    writer: Callable[[Table, TextIO], int] = {"csv": write_csv, "tsv": write_tsv, "json": write_json,
                                              "ndjson": write_ndjson}[fmt]
     return writer(rows, out)
 
 
-def write_ids(rows: Rows, out: TextIO) -> int:
+def write_ids(rows: Table, out: TextIO) -> int:
     """`-q`: the id column only, one per line, for xargs."""
     index = list(rows.columns).index("id")
     count = 0
@@ -37,7 +46,7 @@ def write_ids(rows: Rows, out: TextIO) -> int:
     return count
 
 
-def write_csv(rows: Rows, out: TextIO) -> int:
+def write_csv(rows: Table, out: TextIO) -> int:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(rows.columns)
     count = 0
@@ -54,7 +63,7 @@ def _tsv_cell(value: Any) -> str:
     return "" if value is None else str(value).translate(_TSV_ESCAPES)
 
 
-def write_tsv(rows: Rows, out: TextIO) -> int:
+def write_tsv(rows: Table, out: TextIO) -> int:
     out.write("\t".join(rows.columns) + "\n")
     count = 0
     for row in rows.rows:
@@ -63,7 +72,7 @@ def write_tsv(rows: Rows, out: TextIO) -> int:
     return count
 
 
-def as_objects(rows: Rows) -> Iterable[dict[str, Any]]:
+def as_objects(rows: Table) -> Iterable[dict[str, Any]]:
     """Rows as dicts with lists and objects restored: the JSON shape of every listing."""
     columns: Sequence[str] = list(rows.columns)
     lists = [i for i, name in enumerate(columns) if name in rows.list_columns]
@@ -86,7 +95,7 @@ def _dumps(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False, default=str).translate(_LINE_BREAKS)
 
 
-def write_json(rows: Rows, out: TextIO) -> int:
+def write_json(rows: Table, out: TextIO) -> int:
     count = 0
     out.write("[")
     for obj in as_objects(rows):
@@ -97,7 +106,7 @@ def write_json(rows: Rows, out: TextIO) -> int:
     return count
 
 
-def write_ndjson(rows: Rows, out: TextIO) -> int:
+def write_ndjson(rows: Table, out: TextIO) -> int:
     count = 0
     for obj in as_objects(rows):
         out.write(_dumps(obj) + "\n")

@@ -8,17 +8,17 @@ gives the same bytes (a subscribed calendar or a file under version control sees
 Times: a timed follow-up starts at its UTC instant; an all-day one on its local date. A recurring timed
 one is written on the local wall clock instead, because crm repeats it there (09:00 stays 09:00 across
 a DST change) and a UTC RRULE would drift by an hour, or land on the wrong weekday.
+
+It writes what the core hands it (crmcli.core.calendar_export.CalendarItem) and imports nothing of
+the core: `Item` and `Rule` say what it reads.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Iterable
+from typing import Iterable, Protocol
 
 from icalendar import Alarm, Calendar, Component, Event, Todo, vRecur
-
-from crmcli.core import dates
 
 PRODID = "-//crmcli//crm export ics//EN"
 CALENDAR_NAME = "crm follow-ups"
@@ -28,25 +28,41 @@ TIMED_ALARM = timedelta(minutes=-15)  # 15 minutes before
 DAY_ALARM = timedelta(hours=9)  # from the start of the day: 09:00 on the day
 
 
-@dataclass(frozen=True)
-class IcsItem:
-    """One open follow-up, as much of it as a calendar shows."""
-
-    uid: str
-    title: str
-    contact_name: str
-    note: str | None
-    due_at: datetime  # aware UTC (naive is read as UTC)
-    all_day: bool  # due on a day: due_at is that day's local midnight
-    repeat: str | None = None  # a recurrence phrase crm reads: "every 2 weeks", "every monday"
-    updated_at: datetime | None = None  # the DTSTAMP when known (else due_at): changes when the item does
+class Rule(Protocol):
+    """A repeat rule (crmcli.core.dates.Recurrence)."""
 
     @property
-    def summary(self) -> str:
-        return f"Follow up with {self.contact_name}: {self.title}"
+    def freq(self) -> str: ...  # daily, weekly, monthly, quarterly, yearly
+
+    def to_rrule(self) -> str: ...  # the RRULE value without the clamping below
 
 
-def calendar(items: Iterable[IcsItem], *, todo: bool, zone: tzinfo, alarms: bool = True) -> bytes:
+class Item(Protocol):
+    """One open follow-up, as much of it as a calendar shows."""
+
+    @property
+    def uid(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def contact_name(self) -> str: ...
+    @property
+    def note(self) -> str | None: ...
+    @property
+    def due_at(self) -> datetime: ...  # aware UTC (naive is read as UTC)
+    @property
+    def all_day(self) -> bool: ...  # due on a day: due_at is that day's local midnight
+    @property
+    def recurrence(self) -> Rule | None: ...
+    @property
+    def updated_at(self) -> datetime | None: ...  # the DTSTAMP when known (else due_at)
+
+
+def _summary(item: Item) -> str:
+    return f"Follow up with {item.contact_name}: {item.title}"
+
+
+def calendar(items: Iterable[Item], *, todo: bool, zone: tzinfo, alarms: bool = True) -> bytes:
     """The iCalendar file for `items`: VEVENTs, or VTODOs with `todo`; dates are read in `zone`.
 
     No items give a calendar with no components, which calendar apps accept as an empty calendar
@@ -67,11 +83,11 @@ def calendar(items: Iterable[IcsItem], *, todo: bool, zone: tzinfo, alarms: bool
     return cal.to_ical()
 
 
-def _component(item: IcsItem, *, todo: bool, zone: tzinfo, alarms: bool) -> Component:
+def _component(item: Item, *, todo: bool, zone: tzinfo, alarms: bool) -> Component:
     part: Component = Todo() if todo else Event()
     part.add("uid", f"{item.uid}@{UID_DOMAIN}")
     part.add("dtstamp", _utc(item.updated_at or item.due_at))
-    part.add("summary", item.summary)
+    part.add("summary", _summary(item))
     if item.note:
         part.add("description", item.note)
     start = _start(item, zone)
@@ -82,35 +98,34 @@ def _component(item: IcsItem, *, todo: bool, zone: tzinfo, alarms: bool) -> Comp
     else:
         part.add("dtstart", start)
         part.add("dtend", start + (timedelta(days=1) if item.all_day else TIMED_LENGTH))
-    if item.repeat:
-        part.add("rrule", vRecur.from_ical(rrule(item.repeat, start)))
+    if item.recurrence is not None:
+        part.add("rrule", vRecur.from_ical(rrule(item.recurrence, start)))
     if alarms:
         # A VTODO has no DTSTART, so its alarm counts from DUE (RELATED=END).
         part.add_component(_alarm(item, related="END" if todo else "START"))
     return part
 
 
-def _start(item: IcsItem, zone: tzinfo) -> date | datetime:
+def _start(item: Item, zone: tzinfo) -> date | datetime:
     """A date for an all-day item, the UTC instant for a timed one, the local wall clock for a
     recurring timed one (named zone, or floating when the zone has no IANA name to write)."""
     due = _utc(item.due_at)
     if item.all_day:
         return due.astimezone(zone).date()
-    if not item.repeat:
+    if item.recurrence is None:
         return due
     local = due.astimezone(zone)
     named = isinstance(getattr(local.tzinfo, "key", None), str) or local.tzname() == "UTC"
     return local if named else local.replace(tzinfo=None)
 
 
-def rrule(repeat: str, start: date | datetime) -> str:
-    """The RRULE value for a recurrence phrase starting on `start` (raises dates.DateError).
+def rrule(rule: Rule, start: date | datetime) -> str:
+    """The RRULE value for a repeat rule starting on `start`.
 
     crm clamps to the month's end where RRULE alone skips the months that lack the day (Jan 31 ->
     Mar 31): BYMONTHDAY=<day>,-1;BYSETPOS=1 takes the earlier of that day and the last one. (crm then
     counts from the clamped date, Feb 28 -> Mar 28, which a calendar cannot express; re-exporting after
     `done` shows crm's next date.)"""
-    rule = dates.parse_recurrence(repeat)
     text = rule.to_rrule()
     if rule.freq == "monthly" and start.day > 28:
         text += f";BYMONTHDAY={start.day},-1;BYSETPOS=1"
@@ -119,10 +134,10 @@ def rrule(repeat: str, start: date | datetime) -> str:
     return text
 
 
-def _alarm(item: IcsItem, *, related: str) -> Alarm:
+def _alarm(item: Item, *, related: str) -> Alarm:
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", item.summary)
+    alarm.add("description", _summary(item))
     alarm.add("trigger", DAY_ALARM if item.all_day else TIMED_ALARM, parameters={"RELATED": related})
     return alarm
 

@@ -194,6 +194,8 @@ class Database:
             raise StorageError("backup target is the database itself; choose another file")
         if dest.is_dir():
             raise StorageError(f"cannot write backup {dest}: it is a directory")
+        from crmcli.io.files import replacing
+
         tmp: Path | None = None
         placeholder = False  # a new dest we created to claim the name
         try:
@@ -203,23 +205,18 @@ class Database:
                 except FileExistsError:
                     raise Conflict(f"backup target {dest} already exists", hint="force") from None
                 placeholder = True
-            import tempfile
-
-            fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)  # mode 0600
-            os.close(fd)
-            tmp = Path(name)
-            src = sqlite3.connect(self.path)
-            try:
-                target = sqlite3.connect(tmp)
+            with replacing(dest, keep_mode=False) as tmp:  # a copy of the data: private (0600)
+                src = sqlite3.connect(self.path)
                 try:
-                    src.backup(target)
+                    target = sqlite3.connect(tmp)
+                    try:
+                        src.backup(target)
+                    finally:
+                        target.close()
                 finally:
-                    target.close()
-            finally:
-                src.close()
-            for suffix in ("-wal", "-shm", "-journal"):
-                dest.with_name(dest.name + suffix).unlink(missing_ok=True)
-            os.replace(tmp, dest)
+                    src.close()
+                for suffix in ("-wal", "-shm", "-journal"):
+                    dest.with_name(dest.name + suffix).unlink(missing_ok=True)
             placeholder = False
         except OSError as err:
             raise StorageError(f"cannot write backup {dest}: {err.strerror}") from None

@@ -12,7 +12,7 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from crmcli.core.text import fold
+from crmcli.storage.keys import fold
 
 
 def _v1_initial(conn: Connection) -> None:

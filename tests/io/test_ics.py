@@ -10,15 +10,18 @@ import icalendar
 import pytest
 import vobject
 
-from crmcli.io.ics import IcsItem, calendar
+from crmcli.core.calendar_export import CalendarItem
+from crmcli.core.dates import Recurrence, parse_recurrence
+from crmcli.io.ics import calendar
 
 NEW_YORK = ZoneInfo("America/New_York")
 
 
 def item(uid: str = "u1", *, due: datetime = datetime(2026, 11, 27, 14, 0, tzinfo=UTC), all_day: bool = False,
          repeat: str | None = None, name: str = "Ann Lee", title: str = "send the quote",
-         note: str | None = None) -> IcsItem:
-    return IcsItem(uid=uid, title=title, contact_name=name, note=note, due_at=due, all_day=all_day, repeat=repeat)
+         note: str | None = None) -> CalendarItem:
+    return CalendarItem(uid=uid, title=title, contact_name=name, note=note, due_at=due, all_day=all_day,
+                        recurrence=parse_recurrence(repeat) if repeat else None)
 
 
 def parse(data: bytes) -> icalendar.Calendar:
@@ -53,8 +56,8 @@ def test_exports_of_the_same_data_are_byte_identical() -> None:
     first = calendar(items, todo=False, zone=NEW_YORK)
     assert calendar(list(items), todo=False, zone=NEW_YORK) == first
     # DTSTAMP comes from the data: when it changed if known, else when it is due.
-    stamped = IcsItem("a", "t", "Ann", None, datetime(2026, 12, 1, tzinfo=UTC), False,
-                      updated_at=datetime(2026, 11, 20, 8, 30, tzinfo=UTC))
+    stamped = CalendarItem("a", "t", "Ann", None, datetime(2026, 12, 1, tzinfo=UTC), False,
+                           updated_at=datetime(2026, 11, 20, 8, 30, tzinfo=UTC))
     assert only(calendar([stamped], todo=False, zone=UTC))["DTSTAMP"].dt == datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
     assert only(calendar([item()], todo=False, zone=UTC))["DTSTAMP"].dt == datetime(2026, 11, 27, 14, tzinfo=UTC)
 
@@ -202,7 +205,8 @@ def test_open_items_come_back_aware_utc_soonest_first(tmp_path: Path) -> None:
         db.dispose()  # type: ignore[attr-defined]
     assert [i.uid for i in everyone] == ["open-2", "open-1"]
     (only_open,) = zoes
-    assert (only_open.uid, only_open.contact_name, only_open.repeat) == ("open-1", "Zoë Øster", "every 2 weeks")
+    assert (only_open.uid, only_open.contact_name, only_open.recurrence) == ("open-1", "Zoë Øster",
+                                                                             Recurrence("weekly", 2))
     assert only_open.due_at == datetime(2026, 12, 1, 9, tzinfo=UTC) and only_open.due_at.utcoffset() == timedelta(0)
     assert everyone[0].all_day is True and only_open.updated_at is not None and only_open.updated_at.tzinfo is not None
 
