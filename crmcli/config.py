@@ -125,6 +125,15 @@ def _locale(value: object) -> str:
     return locale_name(_str(value))
 
 
+def _theme(value: object) -> str:
+    """A theme's name as Textual spells them. Which themes exist is for `crm tui` to say: asking
+    Textual here would import it into every command that reads a setting."""
+    name = _str(value).lower()
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
+        raise Invalid(f"a theme name such as textual-light or nord, not {value!r}")
+    return name
+
+
 def _stages(value: object) -> "Stages":
     from crmcli.core import stages
 
@@ -163,6 +172,8 @@ KEYS: dict[str, Key] = {
         Key("me", "the name `--owner me` stands for (default: your login name)", _text),
         Key("stages", "deal stages in order, NAME:PERCENT:ROTDAYSd or NAME:PERCENT:won|lost", _stages,
             None, _stages_toml),
+        Key("tui_theme", "the colour theme of `crm tui` (textual-dark, textual-light, nord...); choosing one "
+                         "in the TUI (ctrl+p, Theme) saves it here", _theme),
     )
 }
 
@@ -338,6 +349,10 @@ class Settings:
     @property
     def me(self) -> str | None:
         return self.value("me")
+
+    @property
+    def tui_theme(self) -> str | None:
+        return self.value("tui_theme")
 
     @property
     def stage_setting(self) -> "Stages | None":

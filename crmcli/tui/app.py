@@ -13,7 +13,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from crmcli.context import AppContext
-from crmcli.tui import keymap
+from crmcli.tui import keymap, theme
 
 WATCH_SECONDS = 2.0
 
@@ -29,12 +29,15 @@ class CrmApp(App[None]):
         self.context = context
         self._watch_seconds = watch_seconds
         self._watch = None
+        self._started_theme = self.theme
 
     def on_mount(self) -> None:
         from crmcli.storage.changes import ChangeWatch
         from crmcli.tui.screens.dashboard import DashboardScreen
 
         self._watch = ChangeWatch(self.context.database)
+        theme.apply_setting(self)
+        self._started_theme = self.theme  # saved at exit if the user picks another
         self.push_screen(DashboardScreen())
         self.set_interval(self._watch_seconds, self.check_changes)
 
@@ -120,6 +123,7 @@ class CrmApp(App[None]):
                 yield SystemCommand(key.description, f"{key.description} ({keymap.shown(key.keys)})", method)
 
     def on_unmount(self) -> None:
+        theme.save_choice(self, self._started_theme)
         if self._watch is not None:
             self._watch.close()
 
