@@ -7,7 +7,8 @@
   target <= 1.5 x the floor and <= 1.5 s.
 - in-process, with Pilot (headless, 120x40): a search keystroke in the contacts browser to the list
   updated (<= 100 ms); opening contact #1 (2,000+ interactions) to its timeline painted (<= 300 ms);
-  from there to the end of that timeline, a page of 100 at a time (<= 500 ms);
+  from there `end` to its oldest entry painted (<= 500 ms; from the key reaching the app);
+  on the pipeline board, `]` to the column totals painted (<= 100 ms; on a copy of the dataset);
   peak memory after visiting every screen (<= 250 MB).
 Always exits 0: a report, not a gate.
 """
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 from generate import ensure_dataset
 
@@ -45,6 +47,124 @@ def startup(db: Path, runs: int) -> tuple[float, float]:
         for command, into in (pair if n % 2 else reversed(pair)):
             into.append(wall(command))
     return statistics.median(ours), statistics.median(theirs)
+
+
+class Paints:
+    """Stopwatches that stop when the answer is on the screen: at the end of the first paint, after
+    the answer was drawn, that updated a widget showing it (a layout pass updates every widget). A
+    paint is what the terminal is sent; "after the next refresh" callbacks can run before it."""
+
+    def __init__(self) -> None:
+        from textual._compositor import Compositor
+        from textual.screen import Screen
+
+        self.watches: list[tuple[Callable[[Any], list[Any]], float, list[float]]] = []
+        self.frame: set[Any] | None = set()  # widgets updated by the paint under way; None: all
+        paints = self
+        update_widgets, refresh_layout, on_timer = Compositor.update_widgets, Screen._refresh_layout, \
+            Screen._on_timer_update
+
+        def updating(compositor: Any, widgets: Any) -> None:
+            if paints.frame is not None:
+                paints.frame |= set(widgets)
+            update_widgets(compositor, widgets)
+
+        def laying_out(screen: Any, *args: Any, **kwargs: Any) -> None:
+            paints.frame = None
+            refresh_layout(screen, *args, **kwargs)
+
+        def painting(screen: Any) -> None:
+            on_timer(screen)
+            now, frame, paints.frame = time.perf_counter(), paints.frame, set()
+            for watch in list(paints.watches):
+                shown, t0, into = watch
+                if any(frame is None or w in frame for w in shown(screen)):
+                    into.append(now - t0)
+                    paints.watches.remove(watch)
+
+        Compositor.update_widgets = updating  # type: ignore[method-assign]
+        Screen._refresh_layout = laying_out  # type: ignore[method-assign]
+        Screen._on_timer_update = painting  # type: ignore[method-assign]
+
+    def timed(self, cls: type, begin: str, end: str, shown: Callable[[Any], list[Any]]) -> list[float]:
+        """Patch `cls`: a call of `begin` (what a key runs) starts a clock; once `end` (what draws the
+        answer) has run, the first paint updating one of `shown(screen)` (the widgets showing the
+        answer; none while it is not ready) stops it. From the key reaching the app to the answer
+        painted, without Pilot's own round trip. Returns the list the durations land in."""
+        spans: list[float] = []
+        started: list[float] = []
+        on_begin, on_end = getattr(cls, begin), getattr(cls, end)
+
+        def begun(screen: Any, *args: Any) -> Any:
+            started[:] = [time.perf_counter()]
+            return on_begin(screen, *args)
+
+        def ended(screen: Any, *args: Any) -> Any:
+            result = on_end(screen, *args)
+            if started:
+                self.watches.append((shown, started.pop(), spans))
+            return result
+
+        setattr(cls, begin, begun)
+        setattr(cls, end, ended)
+        return spans
+
+
+PAINTS: Paints | None = None
+
+
+def paints() -> Paints:
+    global PAINTS
+    if PAINTS is None:
+        PAINTS = Paints()
+    return PAINTS
+
+
+def at_oldest(screen: Any) -> list[Any]:
+    """The timeline, once its cursor is on the last row and in view."""
+    table = screen.query_one("#timeline")
+    row, top = table.cursor_row, table.scroll_y
+    ready = row == table.row_count - 1 and top <= row < top + table.scrollable_content_region.height
+    return [table] if ready else []
+
+
+async def board_moves(db: Path, runs: int) -> dict[str, float]:
+    """`]` on the first card of the pipeline board, then `[` back, on a copy of the dataset (the moves
+    write stage changes): from the key to the column totals painted with the new figures, to the
+    cards painted, and the whole round trip until the move is saved and the board read again."""
+    import sqlite3
+    import tempfile
+
+    from crmcli.context import open_context
+    from crmcli.tui.app import create_app
+    from crmcli.tui.screens.pipeline import PipelineScreen
+
+    from crmcli.tui.widgets.board import CardTable
+
+    # the heads, drawn in _move and painted on their own; then the cards, the cursor on the moved card
+    shown = paints().timed(PipelineScreen, "_step", "_move", lambda screen: list(screen.query(".totals")))
+    followed = paints().timed(PipelineScreen, "_step", "_focus_column", lambda screen: list(screen.query(CardTable)))
+    saved: list[float] = []
+    with tempfile.TemporaryDirectory(dir=db.parent) as folder:
+        copy = Path(folder) / db.name
+        with sqlite3.connect(db) as source, sqlite3.connect(copy) as target:
+            source.backup(target)  # whatever the WAL holds too
+        context = open_context(str(copy))
+        app = create_app(context, watch_seconds=3600)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.press("p")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            for n in range(2 * runs):
+                start = time.perf_counter()
+                await pilot.press("right_square_bracket" if n % 2 == 0 else "left_square_bracket")
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                saved.append(time.perf_counter() - start)
+        context.close()
+    return {"move": statistics.median(shown), "move_cards": statistics.median(followed),
+            "move_saved": statistics.median(saved)}
 
 
 async def in_process(db: Path, runs: int) -> dict[str, float]:
@@ -75,7 +195,8 @@ async def in_process(db: Path, runs: int) -> dict[str, float]:
         await pilot.pause()  # type: ignore[attr-defined]
 
     app = create_app(open_context(str(db)), watch_seconds=3600)
-    figures: dict[str, list[float]] = {"keystroke": [], "contact": [], "to_end": [], "idle": []}
+    figures: dict[str, list[float]] = {"keystroke": [], "contact": [], "to_end": paints().timed(ContactScreen, "action_oldest", "_show_end", at_oldest),
+                                       "to_end_pilot": [], "idle": []}
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         for _ in range(runs):  # Pilot's own cost: a key nothing is bound to, on the dashboard
@@ -99,17 +220,17 @@ async def in_process(db: Path, runs: int) -> dict[str, float]:
             await settle(app, pilot)
             figures["contact"].append(time.perf_counter() - start)
             start = time.perf_counter()
-            while app.screen._next is not None:  # type: ignore[attr-defined]  # pages left to fetch
-                await pilot.press("ctrl+end")
-                await settle(app, pilot)
-            figures["to_end"].append(time.perf_counter() - start)
+            await pilot.press("end")  # the oldest entries, fetched directly
+            await settle(app, pilot)
+            figures["to_end_pilot"].append(time.perf_counter() - start)
             app.pop_screen()
             await settle(app, pilot)
         await pilot.press("question_mark")
         await settle(app, pilot)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     return {"keystroke": statistics.median(figures["keystroke"]), "contact": statistics.median(figures["contact"]),
-            "to_end": statistics.median(figures["to_end"]), "idle": statistics.median(figures["idle"]),
+            "to_end": statistics.median(figures["to_end"]), "to_end_pilot": statistics.median(figures["to_end_pilot"]),
+            "idle": statistics.median(figures["idle"]),
             "peak_mb": peak}
 
 
@@ -120,6 +241,7 @@ def main() -> None:
     db = ensure_dataset(1.0)
     ours, floor = startup(db, args.runs)
     measured = asyncio.run(in_process(db, args.runs))
+    moved = asyncio.run(board_moves(db, args.runs))
     rows = [
         ("crm tui: launch to dashboard painted", f"{ours * 1000:.0f} ms", f"{floor * 1000:.0f} ms",
          f"{ours / floor:.2f}", "<= 1.5 and <= 1.5 s", ours / floor <= 1.5 and ours <= 1.5),
@@ -127,8 +249,10 @@ def main() -> None:
          measured["keystroke"] <= 0.1),
         ("contact #1 (2,000+ interactions): timeline painted", f"{measured['contact'] * 1000:.1f} ms", "-", "-",
          "<= 300 ms", measured["contact"] <= 0.3),
-        ("contact #1: scrolled to the end of its timeline", f"{measured['to_end'] * 1000:.0f} ms", "-", "-",
+        ("contact #1: `end` to its oldest entry painted", f"{measured['to_end'] * 1000:.1f} ms", "-", "-",
          "<= 500 ms", measured["to_end"] <= 0.5),
+        ("pipeline board: `]` to the column totals painted", f"{moved['move'] * 1000:.1f} ms", "-", "-",
+         "<= 100 ms", moved["move"] <= 0.1),
         ("peak memory after every screen", f"{measured['peak_mb']:.0f} MB", "-", "-", "<= 250 MB",
          measured["peak_mb"] <= 250),
     ]
@@ -138,6 +262,9 @@ def main() -> None:
     print(f"{sum(r[-1] for r in rows)} of {len(rows)} within target")
     print(f"(Pilot's own cost of one key press that does nothing, included in the in-process figures: "
           f"{measured['idle'] * 1000:.1f} ms)")
+    print(f"(contact #1's `end` with Pilot's round trip and the workers awaited: {measured['to_end_pilot'] * 1000:.0f} ms)")
+    print(f"(a deal move from the key to its cards and the cursor painted: {moved['move_cards'] * 1000:.0f} ms; "
+          f"to saved and the board read again: {moved['move_saved'] * 1000:.0f} ms)")
 
 
 if __name__ == "__main__":
