@@ -55,9 +55,12 @@ class CrmApp(App[None]):
         """Switch to a top-level screen, keeping the dashboard underneath."""
         from crmcli.tui.screens.contacts import ContactsScreen
         from crmcli.tui.screens.followups import FollowUpsScreen
+        from crmcli.tui.screens.orgs import OrgsScreen
         from crmcli.tui.screens.pipeline import PipelineScreen
+        from crmcli.tui.screens.search import SearchScreen
 
-        screens = {"contacts": ContactsScreen, "pipeline": PipelineScreen, "followups": FollowUpsScreen}
+        screens = {"contacts": ContactsScreen, "pipeline": PipelineScreen, "followups": FollowUpsScreen,
+                   "search": SearchScreen, "orgs": OrgsScreen}
         while len(self.screen_stack) > 2:
             self.pop_screen()
         if name == "dashboard":

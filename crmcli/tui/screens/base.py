@@ -45,6 +45,36 @@ class CrmScreen(Screen[None]):
         threaded(self, work, done, lambda message: self.notify(message, severity="error", timeout=6),
                  group=group, exclusive=exclusive)
 
+    _asking = False
+    _waiting: tuple[Callable[[], Any], Callable[[Any], None]] | None = None
+
+    def newest(self, work: Callable[[], T], done: Callable[[T], None]) -> None:
+        """`in_thread` for what follows typing: one question at a time, and while it runs only the
+        newest waits (slow searches on a big database never pile up); an answer already overtaken
+        by a newer question is not shown."""
+        if self._asking:
+            self._waiting = (work, done)
+            return
+        self._asking = True
+
+        def guarded() -> T | CrmError:
+            try:
+                return work()
+            except CrmError as err:
+                return err
+
+        def answered(result: T | CrmError) -> None:
+            self._asking = False
+            waiting, self._waiting = self._waiting, None
+            if waiting is not None:
+                self.newest(*waiting)
+            elif isinstance(result, CrmError):
+                self.notify(str(result), severity="error", timeout=6)
+            else:
+                done(result)
+
+        self.in_thread(guarded, answered, group="newest")
+
     def write(self, work: Callable[[], str]) -> None:
         """A change in a worker; its line is shown, then the screen reads the data again."""
         self.in_thread(work, self.written, group="write", exclusive=False)
