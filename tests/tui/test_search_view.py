@@ -43,8 +43,9 @@ def test_typing_shows_each_types_hits_in_rank_order_under_its_heading(demo: AppC
     from crmcli.core.search import HIT_TYPES, search
 
     with demo.database.connect() as conn:  # the word being typed matches by prefix
-        expected = {kind: [f"{kind}:{r[1]}" for r in search(conn, "acme*", limit=20, only=kind).rows]
-                    for kind in HIT_TYPES}
+        found = {kind: list(search(conn, "acme*", limit=20, only=kind).rows) for kind in HIT_TYPES}
+    expected = {kind: [f"{kind}:{r[1]}" for r in rows] for kind, rows in found.items()}
+    expected_titles = [r[2] for r in found["contact"]]
 
     async def scenario() -> None:
         app = create_app(demo, watch_seconds=3600)
@@ -53,9 +54,11 @@ def test_typing_shows_each_types_hits_in_rank_order_under_its_heading(demo: AppC
             assert _headings(app) == ["Contacts (6)", "Organisations (1)"]
             assert [i for i in _ids(app) if i] == expected["contact"] + expected["organisation"]
             assert _status(app) == "6 contacts, 1 organisation for 'acme'"
-            first = app.screen.query_one("#hits").get_option_at_index(1).prompt
-            assert "**" not in first.plain and "Acme" in first.plain  # the core's marks became bold
-            assert any(span.style == "bold underline" for span in first.spans)
+            title, snippet = app.screen.query_one("#hits").get_option_at_index(1).prompt.renderables
+            assert title.plain == expected_titles[0]
+            snippet = snippet.renderable  # indented under the title
+            assert "**" not in snippet.plain and "Acme" in snippet.plain  # the core's marks became bold
+            assert any(span.style == "bold underline" for span in snippet.spans)
 
             for _ in "acme":
                 await pilot.press("backspace")

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.console import Group
+from rich.padding import Padding
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Footer, Header, Input, OptionList, Static
@@ -22,7 +24,7 @@ PREFIX_FROM = 3   # the word being typed matches by prefix from this length (`a*
 GROUPS = {"contact": ("Contacts", "contact", "contacts"), "organisation": ("Organisations", "organisation", "organisations"),
           "deal": ("Deals", "deal", "deals"), "follow-up": ("Follow-ups", "follow-up", "follow-ups"),
           "interaction": ("Interactions", "interaction", "interactions")}
-HINT = ("Type to search contacts, organisations, deals, follow-ups and interactions, as `crm search` does: "
+HINT = ("Type to search contacts, organisations, deals, follow-ups and interactions, as crm search does: "
         "every word must match, case and accents never matter, the word being typed matches its start, "
         "quot* matches by prefix and \"two words\" is a phrase. Tab or enter moves to the hits; enter opens one.")
 
@@ -104,14 +106,13 @@ def highlighted(snippet: str) -> Text:
     return text
 
 
-def hit_prompt(hit: Hit) -> Text:
-    prompt = Text()
-    prompt.append(printable(one_line(hit.title)), style="bold")
+def hit_prompt(hit: Hit) -> Group:
+    """The title and when on one line; the snippet below it, indented even where it wraps."""
+    head = Text()
+    head.append(printable(one_line(hit.title)), style="bold")
     if hit.when:
-        prompt.append(f"  {local(hit.when)}", style="dim")
-    prompt.append("\n  ")
-    prompt.append_text(highlighted(hit.snippet))
-    return prompt
+        head.append(f"  {local(hit.when)}", style="dim")
+    return Group(head, Padding(highlighted(hit.snippet), (0, 0, 0, 2)))
 
 
 def options(found: Found) -> list[Option | None]:
