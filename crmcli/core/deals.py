@@ -118,8 +118,8 @@ def add(session: Session, new: NewDeal, settings: DealSettings | None = None) ->
     the first open stage, the first contact's organisation (the customer), "me" as owner."""
     chosen = settings if settings is not None else DealDefaults()
     name = check_name(new.name)
+    stage = new.stage or chosen.stages.open[0]  # a broken stages setting is said before the amount typed
     minor, code = amount(new.value, new.currency, chosen, locale=new.locale)
-    stage = new.stage or chosen.stages.open[0]
     org = new.org
     if org is None and new.contacts and new.contacts[0].org_id is not None:
         org = session.get(Organization, new.contacts[0].org_id)
