@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import CRM, run_crm
 
-HEAVY = ("sqlmodel", "sqlalchemy", "textual", "keyring")
+HEAVY = ("sqlmodel", "sqlalchemy", "textual", "keyring", "rapidfuzz")
 UI = ("typer", "textual", "rich")
 
 

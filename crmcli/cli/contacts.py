@@ -211,3 +211,25 @@ def untag(ctx: typer.Context, ref: Ref,
         contact = contacts.resolve(session, ref)
         removed = contacts.untag(session, contact, tags)
     note(f"untagged {contacts.label(contact)}: {', '.join(removed)}")
+
+
+@app.command("dupes")
+def dupes(
+    ctx: typer.Context,
+    threshold: Annotated[int, typer.Option("--threshold", min=0, max=100, metavar="SCORE",
+                                           help="Lowest score (0-100) of a pair to show.")] = 90,
+    fmt: FormatOpt = Format.table,
+    quiet: QuietOpt = False,
+) -> None:
+    """List likely duplicate pairs: a shared email or phone, or alike names at one organisation or
+    company email domain; best score first. -q prints each pair's ids, ready for `crm contacts merge`."""
+    import sys
+
+    from crmcli.core import dupes as found
+
+    with state.context(ctx).database.session() as session:
+        pairs = found.find(session.connection(), threshold=threshold)
+    if quiet:
+        sys.stdout.writelines(f"{p.id} {p.other_id}\n" for p in pairs)
+        return
+    emit(found.rows(pairs), fmt, empty="no likely duplicates")
