@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 import typer
 
@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from crmcli.storage.database import Database
+
+K = TypeVar("K")
+T = TypeVar("T")
 
 
 def confirm_or_refuse(question: str, *, yes: bool) -> None:
@@ -24,15 +27,23 @@ def confirm_or_refuse(question: str, *, yes: bool) -> None:
         raise typer.Abort()
 
 
+def confirmed(db: "Database", describe: Callable[["Session"], tuple[K, str]], act: Callable[["Session", K], T],
+              *, verb: str, yes: bool) -> tuple[str, T]:
+    """The shape of every destructive command: look the records up and say what the change does (a
+    read transaction), ask "VERB WHAT?" or require --yes (no lock held while a person thinks), then
+    act on what was looked up (`describe`'s key, e.g. an id) in one write. Returns what was said
+    and what `act` returned."""
+    with db.session() as session:
+        key, what = describe(session)
+    confirm_or_refuse(f"{verb} {what}?", yes=yes)
+    with db.session(write=True) as session:
+        return what, act(session, key)
+
+
 def delete_confirmed(db: "Database", describe: Callable[["Session"], tuple[int, str]],
                      delete: Callable[["Session", int], None], *, yes: bool) -> None:
-    """The shape of every `rm`: look the record up and say what goes with it (a read transaction),
-    ask or require --yes (no lock held while a person thinks), then delete it by id in one write."""
+    """Every `rm`: `describe` says what goes with the record, `delete` removes it by id."""
     from crmcli.cli.output import note
 
-    with db.session() as session:
-        record_id, what = describe(session)
-    confirm_or_refuse(f"Delete {what}?", yes=yes)
-    with db.session(write=True) as session:
-        delete(session, record_id)
+    what, _ = confirmed(db, describe, delete, verb="Delete", yes=yes)
     note(f"deleted {what}")

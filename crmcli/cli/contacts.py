@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from crmcli.cli import state
-from crmcli.cli.confirm import delete_confirmed
+from crmcli.cli.confirm import confirmed, delete_confirmed
 from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt, exclusive
 from crmcli.cli.output import added, card, emit, local_time, note
 
@@ -233,3 +233,30 @@ def dupes(
         sys.stdout.writelines(f"{p.id} {p.other_id}\n" for p in pairs)
         return
     emit(found.rows(pairs), fmt, empty="no likely duplicates")
+
+
+@app.command("merge")
+def merge(
+    ctx: typer.Context,
+    keep: Annotated[str, typer.Argument(metavar="KEEP", help="The contact that stays: id, email, or a unique part "
+                                                             "of the name.")],
+    other: Annotated[str, typer.Argument(metavar="OTHER", help="The contact merged into KEEP, then deleted.")],
+    yes: YesOpt = False,
+) -> None:
+    """Merge OTHER into KEEP (asks first): emails, phones, tags and fields united, history, follow-ups
+    and deals moved, OTHER deleted. Where both have a title, organisation, cadence or field, KEEP's
+    stays; each such clash is listed."""
+    from crmcli.core import contacts
+    from crmcli.core import merge as merging
+
+    def describe(session: Session) -> tuple[tuple[int, int], str]:
+        plan = merging.plan(session, contacts.resolve(session, keep), contacts.resolve(session, other))
+        return (plan.keep_id, plan.other_id), plan.describe()
+
+    def act(session: Session, ids: tuple[int, int]) -> merging.Merge:
+        return merging.merge(session, *(contacts.resolve(session, str(cid)) for cid in ids))
+
+    _, done = confirmed(state.context(ctx).database, describe, act, verb="Merge", yes=yes)
+    note(f"merged {done.describe()}")
+    for clash in done.clashes:
+        note(clash.describe())
