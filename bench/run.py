@@ -204,6 +204,7 @@ def figures(dataset: Path, work: Path, conn: Connection) -> list[Figure]:
         *[Figure(f"search {label}: {text!r} (in-process, interactions)", call(searching(conn, text, "interaction")),
                  target) for label, text, target in SEARCHES],
         Figure("search, every type: 'invoice' (in-process)", call(searching(conn, "invoice")), 0.100),
+        Figure("crm contacts dupes --format csv (100k)", command(dupes_command(dataset)), 10.0),
         Figure("crm db reindex (1M interactions)", command([*crm_work, "db", "reindex"]), 10.0,
                max_runs=REINDEX_RUNS, warm_up=False),
     ]
@@ -215,6 +216,20 @@ def remind_command(dataset: Path) -> Command:
 
 def cold_command(dataset: Path) -> Command:
     return [CRM, "--db", str(dataset), "contacts", "list", "--cold", "--format", "csv"]
+
+
+def dupes_command(dataset: Path) -> Command:
+    return [CRM, "--db", str(dataset), "contacts", "dupes", "--format", "csv"]
+
+
+def check_dupes_output(dataset: Path) -> str:
+    """Not timed: how many pairs `crm contacts dupes` finds, by kind of reason."""
+    done = subprocess.run(dupes_command(dataset), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
+    pairs = list(csv.DictReader(io.StringIO(done.stdout.decode("utf-8"))))
+    kinds = {kind: sum(said in pair["reasons"] for pair in pairs)
+             for kind, said in (("email", "same email "), ("phone", "same phone "), ("name", " name in "))}
+    detail = ", ".join(f"{n:,} by {kind}" for kind, n in kinds.items())
+    return f"contacts dupes: {len(pairs):,} pairs at the default threshold ({detail})"
 
 
 def sqlite_csv(dataset: Path) -> Command:
@@ -388,6 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dataset {dataset} (add, log and reindex run on a copy: {work}); {args.runs} runs per command")
     print(check_list_output(dataset))
     print(check_remind_output(dataset))
+    print(check_dupes_output(dataset))
 
     results = []
     db = Database.open(str(dataset))  # for the in-process figures, opened once
