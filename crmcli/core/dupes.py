@@ -14,7 +14,8 @@ Scores are 0-100:
   "Maria Garcia" / "M Garcia" (80) reaches it;
 - similar names in one block: rapidfuzz's token_sort_ratio of the folded names ("Jon Smith" / "John
   Smith" 95, "Ann Lee" / "Ann Smith" 63: a shared first name alone is far from a match).
-A pair found several ways takes its best score and lists every reason.
+A pair found several ways takes its best score and lists every reason (alike names once: at the
+organisation when both are its people, else at the email domain).
 """
 
 from __future__ import annotations
@@ -97,9 +98,12 @@ def find(conn: Connection, *, threshold: int = DEFAULT_THRESHOLD) -> list[Pair]:
     for number, ids in _shared(conn, CONTACT_PHONE, CONTACT_PHONE.c.number):
         for a, b in _pairs_of(ids):
             note(a, b, (100 + similarity(people.keys[a], people.keys[b])) / 2, f"same phone {number}")
+    named: set[tuple[int, int]] = set()  # a pair alike at one organisation needs no word on its domain too
     for where, members in _blocks(conn, people):
         for a, b, score in _alike(members, people.keys, threshold, similarity):
-            note(a, b, score, f"{'same' if score == 100 else 'similar'} name in {where}")
+            if (pair := (min(a, b), max(a, b))) not in named:
+                named.add(pair)
+                note(a, b, score, f"{'same' if score == 100 else 'similar'} name in {where}")
     pairs = [Pair(a, people.names[a], b, people.names[b], score, tuple(reasons))
              for (a, b), (score, reasons) in found.items() if score >= threshold]
     return sorted(pairs, key=lambda p: (-p.score, p.id, p.other_id))
@@ -113,7 +117,7 @@ def rows(pairs: Sequence[Pair]) -> Rows:
 def _people(conn: Connection) -> _People:
     c, o = Contact.__table__, Organization.__table__
     names, keys, org = {}, {}, {}
-    for cid, name, key, org_id in conn.execute(sa.select(c.c.id, c.c.name, c.c.name_key, c.c.org_id)):
+    for cid, name, key, org_id in conn.execute(sa.select(c.c.id, c.c.name, c.c.name_key, c.c.org_id).order_by(c.c.id)):
         names[cid], keys[cid] = name, key
         if org_id is not None:
             org[cid] = org_id

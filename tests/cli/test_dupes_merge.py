@@ -45,7 +45,8 @@ def test_dupes_machine_formats_and_quiet(twins: Run) -> None:
     assert [(r["id"], r["other_id"], r["score"]) for r in rows] == [("3", "4", "100"), ("5", "7", "98"),
                                                                     ("1", "2", "95")]
     data = json.loads(twins("contacts", "dupes", "-f", "json").stdout)
-    assert data[2]["reasons"] == ["similar name in organisation Acme Ltd", "similar name in email domain acme.example"]
+    assert data[0]["reasons"] == ["same phone +442079460018"]
+    assert data[2]["reasons"] == ["similar name in organisation Acme Ltd"]
     assert twins("contacts", "dupes", "-q").stdout == "3 4\n5 7\n1 2\n"
 
 
