@@ -19,15 +19,14 @@ async def shoot(db: Path, out: Path) -> None:
     from crmcli.context import open_context
     from crmcli.core import clock, sample
     from crmcli.tui.app import create_app
+    from crmcli.tui.settle import settle
 
     context = open_context(str(db))
     with context.database.connect(write=True) as conn:
         sample.generate(conn, sample.DEMO, now=clock.utc_now())
     app = create_app(context, watch_seconds=3600)
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(3):
-            await pilot.pause(0.1)
-            await app.workers.wait_for_complete()
+        await settle(app, pilot)
         app.save_screenshot(out.name, path=str(out.parent))
     context.close()
 

@@ -384,6 +384,24 @@ def count(conn: Connection) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(Contact.__table__)).scalar_one())
 
 
+TAG_COLUMNS = ("name", "contacts")
+
+
+def tags(conn: Connection, *, match: str | None = None, limit: int | None = None) -> Rows:
+    """Tags by name, each with how many contacts carry it: what `rows(tag=...)` can narrow to.
+    `match`: part of the tag's name, case-free."""
+    from crmcli.core.text import like_pattern
+
+    t, ct = TAG, CONTACT_TAG
+    stmt = sa.select(t.c.name, sa.func.count(ct.c.contact_id)).select_from(t.outerjoin(ct, ct.c.tag_id == t.c.id)) \
+        .group_by(t.c.id, t.c.name).order_by(t.c.name)
+    if match is not None and match.strip():
+        stmt = stmt.where(t.c.name.like(like_pattern(match.strip().lower()), escape="\\"))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return Rows(TAG_COLUMNS, conn.execute(stmt))
+
+
 def card(session: Session, contact: Contact) -> dict[str, Any]:
     """Everything about one contact, labels included, for `contacts show`."""
     org = session.get(Organization, contact.org_id) if contact.org_id else None

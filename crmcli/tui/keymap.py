@@ -45,7 +45,7 @@ SCREENS: dict[str, tuple[Key, ...]] = {
         Key("g", "app.go('orgs')", "Organisations", footer=False),
         Key("x", "done", "Done"),
         Key("s", "snooze", "Snooze"),
-        Key("l", "done_and_log", "Done+log"),
+        Key("l", "done_and_log", "Done+log", footer=False),  # the footer must fit 80 columns
         Key("enter", "open", "Open", footer=False),
         Key("tab", "app.focus_next", "Next panel", footer=False),
         Key("r", "reload", "Refresh", footer=False),
@@ -54,6 +54,9 @@ SCREENS: dict[str, tuple[Key, ...]] = {
         Key("slash", "search", "Search"),
         Key("enter", "open", "Open", footer=False),
         Key("o", "sort", "Sort"),
+        Key("t", "filter_tag", "Tag filter"),
+        Key("g", "filter_org", "Org filter"),
+        Key("u", "clear_filters", "Clear filters", footer=False),
         Key("escape", "back", "Back"),
         Key("r", "reload", "Refresh", footer=False),
     ),
@@ -116,11 +119,16 @@ SCREENS: dict[str, tuple[Key, ...]] = {
     "help": (
         Key("escape,question_mark", "dismiss", "Close"),
     ),
+    "picker": (
+        Key("down", "cursor_down", "Next", footer=False),
+        Key("up", "cursor_up", "Previous", footer=False),
+        Key("escape", "cancel", "Cancel"),
+    ),
 }
 
 TITLES = {"dashboard": "Dashboard", "contacts": "Contacts", "contact": "Contact", "pipeline": "Pipeline",
           "followups": "Follow-ups", "search": "Search", "orgs": "Organisations", "org": "Organisation",
-          "deal": "Deal", "confirm": "Confirm", "help": "Keys", "form": "Form"}
+          "deal": "Deal", "confirm": "Confirm", "help": "Keys", "picker": "Pick", "form": "Form"}
 
 # The screens a user browses, in the order the README's keys table and the help list them.
 BROWSED = ("dashboard", "contacts", "contact", "pipeline", "followups", "search", "orgs", "org")

@@ -44,6 +44,19 @@ def test_match_finds_names_emails_organisations_and_tags(people: Database, typed
         assert contacts.count(conn) == 4
 
 
+def test_tags_are_listed_by_name_with_how_many_contacts_carry_them(people: Database) -> None:
+    with people.session(write=True) as session:
+        contacts.add(session, contacts.ContactChanges(name="Cy Vip", tags=["vip", "a_b"]))
+    with people.connect() as conn:
+        assert list(contacts.tags(conn).rows) == [("a_b", 1), ("press", 1), ("vip", 2)]
+        assert list(contacts.tags(conn, match="VI").rows) == [("vip", 2)]  # part of the name, case-free
+        assert list(contacts.tags(conn, match="_").rows) == [("a_b", 1)]   # LIKE's wildcards are plain text
+        assert list(contacts.tags(conn, match="  ").rows) == list(contacts.tags(conn).rows)
+        assert list(contacts.tags(conn, limit=1).rows) == [("a_b", 1)]
+        vip = [row[2] for row in contacts.rows(conn, tag="vip").rows]
+        assert vip == ["Cy Vip", "Zoë Øster"]  # what a picked tag narrows the list to
+
+
 def test_is_cold_is_the_sql_rule_for_one_contact() -> None:
     created = NOW - timedelta(days=100)
     assert not cadence.is_cold(None, created, None, NOW)

@@ -8,6 +8,7 @@ from typing import Iterator
 import pytest
 
 from crmcli.context import AppContext
+from crmcli.tui.settle import settle  # noqa: F401 - the tests import it from here
 
 NOW = "2026-11-25T10:30:00Z"
 
@@ -25,11 +26,3 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppContext
     yield context
     context.close()
 
-
-async def settle(app: object, pilot: object) -> None:
-    """Wait until the workers have answered and the screen has drawn what they brought."""
-    await pilot.pause(0.05)  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()  # type: ignore[attr-defined]
-    await pilot.pause(0.05)  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]

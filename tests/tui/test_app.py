@@ -34,9 +34,65 @@ def test_dashboard_shows_what_is_due_the_pipeline_and_recent_activity(demo: AppC
                 expected = agenda.agenda(conn, demo.local_now()).items
             assert len(expected) > 3
             assert _cells(tables["agenda"], 1) == [i.contact for i in expected]
-            assert "late)" in _cells(tables["agenda"], 0)[0]  # the demo has overdue follow-ups, oldest first
+            assert _cells(tables["agenda"], 0)[0] == f"{expected[0].days}d late"  # overdue ones first, oldest first
+            assert tables["agenda"].border_title == f"Due today and overdue ({len(expected)})"
             assert tables["pipeline"].row_count > 3 and tables["recent"].row_count == 30
             assert _cells(tables["pipeline"], 1)[:2] == ["EUR", "USD"]
+
+    run(scenario())
+
+
+def test_the_forecast_panel_shows_crm_forecast_for_this_month_and_the_next(demo: AppContext, ok) -> None:  # type: ignore[no-untyped-def]
+    table = ok("--db", str(demo.database.path), "forecast", "--months", "2").stdout.splitlines()[1:]
+    cli = [tuple(line.split()[:7]) for line in table]  # period, currency, deals, value, code, weighted, code
+    closing = [(period, code, deals, value, weighted) for period, code, deals, value, _, weighted, _ in cli
+               if deals != "0"]
+    empty = sorted({c[0] for c in cli} - {c[0] for c in closing})
+    assert closing and empty == ["2026-11"]  # the demo: deals past their close date, none this month, some next
+
+    async def scenario() -> None:
+        app = create_app(demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            panel = app.screen.query_one("#forecast", RecordTable)
+            shown = [tuple(str(c) for c in panel.get_row_at(i)) for i in range(panel.row_count)]
+            assert [r for r in shown if r[2] != "0"] == closing
+            assert [(r[0], r[3]) for r in shown if r[2] == "0"] == [("2026-11", "none closing")]
+            assert [r[0] for r in shown] == sorted([r[0] for r in shown], key=lambda p: (p != "overdue", p))
+
+    run(scenario())
+
+
+def test_enter_on_each_dashboard_panel_opens_the_view_behind_it(demo: AppContext) -> None:
+    from crmcli.core import agenda, followups, interactions
+
+    async def scenario() -> None:
+        app = create_app(demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            with demo.database.session() as session:
+                first = agenda.agenda(session.connection(), demo.local_now()).items[0]
+                assert followups.get(session, first.follow_up_id).contact_id == first.contact_id
+                newest = next(iter(interactions.rows(session.connection(), limit=1).records()))
+            cold = str(app.screen.query_one("#cold", RecordTable).get_row_at(0)[0])
+            expected = {"agenda": ("contact", first.contact_id), "cold": ("contact", cold),
+                        "recent": ("contact", newest.contacts.split("; ")[0]),
+                        "pipeline": ("pipeline", None), "forecast": ("pipeline", None)}
+            for panel, (screen, who) in expected.items():
+                app.screen.query_one(f"#{panel}", RecordTable).focus()
+                await pilot.press("enter")
+                await settle(app, pilot)
+                assert app.screen.name == screen, panel
+                if isinstance(who, int):
+                    assert app.screen.contact_id == who  # type: ignore[attr-defined]
+                elif who is not None:
+                    with demo.database.session() as session:
+                        from crmcli.core import contacts
+
+                        assert contacts.resolve(session, str(app.screen.contact_id)).name == who  # type: ignore[attr-defined]
+                await pilot.press("escape")
+                await settle(app, pilot)
+                assert app.screen.name == "dashboard", panel
 
     run(scenario())
 
@@ -253,5 +309,80 @@ def test_help_lists_every_key_of_the_screen_from_the_keymap(demo: AppContext) ->
             assert app.screen.name == "dashboard"
             await pilot.press("ctrl+q")
         assert app.return_code in (0, None)
+
+    run(scenario())
+
+
+def _typed(pilot, text):  # type: ignore[no-untyped-def]
+    async def go() -> None:
+        for ch in text:
+            await pilot.press(ch if ch != " " else "space")
+    return go()
+
+
+def test_contacts_narrow_by_tag_and_organisation_as_contacts_list_does(demo: AppContext, ok) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Static
+
+    def listed(*options: str) -> list[str]:
+        out = ok("--db", str(demo.database.path), "contacts", "list", *options, "-q").stdout.split()
+        return sorted(f"contact:{i}" for i in out)
+
+    async def scenario() -> None:
+        app = create_app(demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("c")
+            await settle(app, pilot)
+            table = app.screen.query_one("#contacts", RecordTable)
+            status = app.screen.query_one("#status", Static)
+
+            def keys() -> list[str]:
+                return sorted(str(k.value) for k in table.rows)
+
+            await pilot.press("tab", "t")  # from the search box to the list, then the tag picker
+            await settle(app, pilot)
+            assert app.screen.name == "picker"
+            choices = app.screen.query_one("#choices", RecordTable)
+            assert [str(c) for c in choices.get_row_at(0)] == ["client", "35"]  # tags by name, with counts
+            await _typed(pilot, "vi")
+            await settle(app, pilot)
+            assert _cells(choices, 0) == ["vip"]
+            await pilot.press("enter")
+            await settle(app, pilot)
+            vip = listed("--tag", "vip")
+            assert app.screen.name == "contacts" and keys() == vip and len(vip) == 33
+            assert "with tag vip" in str(status.render())
+
+            await pilot.press("u")
+            await settle(app, pilot)
+            assert table.row_count == 200 and "tag" not in str(status.render())
+
+            await pilot.press("g")
+            await settle(app, pilot)
+            await _typed(pilot, "vertex design")
+            await settle(app, pilot)
+            choices = app.screen.query_one("#choices", RecordTable)
+            assert _cells(choices, 0) == ["Vertex Design Ltd"] and _cells(choices, 1) == ["9"]
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert keys() == listed("--org", "Vertex Design Ltd") and table.row_count == 9
+            assert "with organisation Vertex Design Ltd" in str(status.render())
+
+            await pilot.press("t")
+            await settle(app, pilot)
+            await pilot.press("down", "enter")  # the second tag in name order, with the organisation kept
+            await settle(app, pilot)
+            assert keys() == listed("--org", "Vertex Design Ltd", "--tag", "conference-2025")
+            assert "with tag conference-2025, organisation Vertex Design Ltd" in str(status.render())
+
+            await pilot.press("g")
+            await settle(app, pilot)
+            await _typed(pilot, "no such organisation")
+            await settle(app, pilot)
+            assert "no organisation matches" in str(app.screen.query_one("#note", Static).render())
+            await pilot.press("enter", "escape")  # nothing to pick; cancelled: the filters stay
+            await settle(app, pilot)
+            assert app.screen.name == "contacts"
+            assert keys() == listed("--org", "Vertex Design Ltd", "--tag", "conference-2025")
 
     run(scenario())

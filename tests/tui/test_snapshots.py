@@ -31,6 +31,8 @@ SCREENS = {
     "dashboard": (),
     "contacts": ("c",),
     "contacts-search": ("c", "m", "a", "r"),
+    "contacts-tag-picker": ("c", "tab", "t"),
+    "contacts-filtered": ("c", "tab", "t", "v", "i", "enter", "g", "g", "u", "l", "l", "enter"),
     "contact": ("c", "tab", "enter"),
     "log-form": ("c", "tab", "enter", "L"),
     "help": ("question_mark",),

@@ -1,19 +1,23 @@
 """The contacts browser: search as you type (name, email, organisation, tag; case- and
-accent-free), sort by name or last contact, cold contacts marked. At most PAGE rows are mounted:
-a search narrows 100,000 contacts to what fits, and the status line says how many there are."""
+accent-free), narrow by a tag and an organisation picked from a list (the very filters of
+`crm contacts list --tag --org`), sort by name or last contact, cold contacts marked. At most PAGE
+rows are mounted: a search narrows 100,000 contacts to what fits, and the status line says how
+many there are and which filters hold."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from textual.app import ComposeResult
 from textual.widgets import Footer, Header, Input, Static
 
+from crmcli.core.rows import LIST_SEPARATOR
 from crmcli.tui import keymap
 from crmcli.tui.format import local
 from crmcli.tui.screens.base import CrmScreen
+from crmcli.tui.screens.picker import LIMIT, Choice
 from crmcli.tui.widgets.tables import RecordTable
 
 PAGE = 200
@@ -28,20 +32,49 @@ class ContactPage:
     more: bool
 
 
-def load_contacts(context: Any, match: str, sort: str) -> ContactPage:
+@dataclass(frozen=True)
+class Filters:
+    tag: Choice | None = None
+    org: Choice | None = None  # value: the organisation's id
+
+    def __bool__(self) -> bool:
+        return self.tag is not None or self.org is not None
+
+    def describe(self) -> str:
+        return ", ".join([*([f"tag {self.tag.label}"] if self.tag else []),
+                          *([f"organisation {self.org.label}"] if self.org else [])])
+
+
+def load_contacts(context: Any, match: str, sort: str, filters: Filters = Filters()) -> ContactPage:
     from crmcli.core import cadence, contacts
 
     now = context.now()
     with context.database.connect() as conn:
-        found = [tuple(r) for r in contacts.rows(conn, match=match or None, sort=sort, limit=PAGE + 1).rows]
+        found = contacts.rows(conn, match=match or None, sort=sort, limit=PAGE + 1,
+                              tag=filters.tag.value if filters.tag else None,
+                              org_id=int(filters.org.value) if filters.org else None)
+        records = list(found.records())
         total = contacts.count(conn)
     shown = []
-    for r in found[:PAGE]:
-        cid, name, title, org, emails, last, cadence_days, created = r[0], r[2], r[3], r[4], r[5], r[10], r[9], r[11]
-        cold = cadence.is_cold(_when(last), _when(created), cadence_days, now)  # type: ignore[arg-type]
-        shown.append((f"contact:{cid}", [(COLD_MARK if cold else "  ") + name, title or "", org or "",
-                                         (emails or "").split("; ")[0], local(last)]))
-    return ContactPage(shown, total, len(found) > PAGE)
+    for r in records[:PAGE]:
+        cold = cadence.is_cold(_when(r.last_contact), _when(r.created), r.cadence_days, now)  # type: ignore[arg-type]
+        shown.append((f"contact:{r.id}", [(COLD_MARK if cold else "  ") + r.name, r.title or "", r.org or "",
+                                          (r.emails or "").split(LIST_SEPARATOR)[0], local(r.last_contact)]))
+    return ContactPage(shown, total, len(records) > PAGE)
+
+
+def tag_choices(context: Any, match: str) -> list[Choice]:
+    from crmcli.core import contacts
+
+    with context.database.connect() as conn:
+        return [Choice(r.name, r.name, r.contacts) for r in contacts.tags(conn, match=match or None, limit=LIMIT).records()]
+
+
+def org_choices(context: Any, match: str) -> list[Choice]:
+    from crmcli.core import orgs
+
+    with context.database.connect() as conn:
+        return [Choice(str(r.id), r.name, r.people) for r in orgs.rows(conn, match=match or None, limit=LIMIT).records()]
 
 
 def _when(text: str | None) -> datetime | None:
@@ -53,10 +86,12 @@ class ContactsScreen(CrmScreen):
     DEFAULT_CSS = """
     #search { margin: 0 1; }
     """
+    CSS = "ContactsScreen #status { height: auto; max-height: 2; }"  # CSS: it must win over the app's #status
 
     def __init__(self) -> None:
         super().__init__(name="contacts")
         self._sort = "name"
+        self._filters = Filters()
         self._generation = 0  # only the newest search's answer is shown
 
     def compose(self) -> ComposeResult:
@@ -75,15 +110,20 @@ class ContactsScreen(CrmScreen):
 
     def action_reload(self) -> None:
         self._generation += 1
-        generation, match, sort = self._generation, self.query_one("#search", Input).value, self._sort
-        self.in_thread(lambda: (generation, load_contacts(self.context, match, sort)), self._show)
+        generation, match, sort, filters = (self._generation, self.query_one("#search", Input).value, self._sort,
+                                            self._filters)
+        self.in_thread(lambda: (generation, load_contacts(self.context, match, sort, filters)), self._show)
 
     def _show(self, answer: tuple[int, ContactPage]) -> None:
         generation, page = answer
         if generation != self._generation:
             return  # a later keystroke has asked again
         self.query_one("#contacts", RecordTable).fill(page.rows)
-        shown = f"{len(page.rows)}{'+' if page.more else ''} of {page.total} contacts"
+        found = f"{len(page.rows)}{'+' if page.more else ''}"
+        # Filtered, the count is of those the filters leave (the whole count would mislead); the
+        # status may take a second line at 80 columns rather than cut the filters off.
+        shown = (f"{found} contacts with {self._filters.describe()} (u clears)" if self._filters
+                 else f"{found} of {page.total} contacts")
         hint = "; type to narrow" if page.more else ""
         self.query_one("#status", Static).update(f"{shown}, sorted by {self._sort}{hint}   {COLD_MARK}past cadence")
 
@@ -99,6 +139,27 @@ class ContactsScreen(CrmScreen):
     def action_sort(self) -> None:
         self._sort = SORTS[(SORTS.index(self._sort) + 1) % len(SORTS)]
         self.action_reload()
+
+    def action_filter_tag(self) -> None:
+        self._pick("Only contacts with the tag", "tag", tag_choices, "tag")
+
+    def action_filter_org(self) -> None:
+        self._pick("Only the people of the organisation", "organisation", org_choices, "org")
+
+    def _pick(self, title: str, noun: str, choices: Callable[[Any, str], list[Choice]], field: str) -> None:
+        from crmcli.tui.screens.picker import PickerModal
+
+        def narrow(choice: Choice | None) -> None:
+            if choice is not None:
+                self._filters = replace(self._filters, **{field: choice})
+                self.action_reload()
+
+        self.app.push_screen(PickerModal(title, noun, lambda text: choices(self.context, text)), narrow)
+
+    def action_clear_filters(self) -> None:
+        if self._filters:
+            self._filters = Filters()
+            self.action_reload()
 
     def selected_contact(self) -> int | None:
         key = self.query_one("#contacts", RecordTable).selected_key()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
+from rich.cells import cell_len
 from textual.widgets import DataTable
 
 from crmcli.tui.format import cell
@@ -25,8 +26,15 @@ class RecordTable(DataTable):  # type: ignore[type-arg]
         """Replace the rows, keeping the cursor on the same record when it is still there."""
         selected = self.selected_key()
         self.clear()
+        widths = [cell_len(str(c.label)) for c in self.ordered_columns]
         for key, values in rows:
-            self.add_row(*(cell(v) for v in values), key=key, height=height)
+            cells = [cell(v) for v in values]
+            self.add_row(*cells, key=key, height=height)
+            widths = [max(w, c.cell_len) for w, c in zip(widths, cells)] + widths[len(cells):]
+        # The widths now, not on the table's next idle: until then DataTable draws a column as wide as
+        # its heading, and a screen painted (or a picture taken) in between shows the text cut short.
+        for column, width in zip(self.ordered_columns, widths):
+            column.content_width = width
         if selected is not None and selected in self.rows:
             self.move_cursor(row=self.get_row_index(selected))
 
