@@ -1,8 +1,11 @@
-"""`crm export ...`: data out in formats other programs read. `ics`: open follow-ups for a calendar app."""
+"""`crm export ...`: data out in formats other programs read. `contacts`, `orgs`, `interactions`,
+`follow-ups`, `deals`: every record, every field (crmcli.core.exports); `ics`: open follow-ups for a
+calendar app."""
 
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,13 +14,61 @@ import typer
 from crmcli.cli import state
 from crmcli.cli.output import note
 
-app = typer.Typer(add_completion=False, help="Export data: ics (follow-ups as iCalendar).", no_args_is_help=True)
+app = typer.Typer(add_completion=False, help="Export data: contacts, orgs, interactions, follow-ups, deals "
+                  "(csv, tsv, json, ndjson); ics (follow-ups as iCalendar).", no_args_is_help=True)
+
+OutputOpt = Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
+                                               help="Write to FILE, replaced whole (default or '-': stdout).")]
 
 
-@app.callback()
-def export() -> None:
-    # A callback keeps `export` a group (`crm export ics`) while it has a single command.
-    pass
+class MachineFormat(str, Enum):
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    ndjson = "ndjson"
+
+
+FormatOpt = Annotated[MachineFormat, typer.Option("--format", "-f", metavar="FORMAT", case_sensitive=False,
+                                                  help="csv (default), tsv, json or ndjson.")]
+
+# The entity exports: (command, what its help says). Each is the same command over another kind of record.
+ENTITIES = (
+    ("contacts", "Every contact: emails and phones as LABEL:VALUE where labelled, as `contacts add` reads them."),
+    ("orgs", "Every organisation."),
+    ("interactions", "Every interaction (calls, emails, meetings, notes...), with its contacts by name and uid."),
+    ("follow-ups", "Every follow-up, open and done, with its contact and deal by name and uid."),
+    ("deals", "Every deal, open, won and lost, with its organisation and contacts by name and uid."),
+)
+
+
+def _entity_command(entity: str, summary: str) -> None:
+    def command(ctx: typer.Context, fmt: FormatOpt = MachineFormat.csv, output: OutputOpt = None) -> None:
+        export_rows(ctx, entity, fmt.value, output)
+
+    app.command(entity, help=f"{summary}\n\nStable columns (see the README); times in UTC.")(command)
+
+
+for _entity, _summary in ENTITIES:
+    _entity_command(_entity, _summary)
+
+
+def export_rows(ctx: typer.Context, entity: str, fmt: str, output: str | None) -> None:
+    """Stream one kind of record to stdout or, whole or not at all, to a file; one read transaction."""
+    from crmcli.core import exports
+    from crmcli.io import formats
+
+    context = state.context(ctx)
+    scope = exports.Scope(stages=context.settings.stages, as_of=context.local_now())
+    with context.database.connect() as conn:
+        rows = exports.rows(conn, entity, scope)
+        if output is None or output == "-":
+            formats.write(rows, fmt, sys.stdout)  # silent, as every listing: stdout carries data only
+            return
+        from crmcli.io.files import writing
+
+        with writing(Path(output).expanduser(), text=True) as out:
+            count = formats.write(rows, fmt, out)
+    note(f"wrote {count} {entity} to {output}")
 
 
 @app.command("ics")
@@ -25,8 +76,7 @@ def ics(
     ctx: typer.Context,
     contact: Annotated[str | None, typer.Option("--contact", "-c", metavar="CONTACT",
                                                 help="Only this contact's follow-ups (id, email or name).")] = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
-                                               help="Write to FILE, replaced whole (default or '-': stdout).")] = None,
+    output: OutputOpt = None,
     todo: Annotated[bool, typer.Option("--todo", help="To-dos (VTODO, with a due date) instead of events.")] = False,
     alarms: Annotated[bool, typer.Option("--alarms/--no-alarms",
                                          help="A reminder 15 min before a timed follow-up, at 09:00 on the day "

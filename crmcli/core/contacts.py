@@ -315,11 +315,21 @@ class Cold:
     after_days: int | None = None
 
 
+def _channel_value(table: sa.Table, column: str, labelled: bool) -> Any:
+    """An email or phone as listed: the bare value, or `label:value` where a label is set (what
+    `add` reads back, so an export can be imported again)."""
+    value = table.c[column]
+    if not labelled:
+        return value
+    return sa.case((sa.func.coalesce(table.c.label, "") != "", table.c.label + ":" + value), else_=value)
+
+
 def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None, sort: Sort = "name",
          limit: int | None = None, ids: list[int] | None = None, cold: Cold | None = None,
-         match: str | None = None) -> Rows:
+         match: str | None = None, labelled: bool = False) -> Rows:
     """Contacts as flat rows, aggregated in SQL and streamed (no ORM objects: exports stay fast).
-    `match`: a fragment of the name, an email, the organisation or a tag, case- and accent-free."""
+    `match`: a fragment of the name, an email, the organisation or a tag, case- and accent-free.
+    `labelled`: emails and phones as `label:value` where they have a label (exports)."""
     c, o = Contact.__table__, Organization.__table__
     e, p, ct, t, f = CONTACT_EMAIL, CONTACT_PHONE, CONTACT_TAG, TAG, CONTACT_FIELD
     last_contact = c.c.last_contact_at
@@ -329,8 +339,8 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
         .having(sa.func.count() > 0).scalar_subquery()
     stmt = sa.select(
         c.c.id, c.c.uid, c.c.name, c.c.title, o.c.name,
-        _joined(e.c.address, e.c.contact_id == c.c.id, e.c.position),
-        _joined(p.c.number, p.c.contact_id == c.c.id, p.c.position),
+        _joined(_channel_value(e, "address", labelled), e.c.contact_id == c.c.id, e.c.position),
+        _joined(_channel_value(p, "number", labelled), p.c.contact_id == c.c.id, p.c.position),
         sa.select(sa.func.aggregate_strings(tag_names.c.v, LIST_SEPARATOR)).scalar_subquery(),
         fields, c.c.cadence_days, iso_utc(last_contact), iso_utc(c.c.created_at), iso_utc(c.c.updated_at),
     ).select_from(c.outerjoin(o, o.c.id == c.c.org_id))

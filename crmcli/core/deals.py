@@ -267,6 +267,7 @@ def remove(session: Session, deal: Deal) -> None:
 DEAL_COLUMNS = ("id", "uid", "name", "stage", "status", "probability", "value", "value_minor", "currency",
                 "weighted", "close", "org_id", "org", "contacts", "owner", "lost_reason", "note",
                 "stage_changed", "closed", "created", "updated")
+UID_COLUMNS = ("org_uid", "contact_uids")  # with `uids`: the org and contacts by uid, as `contacts` (exports)
 
 
 def probability_expression(stages: Stages, deal: Any) -> Any:
@@ -296,8 +297,10 @@ class DealFilter:
     ids: Sequence[int] | None = None
 
 
-def rows(conn: Connection, stages: Stages, where: DealFilter, *, limit: int | None = None) -> Rows:
-    """Deals, most valuable weighted first within each stage, stages in pipeline order."""
+def rows(conn: Connection, stages: Stages, where: DealFilter, *, limit: int | None = None,
+         uids: bool = False) -> Rows:
+    """Deals, most valuable weighted first within each stage, stages in pipeline order.
+    `uids`: also UID_COLUMNS, the references an import matches on (exports)."""
     from crmcli.storage.sql import iso_utc
 
     d, o = Deal.__table__, Organization.__table__
@@ -309,18 +312,23 @@ def rows(conn: Connection, stages: Stages, where: DealFilter, *, limit: int | No
                      iso_utc(d.c.updated_at)) \
         .select_from(d.outerjoin(o, o.c.id == d.c.org_id)) \
         .order_by(order, (d.c.value_minor * prob).desc(), d.c.id)
+    if uids:
+        from crmcli.core.names import contact_uids
+
+        stmt = stmt.add_columns(o.c.uid, contact_uids(DEAL_CONTACT, "deal_id", d))
     stmt = _filtered(stmt, d, stages, where)
     if limit is not None:
         stmt = stmt.limit(limit)
 
     def shaped() -> Any:
         for (did, uid, name, stage, status, p, minor, code, close, org_id, org, names, owner, reason, note,
-             changed, closed, created, updated) in conn.execute(stmt):
+             changed, closed, created, updated, *references) in conn.execute(stmt):
             yield (did, uid, name, stage, status, p, money.Amount(minor, code).plain(), minor, code,
                    money.Amount(money.weighted(minor, p), code).plain(), _day(close), org_id, org, names, owner,
-                   reason, note, changed, closed, created, updated)
+                   reason, note, changed, closed, created, updated, *references)
 
-    return Rows(DEAL_COLUMNS, shaped(), list_columns=frozenset({"contacts"}),
+    return Rows(DEAL_COLUMNS + (UID_COLUMNS if uids else ()), shaped(),
+                list_columns=frozenset({"contacts", "contact_uids"}),
                 time_columns=frozenset({"stage_changed", "closed", "created", "updated"}),
                 table_columns=("id", "name", "stage", "probability", "value", "currency", "close", "org",
                                "contacts"))

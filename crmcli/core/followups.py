@@ -213,6 +213,7 @@ def _as_utc(moment: datetime) -> datetime:
 
 FOLLOW_UP_COLUMNS = ("id", "uid", "due", "all_day", "status", "contact_id", "contact", "title", "repeat", "note",
                      "done", "created", "updated", "deal_id", "deal")
+UID_COLUMNS = ("contact_uid", "deal_uid")  # with `uids`: the contact and deal by uid (exports)
 
 
 @dataclass(frozen=True)
@@ -254,8 +255,9 @@ def status_expression(window: Window) -> Any:
 
 
 def rows(conn: Connection, window: Window, *, scope: Scope = "open", contact_id: int | None = None,
-         ids: Sequence[int] | None = None, limit: int | None = None) -> Rows:
-    """Follow-ups by urgency: overdue (oldest first), due today, then upcoming; done ones last."""
+         ids: Sequence[int] | None = None, limit: int | None = None, uids: bool = False) -> Rows:
+    """Follow-ups by urgency: overdue (oldest first), due today, then upcoming; done ones last.
+    `uids`: also UID_COLUMNS, the references an import matches on (exports)."""
     from crmcli.storage.sql import iso_utc
 
     from crmcli.core.models import Deal
@@ -266,6 +268,8 @@ def rows(conn: Connection, window: Window, *, scope: Scope = "open", contact_id:
                      f.c.repeat, f.c.note, iso_utc(f.c.done_at), iso_utc(f.c.created_at), iso_utc(f.c.updated_at),
                      f.c.deal_id, d.c.name) \
         .select_from(f.join(c, c.c.id == f.c.contact_id).outerjoin(d, d.c.id == f.c.deal_id))
+    if uids:
+        stmt = stmt.add_columns(c.c.uid, d.c.uid)
     open_ = f.c.done_at.is_(None)
     if scope == "open":
         stmt = stmt.where(open_)
@@ -285,7 +289,8 @@ def rows(conn: Connection, window: Window, *, scope: Scope = "open", contact_id:
         else stmt.order_by(f.c.done_at.desc(), f.c.id)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return Rows(FOLLOW_UP_COLUMNS, (_day_dues(row, window.zone) for row in conn.execute(stmt)),
+    return Rows(FOLLOW_UP_COLUMNS + (UID_COLUMNS if uids else ()),
+                (_day_dues(row, window.zone) for row in conn.execute(stmt)),
                 time_columns=frozenset({"due", "done", "created", "updated"}),
                 table_columns=("id", "due", "status", "contact", "title", "repeat"))
 

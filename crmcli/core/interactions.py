@@ -202,19 +202,24 @@ def remove_many(session: Session, ids: Sequence[int]) -> None:
 # -- listings ------------------------------------------------------------------------------------
 
 INTERACTION_COLUMNS = ("id", "uid", "occurred", "kind", "direction", "contacts", "body", "created", "updated")
+UID_COLUMNS = ("contact_uids",)  # with `uids`: who took part, by uid, in the order of `contacts`
 
 
 def rows(conn: Connection, *, contact_id: int | None = None, kinds: Sequence[str] = (),
-         since: datetime | None = None, limit: int | None = None, ids: Sequence[int] | None = None) -> Rows:
-    """Interactions newest first, optionally of one contact: the timeline and `notes list` alike."""
+         since: datetime | None = None, limit: int | None = None, ids: Sequence[int] | None = None,
+         uids: bool = False) -> Rows:
+    """Interactions newest first, optionally of one contact: the timeline and `notes list` alike.
+    `uids`: also UID_COLUMNS, the references an import matches on (exports)."""
     from crmcli.storage.sql import iso_utc
 
-    from crmcli.core.names import contact_names
+    from crmcli.core.names import contact_names, contact_uids
 
     i, ic = Interaction.__table__, INTERACTION_CONTACT
     stmt = sa.select(i.c.id, i.c.uid, iso_utc(i.c.occurred_at), i.c.kind, i.c.direction,
                      contact_names(ic, "interaction_id", i),
                      i.c.body, iso_utc(i.c.created_at), iso_utc(i.c.updated_at))
+    if uids:
+        stmt = stmt.add_columns(contact_uids(ic, "interaction_id", i))
     when = i.c.occurred_at
     if contact_id is not None:
         # One contact's history: walk its (contact_id, occurred_at) index newest first.
@@ -229,7 +234,8 @@ def rows(conn: Connection, *, contact_id: int | None = None, kinds: Sequence[str
     stmt = stmt.order_by(when.desc(), i.c.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
-    return Rows(INTERACTION_COLUMNS, conn.execute(stmt), list_columns=frozenset({"contacts"}),
+    return Rows(INTERACTION_COLUMNS + (UID_COLUMNS if uids else ()), conn.execute(stmt),
+                list_columns=frozenset({"contacts", *UID_COLUMNS}),
                 time_columns=frozenset({"occurred", "created", "updated"}),
                 table_columns=("id", "occurred", "kind", "direction", "contacts", "body"))
 

@@ -14,10 +14,20 @@ from crmcli.core.rows import LIST_SEPARATOR
 
 def contact_names(link: sa.Table, parent_key: str, parent: Any) -> Any:
     """Names through `link` (a table with `contact_id` and `parent_key`) of the row of `parent`."""
+    return _linked("name", link, parent_key, parent)
+
+
+def contact_uids(link: sa.Table, parent_key: str, parent: Any) -> Any:
+    """The same contacts' uids, in the same order as their names (exports pair the two cells, and an
+    import matches people by uid: names repeat, uids never do)."""
+    return _linked("uid", link, parent_key, parent)
+
+
+def _linked(column: str, link: sa.Table, parent_key: str, parent: Any) -> Any:
     c = Contact.__table__
-    names = sa.select(c.c.name.label("v")).join(link, link.c.contact_id == c.c.id) \
-        .where(link.c[parent_key] == parent.c.id).order_by(c.c.name_key).correlate(parent).subquery()
-    return sa.select(sa.func.aggregate_strings(names.c.v, LIST_SEPARATOR)).scalar_subquery()
+    values = sa.select(c.c[column].label("v")).join(link, link.c.contact_id == c.c.id) \
+        .where(link.c[parent_key] == parent.c.id).order_by(c.c.name_key, c.c.id).correlate(parent).subquery()
+    return sa.select(sa.func.aggregate_strings(values.c.v, LIST_SEPARATOR)).scalar_subquery()
 
 
 def first_contacts(conn: Connection, link: sa.Table, parent_key: str, ids: Sequence[int]) -> dict[int, int]:

@@ -8,7 +8,7 @@ import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Any, Iterator
 
 
 @contextmanager
@@ -32,11 +32,21 @@ def replacing(path: Path, *, keep_mode: bool = True) -> Iterator[Path]:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """`data` as the whole of `path` (flushed to disk before the rename); one line if it cannot be."""
+    with writing(path) as out:
+        out.write(data)
+
+
+@contextmanager
+def writing(path: Path, *, text: bool = False) -> Iterator[IO[Any]]:
+    """An open file that becomes the whole of `path` when the block ends (flushed to disk, then
+    renamed over it), so a large export streams to disk yet never leaves half a file. `text`: UTF-8,
+    line ends exactly as written (CSV's CRLF stays CRLF). One line (CrmError) when the system refuses."""
     from crmcli.errors import CrmError
 
+    how: dict[str, Any] = {"mode": "w", "encoding": "utf-8", "newline": ""} if text else {"mode": "wb"}
     try:
-        with replacing(path) as temp, open(temp, "wb") as out:
-            out.write(data)
+        with replacing(path) as temp, open(temp, **how) as out:
+            yield out
             out.flush()
             os.fsync(out.fileno())
     except OSError as err:

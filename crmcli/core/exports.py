@@ -1,0 +1,72 @@
+"""Everything of one kind of record as flat rows, for `crm export`: the listings' own queries with
+the references an import needs (contacts' labels, linked records' uids), streamed from one
+statement. The caller holds the connection (one read transaction) and writes rows as they come.
+
+Columns (the README's "Export" section documents each one):
+- contacts: the columns of the contact listing; emails and phones as `label:value` where labelled.
+- orgs: the organisation listing's columns.
+- interactions: the interaction listing's, then `contact_uids` (in the order of `contacts`).
+- follow-ups: the follow-up listing's (status as of `as_of`), then `contact_uid`, `deal_uid`.
+- deals: the deal listing's (every status), then `org_uid`, `contact_uids` (in the order of `contacts`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy.engine import Connection
+
+from crmcli.core.rows import Rows
+from crmcli.core.stages import Stages
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What some exports are judged by: the deal stages (probabilities, order) and the moment a
+    follow-up's status (overdue, today, upcoming) is read at, local to the user."""
+
+    stages: Stages
+    as_of: datetime
+
+
+def _contacts(conn: Connection, scope: Scope) -> Rows:
+    from crmcli.core import contacts
+
+    return contacts.rows(conn, labelled=True)
+
+
+def _orgs(conn: Connection, scope: Scope) -> Rows:
+    from crmcli.core import orgs
+
+    return orgs.rows(conn)
+
+
+def _interactions(conn: Connection, scope: Scope) -> Rows:
+    from crmcli.core import interactions
+
+    return interactions.rows(conn, uids=True)
+
+
+def _follow_ups(conn: Connection, scope: Scope) -> Rows:
+    from crmcli.core import followups
+
+    return followups.rows(conn, followups.Window.around(scope.as_of), scope="all", uids=True)
+
+
+def _deals(conn: Connection, scope: Scope) -> Rows:
+    from crmcli.core import deals
+
+    return deals.rows(conn, scope.stages, deals.DealFilter(status=None), uids=True)
+
+
+EXPORTS: dict[str, Callable[[Connection, Scope], Rows]] = {
+    "contacts": _contacts, "orgs": _orgs, "interactions": _interactions, "follow-ups": _follow_ups,
+    "deals": _deals,
+}
+
+
+def rows(conn: Connection, entity: str, scope: Scope) -> Rows:
+    """Every record of `entity` (a key of EXPORTS), streamed."""
+    return EXPORTS[entity](conn, scope)
