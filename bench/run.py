@@ -45,13 +45,21 @@ PYTHON = sys.executable
 CRM = str(Path(sys.executable).with_name("crm"))
 FLOOR_APP = str(BENCH_DIR / "floor_app.py")
 
-# The same columns, joins and order as crmcli.core.contacts.rows() compiles to on SQLite.
-LIST_SQL = """
+
+
+def contacts_sql(labelled: bool) -> str:
+    """The same columns, joins and order as crmcli.core.contacts.rows(labelled=...) compiles to on
+    SQLite: `contacts list` without labels, `export contacts` with them (`label:value`)."""
+    def value(column: str) -> str:
+        return f"CASE WHEN coalesce(label, '') != '' THEN label || ':' || {column} ELSE {column} END" \
+            if labelled else column
+
+    return f"""
 SELECT c.id AS id, c.uid AS uid, c.name AS name, c.title AS title, o.name AS org,
   (SELECT group_concat(v, '; ') FROM
-     (SELECT address AS v FROM contact_email WHERE contact_id = c.id ORDER BY position)) AS emails,
+     (SELECT {value("address")} AS v FROM contact_email WHERE contact_id = c.id ORDER BY position)) AS emails,
   (SELECT group_concat(v, '; ') FROM
-     (SELECT number AS v FROM contact_phone WHERE contact_id = c.id ORDER BY position)) AS phones,
+     (SELECT {value("number")} AS v FROM contact_phone WHERE contact_id = c.id ORDER BY position)) AS phones,
   (SELECT group_concat(v, '; ') FROM
      (SELECT t.name AS v FROM tag t JOIN contact_tag ct ON ct.tag_id = t.id
       WHERE ct.contact_id = c.id ORDER BY t.name)) AS tags,
@@ -64,6 +72,10 @@ SELECT c.id AS id, c.uid AS uid, c.name AS name, c.title AS title, o.name AS org
 FROM contact c LEFT OUTER JOIN organization o ON o.id = c.org_id
 ORDER BY c.name_key, c.id
 """
+
+
+LIST_SQL, EXPORT_SQL = contacts_sql(labelled=False), contacts_sql(labelled=True)
+LIST_COMMAND, EXPORT_COMMAND = ["contacts", "list", "--format", "csv"], ["export", "contacts", "--format", "csv"]
 
 
 @dataclass(frozen=True)
@@ -186,8 +198,10 @@ def figures(dataset: Path, work: Path, conn: Connection) -> list[Figure]:
         Figure("crm contacts --help", command([CRM, "contacts", "--help"]), 1.2,
                floor=command([PYTHON, FLOOR_APP, "contacts", "--help"])),
         Figure("crm contacts add (100k)", command(add_command(work)), 1.3, floor=import_floor),
-        Figure("crm contacts list --format csv (100k)", command([*crm, "contacts", "list", "--format", "csv"]), 3.0,
-               floor=command(sqlite_csv(dataset)), base=import_floor),
+        Figure("crm contacts list --format csv (100k)", command([*crm, *LIST_COMMAND]), 3.0,
+               floor=command(sqlite_csv(dataset, LIST_SQL)), base=import_floor),
+        Figure("crm export contacts --format csv (100k, labelled)", command([*crm, *EXPORT_COMMAND]), 3.0,
+               floor=command(sqlite_csv(dataset, EXPORT_SQL)), base=import_floor),
         Figure("crm log 1 TEXT (1M interactions)",
                command(lambda n: [*crm_work, "log", "1", f"Bench call {n} about the quote"]), 1.3, floor=import_floor),
         Figure("crm timeline 1 (newest 20 of 2,000+)", command([*crm, "timeline", "1"]), 1.3, floor=import_floor),
@@ -232,8 +246,8 @@ def check_dupes_output(dataset: Path) -> str:
     return f"contacts dupes: {len(pairs):,} pairs at the default threshold ({detail})"
 
 
-def sqlite_csv(dataset: Path) -> Command:
-    return ["sqlite3", "-batch", "-csv", "-header", str(dataset), LIST_SQL]
+def sqlite_csv(dataset: Path, sql: str) -> Command:
+    return ["sqlite3", "-batch", "-csv", "-header", str(dataset), sql]
 
 
 def copy_dataset(dataset: Path, work: Path) -> None:
@@ -259,17 +273,17 @@ def dataset_facts(conn: Connection) -> str:
     return f"{total:,} interactions, {mine:,} of them on contact #1; interactions matching: {words}"
 
 
-def check_list_output(dataset: Path) -> str:
-    """Not timed: do crm's CSV and the sqlite3 query agree (line count, then parsed cells)?"""
+def check_list_output(dataset: Path, args: Command, sql: str) -> str:
+    """Not timed: do crm's CSV (`crm ARGS`) and the sqlite3 query agree (line count, then parsed cells)?"""
     def output(command: Command) -> str:
         done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
         return done.stdout.decode("utf-8")
 
-    ours = output([CRM, "--db", str(dataset), "contacts", "list", "--format", "csv"])
-    theirs = output(sqlite_csv(dataset))
+    ours = output([CRM, "--db", str(dataset), *args])
+    theirs = output(sqlite_csv(dataset, sql))
     a, b = ours.count("\n"), theirs.count("\n")
-    return (f"line-count check: crm {a:,} lines, sqlite3 {b:,} lines: {'same' if a == b else 'DIFFERENT'}; "
-            f"{_compare_cells(ours, theirs)}")
+    return (f"{' '.join(args[:2])}: line-count check: crm {a:,} lines, sqlite3 {b:,} lines: "
+            f"{'same' if a == b else 'DIFFERENT'}; {_compare_cells(ours, theirs)}")
 
 
 def check_remind_output(dataset: Path) -> str:
@@ -401,7 +415,8 @@ def main(argv: list[str] | None = None) -> int:
     work = DATA_DIR / "work.db"
     copy_dataset(dataset, work)
     print(f"dataset {dataset} (add, log and reindex run on a copy: {work}); {args.runs} runs per command")
-    print(check_list_output(dataset))
+    print(check_list_output(dataset, LIST_COMMAND, LIST_SQL))
+    print(check_list_output(dataset, EXPORT_COMMAND, EXPORT_SQL))
     print(check_remind_output(dataset))
     print(check_dupes_output(dataset))
 
