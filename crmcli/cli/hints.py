@@ -23,6 +23,7 @@ HINTS: dict[str, str] = {
     "force": "add --force to replace it",
     "config-file": "change it with `crm config set` or remove it with `crm config unset`",
     "config-env": "change or unset that environment variable",
+    "import-map": "say which is which with --map, e.g. --map 'Full Name=name' --map 'Mail=email'",
     "default_kind": "first change default_kind (crm config set default_kind KIND) or remove it "
                     "(crm config unset default_kind)",
 }

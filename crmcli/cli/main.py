@@ -206,6 +206,7 @@ LAZY: tuple[tuple[str, str, str], ...] = (
     ("pipeline", "crmcli.cli.sales:pipeline", "Sales"),
     ("forecast", "crmcli.cli.sales:forecast", "Sales"),
     ("report", "crmcli.cli.sales:report", "Sales"),
+    ("import", "crmcli.cli.importing", "Data"),
     ("export", "crmcli.cli.export", "Data"),
     ("demo", "crmcli.cli.demo", "Setup"),
     ("db", "crmcli.cli.db", "Setup"),

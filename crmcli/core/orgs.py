@@ -39,6 +39,14 @@ def find_or_create(session: Session, ref: str) -> tuple[Organization, bool]:
         return add(session, ref), True
 
 
+def named(session: Session, name: str) -> tuple[Organization, bool]:
+    """The organisation of exactly this name (case- and accent-free), or a new one: what an import
+    means by a name, where a fragment or an id would link the wrong one. Returns (org, created)."""
+    key = fold(validate.name(name, "organisation name"))
+    found = session.exec(select(Organization).where(Organization.name_key == key)).first()
+    return (found, False) if found is not None else (add(session, name), True)
+
+
 def add(session: Session, name: str, website: str | None = None) -> Organization:
     name = validate.name(name, "organisation name")
     key = fold(name)

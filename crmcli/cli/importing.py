@@ -1,0 +1,183 @@
+"""`crm import ...`: data in from files other programs (and crm itself) wrote."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from enum import Enum
+from typing import Annotated, Any, Iterator, TextIO
+
+import typer
+
+from crmcli.cli import state
+from crmcli.cli.output import note
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Import data: contacts (CSV, TSV, JSON, NDJSON; Google Contacts and Outlook CSV).")
+
+
+@app.callback()
+def import_() -> None:
+    # A callback keeps `import` a group (`crm import contacts`) while it has a single command.
+    pass
+
+
+class ReadFormat(str, Enum):
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    ndjson = "ndjson"
+
+
+class OnDuplicate(str, Enum):
+    update = "update"
+    skip = "skip"
+    create = "create"
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+PROGRESS_EVERY = 500
+
+
+@app.command("contacts")
+def contacts(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(metavar="FILE", help="The file to read, or '-' for stdin.")],
+    fmt: Annotated[ReadFormat | None, typer.Option("--format", "-f", help="Default: from the file's suffix "
+                                                   "(.csv .tsv .json .ndjson .jsonl), else csv.")] = None,
+    mapping: Annotated[list[str] | None, typer.Option("--map", metavar="COLUMN=FIELD",
+                                                      help="Read COLUMN as FIELD: name, first_name, middle_name, "
+                                                           "last_name, title, org, email, phone, tags, notes, "
+                                                           "cadence, uid, field:KEY, ignore. Repeatable.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be created, updated and skipped; "
+                                                            "write nothing.")] = False,
+    on_duplicate: Annotated[OnDuplicate, typer.Option(
+        "--on-duplicate", help="A row whose uid, email or phone is an existing contact's: update it (fill what "
+                               "is empty, add new emails, phones, tags, fields), skip it, or create another.")]
+    = OnDuplicate.update,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the good rows and report the bad "
+                                                                      "ones (default: a bad row imports nothing).")]
+    = False,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", metavar="TAG",
+                                                  help="Tag every imported contact. Repeatable.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the ids of the contacts created or "
+                                                              "updated, one per line.")] = False,
+) -> None:
+    """Import contacts; importing the same file twice creates nothing new.
+
+    A row is an existing contact when its uid, one of its emails or one of its phones is. Bad rows are
+    named FILE:LINE and, unless --skip-invalid, nothing is imported.
+    """
+    from crmcli.core import importing
+    from crmcli.errors import Invalid
+    from crmcli.io import readers
+
+    chosen = readers.format_of(file, fmt.value if fmt else None)
+    where = "stdin" if file == "-" else file
+    context = state.context(ctx)
+    with _opened(file) as stream:
+        try:
+            columns, records = readers.read(stream, chosen)
+            layout = importing.layout_for(columns, importing.parse_mapping(mapping or []))
+            try:
+                with context.database.session(write=True) as session:
+                    report = importing.import_contacts(
+                        session, records, layout, on_duplicate=on_duplicate.value, extra_tags=tag or [],
+                        phone_region=context.settings.phone_region, progress=_progress())
+                    _end_progress()
+                    if report.problems and not skip_invalid:
+                        _tell_problems(where, report.problems)
+                        raise Invalid(f"{len(report.problems)} bad row{'s' if len(report.problems) != 1 else ''} "
+                                      f"in {where}; nothing imported (fix them, or --skip-invalid imports the rest)")
+                    if dry_run:
+                        raise _DryRun()
+            except _DryRun:
+                pass
+        except readers.ReadError as err:
+            raise Invalid(f"{where}:{err.line}: {err}; nothing imported") from None
+        except UnicodeDecodeError:
+            raise Invalid(f"{where} is not UTF-8 text; save it as UTF-8 and import again") from None
+    _tell(where, report, dry_run=dry_run, skipped_invalid=skip_invalid, quiet=quiet)
+
+
+def _opened(file: str) -> Any:
+    from crmcli.errors import NotFound
+
+    if file == "-":
+        return _stdin()
+    try:
+        return open(file, encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise NotFound(f"no file {file}") from None
+    except IsADirectoryError:
+        from crmcli.errors import Invalid
+
+        raise Invalid(f"{file} is a folder, not a file") from None
+    except PermissionError:
+        from crmcli.errors import CrmError
+
+        raise CrmError(f"cannot read {file}: permission denied") from None
+
+
+@contextmanager
+def _stdin() -> Iterator[TextIO]:
+    """stdin as UTF-8 text (a byte-order mark dropped), newline="" so that csv keeps a quoted newline
+    inside its value; the wrapper is detached after, so stdin itself stays open."""
+    import io
+
+    stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+    try:
+        yield stream
+    finally:
+        stream.detach()
+
+
+def _progress() -> Any:
+    """A count on stderr every PROGRESS_EVERY rows when a person watches; silence otherwise."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(n: int) -> None:
+        if n % PROGRESS_EVERY == 0:
+            sys.stderr.write(f"\rimporting: {n:,} rows read")
+            sys.stderr.flush()
+    return show
+
+
+def _end_progress() -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
+
+
+def _tell_problems(where: str, problems: list[Any]) -> None:
+    from crmcli.core.importing import MAX_REPORTED
+
+    for problem in problems[:MAX_REPORTED]:
+        note(f"{where}:{problem.line}: {problem.message}")
+    if len(problems) > MAX_REPORTED:
+        note(f"... and {len(problems) - MAX_REPORTED} more bad rows")
+
+
+def _tell(where: str, report: Any, *, dry_run: bool, skipped_invalid: bool, quiet: bool) -> None:
+    if dry_run:
+        for outcome in report.outcomes:
+            ref = f"#{outcome.contact_id} " if outcome.action != "create" else ""
+            sys.stdout.write(f"{where}:{outcome.line}\t{outcome.action}\t{ref}{outcome.name}\n")
+    elif quiet:
+        for outcome in report.outcomes:
+            if outcome.action in ("create", "update"):
+                sys.stdout.write(f"{outcome.contact_id}\n")
+    if report.ignored_columns:
+        note(f"ignored columns: {', '.join(report.ignored_columns)}")
+    if report.problems:
+        _tell_problems(where, report.problems)
+    counts = ", ".join(f"{report.count(a)} {word}" for a, word in (
+        ("create", "created"), ("update", "updated"), ("unchanged", "unchanged"), ("skip", "skipped")))
+    bad = f", {len(report.problems)} bad rows skipped" if report.problems and skipped_invalid else ""
+    if dry_run:
+        note(f"dry run of {where} ({report.layout}), nothing written: it would be {counts}{bad}")
+    else:
+        note(f"imported {where} ({report.layout}): {counts}{bad}")

@@ -1,0 +1,432 @@
+"""Importing contacts: rows of a file (crmcli.io.readers) read through a layout into contacts,
+matched to the ones already kept so that importing the same file twice creates nothing new.
+
+Layouts: crmcli's own listing (`crm contacts list` / `crm export contacts`, every format), the CSV
+files Google Contacts and Outlook export (recognised by their header rows), or any columns mapped
+by the user (`Column=field`). Matching: a row whose uid, email or phone (E.164) is an existing
+contact's is that contact. What then happens is `on_duplicate`: update (fill what is empty, add new
+emails, phones, tags and fields; never delete or overwrite), skip, or create a new contact anyway.
+
+All or nothing: every row is tried (each in a savepoint, so one bad row does not spoil the others'
+checks) and every bad row is reported with its line; the caller commits only when there were none,
+or when told to skip them. Nothing here commits, so a dry run is the same work rolled back.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Literal, Sequence
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from crmcli.core import contacts, orgs, validate
+from crmcli.core.models import CONTACT_EMAIL, CONTACT_FIELD, CONTACT_PHONE, CONTACT_TAG, TAG, Contact
+from crmcli.errors import CrmError, Invalid
+
+OnDuplicate = Literal["update", "skip", "create"]
+Action = Literal["create", "update", "unchanged", "skip"]
+MAX_REPORTED = 20  # bad rows named one by one; past that, counted
+
+# What a column can mean (the targets of a mapping).
+TARGETS = ("uid", "name", "first_name", "middle_name", "last_name", "title", "org", "email", "phone", "tags",
+           "fields", "cadence", "notes", "ignore")
+
+
+@dataclass
+class Incoming:
+    """One row as a contact, before it is checked."""
+
+    line: int
+    uid: str | None = None
+    name_parts: list[str] = field(default_factory=list)  # full name, or first/middle/last in order
+    title: str | None = None
+    org: str | None = None
+    emails: list[str] = field(default_factory=list)      # "addr" or "label:addr"
+    phones: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)
+    cadence: str | None = None
+    created: str | None = None  # ISO times from crm's own export, kept on a contact it creates
+    updated: str | None = None
+
+    @property
+    def name(self) -> str:
+        return " ".join(p.strip() for p in self.name_parts if p and p.strip())
+
+
+@dataclass(frozen=True)
+class Outcome:
+    line: int
+    action: Action
+    contact_id: int | None
+    name: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+
+
+@dataclass
+class ImportReport:
+    layout: str
+    outcomes: list[Outcome] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def count(self, action: Action) -> int:
+        return sum(1 for o in self.outcomes if o.action == action)
+
+
+# -- layouts: a file's columns -> Incoming ----------------------------------------------------------
+
+Reader = Callable[[int, dict[str, Any]], Incoming]
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str                 # "crmcli", "Google Contacts", "Outlook", "mapped"
+    read: Reader
+    ignored: list[str]        # columns of the file nothing reads
+
+
+def _cells(value: Any, separator: str) -> list[str]:
+    """Several values in one cell (a JSON list, or text joined by `separator`)."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    return [part.strip() for part in str(value).split(separator) if part.strip()]
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _json_fields(value: Any) -> dict[str, str]:
+    import json
+
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise Invalid(f"fields must be a JSON object such as {{\"source\": \"website\"}}, not {value!r}") from None
+    if not isinstance(value, dict):
+        raise Invalid("fields must be a JSON object such as {\"source\": \"website\"}")
+    return {str(k): str(v) for k, v in value.items() if v is not None}
+
+
+OWN_COLUMNS = {"uid", "name", "title", "org", "emails", "phones", "tags", "fields", "cadence_days", "created",
+               "updated"}
+OWN_DERIVED = {"id", "last_contact"}  # worked out by crm (the row number here, the history), not imported
+
+
+def _own(line: int, values: dict[str, Any]) -> Incoming:
+    cadence = _text(values.get("cadence_days"))
+    return Incoming(line, uid=_text(values.get("uid")), name_parts=[_text(values.get("name")) or ""],
+                    title=_text(values.get("title")), org=_text(values.get("org")),
+                    emails=_cells(values.get("emails"), ";"), phones=_cells(values.get("phones"), ";"),
+                    tags=_cells(values.get("tags"), ";"), fields=_json_fields(values.get("fields")),
+                    cadence=f"every {cadence} days" if cadence else None,
+                    created=_text(values.get("created")), updated=_text(values.get("updated")))
+
+
+def _labelled(label: Any, value: str) -> str:
+    """`label:value` for the core, Google's and Outlook's labels made plain ("* Work" -> "work")."""
+    text = (_text(label) or "").lstrip("* ").strip().lower()
+    text = re.sub(r"[^\w -]+", "", text).strip()
+    return f"{text}:{value}" if text else value
+
+
+def _numbered(columns: Sequence[str], pattern: str) -> list[tuple[str, str | None]]:
+    """Google's numbered pairs: ("E-mail 1 - Value", "E-mail 1 - Label") for every n in the file."""
+    found = []
+    for column in columns:
+        match = re.fullmatch(pattern.replace("N", r"(\d+)") + r" - Value", column)
+        if match:
+            stem = column[: -len(" - Value")]
+            label = next((c for c in (f"{stem} - Label", f"{stem} - Type") if c in columns), None)
+            found.append((column, label))
+    return found
+
+
+GOOGLE_SIGNS = ("E-mail 1 - Value", "Phone 1 - Value", "Given Name", "Labels", "Group Membership")
+
+
+def _google(columns: Sequence[str]) -> tuple[Reader, set[str]]:
+    emails, phones = _numbered(columns, "E-mail N"), _numbered(columns, "Phone N")
+    org_name = next((c for c in ("Organization Name", "Organization 1 - Name") if c in columns), None)
+    org_title = next((c for c in ("Organization Title", "Organization 1 - Title") if c in columns), None)
+    name_columns = [c for c in ("First Name", "Middle Name", "Last Name") if c in columns] or \
+        [c for c in ("Given Name", "Additional Name", "Family Name") if c in columns]
+    labels = next((c for c in ("Labels", "Group Membership") if c in columns), None)
+    used = {*(c for pair in emails + phones for c in pair if c), *name_columns, "Name", "Notes"}
+    used |= {c for c in (org_name, org_title, labels) if c}
+
+    def read(line: int, values: dict[str, Any]) -> Incoming:
+        parts = [values.get(c) or "" for c in name_columns]
+        if not any(p.strip() for p in parts) and values.get("Name"):
+            parts = [values["Name"]]
+        # A cell of Google's may hold several values joined by " ::: ", sharing the pair's label.
+        found_emails = [_labelled(values.get(lab) if lab else None, v) for col, lab in emails
+                        for v in _cells(values.get(col), ":::")]
+        found_phones = [_labelled(values.get(lab) if lab else None, v) for col, lab in phones
+                        for v in _cells(values.get(col), ":::")]
+        tags = [t.lstrip("* ").strip() for t in _cells(values.get(labels) if labels else None, ":::")
+                if t.strip() != "* myContacts" and t.strip() != "* starred"]
+        notes = _text(values.get("Notes"))
+        return Incoming(line, name_parts=parts, title=_text(values.get(org_title)) if org_title else None,
+                        org=_text(values.get(org_name)) if org_name else None, emails=found_emails,
+                        phones=found_phones, tags=[_tag_name(t) for t in tags if _tag_name(t)],
+                        fields={"notes": notes} if notes else {})
+    return read, used
+
+
+OUTLOOK_EMAILS = ("E-mail Address", "E-mail 2 Address", "E-mail 3 Address")
+OUTLOOK_PHONES = (("Mobile Phone", "mobile"), ("Business Phone", "work"), ("Business Phone 2", "work"),
+                  ("Home Phone", "home"), ("Home Phone 2", "home"), ("Primary Phone", None),
+                  ("Company Main Phone", "work"), ("Other Phone", "other"), ("Car Phone", "car"))
+
+
+def _outlook(columns: Sequence[str]) -> tuple[Reader, set[str]]:
+    name_columns = [c for c in ("First Name", "Middle Name", "Last Name") if c in columns]
+    used = {*name_columns, *OUTLOOK_EMAILS, *(c for c, _ in OUTLOOK_PHONES), "Company", "Job Title",
+            "Categories", "Notes"}
+
+    def read(line: int, values: dict[str, Any]) -> Incoming:
+        # Outlook's "Title" is Mr./Ms.; the job title is "Job Title". Categories are joined by ";".
+        notes = _text(values.get("Notes"))
+        return Incoming(line, name_parts=[values.get(c) or "" for c in name_columns],
+                        title=_text(values.get("Job Title")), org=_text(values.get("Company")),
+                        emails=[v for c in OUTLOOK_EMAILS for v in _cells(values.get(c), ";")],
+                        phones=[_labelled(label, v) for c, label in OUTLOOK_PHONES for v in _cells(values.get(c), ";")],
+                        tags=[_tag_name(t) for t in _cells(values.get("Categories"), ";") if _tag_name(t)],
+                        fields={"notes": notes} if notes else {})
+    return read, used
+
+
+def _tag_name(text: str) -> str:
+    """A label or category as a tag: lower case, words joined by '-' ("VIP Clients" -> "vip-clients")."""
+    return re.sub(r"[^\w-]+", "-", text.strip().lower()).strip("-")
+
+
+def parse_mapping(items: Iterable[str]) -> dict[str, str]:
+    """`Column=field` pairs (`E-mail Address=email`, `Source=field:source`) checked."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        column, sep, target = item.rpartition("=")
+        column, target = column.strip(), target.strip().lower()
+        if not sep or not column:
+            raise Invalid(f"a mapping is COLUMN=FIELD (e.g. 'E-mail Address=email'), not {item!r}")
+        if target not in TARGETS and not (target.startswith("field:") and len(target) > 6):
+            raise Invalid(f"cannot map {column!r} to {target!r}; fields: {', '.join(TARGETS)}, or field:KEY "
+                          "for a custom field")
+        mapping[column] = target
+    return mapping
+
+
+def _mapped(columns: Sequence[str], mapping: dict[str, str]) -> tuple[Reader, set[str]]:
+    missing = [c for c in mapping if c not in columns]
+    if missing:
+        raise Invalid(f"the file has no column {missing[0]!r}; its columns: {', '.join(columns)}")
+
+    def read(line: int, values: dict[str, Any]) -> Incoming:
+        row = Incoming(line)
+        parts: dict[str, str] = {}
+        for column, target in mapping.items():
+            value = values.get(column)
+            if target in ("name", "first_name", "middle_name", "last_name"):
+                parts[target] = _text(value) or ""
+            elif target == "email":
+                row.emails += _cells(value, ";")
+            elif target == "phone":
+                row.phones += _cells(value, ";")
+            elif target == "tags":
+                row.tags += [_tag_name(t) for t in _cells(value, ";") if _tag_name(t)]
+            elif target == "fields":
+                row.fields.update(_json_fields(value))
+            elif target.startswith("field:") or target == "notes":
+                if _text(value):
+                    row.fields[target.removeprefix("field:")] = str(value).strip()
+            elif target == "cadence":
+                row.cadence = _text(value)
+            elif target in ("uid", "title", "org"):
+                setattr(row, target, _text(value))
+        row.name_parts = [parts[k] for k in ("name", "first_name", "middle_name", "last_name") if k in parts]
+        return row
+    return read, set(mapping)
+
+
+def layout_for(columns: Sequence[str], mapping: dict[str, str] | None = None) -> Layout:
+    """The layout the header shows (or the user's mapping, which wins)."""
+    own = OWN_COLUMNS | OWN_DERIVED
+    if mapping:
+        read, used = _mapped(columns, mapping)
+        name = "mapped columns"
+    elif "name" in columns and set(columns) <= own:
+        read, used, name = _own, own, "crmcli"
+    elif any(sign in columns for sign in GOOGLE_SIGNS):
+        read, used = _google(columns)
+        name = "Google Contacts"
+    elif "E-mail Address" in columns and ("First Name" in columns or "Last Name" in columns):
+        read, used = _outlook(columns)
+        name = "Outlook"
+    elif "name" in columns:  # crmcli's columns among others: those are named as ignored
+        read, used, name = _own, own, "crmcli"
+    else:
+        raise Invalid(f"cannot tell which column holds the name among: {', '.join(columns) or 'no columns'}",
+                      hint="import-map")
+    return Layout(name, read, [c for c in columns if c not in used])
+
+
+# -- matching and writing ---------------------------------------------------------------------------
+
+
+def _address(raw: str) -> str:
+    return validate.split_label(raw)[1]
+
+
+def _match(session: Session, row: Incoming, region: str | None) -> Contact | None:
+    """The contact a row is: by uid, then by any of its emails, then by any of its phones."""
+    if row.uid:
+        by_uid = session.execute(sa.select(Contact.__table__.c.id).where(Contact.__table__.c.uid == row.uid)).scalar()
+        if by_uid is not None:
+            return session.get(Contact, by_uid)
+    emails = [validate.email(_address(e)) for e in row.emails]
+    if emails:
+        owner = session.execute(sa.select(CONTACT_EMAIL.c.contact_id)
+                                .where(CONTACT_EMAIL.c.address.in_(emails)).limit(1)).scalar()
+        if owner is not None:
+            return session.get(Contact, owner)
+    phones = [validate.phone(_address(p), region) for p in row.phones]
+    if phones:
+        owner = session.execute(sa.select(CONTACT_PHONE.c.contact_id)
+                                .where(CONTACT_PHONE.c.number.in_(phones)).order_by(CONTACT_PHONE.c.contact_id)
+                                .limit(1)).scalar()
+        if owner is not None:
+            return session.get(Contact, owner)
+    return None
+
+
+def _additions(session: Session, contact: Contact, row: Incoming, region: str | None) -> contacts.ContactChanges:
+    """What updating `contact` from `row` adds: empty single values filled, new emails, phones, tags
+    and fields; nothing it holds already is overwritten or removed."""
+    emails = set(session.scalars(sa.select(CONTACT_EMAIL.c.address).where(CONTACT_EMAIL.c.contact_id == contact.id)))
+    phones = set(session.scalars(sa.select(CONTACT_PHONE.c.number).where(CONTACT_PHONE.c.contact_id == contact.id)))
+    keys = set(session.scalars(sa.select(CONTACT_FIELD.c.key).where(CONTACT_FIELD.c.contact_id == contact.id)))
+    tags = set(session.scalars(sa.select(TAG.c.name).join(CONTACT_TAG, CONTACT_TAG.c.tag_id == TAG.c.id)
+                               .where(CONTACT_TAG.c.contact_id == contact.id)))
+    new_emails = _unseen(row.emails, emails, lambda e: validate.email(_address(e)))
+    new_phones = _unseen(row.phones, phones, lambda p: validate.phone(_address(p), region))
+    return contacts.ContactChanges(
+        title=row.title if row.title and not contact.title else None,
+        org=_org_ref(session, row.org) if row.org and contact.org_id is None else None,
+        cadence=row.cadence if row.cadence and contact.cadence_days is None else None,
+        add_emails=new_emails, add_phones=new_phones,
+        set_fields=[f"{k}={v}" for k, v in row.fields.items() if validate.field_key(k) not in keys],
+        tags=[t for t in row.tags if validate.tag(t) not in tags])
+
+
+def _org_ref(session: Session, name: str | None) -> str | None:
+    """A file's organisation name as the reference the contact services take: `#id` of the one of
+    exactly that name, created if new (a fragment or a number would otherwise pick another)."""
+    if not name:
+        return None
+    org, _ = orgs.named(session, name)
+    return f"#{org.id}"
+
+
+def _unseen(values: list[str], held: set[str], key: Callable[[str], str]) -> list[str]:
+    """The values not held yet (compared as stored), each once."""
+    out, seen = [], set(held)
+    for value in values:
+        k = key(value)
+        if k not in seen:
+            seen.add(k)
+            out.append(value)
+    return out
+
+
+def _is_empty(changes: contacts.ContactChanges) -> bool:
+    return not (changes.title or changes.org or changes.cadence or changes.add_emails or changes.add_phones
+                or changes.set_fields or changes.tags)
+
+
+def _create(session: Session, row: Incoming, region: str | None) -> Contact:
+    name = row.name or row.org or ""  # an address book's company-only card is named by its company
+    if not name:
+        raise Invalid("no name: a contact needs one")
+    changes = contacts.ContactChanges(name=name, title=row.title, org=_org_ref(session, row.org), add_emails=row.emails,
+                                      add_phones=row.phones, tags=row.tags, cadence=row.cadence,
+                                      set_fields=[f"{k}={v}" for k, v in row.fields.items()])
+    contact, _ = contacts.add(session, changes, phone_region=region)
+    if row.uid:
+        try:
+            contact.uid = str(uuid.UUID(row.uid))
+        except ValueError:
+            raise Invalid(f"uid {row.uid!r} is not a UUID") from None
+    contact.created_at = _instant(row.created, "created") or contact.created_at
+    contact.updated_at = _instant(row.updated, "updated") or contact.updated_at
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def _instant(text: str | None, what: str) -> Any:
+    """An ISO time as crm writes it (`2026-03-06T23:10:37Z`), aware UTC; None when not given."""
+    from datetime import UTC
+
+    from dateutil.parser import isoparse
+
+    if not text:
+        return None
+    try:
+        moment = isoparse(text)
+    except ValueError:
+        raise Invalid(f"{what} {text!r} is not an ISO time such as 2026-03-06T23:10:37Z") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _one(session: Session, row: Incoming, on_duplicate: OnDuplicate, extra_tags: list[str],
+         region: str | None) -> Outcome:
+    row.tags = [*row.tags, *extra_tags]
+    found = None if on_duplicate == "create" else _match(session, row, region)
+    if found is None:
+        contact = _create(session, row, region)
+        return Outcome(row.line, "create", contact.id, contact.name)
+    if on_duplicate == "skip":
+        return Outcome(row.line, "skip", found.id, found.name)
+    changes = _additions(session, found, row, region)
+    if _is_empty(changes):
+        return Outcome(row.line, "unchanged", found.id, found.name)
+    contacts.apply(session, found, changes, phone_region=region)
+    return Outcome(row.line, "update", found.id, found.name)
+
+
+def import_contacts(session: Session, records: Iterable[Any], layout: Layout, *,
+                    on_duplicate: OnDuplicate = "update", extra_tags: Sequence[str] = (),
+                    phone_region: str | None = None, progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Try every record (crmcli.io.readers.Record); the report says what each did or what was wrong
+    with it. Rows that failed left nothing behind (savepoints); whether to keep the rest is the
+    caller's (commit, or roll back on problems or for a dry run)."""
+    tags = [validate.tag(t) for t in extra_tags]
+    report = ImportReport(layout.name, ignored_columns=layout.ignored)
+    for n, record in enumerate(records, start=1):
+        try:
+            with session.begin_nested():
+                row = layout.read(record.line, record.values)
+                report.outcomes.append(_one(session, row, on_duplicate, tags, phone_region))
+        except CrmError as err:
+            report.problems.append(Problem(record.line, str(err)))
+        if progress is not None:
+            progress(n)
+    return report
