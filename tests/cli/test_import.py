@@ -106,19 +106,13 @@ _person = st.fixed_dictionaries({"name": _name, "title": st.none() | _name, "org
 
 
 def _add(ok: Run, db: str, i: int, p: dict[str, object]) -> None:
-    args = ["--db", db, "contacts", "add", str(p["name"]), "--email", f"work:p{i}@example.com",
-            "--phone", f"mobile:+4420794600{i:02d}"]
-    if p["title"]:
-        args += ["--title", str(p["title"])]
-    if p["org"]:
-        args += ["--org", str(p["org"])]
-    if p["note"]:
-        args += ["--field", f"note={p['note']}"]
-    for tag in p["tags"]:  # type: ignore[attr-defined]
-        args += ["--tag", tag]
-    if p["cadence"]:
-        args += ["--cadence", f"every {p['cadence']} days"]
-    ok(*args)
+    options = [f"--email=work:p{i}@example.com", f"--phone=mobile:+4420794600{i:02d}"]
+    options += [f"--title={p['title']}"] if p["title"] else []
+    options += [f"--org={p['org']}"] if p["org"] else []
+    options += [f"--field=note={p['note']}"] if p["note"] else []
+    options += [f"--tag={tag}" for tag in p["tags"]]  # type: ignore[attr-defined]
+    options += [f"--cadence=every {p['cadence']} days"] if p["cadence"] else []
+    ok("--db", db, "contacts", "add", *options, "--", str(p["name"]))  # a name may start with "-"
 
 
 def _without_ids(text: str, fmt: str) -> object:
