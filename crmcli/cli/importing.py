@@ -176,7 +176,8 @@ def _tell(where: str, report: Any, *, dry_run: bool, skipped_invalid: bool, quie
         _tell_problems(where, report.problems)
     counts = ", ".join(f"{report.count(a)} {word}" for a, word in (
         ("create", "created"), ("update", "updated"), ("unchanged", "unchanged"), ("skip", "skipped")))
-    bad = f", {len(report.problems)} bad rows skipped" if report.problems and skipped_invalid else ""
+    n = len(report.problems)
+    bad = f", {n} bad row{'s' if n != 1 else ''} skipped" if report.problems and skipped_invalid else ""
     if dry_run:
         note(f"dry run of {where} ({report.layout}), nothing written: it would be {counts}{bad}")
     else:

@@ -296,7 +296,8 @@ def _address(raw: str) -> str:
 
 
 def _match(session: Session, row: Incoming, region: str | None) -> Contact | None:
-    """The contact a row is: by uid, then by any of its emails, then by any of its phones."""
+    """The contact a row is: by uid, then by any of its emails (one owner each), then, for a row
+    without emails, by any of its phones."""
     if row.uid:
         by_uid = session.execute(sa.select(Contact.__table__.c.id).where(Contact.__table__.c.uid == row.uid)).scalar()
         if by_uid is not None:
@@ -308,7 +309,7 @@ def _match(session: Session, row: Incoming, region: str | None) -> Contact | Non
         if owner is not None:
             return session.get(Contact, owner)
     phones = [validate.phone(_address(p), region) for p in row.phones]
-    if phones:
+    if phones and not emails:  # a phone may be a shared switchboard: it names a person only on its own
         owner = session.execute(sa.select(CONTACT_PHONE.c.contact_id)
                                 .where(CONTACT_PHONE.c.number.in_(phones)).order_by(CONTACT_PHONE.c.contact_id)
                                 .limit(1)).scalar()

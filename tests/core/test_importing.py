@@ -87,6 +87,13 @@ def test_a_row_matches_by_uid_then_email_then_phone_and_only_adds(db: Database) 
     assert row["tags"] == "client; press; vip"
 
 
+def test_a_shared_phone_beside_new_emails_is_another_person(db: Database) -> None:
+    _run(db, "name,emails,phones\nAnn Lee,ann@acme.example,+44 20 7946 0000\n")
+    report = _run(db, "name,emails,phones\nBob Marsh,bob@acme.example,+44 20 7946 0000\n")  # the switchboard
+    assert [o.action for o in report.outcomes] == ["create"]
+    assert [p["name"] for p in _listed(db)] == ["Ann Lee", "Bob Marsh"]
+
+
 def test_skip_leaves_a_match_alone_and_create_adds_another(db: Database) -> None:
     _run(db, "name,phones\nAnn Lee,+44 20 7946 0000\n")
     skipped = _run(db, "name,phones,title\nAnn,+44 20 7946 0000,CTO\n", on_duplicate="skip")
