@@ -14,17 +14,19 @@ or when told to skip them. Nothing here commits, so a dry run is the same work r
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Callable, Iterable, Literal, Sequence
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from crmcli.core import contacts, orgs, validate
+from crmcli.core import contacts, import_batch, orgs, validate
 from crmcli.core.models import CONTACT_EMAIL, CONTACT_FIELD, CONTACT_PHONE, CONTACT_TAG, TAG, Contact
-from crmcli.errors import CrmError, Invalid
+from crmcli.errors import Conflict, CrmError, Invalid
 
 OnDuplicate = Literal["update", "skip", "create"]
 Action = Literal["create", "update", "unchanged", "skip"]
@@ -295,29 +297,6 @@ def _address(raw: str) -> str:
     return validate.split_label(raw)[1]
 
 
-def _match(session: Session, row: Incoming, region: str | None) -> Contact | None:
-    """The contact a row is: by uid, then by any of its emails (one owner each), then, for a row
-    without emails, by any of its phones."""
-    if row.uid:
-        by_uid = session.execute(sa.select(Contact.__table__.c.id).where(Contact.__table__.c.uid == row.uid)).scalar()
-        if by_uid is not None:
-            return session.get(Contact, by_uid)
-    emails = [validate.email(_address(e)) for e in row.emails]
-    if emails:
-        owner = session.execute(sa.select(CONTACT_EMAIL.c.contact_id)
-                                .where(CONTACT_EMAIL.c.address.in_(emails)).limit(1)).scalar()
-        if owner is not None:
-            return session.get(Contact, owner)
-    phones = [validate.phone(_address(p), region) for p in row.phones]
-    if phones and not emails:  # a phone may be a shared switchboard: it names a person only on its own
-        owner = session.execute(sa.select(CONTACT_PHONE.c.contact_id)
-                                .where(CONTACT_PHONE.c.number.in_(phones)).order_by(CONTACT_PHONE.c.contact_id)
-                                .limit(1)).scalar()
-        if owner is not None:
-            return session.get(Contact, owner)
-    return None
-
-
 def _additions(session: Session, contact: Contact, row: Incoming, region: str | None) -> contacts.ContactChanges:
     """What updating `contact` from `row` adds: empty single values filled, new emails, phones, tags
     and fields; nothing it holds already is overwritten or removed."""
@@ -362,72 +341,116 @@ def _is_empty(changes: contacts.ContactChanges) -> bool:
                 or changes.set_fields or changes.tags)
 
 
-def _create(session: Session, row: Incoming, region: str | None) -> Contact:
-    name = row.name or row.org or ""  # an address book's company-only card is named by its company
-    if not name:
-        raise Invalid("no name: a contact needs one")
-    changes = contacts.ContactChanges(name=name, title=row.title, org=_org_ref(session, row.org), add_emails=row.emails,
-                                      add_phones=row.phones, tags=row.tags, cadence=row.cadence,
-                                      set_fields=[f"{k}={v}" for k, v in row.fields.items()])
-    contact, _ = contacts.add(session, changes, phone_region=region)
-    if row.uid:
-        try:
-            contact.uid = str(uuid.UUID(row.uid))
-        except ValueError:
-            raise Invalid(f"uid {row.uid!r} is not a UUID") from None
-    contact.created_at = _instant(row.created, "created") or contact.created_at
-    contact.updated_at = _instant(row.updated, "updated") or contact.updated_at
-    session.add(contact)
-    session.flush()
-    return contact
-
-
 def _instant(text: str | None, what: str) -> Any:
     """An ISO time as crm writes it (`2026-03-06T23:10:37Z`), aware UTC; None when not given."""
     from datetime import UTC
 
-    from dateutil.parser import isoparse
-
     if not text:
         return None
     try:
-        moment = isoparse(text)
+        moment = datetime.fromisoformat(text)  # reads crm's own `...Z` (Python 3.11), and fast
     except ValueError:
-        raise Invalid(f"{what} {text!r} is not an ISO time such as 2026-03-06T23:10:37Z") from None
+        from dateutil.parser import isoparse
+
+        try:
+            moment = isoparse(text)
+        except ValueError:
+            raise Invalid(f"{what} {text!r} is not an ISO time such as 2026-03-06T23:10:37Z") from None
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def _one(session: Session, row: Incoming, on_duplicate: OnDuplicate, extra_tags: list[str],
-         region: str | None) -> Outcome:
-    row.tags = [*row.tags, *extra_tags]
-    found = None if on_duplicate == "create" else _match(session, row, region)
-    if found is None:
-        contact = _create(session, row, region)
-        return Outcome(row.line, "create", contact.id, contact.name)
+def _matched(known: import_batch.Known, uid: str | None, emails: list[str], phones: list[str]) -> int | None:
+    """The contact a row is: by uid, then by any of its emails (one owner each), then, for a row
+    without emails, by any of its phones (a phone beside emails may be a shared switchboard)."""
+    if uid and uid in known.uids:
+        return known.uids[uid]
+    for address in emails:
+        if address in known.emails:
+            return known.emails[address]
+    if not emails:
+        for number in phones:
+            if number in known.phones:
+                return known.phones[number]
+    return None
+
+
+def _update(session: Session, found: Contact, row: Incoming, on_duplicate: OnDuplicate, region: str | None,
+            known: import_batch.Known) -> Outcome:
+    """A row that is a kept contact: left alone (skip), or what it adds applied (update)."""
     if on_duplicate == "skip":
         return Outcome(row.line, "skip", found.id, found.name)
     changes = _additions(session, found, row, region)
     if _is_empty(changes):
         return Outcome(row.line, "unchanged", found.id, found.name)
     contacts.apply(session, found, changes, phone_region=region)
+    conn = session.connection()  # what it now holds is matched by the rows after it
+    known.emails.update({a: found.id for a in conn.execute(  # type: ignore[misc]
+        sa.select(CONTACT_EMAIL.c.address).where(CONTACT_EMAIL.c.contact_id == found.id)).scalars()})
+    for number in conn.execute(sa.select(CONTACT_PHONE.c.number).where(CONTACT_PHONE.c.contact_id == found.id)).scalars():
+        known.phones.setdefault(number, found.id)  # type: ignore[arg-type]
     return Outcome(row.line, "update", found.id, found.name)
+
+
+def _new(row: Incoming, email: Callable[[str], str], phone: Callable[[str], str], known: import_batch.Known,
+         batch: import_batch.Batch) -> import_batch.Checked:
+    """A row that is nobody kept, checked; what it would take from another contact is a conflict."""
+    checked = import_batch.check(row, email, phone, _instant(row.created, "created"), _instant(row.updated, "updated"))
+    if checked.uid in known.uids or checked.uid in batch.uids:
+        raise Conflict(f"the uid {checked.uid} already belongs to another contact")
+    for _, address in checked.emails:
+        owner = known.emails.get(address)
+        if owner is not None or address in batch.emails:
+            raise Conflict(f"the email {address} already belongs to " + (f"contact #{owner}" if owner else
+                                                                           "a contact of an earlier row"))
+    return checked
 
 
 def import_contacts(session: Session, records: Iterable[Any], layout: Layout, *,
                     on_duplicate: OnDuplicate = "update", extra_tags: Sequence[str] = (),
                     phone_region: str | None = None, progress: Callable[[int], None] | None = None) -> ImportReport:
     """Try every record (crmcli.io.readers.Record); the report says what each did or what was wrong
-    with it. Rows that failed left nothing behind (savepoints); whether to keep the rest is the
-    caller's (commit, or roll back on problems or for a dry run)."""
+    with it, in file order. A bad row leaves nothing behind: a new contact is checked before it is
+    written (in batches), an update runs in a savepoint. Whether to keep the rest is the caller's
+    (commit, or roll back on problems or for a dry run)."""
     tags = [validate.tag(t) for t in extra_tags]
     report = ImportReport(layout.name, ignored_columns=layout.ignored)
+    conn = session.connection()
+    known = import_batch.Known.read(conn)
+    batch = import_batch.Batch()
+    # Each value checked once per import (matching and storing both need it; phonenumbers is slow).
+    email = functools.lru_cache(maxsize=4096)(validate.email)
+    phone = functools.lru_cache(maxsize=4096)(lambda raw: validate.phone(raw, phone_region))
+
+    def write_batch() -> None:
+        ids = batch.write(conn, known)
+        report.outcomes.extend(Outcome(r.line, "create", i, r.name) for r, i in zip(written, ids))
+        written.clear()
+
+    written: list[import_batch.Checked] = []
     for n, record in enumerate(records, start=1):
         try:
-            with session.begin_nested():
-                row = layout.read(record.line, record.values)
-                report.outcomes.append(_one(session, row, on_duplicate, tags, phone_region))
+            row = layout.read(record.line, record.values)
+            row.tags = [*row.tags, *tags]
+            emails = [email(_address(e)) for e in row.emails]
+            phones = [phone(_address(p)) for p in row.phones]
+            if on_duplicate != "create" and batch.holds(row.uid, emails, [] if emails else phones):
+                write_batch()  # the row is a contact still waiting in the batch: write it, then match it
+            found = None if on_duplicate == "create" else _matched(known, row.uid, emails, phones)
+            if found is None:
+                checked = _new(row, email, phone, known, batch)
+                batch.add(checked)
+                written.append(checked)
+                if len(batch.rows) >= import_batch.BATCH:
+                    write_batch()
+            else:
+                with session.begin_nested():
+                    contact = session.get(Contact, found)
+                    assert contact is not None
+                    report.outcomes.append(_update(session, contact, row, on_duplicate, phone_region, known))
         except CrmError as err:
             report.problems.append(Problem(record.line, str(err)))
         if progress is not None:
             progress(n)
+    write_batch()
+    report.outcomes.sort(key=lambda o: o.line)
     return report
