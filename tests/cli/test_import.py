@@ -141,3 +141,27 @@ def test_an_export_imported_into_an_empty_database_exports_the_same(ok: Run, fmt
     assert _without_ids(ok("--db", second, "export", "contacts", "--format", fmt).stdout, fmt) == _without_ids(out, fmt)
     again = ok("--db", second, "import", "contacts", "-", "--format", fmt, input=out)
     assert f"0 created, 0 updated, {len(people)} unchanged" in again.stderr
+
+
+from tests.storage.test_postgres import pg_server, pg_url  # noqa: E402,F401 - the PostgreSQL fixtures
+
+
+def test_the_same_files_import_alike_on_postgres(pg_url: str, ok: Run, crm: Run, tmp_path: Path) -> None:  # noqa: F811
+    """The bulk writes and the row-by-row matches on PostgreSQL: what SQLite keeps, it keeps."""
+    source = ("name,emails,phones,org,tags,fields\n"
+              'Zoë Øster,work:zoe@acme.example,mobile:+44 7700 900123,Acme Ltd,vip,"{""met"": ""Berlin""}"\n'
+              "Bob Marsh,bob@acme.example,,Acme Ltd,,\n"
+              "Zoe Oster,zoe@acme.example; zoe@mail.example,,,press,\n")  # Zoë again: her new email added
+    exports = []
+    for db in (pg_url, str(tmp_path / "lite.db")):
+        first = ok("--db", db, "import", "contacts", "-", input=source)
+        assert first.stderr.endswith("(crmcli): 2 created, 1 updated, 0 unchanged, 0 skipped\n")
+        again = ok("--db", db, "import", "contacts", "-", input=source)
+        assert again.stderr.endswith("(crmcli): 0 created, 0 updated, 3 unchanged, 0 skipped\n")
+        bad = crm("--db", db, "import", "contacts", "-", input="name,emails\nEve,eve@@x.example\n")
+        assert bad.exit_code == 2
+        exports.append(_without_ids(ok("--db", db, "export", "contacts", "--format", "json").stdout, "json"))
+    strip = [[{k: v for k, v in row.items() if k not in ("uid", "created", "updated")} for row in rows]  # type: ignore[union-attr]
+             for rows in exports]
+    assert strip[0] == strip[1] and len(strip[0]) == 2
+    assert strip[0][1]["emails"] == ["work:zoe@acme.example", "zoe@mail.example"]
