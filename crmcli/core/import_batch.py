@@ -189,3 +189,38 @@ def _ensure_tags(conn: Connection, known: Known, names: set[str]) -> None:
     if new:
         conn.execute(sa.insert(TAG), [{"name": n} for n in new])
         known.tags.update(conn.execute(sa.select(TAG.c.name, TAG.c.id).where(TAG.c.name.in_(new))).all())  # type: ignore[arg-type]
+
+
+@dataclass
+class Held:
+    """What a kept contact holds, as far as an import's update compares it (read in bulk)."""
+
+    name: str
+    has_title: bool
+    has_org: bool
+    has_cadence: bool
+    emails: set[str] = field(default_factory=set)
+    phones: set[str] = field(default_factory=set)
+    keys: set[str] = field(default_factory=set)
+    tags: set[str] = field(default_factory=set)
+
+
+def read_held(conn: Connection, ids: set[int]) -> dict[int, Held]:
+    """Held for each contact id, in a handful of queries per BATCH ids."""
+    c = Contact.__table__
+    held: dict[int, Held] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), BATCH):
+        part = ordered[start:start + BATCH]
+        for i, name, title, org_id, cadence_days in conn.execute(
+                sa.select(c.c.id, c.c.name, c.c.title, c.c.org_id, c.c.cadence_days).where(c.c.id.in_(part))):
+            held[i] = Held(name, bool(title), org_id is not None, cadence_days is not None)
+        for table, column, attribute in ((CONTACT_EMAIL, "address", "emails"), (CONTACT_PHONE, "number", "phones"),
+                                         (CONTACT_FIELD, "key", "keys")):
+            for i, value in conn.execute(sa.select(table.c.contact_id, table.c[column])
+                                         .where(table.c.contact_id.in_(part))):
+                getattr(held[i], attribute).add(value)
+        for i, tag in conn.execute(sa.select(CONTACT_TAG.c.contact_id, TAG.c.name)
+                                   .join(TAG, TAG.c.id == CONTACT_TAG.c.tag_id).where(CONTACT_TAG.c.contact_id.in_(part))):
+            held[i].tags.add(tag)
+    return held

@@ -15,11 +15,12 @@ or when told to skip them. Nothing here commits, so a dry run is the same work r
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable, Literal, Sequence
+from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -297,23 +298,18 @@ def _address(raw: str) -> str:
     return validate.split_label(raw)[1]
 
 
-def _additions(session: Session, contact: Contact, row: Incoming, region: str | None) -> contacts.ContactChanges:
-    """What updating `contact` from `row` adds: empty single values filled, new emails, phones, tags
-    and fields; nothing it holds already is overwritten or removed."""
-    emails = set(session.scalars(sa.select(CONTACT_EMAIL.c.address).where(CONTACT_EMAIL.c.contact_id == contact.id)))
-    phones = set(session.scalars(sa.select(CONTACT_PHONE.c.number).where(CONTACT_PHONE.c.contact_id == contact.id)))
-    keys = set(session.scalars(sa.select(CONTACT_FIELD.c.key).where(CONTACT_FIELD.c.contact_id == contact.id)))
-    tags = set(session.scalars(sa.select(TAG.c.name).join(CONTACT_TAG, CONTACT_TAG.c.tag_id == TAG.c.id)
-                               .where(CONTACT_TAG.c.contact_id == contact.id)))
-    new_emails = _unseen(row.emails, emails, lambda e: validate.email(_address(e)))
-    new_phones = _unseen(row.phones, phones, lambda p: validate.phone(_address(p), region))
+def _additions(held: import_batch.Held, row: Incoming, email: Callable[[str], str],
+               phone: Callable[[str], str]) -> contacts.ContactChanges:
+    """What updating a kept contact from `row` adds: empty single values filled, new emails, phones,
+    tags and fields; nothing it holds already is overwritten or removed. `org` is still a name."""
     return contacts.ContactChanges(
-        title=row.title if row.title and not contact.title else None,
-        org=_org_ref(session, row.org) if row.org and contact.org_id is None else None,
-        cadence=row.cadence if row.cadence and contact.cadence_days is None else None,
-        add_emails=new_emails, add_phones=new_phones,
-        set_fields=[f"{k}={v}" for k, v in row.fields.items() if validate.field_key(k) not in keys],
-        tags=[t for t in row.tags if validate.tag(t) not in tags])
+        title=row.title if row.title and not held.has_title else None,
+        org=row.org if row.org and not held.has_org else None,
+        cadence=row.cadence if row.cadence and not held.has_cadence else None,
+        add_emails=_unseen(row.emails, held.emails, lambda e: email(_address(e))),
+        add_phones=_unseen(row.phones, held.phones, lambda p: phone(_address(p))),
+        set_fields=[f"{k}={v}" for k, v in row.fields.items() if validate.field_key(k) not in held.keys],
+        tags=[t for t in row.tags if validate.tag(t) not in held.tags])
 
 
 def _org_ref(session: Session, name: str | None) -> str | None:
@@ -374,21 +370,30 @@ def _matched(known: import_batch.Known, uid: str | None, emails: list[str], phon
     return None
 
 
-def _update(session: Session, found: Contact, row: Incoming, on_duplicate: OnDuplicate, region: str | None,
-            known: import_batch.Known) -> Outcome:
-    """A row that is a kept contact: left alone (skip), or what it adds applied (update)."""
+def _update(session: Session, found: int, row: Incoming, on_duplicate: OnDuplicate, region: str | None,
+            email: Callable[[str], str], phone: Callable[[str], str], known: import_batch.Known,
+            held: dict[int, import_batch.Held]) -> Outcome:
+    """A row that is a kept contact: left alone (skip), compared in memory and, when it adds
+    something, applied through the contact services in a savepoint (update)."""
+    conn = session.connection()
+    if found not in held:  # created or changed since the chunk's contacts were read
+        held.update(import_batch.read_held(conn, {found}))
+    mine = held[found]
     if on_duplicate == "skip":
-        return Outcome(row.line, "skip", found.id, found.name)
-    changes = _additions(session, found, row, region)
+        return Outcome(row.line, "skip", found, mine.name)
+    changes = _additions(mine, row, email, phone)
     if _is_empty(changes):
-        return Outcome(row.line, "unchanged", found.id, found.name)
-    contacts.apply(session, found, changes, phone_region=region)
-    conn = session.connection()  # what it now holds is matched by the rows after it
-    known.emails.update({a: found.id for a in conn.execute(  # type: ignore[misc]
-        sa.select(CONTACT_EMAIL.c.address).where(CONTACT_EMAIL.c.contact_id == found.id)).scalars()})
-    for number in conn.execute(sa.select(CONTACT_PHONE.c.number).where(CONTACT_PHONE.c.contact_id == found.id)).scalars():
-        known.phones.setdefault(number, found.id)  # type: ignore[arg-type]
-    return Outcome(row.line, "update", found.id, found.name)
+        return Outcome(row.line, "unchanged", found, mine.name)
+    with session.begin_nested():
+        contact = session.get(Contact, found)
+        assert contact is not None
+        changes.org = _org_ref(session, changes.org)
+        contacts.apply(session, contact, changes, phone_region=region)
+    held.update(import_batch.read_held(conn, {found}))  # what it holds now is matched by the rows after it
+    known.emails.update({a: found for a in held[found].emails})
+    for number in held[found].phones:
+        known.phones.setdefault(number, found)
+    return Outcome(row.line, "update", found, mine.name)
 
 
 def _new(row: Incoming, email: Callable[[str], str], phone: Callable[[str], str], known: import_batch.Known,
@@ -427,30 +432,47 @@ def import_contacts(session: Session, records: Iterable[Any], layout: Layout, *,
         written.clear()
 
     written: list[import_batch.Checked] = []
-    for n, record in enumerate(records, start=1):
-        try:
-            row = layout.read(record.line, record.values)
-            row.tags = [*row.tags, *tags]
-            emails = [email(_address(e)) for e in row.emails]
-            phones = [phone(_address(p)) for p in row.phones]
-            if on_duplicate != "create" and batch.holds(row.uid, emails, [] if emails else phones):
-                write_batch()  # the row is a contact still waiting in the batch: write it, then match it
-            found = None if on_duplicate == "create" else _matched(known, row.uid, emails, phones)
-            if found is None:
-                checked = _new(row, email, phone, known, batch)
-                batch.add(checked)
-                written.append(checked)
-                if len(batch.rows) >= import_batch.BATCH:
-                    write_batch()
-            else:
-                with session.begin_nested():
-                    contact = session.get(Contact, found)
-                    assert contact is not None
-                    report.outcomes.append(_update(session, contact, row, on_duplicate, phone_region, known))
-        except CrmError as err:
-            report.problems.append(Problem(record.line, str(err)))
+    done = 0
+    for chunk in _chunks(records, import_batch.BATCH):
+        parsed: list[tuple[Any, Incoming, list[str], list[str]]] = []
+        for record in chunk:
+            try:
+                row = layout.read(record.line, record.values)
+                row.tags = [*row.tags, *tags]
+                parsed.append((record, row, [email(_address(e)) for e in row.emails],
+                               [phone(_address(p)) for p in row.phones]))
+            except CrmError as err:
+                report.problems.append(Problem(record.line, str(err)))
+        # The kept contacts this chunk's rows match, read together (later matches are read one by one).
+        matches = {_matched(known, row.uid, emails, phones) for _, row, emails, phones in parsed}
+        held = import_batch.read_held(conn, {m for m in matches if m is not None}) \
+            if on_duplicate != "create" else {}
+        for record, row, emails, phones in parsed:
+            try:
+                if on_duplicate != "create" and batch.holds(row.uid, emails, [] if emails else phones):
+                    write_batch()  # the row is a contact still waiting in the batch: write it, then match it
+                found = None if on_duplicate == "create" else _matched(known, row.uid, emails, phones)
+                if found is None:
+                    checked = _new(row, email, phone, known, batch)
+                    batch.add(checked)
+                    written.append(checked)
+                    if len(batch.rows) >= import_batch.BATCH:
+                        write_batch()
+                else:
+                    report.outcomes.append(_update(session, found, row, on_duplicate, phone_region, email, phone,
+                                                   known, held))
+            except CrmError as err:
+                report.problems.append(Problem(record.line, str(err)))
+        done += len(chunk)
         if progress is not None:
-            progress(n)
+            progress(done)
     write_batch()
     report.outcomes.sort(key=lambda o: o.line)
+    report.problems.sort(key=lambda p: p.line)
     return report
+
+
+def _chunks(records: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(records)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk

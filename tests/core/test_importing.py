@@ -94,6 +94,20 @@ def test_a_shared_phone_beside_new_emails_is_another_person(db: Database) -> Non
     assert [p["name"] for p in _listed(db)] == ["Ann Lee", "Bob Marsh"]
 
 
+def test_later_rows_see_what_earlier_rows_of_the_file_wrote(db: Database) -> None:
+    _run(db, "name,emails\nAnn Lee,ann@acme.example\n")
+    report = _run(db, "name,emails,tags\n"
+                      "Ann Lee,ann@acme.example; ann@mail.example,\n"   # a kept contact gains an email
+                      "A. Lee,ann@mail.example,vip\n"                    # ... by which the next row finds her
+                      "Bob,bob@acme.example,\n"                          # a new contact, still in the batch
+                      "Robert,bob@acme.example; bob@mail.example,press\n")  # ... found there and updated
+    assert [(o.line, o.action) for o in report.outcomes] == [(2, "update"), (3, "update"), (4, "create"),
+                                                              (5, "update")]
+    people = {p["name"]: p for p in _listed(db)}
+    assert people["Ann Lee"]["emails"] == "ann@acme.example; ann@mail.example" and people["Ann Lee"]["tags"] == "vip"
+    assert people["Bob"]["emails"] == "bob@acme.example; bob@mail.example" and people["Bob"]["tags"] == "press"
+
+
 def test_skip_leaves_a_match_alone_and_create_adds_another(db: Database) -> None:
     _run(db, "name,phones\nAnn Lee,+44 20 7946 0000\n")
     skipped = _run(db, "name,phones,title\nAnn,+44 20 7946 0000,CTO\n", on_duplicate="skip")
