@@ -111,3 +111,22 @@ def add_deal(context: Any, new: Any, refs: Sequence[str], org: str | None) -> st
                          context.settings)
         shown = Amount(deal.value_minor, deal.currency).display(context.settings.money_locale)
         return f"added deal #{deal.id} {deal.name}: {shown}, {deal.stage}"
+
+
+def merge_plan(context: Any, keep_id: int, other: str) -> Any:
+    """What merging the contact `other` names (id, email, part of a name) into #keep_id would do:
+    the core's plan, for the confirmation; nothing is written."""
+    from crmcli.core import contacts, merge
+
+    with context.database.session() as session:
+        return merge.plan(session, contacts.resolve(session, str(keep_id)), contacts.resolve(session, other))
+
+
+def merge(context: Any, keep_id: int, other_id: int) -> str:
+    """`crm contacts merge KEEP OTHER --yes`: one transaction; the clashes (KEEP's values kept) said too."""
+    from crmcli.core import contacts
+    from crmcli.core import merge as merging
+
+    with context.database.session(write=True) as session:
+        done = merging.merge(session, contacts.resolve(session, str(keep_id)), contacts.resolve(session, str(other_id)))
+    return "; ".join([f"merged {done.describe()}", *(clash.describe() for clash in done.clashes)])

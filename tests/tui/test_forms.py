@@ -410,3 +410,47 @@ def test_done_and_log_from_the_follow_ups_view_logs_and_completes(demo: AppConte
     with demo.database.connect() as conn:
         logged = [r for r in timeline.rows(conn, item.contact_id).rows if r[7] == "Sent it over"]
     assert len(logged) == 1 and logged[0][4] == demo.settings.default_kind
+
+
+def test_a_duplicate_merged_on_the_contact_screen_moves_its_history_after_a_yes(demo: AppContext) -> None:
+    from crmcli.core import contacts, merge, timeline
+
+    keep, other = 15, 16
+    plan = _core(demo, lambda s: merge.plan(s, contacts.resolve(s, str(keep)), contacts.resolve(s, str(other))))
+    with demo.database.connect() as conn:
+        entries = timeline.count(conn, keep) + timeline.count(conn, other)
+    before = _counts(demo)
+
+    async def scenario() -> None:
+        from textual.widgets import Static
+
+        app = create_app(demo, watch_seconds=3600)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _open_contact(app, pilot, keep)
+            await _press(app, pilot, "M")
+            assert app.screen.name == "form" and app.screen.focused.id == "other"
+            await _type(app, pilot, f"#{keep}")
+            assert "cannot be merged into itself" in _error(app)
+            _fill(app, other="no such person anywhere")
+            await _press(app, pilot, "ctrl+s")
+            assert "no contact" in _error(app).lower() and app.screen.name == "form"  # the database's word, inline
+            _fill(app, other=f"#{other}")
+            await _press(app, pilot, "ctrl+s")
+            assert app.screen.name == "confirm"
+            question = " ".join(str(s.render()) for s in app.screen.query(Static)).replace("\n", " ")
+            assert plan.describe() in question
+            await _press(app, pilot, "n")
+            assert app.screen.name == "contact" and _counts(demo) == before  # no: nothing merged
+            await _press(app, pilot, "M")
+            _fill(app, other=f"#{other}")
+            await _press(app, pilot, "ctrl+s", "y")
+            assert app.screen.name == "contact"
+            assert any(f"merged {plan.describe()}" in str(n.message) for n in app._notifications)
+
+    run(scenario())
+    with pytest.raises(NotFound):
+        _core(demo, lambda s: contacts.resolve(s, str(other)))
+    with demo.database.connect() as conn:
+        assert timeline.count(conn, keep) <= entries and timeline.count(conn, keep) > 0
+    assert _counts(demo)["contact"] == before["contact"] - 1
+    assert _counts(demo)["interaction"] == before["interaction"]  # moved, not lost

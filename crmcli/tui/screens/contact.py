@@ -236,6 +236,12 @@ class ContactScreen(CrmScreen):
             table.replace(timeline_rows(self._entries), shift=len(page.entries))
         self._title()
 
+    def action_merge(self) -> None:
+        """Merge a duplicate into this contact (`crm contacts merge THIS OTHER`)."""
+        from crmcli.tui.screens.forms import Picked, merge_into
+
+        merge_into(self, Picked(self.contact_id, self._contact_name or f"#{self.contact_id}"))
+
     def action_oldest(self) -> None:
         """To the last entry of the whole timeline: the oldest page fetched directly, however long it is."""
         if not self._older:

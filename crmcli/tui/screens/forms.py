@@ -312,3 +312,53 @@ def _follow_up(context: Any, follow_up_id: int) -> tuple[int, str, str]:
 def edit_follow_up(screen: CrmScreen, follow_up_id: int) -> None:
     screen.in_thread(lambda: _follow_up(screen.context, follow_up_id),
                      lambda found: screen.app.push_screen(FollowUpEditForm(*found), screen.written), group="form")
+
+
+# -- merge a duplicate into the open contact -----------------------------------------------------------
+
+class MergeForm(FormModal):
+    """`crm contacts merge KEEP OTHER`, KEEP being the open contact: which contact is the duplicate.
+    Saving works out the merge (the core's plan, nothing written); the screen then asks before it
+    is done, saying what moves, as the CLI does."""
+
+    def __init__(self, keep: Picked) -> None:
+        super().__init__(f"Merge a duplicate into {keep.name}", [
+            Field("other", "Duplicate", "the contact merged in, then deleted: #12, email or part of a name",
+                  required=True),
+        ], focus="other")
+        self._keep = keep
+        self.planned: Any = None  # the core's Merge once saved
+
+    def request(self) -> str:
+        from crmcli.errors import Invalid
+
+        other = self.value("other").strip()
+        if other.lstrip("#") == str(self._keep.id):
+            raise Invalid(f"that is {self._keep.name}: a contact cannot be merged into itself")
+        return other
+
+    def save(self, request: str) -> str:
+        self.planned = writes.merge_plan(self.context, self._keep.id, request)
+        return self.planned.describe()
+
+
+def merge_into(screen: CrmScreen, keep: Picked) -> None:
+    """Ask for the duplicate, show what merging it moves, and merge on yes."""
+    from crmcli.tui.screens.confirm import ConfirmModal
+
+    form = MergeForm(keep)
+
+    def ask(described: str | None) -> None:
+        planned = form.planned
+        if described is None or planned is None:
+            return
+        clashes = "".join(f"; {clash.describe()}" for clash in planned.clashes)
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                screen.in_thread(lambda: writes.merge(screen.context, planned.keep_id, planned.other_id),
+                                 screen.written, group="write", exclusive=False)
+
+        screen.app.push_screen(ConfirmModal(f"Merge {described}{clashes}? The duplicate is deleted."), answer)
+
+    screen.app.push_screen(form, ask)
