@@ -1,13 +1,13 @@
 """`crm export ...`: data out in formats other programs read. `contacts`, `orgs`, `interactions`,
 `follow-ups`, `deals`: every record, every field (crmcli.core.exports); `ics`: open follow-ups for a
-calendar app."""
+calendar app; `vcard`: contacts for an address book."""
 
 from __future__ import annotations
 
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Iterable
 
 import typer
 
@@ -15,7 +15,7 @@ from crmcli.cli import state
 from crmcli.cli.output import note
 
 app = typer.Typer(add_completion=False, help="Export data: contacts, orgs, interactions, follow-ups, deals "
-                  "(csv, tsv, json, ndjson); ics (follow-ups as iCalendar).", no_args_is_help=True)
+                  "(csv, tsv, json, ndjson); ics (follow-ups as iCalendar); vcard (contacts as vCards).", no_args_is_help=True)
 
 OutputOpt = Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
                                                help="Write to FILE, replaced whole (default or '-': stdout).")]
@@ -69,6 +69,59 @@ def export_rows(ctx: typer.Context, entity: str, fmt: str, output: str | None) -
         with writing(Path(output).expanduser(), text=True) as out:
             count = formats.write(rows, fmt, out)
     note(f"wrote {count} {entity} to {output}")
+
+
+@app.command("vcard")
+def vcard(
+    ctx: typer.Context,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", metavar="FILE|DIR",
+        help="Write to FILE, replaced whole; or, for a folder (an existing one, or a path ending in '/'), "
+             "one UID.vcf per contact, as khard and vdirsyncer keep them (default or '-': stdout).")] = None,
+) -> None:
+    """Every contact as a vCard 3.0: name, organisation, title, emails and phones with their labels,
+    tags as CATEGORIES, the `notes` field as NOTE, the uid as UID.
+
+    `crm import contacts FILE.vcf` (or a folder of them) reads them back, matching by UID.
+    """
+    import os
+
+    from crmcli.core import exports
+    from crmcli.io import vcard as cards
+
+    with state.context(ctx).database.connect() as conn:
+        found = exports.cards(conn)
+        if output is None or output == "-":
+            cards.write(found, sys.stdout)  # silent, as every export to stdout
+            return
+        target = Path(output).expanduser()
+        if output.endswith(("/", os.sep)) or target.is_dir():
+            count = _card_files(found, target)
+            where = f"{output.rstrip('/' + os.sep)}/"
+        else:
+            from crmcli.io.files import writing
+
+            with writing(target, text=True) as out:
+                count = cards.write(found, out)
+            where = output
+    note(f"wrote {count} contact{'' if count == 1 else 's'} to {where}")
+
+
+def _card_files(found: Iterable[Any], folder: Path) -> int:
+    """One `<uid>.vcf` per card in `folder` (created if missing), each written whole."""
+    from crmcli.errors import CrmError
+    from crmcli.io import vcard as cards
+    from crmcli.io.files import write_atomically
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise CrmError(f"cannot create the folder {folder}: {err.strerror or err}") from None
+    count = 0
+    for card in found:
+        write_atomically(folder / f"{card.uid}.vcf", cards.card_text(card).encode("utf-8"))
+        count += 1
+    return count
 
 
 @app.command("ics")

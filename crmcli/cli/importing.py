@@ -13,7 +13,7 @@ from crmcli.cli import state
 from crmcli.cli.output import note
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Import data: contacts (CSV, TSV, JSON, NDJSON; Google Contacts and Outlook CSV).")
+                  help="Import data: contacts (CSV, TSV, JSON, NDJSON; Google Contacts and Outlook CSV; vCard).")
 
 
 @app.callback()
@@ -27,6 +27,7 @@ class ReadFormat(str, Enum):
     tsv = "tsv"
     json = "json"
     ndjson = "ndjson"
+    vcard = "vcard"
 
 
 class OnDuplicate(str, Enum):
@@ -45,9 +46,10 @@ PROGRESS_EVERY = 500
 @app.command("contacts")
 def contacts(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(metavar="FILE", help="The file to read, or '-' for stdin.")],
+    file: Annotated[str, typer.Argument(metavar="FILE", help="The file to read, '-' for stdin, or a folder of "
+                                                             "*.vcf files.")],
     fmt: Annotated[ReadFormat | None, typer.Option("--format", "-f", help="Default: from the file's suffix "
-                                                   "(.csv .tsv .json .ndjson .jsonl), else csv.")] = None,
+                                                   "(.csv .tsv .json .ndjson .jsonl .vcf), else csv.")] = None,
     mapping: Annotated[list[str] | None, typer.Option("--map", metavar="COLUMN=FIELD",
                                                       help="Read COLUMN as FIELD: name, first_name, middle_name, "
                                                            "last_name, title, org, email, phone, tags, notes, "
@@ -71,17 +73,35 @@ def contacts(
     A row is an existing contact when its uid, one of its emails or one of its phones is. Bad rows are
     named FILE:LINE and, unless --skip-invalid, nothing is imported.
     """
+    from pathlib import Path
+
     from crmcli.core import importing
     from crmcli.errors import Invalid
     from crmcli.io import readers
 
-    chosen = readers.format_of(file, fmt.value if fmt else None)
+    folder = file != "-" and Path(file).is_dir()
+    chosen = "vcard" if folder and fmt is None else readers.format_of(file, fmt.value if fmt else None)
+    if folder and chosen != "vcard":
+        raise Invalid(f"{file} is a folder: only vCards (--format vcard) are read from a folder")
+    if chosen == "vcard" and mapping:
+        raise Invalid("--map reads the columns of a table; a vCard has none to map")
     where = "stdin" if file == "-" else file
+
+    def locate(line: int) -> str:  # FILE:LINE of a record (a folder's reader names its files)
+        return f"{where}:{line}"
+
     context = state.context(ctx)
-    with _opened(file) as stream:
+    with _folder() if folder else _opened(file) as stream:
         try:
-            columns, records = readers.read(stream, chosen)
-            layout = importing.layout_for(columns, importing.parse_mapping(mapping or []))
+            if folder:
+                from crmcli.io import vcard
+
+                columns, records, files = vcard.read_folder(Path(file))
+                locate = files.where  # type: ignore[assignment]
+            else:
+                columns, records = readers.read(stream, chosen)
+            layout = importing.VCARD_LAYOUT if chosen == "vcard" else \
+                importing.layout_for(columns, importing.parse_mapping(mapping or []))
             try:
                 with context.database.session(write=True) as session:
                     report = importing.import_contacts(
@@ -89,7 +109,7 @@ def contacts(
                         phone_region=context.settings.phone_region, progress=_progress())
                     _end_progress()
                     if report.problems and not skip_invalid:
-                        _tell_problems(where, report.problems)
+                        _tell_problems(locate, report.problems)
                         raise Invalid(f"{len(report.problems)} bad row{'s' if len(report.problems) != 1 else ''} "
                                       f"in {where}; nothing imported (fix them, or --skip-invalid imports the rest)")
                     if dry_run:
@@ -97,10 +117,15 @@ def contacts(
             except _DryRun:
                 pass
         except readers.ReadError as err:
-            raise Invalid(f"{where}:{err.line}: {err}; nothing imported") from None
+            raise Invalid(f"{locate(err.line)}: {err}; nothing imported") from None
         except UnicodeDecodeError:
             raise Invalid(f"{where} is not UTF-8 text; save it as UTF-8 and import again") from None
-    _tell(where, report, dry_run=dry_run, skipped_invalid=skip_invalid, quiet=quiet)
+    _tell(where, locate, report, dry_run=dry_run, skipped_invalid=skip_invalid, quiet=quiet)
+
+
+@contextmanager
+def _folder() -> Iterator[None]:
+    yield None  # a folder's files are opened one by one by its reader
 
 
 def _opened(file: str) -> Any:
@@ -152,20 +177,20 @@ def _end_progress() -> None:
         sys.stderr.write("\r\033[K")
 
 
-def _tell_problems(where: str, problems: list[Any]) -> None:
+def _tell_problems(locate: Any, problems: list[Any]) -> None:
     from crmcli.core.importing import MAX_REPORTED
 
     for problem in problems[:MAX_REPORTED]:
-        note(f"{where}:{problem.line}: {problem.message}")
+        note(f"{locate(problem.line)}: {problem.message}")
     if len(problems) > MAX_REPORTED:
         note(f"... and {len(problems) - MAX_REPORTED} more bad rows")
 
 
-def _tell(where: str, report: Any, *, dry_run: bool, skipped_invalid: bool, quiet: bool) -> None:
+def _tell(where: str, locate: Any, report: Any, *, dry_run: bool, skipped_invalid: bool, quiet: bool) -> None:
     if dry_run:
         for outcome in report.outcomes:
             ref = f"#{outcome.contact_id} " if outcome.action != "create" else ""
-            sys.stdout.write(f"{where}:{outcome.line}\t{outcome.action}\t{ref}{outcome.name}\n")
+            sys.stdout.write(f"{locate(outcome.line)}\t{outcome.action}\t{ref}{outcome.name}\n")
     elif quiet:
         for outcome in report.outcomes:
             if outcome.action in ("create", "update"):
@@ -173,7 +198,7 @@ def _tell(where: str, report: Any, *, dry_run: bool, skipped_invalid: bool, quie
     if report.ignored_columns:
         note(f"ignored columns: {', '.join(report.ignored_columns)}")
     if report.problems:
-        _tell_problems(where, report.problems)
+        _tell_problems(locate, report.problems)
     counts = ", ".join(f"{report.count(a)} {word}" for a, word in (
         ("create", "created"), ("update", "updated"), ("unchanged", "unchanged"), ("skip", "skipped")))
     n = len(report.problems)

@@ -8,18 +8,22 @@ Columns (the README's "Export" section documents each one):
 - interactions: the interaction listing's, then `contact_uids` (in the order of `contacts`).
 - follow-ups: the follow-up listing's (status as of `as_of`), then `contact_uid`, `deal_uid`.
 - deals: the deal listing's (every status), then `org_uid`, `contact_uids` (in the order of `contacts`).
+`cards` gives the contacts as vCards instead.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from sqlalchemy.engine import Connection
 
 from crmcli.core.rows import Rows
 from crmcli.core.stages import Stages
+
+if TYPE_CHECKING:
+    from crmcli.io.vcard import Card
 
 
 @dataclass(frozen=True)
@@ -70,3 +74,24 @@ EXPORTS: dict[str, Callable[[Connection, Scope], Rows]] = {
 def rows(conn: Connection, entity: str, scope: Scope) -> Rows:
     """Every record of `entity` (a key of EXPORTS), streamed."""
     return EXPORTS[entity](conn, scope)
+
+
+def cards(conn: Connection) -> Iterator[Card]:
+    """Every contact as a vCard (crmcli.io.vcard.Card), streamed from the contact export's rows: the
+    `notes` custom field is its NOTE, the other custom fields ride along as X-CRMCLI-FIELD."""
+    import json
+
+    from crmcli.core import contacts
+    from crmcli.core.validate import split_label
+    from crmcli.io.formats import LIST_SEPARATOR
+    from crmcli.io.vcard import Card
+
+    def listed(text: str | None) -> list[str]:
+        return [part for part in (text or "").split(LIST_SEPARATOR) if part]
+
+    for row in contacts.rows(conn, labelled=True).records():
+        fields = {str(k): str(v) for k, v in json.loads(row.fields).items()} if row.fields else {}
+        yield Card(uid=row.uid, name=row.name, title=row.title, org=row.org,
+                   emails=[split_label(e) for e in listed(row.emails)],
+                   phones=[split_label(p) for p in listed(row.phones)],
+                   tags=listed(row.tags), note=fields.pop("notes", None), fields=fields, rev=row.updated)

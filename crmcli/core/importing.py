@@ -291,6 +291,32 @@ def layout_for(columns: Sequence[str], mapping: dict[str, str] | None = None) ->
     return Layout(name, read, [c for c in columns if c not in used])
 
 
+def _vcard(line: int, values: dict[str, Any]) -> Incoming:
+    """A card (crmcli.io.vcard reads it into crm's own columns) as crm's own row, made to fit: a UID
+    that is no UUID (another program's) becomes one derived from it, so importing the same card again
+    finds the same contact; a category crm cannot take as a tag is made one ("VIP Clients" ->
+    "vip-clients")."""
+    row = _own(line, values)
+    if row.uid:
+        text = row.uid.removeprefix("urn:uuid:")
+        try:
+            row.uid = str(uuid.UUID(text))
+        except ValueError:
+            row.uid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"vcard-uid:{row.uid}"))
+    row.tags = [t for t in (_as_tag(t) for t in row.tags) if t]
+    return row
+
+
+def _as_tag(text: str) -> str:
+    try:
+        return validate.tag(text)
+    except Invalid:
+        return _tag_name(text)
+
+
+VCARD_LAYOUT = Layout("vCard", _vcard, [])
+
+
 # -- matching and writing ---------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ record with the line it starts on, so that a bad row can be named `FILE:LINE`.
 - tsv: a header row, `\\t`, `\\n`, `\\r` and `\\\\` inside a value read back as what they stand for.
 - json: one array of objects (the number is the object's position, from 1); ndjson: one object per
   line (blank lines skipped).
+- vcard: one record per card, numbered by its BEGIN line (crmcli/io/vcard.py).
 Values are handed on as read: text from CSV and TSV (an empty cell is None), JSON's own types
 (lists, objects, numbers) from JSON. What a column means is for the caller (crmcli.core.importing).
 """
@@ -18,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
-READ_FORMATS = ("csv", "tsv", "json", "ndjson")
-_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson"}
+READ_FORMATS = ("csv", "tsv", "json", "ndjson", "vcard")
+_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson",
+             ".vcf": "vcard", ".vcard": "vcard"}
 
 
 class ReadError(ValueError):
@@ -55,6 +57,10 @@ def read(stream: TextIO, fmt: str) -> tuple[list[str], Iterator[Record]]:
         return _read_json(stream)
     if fmt == "ndjson":
         return _read_ndjson(stream)
+    if fmt == "vcard":  # cards, each under crm's own column names (crmcli.io.vcard)
+        from crmcli.io import vcard
+
+        return vcard.read(stream)
     raise ValueError(f"unknown format {fmt!r}")
 
 
