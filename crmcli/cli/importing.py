@@ -102,20 +102,79 @@ def contacts(
                 columns, records = readers.read(stream, chosen)
             layout = importing.VCARD_LAYOUT if chosen == "vcard" else \
                 importing.layout_for(columns, importing.parse_mapping(mapping or []))
-            try:
-                with context.database.session(write=True) as session:
-                    report = importing.import_contacts(
-                        session, records, layout, on_duplicate=on_duplicate.value, extra_tags=tag or [],
-                        phone_region=context.settings.phone_region, progress=_progress())
-                    _end_progress()
-                    if report.problems and not skip_invalid:
-                        _tell_problems(locate, report.problems)
-                        raise Invalid(f"{len(report.problems)} bad row{'s' if len(report.problems) != 1 else ''} "
-                                      f"in {where}; nothing imported (fix them, or --skip-invalid imports the rest)")
-                    if dry_run:
-                        raise _DryRun()
-            except _DryRun:
-                pass
+            report = _in_one_transaction(context, where, locate, lambda session: importing.import_contacts(
+                session, records, layout, on_duplicate=on_duplicate.value, extra_tags=tag or [],
+                phone_region=context.settings.phone_region, progress=_progress()),
+                dry_run=dry_run, skip_invalid=skip_invalid)
+        except readers.ReadError as err:
+            raise Invalid(f"{locate(err.line)}: {err}; nothing imported") from None
+        except UnicodeDecodeError:
+            raise Invalid(f"{where} is not UTF-8 text; save it as UTF-8 and import again") from None
+    _tell(where, locate, report, dry_run=dry_run, skipped_invalid=skip_invalid, quiet=quiet)
+
+
+def _in_one_transaction(context: Any, where: str, locate: Any, run: Any, *, dry_run: bool, skip_invalid: bool) -> Any:
+    """`run(session)` in one write transaction, kept only when no row was bad (or bad rows are to be
+    skipped) and this is no dry run; the report either way."""
+    from crmcli.errors import Invalid
+
+    report = None
+    try:
+        with context.database.session(write=True) as session:
+            report = run(session)
+            _end_progress()
+            if report.problems and not skip_invalid:
+                _tell_problems(locate, report.problems)
+                n = len(report.problems)
+                raise Invalid(f"{n} bad row{'s' if n != 1 else ''} in {where}; nothing imported "
+                              "(fix them, or --skip-invalid imports the rest)")
+            if dry_run:
+                raise _DryRun()
+    except _DryRun:
+        pass
+    return report
+
+
+@app.command("interactions")
+def interactions_(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(metavar="FILE", help="The file to read, or '-' for stdin.")],
+    fmt: Annotated[ReadFormat | None, typer.Option("--format", "-f", help="Default: from the file's suffix "
+                                                   "(.csv .tsv .json .ndjson .jsonl), else csv.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be logged; write nothing.")] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the good rows and report the bad "
+                                                                      "ones (default: a bad row imports nothing).")]
+    = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the ids of the interactions logged.")] = False,
+) -> None:
+    """Import history: calls, emails, meetings, notes (crm export interactions, a call log, another CRM's notes).
+
+    Columns: occurred (or when, date), kind, direction, body (or text, note, subject), and the people:
+    contact_uids, or contacts (or contact, with, email, phone, name) naming each as on the command line
+    (#id, email, phone, part of a name; several joined by ';'). A uid already kept is skipped, so a
+    re-import logs nothing twice. Bad rows are named FILE:LINE and, unless --skip-invalid, nothing is imported.
+    """
+    from crmcli.core import import_history
+    from crmcli.core.interactions import Kinds
+    from crmcli.errors import Invalid
+    from crmcli.io import readers
+
+    if fmt == ReadFormat.vcard:
+        raise Invalid("a vCard holds contacts, not history: give csv, tsv, json or ndjson")
+    chosen = readers.format_of(file, fmt.value if fmt else None)
+    where = "stdin" if file == "-" else file
+    context = state.context(ctx)
+    kinds = Kinds(context.settings.log_kinds, context.settings.default_kind)
+
+    def locate(line: int) -> str:
+        return f"{where}:{line}"
+
+    with _opened(file) as stream:
+        try:
+            columns, records = readers.read(stream, chosen)
+            report = _in_one_transaction(context, where, locate, lambda session: import_history.import_interactions(
+                session, columns, records, kinds=kinds, now=context.local_now(), phone_region=context.settings.phone_region,
+                progress=_progress()), dry_run=dry_run, skip_invalid=skip_invalid)
         except readers.ReadError as err:
             raise Invalid(f"{locate(err.line)}: {err}; nothing imported") from None
         except UnicodeDecodeError:
