@@ -224,12 +224,25 @@ def figures(dataset: Path, work: Path, conn: Connection) -> list[Figure]:
         Figure(f"crm import contacts ({IMPORT_ROWS:,}-row CSV, empty database)",
                command(import_command(dataset, work, fresh=True)), 10.0 * IMPORT_ROWS / 100_000, max_runs=1,
                warm_up=False),
+        Figure("crm db copy (the whole dataset into an empty SQLite file)", command(copy_command(dataset, work)), 60.0,
+               max_runs=1, warm_up=False),
         Figure(f"crm import contacts ({IMPORT_ROWS:,} rows again: all unchanged)",
                command(import_command(dataset, work, fresh=False)), 15.0 * IMPORT_ROWS / 100_000, max_runs=1,
                warm_up=False),
         Figure("crm db reindex (1M interactions)", command([*crm_work, "db", "reindex"]), 10.0,
                max_runs=REINDEX_RUNS, warm_up=False),
     ]
+
+
+def copy_command(dataset: Path, work: Path) -> Callable[[int], Command]:
+    """`crm db copy` of the dataset into a new file each run."""
+    target = work.with_name("copied.db")
+
+    def make(_number: int) -> Command:
+        for path in (target, target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):
+            path.unlink(missing_ok=True)
+        return [CRM, "--db", str(dataset), "db", "copy", str(target)]
+    return make
 
 
 IMPORT_ROWS = 10_000

@@ -113,6 +113,36 @@ def password_forget(ctx: typer.Context) -> None:
     note(f"password for {secrets.account(url)} removed" if removed else "no password was stored")
 
 
+@app.command("copy")
+def copy(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(metavar="TARGET", help="An empty database: a SQLite file path or a "
+                                                                 "URL (postgresql+psycopg://user@host/db).")],
+) -> None:
+    """Copy every row of the database in use into TARGET, which must be empty (made if missing), and
+    check the counts: a freelancer's file becomes a team's database in one step."""
+    import time
+
+    from crmcli.storage import copying
+    from crmcli.storage.database import Database, translate_errors
+
+    source = state.context(ctx).database
+    started = time.perf_counter()
+    into = Database.open(target)
+    try:
+        if into.describe() == source.describe():
+            from crmcli.errors import UsageProblem
+
+            raise UsageProblem("the target is the database in use; name another one")
+        with source.connect() as reading, into.connect(write=True) as writing, translate_errors(into):
+            copied = copying.copy(reading, writing)
+    finally:
+        into.dispose()
+    total = sum(copied.values())
+    note(f"copied {total:,} rows in {len(copied)} tables into {into.describe()} in "
+         f"{time.perf_counter() - started:.1f} s; counts checked")
+
+
 @app.command("reindex")
 def reindex(ctx: typer.Context) -> None:
     """Rebuild the full-text search index from the data (SQLite)."""
