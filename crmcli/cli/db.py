@@ -123,7 +123,7 @@ def copy(
     check the counts: a freelancer's file becomes a team's database in one step."""
     import time
 
-    from crmcli.storage import copying
+    from crmcli.core import db_copy
     from crmcli.storage.database import Database, translate_errors
 
     source = state.context(ctx).database
@@ -135,7 +135,7 @@ def copy(
 
             raise UsageProblem("the target is the database in use; name another one")
         with source.connect() as reading, into.connect(write=True) as writing, translate_errors(into):
-            copied = copying.copy(reading, writing)
+            copied = db_copy.copy(reading, writing)
     finally:
         into.dispose()
     total = sum(copied.values())
