@@ -7,9 +7,10 @@ by the user (`Column=field`). Matching: a row whose uid, email or phone (E.164) 
 contact's is that contact. What then happens is `on_duplicate`: update (fill what is empty, add new
 emails, phones, tags and fields; never delete or overwrite), skip, or create a new contact anyway.
 
-All or nothing: every row is tried (each in a savepoint, so one bad row does not spoil the others'
-checks) and every bad row is reported with its line; the caller commits only when there were none,
-or when told to skip them. Nothing here commits, so a dry run is the same work rolled back.
+All or nothing: every row is tried and every bad row is reported with its line (a new contact is
+checked in full before its batch is written, an update runs in a savepoint, so a bad row leaves
+nothing behind); the caller commits only when there were none, or when told to skip them. Nothing
+here commits, so a dry run is the same work rolled back. How the work is batched: import_batch.
 """
 
 from __future__ import annotations
@@ -22,11 +23,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from crmcli.core import contacts, import_batch, orgs, validate
-from crmcli.core.models import CONTACT_EMAIL, CONTACT_FIELD, CONTACT_PHONE, CONTACT_TAG, TAG, Contact
+from crmcli.core.models import Contact
 from crmcli.errors import Conflict, CrmError, Invalid
 
 OnDuplicate = Literal["update", "skip", "create"]
