@@ -1,29 +1,64 @@
 """`crm tui` from launch to the dashboard's data painted, then exit: the candidate of the TUI
-start-up figure. The same path as `crm --db DB tui` (settings, database, app factory), run
-headless, leaving as soon as the dashboard has drawn what the last of its panels' workers brought.
+start-up figure. The same path as `crm --db DB tui` (the database opened, then `tui.launch.run`),
+run headless. Once the dashboard has drawn what the last of its panels brought it writes `painted`
+on stdout, where bench/tui.py stops its clock (the interpreter's exit is not the user's wait), and exits.
+The dashboard is patched when it is first imported, so textual is imported where `crm tui`
+imports it, not earlier.
 
     python bench/tui_launch.py DB
 """
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
+import os
 import sys
+from types import ModuleType
+from typing import Any
+
+DASHBOARD = "crmcli.tui.screens.dashboard"
+
+
+def painted(app: Any) -> None:
+    os.write(1, b"painted\n")  # the fd itself: textual holds sys.stdout while it runs
+    app.exit()
+
+
+def exit_once_painted(dashboard: ModuleType) -> None:
+    shown = dashboard.DashboardScreen._show
+
+    def show_then_exit(self: Any, name: str, panel: Any) -> None:
+        shown(self, name, panel)
+        if not self.waiting:  # every panel has its data: say so once that is painted, and exit
+            self.app.call_after_refresh(painted, self.app)
+
+    dashboard.DashboardScreen._show = show_then_exit
+
+
+class PatchDashboard(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if name != DASHBOARD:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        self.real = spec.loader
+        spec.loader = self
+        return spec
+
+    def create_module(self, spec: Any) -> Any:
+        return self.real.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        self.real.exec_module(module)
+        exit_once_painted(module)
 
 
 def main(db: str) -> None:
     from crmcli.context import open_context
-    from crmcli.tui.app import create_app
-    from crmcli.tui.screens import dashboard
+    from crmcli.tui import launch
 
-    shown = dashboard.DashboardScreen._show
-
-    def show_then_exit(self: dashboard.DashboardScreen, name: str, panel: dashboard.Panel) -> None:
-        shown(self, name, panel)
-        if not self.waiting:  # every panel has its data: exit once that is painted
-            self.app.call_after_refresh(self.app.exit)
-
-    dashboard.DashboardScreen._show = show_then_exit  # type: ignore[method-assign]
-    create_app(open_context(db)).run(headless=True)
+    sys.meta_path.insert(0, PatchDashboard())
+    launch.run(open_context(db), headless=True)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,9 @@ def check(ctx: typer.Context) -> None:
     if found.drifted_stage_times:
         problems.append(f"deals: {found.drifted_stage_times} stage-change time(s) out of step with the stage "
                         "history")
+    if found.drifted_deal_activity:
+        problems.append(f"deals: {found.drifted_deal_activity} last-activity time(s) out of step with their "
+                        "stage history and contacts")
     for line in problems:
         print(line)
     if problems:
@@ -135,7 +138,7 @@ def copy(
 
             raise UsageProblem("the target is the database in use; name another one")
         with source.connect() as reading, into.connect(write=True) as writing, translate_errors(into):
-            copied = db_copy.copy(reading, writing)
+            copied = db_copy.copy(reading, writing, described=into.describe())
     finally:
         into.dispose()
     total = sum(copied.values())

@@ -16,6 +16,6 @@ def tui(ctx: typer.Context) -> None:
     # screen is drawn, never a traceback on a half-drawn one.
     context = state.context(ctx)
     context.open_database()
-    from crmcli.tui.app import create_app
+    from crmcli.tui import launch
 
-    create_app(context).run()
+    launch.run(context)

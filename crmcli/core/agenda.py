@@ -5,7 +5,7 @@ Everything is selected and ordered in SQL; the result is plain values that outli
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from functools import lru_cache
 from typing import Any, Iterator, Literal
 
@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from crmcli.core import cadence
 from crmcli.core.followups import Window, status_expression
 from crmcli.core.models import Contact, FollowUp
+from crmcli.core.clock import as_utc
 from crmcli.core.rows import Rows
 
 Section = Literal["overdue", "due", "keep in touch"]
@@ -89,9 +90,6 @@ def local_due(due_at: datetime, all_day: bool, zone: tzinfo | None) -> str:
     return local.date().isoformat() if all_day else local.strftime("%Y-%m-%d %H:%M")
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-
 
 def _in_section(window: Window, section: Section) -> Any:
     """The open follow-ups of one section, as followups.status_expression judges them, written so
@@ -117,7 +115,7 @@ def _follow_ups(conn: Connection, window: Window, section: Section, limit: int |
         .select_from(f.join(c, c.c.id == f.c.contact_id)).where(_in_section(window, section)) \
         .order_by(f.c.due_at, f.c.id).limit(limit)
     for fid, cid, name, title, due_at, all_day, days in conn.execute(stmt):
-        yield AgendaItem(section, fid, cid, name, title, _aware(due_at), bool(all_day),
+        yield AgendaItem(section, fid, cid, name, title, as_utc(due_at), bool(all_day),
                          int(days) if section == "overdue" else 0)
 
 

@@ -6,13 +6,14 @@ One Core select over the follow-up and contact tables (exports read rows, not OR
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from crmcli.core.dates import Recurrence, parse_recurrence
+from crmcli.core.clock import as_utc
 from crmcli.core.models import Contact, FollowUp
 
 
@@ -44,12 +45,7 @@ def open_items(conn_or_session: Connection | Session, *, contact_id: int | None 
     # A SQLModel session warns on execute(); its connection runs the same transaction.
     conn = conn_or_session.connection() if isinstance(conn_or_session, Session) else conn_or_session
     return [
-        CalendarItem(uid=uid, title=title, contact_name=name, note=note, due_at=_aware(due_at), all_day=bool(all_day),
-                     recurrence=parse_recurrence(repeat) if repeat else None, updated_at=_aware(updated_at))
+        CalendarItem(uid=uid, title=title, contact_name=name, note=note, due_at=as_utc(due_at), all_day=bool(all_day),
+                     recurrence=parse_recurrence(repeat) if repeat else None, updated_at=as_utc(updated_at))
         for uid, title, name, note, due_at, all_day, repeat, updated_at in conn.execute(stmt)
     ]
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives stored UTC times back naive; PostgreSQL gives them aware."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

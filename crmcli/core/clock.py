@@ -39,6 +39,11 @@ def _system_zone_name() -> str:
 PIN_VARIABLE = "CRMCLI_NOW"
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored time as aware UTC: SQLite hands stored UTC times back naive, PostgreSQL aware."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def utc_now() -> datetime:
     pinned = os.environ.get(PIN_VARIABLE)
     if not pinned:

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from crmcli.core import money, refs
-from crmcli.core.models import DEAL_CONTACT, INTERACTION_CONTACT, STAGE_CHANGE, Contact, Deal, Organization, utcnow
+from crmcli.core.models import DEAL_CONTACT, STAGE_CHANGE, Contact, Deal, Organization, utcnow
 from crmcli.core.rows import Rows
 from crmcli.core.stages import DEFAULT as DEFAULT_STAGES
 from crmcli.core.stages import Stage, Stages
@@ -133,7 +133,7 @@ def add(session: Session, new: NewDeal, settings: DealSettings | None = None) ->
     session.add(deal)
     session.flush()
     _record(session, deal, None, stage, now)
-    link(session, deal, new.contacts)
+    link(session, deal, new.contacts)  # which also works out its last activity
     return deal
 
 
@@ -165,6 +165,7 @@ def move(session: Session, deal: Deal, stage: Stage, *, reason: str | None = Non
     deal.lost_reason = ((reason or "").strip() or None) if stage.outcome == "lost" else None
     session.add(deal)
     session.flush()
+    refresh_activity(session, deal_ids=[deal.id])  # type: ignore[list-item]
     return deal
 
 
@@ -174,6 +175,7 @@ def link(session: Session, deal: Deal, contacts: Sequence[Contact]) -> list[Cont
     fresh = list({c.id: c for c in contacts if c.id not in present}.values())
     if fresh:
         session.execute(sa.insert(DEAL_CONTACT), [{"deal_id": deal.id, "contact_id": c.id} for c in fresh])
+    refresh_activity(session, deal_ids=[deal.id])  # type: ignore[list-item]
     return fresh
 
 
@@ -184,6 +186,7 @@ def unlink(session: Session, deal: Deal, contacts: Sequence[Contact]) -> None:
             raise NotFound(f"{contact.name} is not on deal {label(deal)}")
     session.execute(sa.delete(DEAL_CONTACT).where(DEAL_CONTACT.c.deal_id == deal.id,
                                                   DEAL_CONTACT.c.contact_id.in_([c.id for c in contacts])))
+    refresh_activity(session, deal_ids=[deal.id])  # type: ignore[list-item]
 
 
 def contact_ids(session: Session, deal: Deal) -> list[int]:
@@ -359,21 +362,37 @@ def _filtered(stmt: Any, d: Any, stages: Stages, where: DealFilter) -> Any:
     return stmt
 
 
-def last_activity(deal: Any) -> Any:
-    """When a deal last moved: its last stage change, or a later interaction with one of its contacts."""
+def activity_expression(deal: Any) -> Any:
+    """When a deal last moved, worked out: its last stage change, or its contacts' last interaction
+    if later (each contact keeps that time): what `deal.last_activity_at` keeps a copy of."""
     from crmcli.storage.sql import greatest
 
-    ic = INTERACTION_CONTACT
-    talked = sa.select(sa.func.max(ic.c.occurred_at)) \
-        .select_from(DEAL_CONTACT.join(ic, ic.c.contact_id == DEAL_CONTACT.c.contact_id)) \
+    c = Contact.__table__
+    talked = sa.select(sa.func.max(c.c.last_contact_at)) \
+        .select_from(DEAL_CONTACT.join(c, c.c.id == DEAL_CONTACT.c.contact_id)) \
         .where(DEAL_CONTACT.c.deal_id == deal.c.id).correlate(deal).scalar_subquery()
     return greatest(deal.c.stage_changed_at, sa.func.coalesce(talked, deal.c.stage_changed_at))
 
 
+def refresh_activity(session: Session | Connection, *, deal_ids: Sequence[int] | None = None,
+                     contact_ids: Sequence[int] | None = None) -> None:
+    """Write `last_activity_at` again: for these deals, the deals of these contacts (after their
+    last contact was refreshed), or, given neither, every deal."""
+    d = Deal.__table__
+    stmt = sa.update(d).values(last_activity_at=activity_expression(d))
+    if deal_ids is not None:
+        stmt = stmt.where(d.c.id.in_(list(deal_ids)))
+    elif contact_ids is not None:
+        stmt = stmt.where(d.c.id.in_(sa.select(DEAL_CONTACT.c.deal_id)
+                                     .where(DEAL_CONTACT.c.contact_id.in_(list(contact_ids)))))
+    if [] in (deal_ids, contact_ids):
+        return  # none named: nothing to write
+    session.execute(stmt)
+
+
 def rotting_expression(stages: Stages, deal: Any, as_of: datetime) -> Any:
-    """True for an open deal quiet for longer than its stage's rot days: its last stage change is
-    before the stage's cut-off, and none of its contacts took part in an interaction since.
-    Plain comparisons against a cut-off per stage, so each contact costs one index range probe."""
+    """True for an open deal quiet for longer than its stage's rot days: its last activity (kept on
+    the deal) is before its stage's cut-off. One comparison per deal."""
     from datetime import UTC, timedelta
 
     cutoffs = {s.name: (as_of - timedelta(days=s.rot_days)).astimezone(UTC)  # type: ignore[arg-type]
@@ -382,11 +401,16 @@ def rotting_expression(stages: Stages, deal: Any, as_of: datetime) -> Any:
         return sa.false()
     cutoff = sa.case({name: sa.literal(at, sa.DateTime(timezone=True)) for name, at in cutoffs.items()},
                      value=deal.c.stage, else_=None)
-    ic = INTERACTION_CONTACT
-    talked_since = sa.exists().where(DEAL_CONTACT.c.deal_id == deal.c.id,
-                                     ic.c.contact_id == DEAL_CONTACT.c.contact_id,
-                                     ic.c.occurred_at >= cutoff).correlate(deal)
-    return sa.and_(deal.c.stage_changed_at < cutoff, ~talked_since)
+    return deal.c.last_activity_at < cutoff
+
+
+def drifted_activity(conn: Connection) -> int:
+    """Deals whose `last_activity_at` differs from what their stage history and contacts say (should be none)."""
+    d = Deal.__table__
+    worked_out = activity_expression(d)
+    return int(conn.execute(sa.select(sa.func.count()).select_from(d)
+                            .where(sa.or_(d.c.last_activity_at != worked_out, d.c.last_activity_at.is_(None))))
+               .scalar() or 0)
 
 
 def drifted_stage_times(conn: Connection) -> int:

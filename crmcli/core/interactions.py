@@ -248,7 +248,10 @@ def last_contact_expression(contact_id: Any) -> Any:
 
 
 def refresh_last_contact(session: Session | Connection, contact_ids: Sequence[int] | None) -> None:
-    """Write `last_contact_at` again from the history, for these contacts (None: for all, in bulk)."""
+    """Write `last_contact_at` again from the history, for these contacts (None: for all, in bulk),
+    and the last activity of their deals, which reads it."""
+    from crmcli.core.deals import refresh_activity
+
     c = Contact.__table__
     stmt = sa.update(c).values(last_contact_at=last_contact_expression(c.c.id))
     if contact_ids is not None:
@@ -256,6 +259,7 @@ def refresh_last_contact(session: Session | Connection, contact_ids: Sequence[in
             return
         stmt = stmt.where(c.c.id.in_(list(contact_ids)))
     session.execute(stmt)
+    refresh_activity(session, contact_ids=contact_ids)
 
 
 def drifted_links(conn: Connection) -> int:

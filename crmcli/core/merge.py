@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from crmcli.core import contacts
+from crmcli.core.clock import as_utc
 from crmcli.core.contacts import DealRef
 from crmcli.core.models import (CONTACT_EMAIL, CONTACT_FIELD, CONTACT_PHONE, CONTACT_TAG, DEAL_CONTACT,
                                 INTERACTION_CONTACT, TAG, Contact, FollowUp, Organization)
@@ -92,7 +93,7 @@ def merge(session: Session, keep: Contact, other: Contact) -> Merge:
         session.execute(sa.update(link).where(_only_other(link, key, keep, other)).values(contact_id=keep.id))
     session.execute(sa.update(FollowUp.__table__).where(FollowUp.__table__.c.contact_id == other.id)
                     .values(contact_id=keep.id))
-    keep.created_at = min(keep.created_at, other.created_at)  # the relationship began with the older record
+    keep.created_at = min(as_utc(keep.created_at), as_utc(other.created_at))  # the relationship began with the older record
     session.delete(other)  # what stayed behind (values KEEP had, shared links) goes with it
     session.flush()
     from crmcli.core.interactions import refresh_last_contact

@@ -193,7 +193,11 @@ class Deal(SQLModel, table=True):
     owner: str | None = None
     lost_reason: str | None = None
     note: str | None = None
-    stage_changed_at: datetime = _stamp()  # the last stage change's time, written with it (rotting reads it)
+    stage_changed_at: datetime = _stamp()  # the last stage change's time, written with it
+    # When the deal last moved: its last stage change or its contacts' last interaction, whichever is
+    # later; kept by deals.refresh_activity (rotting is then one comparison per deal, not a probe
+    # of the history per contact). NULL only between an insert and its refresh.
+    last_activity_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
     closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
     created_at: datetime = _stamp()
     updated_at: datetime = _stamp()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from crmcli.core.rows import LIST_SEPARATOR, Rows
 from crmcli.core.stages import Stages
 from crmcli.core.text import fold, like_pattern
 from crmcli.errors import Conflict, NotFound
+from crmcli.core.clock import as_utc
 from crmcli.storage.sql import iso_utc
 
 
@@ -213,7 +214,7 @@ def overview(session: Session, org: Organization, stages: Stages, *, limit: int 
     open_deals, open_value = _open_deals(conn, [org.id]).get(org.id, (0, ()))  # type: ignore[list-item]
     return OrgOverview(
         id=org.id, uid=org.uid, name=org.name, website=org.website,  # type: ignore[arg-type]
-        created_at=_aware(org.created_at), updated_at=_aware(org.updated_at),
+        created_at=as_utc(org.created_at), updated_at=as_utc(org.updated_at),
         people=tuple(OrgPerson(p["id"], p["name"], p["title"], (p["emails"] or "").split(LIST_SEPARATOR)[0] or None,
                                _instant(p["last_contact"])) for p in people),
         people_count=int(people_count),
@@ -224,7 +225,3 @@ def overview(session: Session, org: Organization, stages: Stages, *, limit: int 
 
 def _instant(iso: str | None) -> datetime | None:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")) if iso else None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC

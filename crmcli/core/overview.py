@@ -4,7 +4,7 @@ with them (follow-ups, deals) and the latest of their history. Plain values that
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from crmcli.core import validate
 from crmcli.core.models import CONTACT_EMAIL, CONTACT_FIELD, CONTACT_PHONE, CONTACT_TAG, TAG, Contact, Organization
+from crmcli.core.clock import as_utc
 from crmcli.core.timeline import TimelineEntry
 
 
@@ -102,6 +103,4 @@ def overview(session: Session, contact: Contact, *, as_of: datetime, follow_ups:
 
 
 def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC
+    return None if moment is None else as_utc(moment)

@@ -44,12 +44,11 @@ def pipeline(conn: Connection, stages: Stages, as_of: datetime) -> Rows:
 
 def rotting(conn: Connection, stages: Stages, as_of: datetime, *, limit: int | None = None) -> Rows:
     """Open deals quiet for longer than their stage allows, the longest quiet first."""
-    from crmcli.core.deals import last_activity
     from crmcli.storage.sql import age_days, iso_utc
 
     d = Deal.__table__
-    quiet = age_days(last_activity(d), sa.literal(as_of, sa.DateTime(timezone=True)))
-    inner = sa.select(d.c.id, d.c.name, d.c.stage, d.c.value_minor, d.c.currency, last_activity(d).label("last"),
+    quiet = age_days(d.c.last_activity_at, sa.literal(as_of, sa.DateTime(timezone=True)))
+    inner = sa.select(d.c.id, d.c.name, d.c.stage, d.c.value_minor, d.c.currency, d.c.last_activity_at.label("last"),
                       quiet.label("quiet")) \
         .where(d.c.status == "open", rotting_expression(stages, d, as_of)).subquery()
     stmt = sa.select(inner.c.id, inner.c.name, inner.c.stage, inner.c.value_minor, inner.c.currency,

@@ -190,6 +190,9 @@ def _fill(conn: Connection, scale: Scale, now: datetime, rng: random.Random) -> 
     refresh_last_contact(conn, None)
     counts.update(_follow_ups(conn, rng, scale, now))
     counts.update(_deals(conn, rng, scale, now, org_members))
+    from crmcli.core.deals import refresh_activity
+
+    refresh_activity(conn)
     return counts
 
 

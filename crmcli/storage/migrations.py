@@ -195,6 +195,17 @@ def _v7_search_index(conn: Connection) -> None:
     search_index.recreate(conn)
 
 
+def _v8_deal_activity(conn: Connection) -> None:
+    """Each deal's last activity as a column (its last stage change or its contacts' last interaction,
+    whichever is later), filled from what the contacts keep."""
+    kind = sa.DateTime(timezone=True).compile(dialect=conn.dialect)
+    later = "max" if conn.dialect.name == "sqlite" else "greatest"
+    conn.exec_driver_sql(f"ALTER TABLE deal ADD COLUMN last_activity_at {kind}")
+    conn.exec_driver_sql(f"UPDATE deal SET last_activity_at = {later}(stage_changed_at, coalesce("
+                         "(SELECT max(c.last_contact_at) FROM deal_contact dc JOIN contact c ON c.id = dc.contact_id "
+                         "WHERE dc.deal_id = deal.id), stage_changed_at))")
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema", _v1_initial),
     ("folded name keys", _v2_name_keys),
@@ -203,6 +214,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("deals", _v5_deals),
     ("last contact column and cadence index", _v6_last_contact),
     ("search index over deals and follow-ups, and in scripts without spaces", _v7_search_index),
+    ("last activity column of deals", _v8_deal_activity),
 ]
 LATEST = len(MIGRATIONS)
 

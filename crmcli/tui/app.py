@@ -7,13 +7,17 @@ SQLite) and asks the current screen to reload, keeping what the user is typing."
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from crmcli.context import AppContext
 from crmcli.tui import keymap, theme
+
+if TYPE_CHECKING:
+    from crmcli.storage.changes import ChangeWatch
+    from crmcli.tui.panels import Prefetched
 
 WATCH_SECONDS = 2.0
 
@@ -24,18 +28,26 @@ class CrmApp(App[None]):
     BINDINGS = keymap.app_bindings()
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, context: AppContext, *, watch_seconds: float = WATCH_SECONDS) -> None:
+    def __init__(self, context: AppContext, *, watch_seconds: float = WATCH_SECONDS,
+                 watch: ChangeWatch | None = None, panels: Prefetched | None = None) -> None:
         super().__init__()
         self.context = context
         self._watch_seconds = watch_seconds
-        self._watch = None
+        self._watch = watch
+        self._prefetched = panels
         self._started_theme = self.theme
+
+    def take_prefetched(self) -> Prefetched | None:
+        """The dashboard's panels read at launch, once: every later reload reads afresh."""
+        panels, self._prefetched = self._prefetched, None
+        return panels
 
     def on_mount(self) -> None:
         from crmcli.storage.changes import ChangeWatch
         from crmcli.tui.screens.dashboard import DashboardScreen
 
-        self._watch = ChangeWatch(self.context.database)
+        if self._watch is None:
+            self._watch = ChangeWatch(self.context.database)
         theme.apply_setting(self)
         self._started_theme = self.theme  # saved at exit if the user picks another
         self.push_screen(DashboardScreen())
@@ -131,5 +143,6 @@ class CrmApp(App[None]):
             self._watch.close()
 
 
-def create_app(context: AppContext, *, watch_seconds: float = WATCH_SECONDS) -> CrmApp:
-    return CrmApp(context, watch_seconds=watch_seconds)
+def create_app(context: AppContext, *, watch_seconds: float = WATCH_SECONDS, watch: ChangeWatch | None = None,
+               panels: Prefetched | None = None) -> CrmApp:
+    return CrmApp(context, watch_seconds=watch_seconds, watch=watch, panels=panels)

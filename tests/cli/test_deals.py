@@ -183,8 +183,13 @@ def test_rotting_deals_are_quiet_past_their_stage_limit(deals: Run, crm: Run, db
     assert "passed" in deals("db", "check").stderr
     # Deal 1 (proposal, 21 days) last moved 40 days ago; a call with Anna keeps deal 3 fresh.
     sql(db_path, "UPDATE stage_change SET changed_at = datetime('now', '-40 days') WHERE deal_id IN (1, 3)")
-    sql(db_path, "UPDATE deal SET stage_changed_at = datetime('now', '-40 days') WHERE id IN (1, 3)")
-    assert "passed" in deals("db", "check").stderr  # history and copy agree
+    sql(db_path, "UPDATE deal SET stage_changed_at = datetime('now', '-40 days'), "
+                 "last_activity_at = datetime('now', '-40 days') WHERE id IN (1, 3)")
+    assert "passed" in deals("db", "check").stderr  # history and copies agree
+    sql(db_path, "UPDATE deal SET last_activity_at = datetime('now', '-50 days') WHERE id = 3")
+    broken = crm("db", "check")
+    assert broken.exit_code == 1 and "deals: 1 last-activity time(s) out of step" in broken.stdout
+    sql(db_path, "UPDATE deal SET last_activity_at = datetime('now', '-40 days') WHERE id = 3")
     sql(db_path, "UPDATE deal SET stage_changed_at = datetime('now', '-41 days') WHERE id = 2")
     broken = crm("db", "check")
     assert broken.exit_code == 1 and "deals: 1 stage-change time(s) out of step" in broken.stdout

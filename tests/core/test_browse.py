@@ -65,6 +65,21 @@ def test_is_cold_is_the_sql_rule_for_one_contact() -> None:
     assert cadence.is_cold(NOW - timedelta(days=30, seconds=1), created, 30, NOW)
 
 
+@pytest.mark.parametrize("sort", ["name", "created", "updated", "last-contact"])
+def test_a_page_of_cold_or_sorted_contacts_is_the_head_of_the_whole_list(db: Database, sort: str) -> None:
+    """A limited list sorted by a worked-out value reads its page of ids first: the same rows, with
+    every column, as the head of the unlimited list."""
+    from crmcli.core import sample
+
+    with db.connect(write=True) as conn:
+        sample.generate(conn, sample.DEMO, now=NOW)
+    with db.connect() as conn:
+        for cold in (None, contacts.Cold(NOW), contacts.Cold(NOW, after_days=14)):
+            whole = list(contacts.rows(conn, sort=sort, cold=cold).rows)  # type: ignore[arg-type]
+            assert len(whole) > 4
+            assert list(contacts.rows(conn, sort=sort, cold=cold, limit=4).rows) == whole[:4]  # type: ignore[arg-type]
+
+
 def test_change_watch_sees_another_connection_commit(db: Database) -> None:
     from crmcli.storage.changes import ChangeWatch
 

@@ -35,7 +35,7 @@ def test_a_sound_database(filled: Database) -> None:
     found = health.check(filled)
     assert found == health.Health(database=filled.describe(), schema_version=migrations.LATEST,
                                   latest_version=migrations.LATEST, storage=(), drifted_links=0,
-                                  stale_last_contacts=0, drifted_stage_times=0)
+                                  stale_last_contacts=0, drifted_stage_times=0, drifted_deal_activity=0)
     assert found.ok and found.problem_count == 0
 
 
@@ -44,8 +44,9 @@ def test_each_copy_out_of_step_is_counted(filled: Database) -> None:
     _sql(filled, "UPDATE contact SET last_contact_at = '2021-01-01 00:00:00.000000'")  # neither time
     _sql(filled, "UPDATE deal SET stage_changed_at = '2020-01-01 00:00:00.000000'")
     found = health.check(filled)
-    assert (found.drifted_links, found.stale_last_contacts, found.drifted_stage_times) == (1, 1, 1)
-    assert found.storage == () and not found.ok and found.problem_count == 3
+    assert (found.drifted_links, found.stale_last_contacts, found.drifted_stage_times,
+            found.drifted_deal_activity) == (1, 1, 1, 1)
+    assert found.storage == () and not found.ok and found.problem_count == 4
 
 
 def test_a_broken_foreign_key_is_the_storage_s_finding(filled: Database) -> None:

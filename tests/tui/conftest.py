@@ -26,3 +26,17 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppContext
     yield context
     context.close()
 
+
+
+def note_from_another_process(context: AppContext, body: str) -> None:
+    """An interaction written by another connection (another `crm` process), as the app's watch sees one."""
+    import sqlite3
+
+    con = sqlite3.connect(context.database.path)  # type: ignore[arg-type]
+    try:
+        con.execute("INSERT INTO interaction (uid, kind, direction, body, occurred_at, created_at, updated_at) "
+                    "VALUES ('u-1', 'note', NULL, ?, '2026-11-25 10:29:00.000000', "
+                    "'2026-11-25 10:29:00.000000', '2026-11-25 10:29:00.000000')", (body,))
+        con.commit()
+    finally:
+        con.close()

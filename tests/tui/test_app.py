@@ -9,7 +9,7 @@ import pytest
 from crmcli.context import AppContext
 from crmcli.tui.app import create_app
 from crmcli.tui.widgets.tables import RecordTable
-from tests.tui.conftest import settle
+from tests.tui.conftest import note_from_another_process, settle
 
 def run(coro):  # type: ignore[no-untyped-def]
     """Pilot scenarios run in a fresh event loop each (no pytest-asyncio needed)."""
@@ -271,14 +271,7 @@ def test_another_process_writing_shows_within_the_watch_interval(demo: AppContex
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(app, pilot)
             recent = app.screen.query_one("#recent", RecordTable)
-            con = sqlite3.connect(demo.database.path)  # type: ignore[arg-type]
-            try:
-                con.execute("INSERT INTO interaction (uid, kind, direction, body, occurred_at, created_at, updated_at) "
-                            "VALUES ('u-1', 'note', NULL, 'Written elsewhere', '2026-11-25 10:29:00.000000', "
-                            "'2026-11-25 10:29:00.000000', '2026-11-25 10:29:00.000000')")
-                con.commit()
-            finally:
-                con.close()
+            note_from_another_process(demo, "Written elsewhere")
             for _ in range(20):
                 await pilot.pause(0.1)
                 await app.workers.wait_for_complete()

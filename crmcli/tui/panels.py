@@ -1,0 +1,153 @@
+"""The dashboard's panels as data: what each shows and the loader that reads it through the core.
+No textual here, so the panels can be read while the app is still starting (`prefetch`): the
+database work then overlaps the UI's start instead of following it."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from rich.text import Text
+
+from crmcli.tui.format import local
+
+RECENT = 30
+COLD = 50
+AGENDA = 100  # rows shown; the panel's title says how many there are (the follow-ups view has them all)
+FORECAST_MONTHS = 2  # this month and the next
+
+
+@dataclass(frozen=True)
+class Panel:
+    rows: list[tuple[str, list[Any]]]  # (record key, cells)
+    title: str                          # the border title, with the counts where the panel has them
+    contacts: dict[str, int] = field(default_factory=dict)  # row key -> the contact it is about
+
+
+def _money(context: Any) -> Callable[[Any], Text]:
+    def money(amount: Any) -> Text:  # a sales row's Amount, without its code (the panel has a column for it)
+        return Text(amount.display(context.settings.money_locale, with_code=False), justify="right")
+    return money
+
+
+def _short(moment: Any, year: int) -> str:
+    """A local time, without the year when it is this year's: `11-24 21:23`."""
+    shown = local(moment)
+    return shown[5:] if shown.startswith(f"{year}-") else shown
+
+
+def load_agenda(context: Any) -> Panel:
+    from crmcli.core import agenda
+
+    now = context.local_now()
+    with context.database.connect() as conn:
+        today = agenda.agenda(conn, now, limit=AGENDA)
+    rows = [(f"follow-up:{i.follow_up_id}" if i.follow_up_id is not None else f"contact:{i.contact_id}",
+             [_when(i, agenda.local_due, now), i.contact, i.what]) for i in today.items]
+    shown = f"{len(rows):,} of {today.total:,}" if today.total > len(rows) else f"{today.total:,}"
+    return Panel(rows, f"Due today and overdue ({shown})",
+                 {key: i.contact_id for (key, _), i in zip(rows, today.items)})
+
+
+def _when(item: Any, local_due: Callable[..., str], now: Any) -> Text:
+    """Why the row is there: late (red, how late), due today (at what time), or past its cadence."""
+    if item.section == "keep in touch":
+        return Text(f"{item.days}d cold", style="italic")
+    if item.section == "overdue":
+        return Text(f"{item.days}d late", style="bold red")
+    due = local_due(item.due_at, item.all_day, now.tzinfo)
+    today = now.date().isoformat()
+    return Text("today" if due == today else due.replace(today, "today"))
+
+
+def load_pipeline(context: Any) -> Panel:
+    from crmcli.core import sales
+
+    money = _money(context)
+    with context.database.connect() as conn:
+        found = list(sales.pipeline(conn, context.settings.stages, context.local_now()).records())
+    return Panel([(f"stage:{r.stage}:{r.currency}",
+                   [r.stage, r.currency, r.deals, money(r.value),
+                    money(r.weighted), r.rotting or ""]) for r in found],
+                 "Pipeline: open deals")
+
+
+def load_forecast(context: Any) -> Panel:
+    """`crm forecast` for this month and the next (and deals whose close date has passed): a month
+    with no deals closing is one line, not one zero per currency."""
+    from crmcli.core import sales
+
+    money = _money(context)
+    with context.database.connect() as conn:
+        found = list(sales.forecast(conn, context.settings.stages, context.local_now().date(),
+                                        months=FORECAST_MONTHS).records())
+        undated = sales.undated(conn)
+    rows: list[tuple[str, list[Any]]] = []
+    for period in dict.fromkeys(r.period for r in found):
+        closing = [r for r in found if r.period == period and r.deals]
+        rows += [(f"forecast:{period}:{r.currency}",
+                  [Text(period, style="bold red") if r.overdue else period, r.currency, r.deals,
+                   money(r.value), money(r.weighted)]) for r in closing]
+        if not closing:
+            rows.append((f"forecast:{period}:", [period, "", 0, Text("none closing", style="dim"), ""]))
+    undated_note = f", {undated:,} undated" if undated else ""
+    return Panel(rows, f"Forecast by close date{undated_note}")
+
+
+def load_cold(context: Any) -> Panel:
+    from crmcli.core import contacts
+    from crmcli.core.contacts import Cold
+
+    now = context.local_now()
+    with context.database.connect() as conn:
+        found = list(contacts.rows(conn, cold=Cold(now), limit=COLD).records())
+    return Panel([(f"contact:{r.id}", [r.name, _short(r.last_contact, now.year), r.cadence_days])
+                  for r in found], "Gone cold", {f"contact:{r.id}": r.id for r in found})
+
+
+def _first(names: str | None) -> str:
+    """Several names as the first and how many more (`Ann Lee +2`): the text keeps its room."""
+    from crmcli.core.rows import LIST_SEPARATOR
+
+    every = (names or "").split(LIST_SEPARATOR)
+    return every[0] + (f" +{len(every) - 1}" if len(every) > 1 else "")
+
+
+def load_recent(context: Any) -> Panel:
+    from crmcli.core import interactions
+    from crmcli.core.models import INTERACTION_CONTACT
+    from crmcli.core.names import first_contacts
+
+    year = context.local_now().year
+    with context.database.connect() as conn:
+        found = list(interactions.rows(conn, limit=RECENT).records())
+        firsts = first_contacts(conn, INTERACTION_CONTACT, "interaction_id", [r.id for r in found])
+    return Panel([(f"interaction:{r.id}", [_short(r.occurred, year), r.kind, _first(r.contacts), r.body])
+                  for r in found], "Recent activity", {f"interaction:{i}": c for i, c in firsts.items()})
+
+
+# Panel id -> its columns and its loader, in the order they are laid out (and stacked when narrow).
+PANELS: dict[str, tuple[list[str], Callable[[Any], Panel]]] = {
+    "agenda": (["due", "contact", "what"], load_agenda),
+    "cold": (["contact", "last contact", "cadence"], load_cold),
+    "pipeline": (["stage", "cur", "deals", "value", "weighted", "rotting"], load_pipeline),
+    "forecast": (["closing", "cur", "deals", "value", "weighted"], load_forecast),
+    "recent": (["when", "kind", "with", "text"], load_recent),
+}
+
+
+Prefetched = dict[str, "Future[Panel]"]
+
+
+def prefetch(context: Any) -> Prefetched:
+    """Every panel read now, one after another, before the app starts; each a future holding its
+    panel or its error (a CrmError is the dashboard's notification, as on any reload)."""
+    futures: Prefetched = {}
+    for name, (_, load) in PANELS.items():
+        futures[name] = Future()
+        try:
+            futures[name].set_result(load(context))
+        except Exception as err:  # noqa: BLE001 - handed to the dashboard, which shows it as its own
+            futures[name].set_exception(err)
+    return futures
