@@ -1,6 +1,6 @@
 """`crm export ...`: data out in formats other programs read. `contacts`, `orgs`, `interactions`,
 `follow-ups`, `deals`: every record, every field (crmcli.core.exports); `ics`: open follow-ups for a
-calendar app; `vcard`: contacts for an address book."""
+calendar app; `vcard`: contacts for an address book; `all`: the whole database (crmcli.core.db_document)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from crmcli.cli import state
 from crmcli.cli.output import note
 
 app = typer.Typer(add_completion=False, help="Export data: contacts, orgs, interactions, follow-ups, deals "
-                  "(csv, tsv, json, ndjson); ics (follow-ups as iCalendar); vcard (contacts as vCards).", no_args_is_help=True)
+                  "(csv, tsv, json, ndjson); ics (follow-ups as iCalendar); vcard (contacts as vCards); all (the "
+                  "whole database as one JSON document).", no_args_is_help=True)
 
 OutputOpt = Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
                                                help="Write to FILE, replaced whole (default or '-': stdout).")]
@@ -69,6 +70,26 @@ def export_rows(ctx: typer.Context, entity: str, fmt: str, output: str | None) -
         with writing(Path(output).expanduser(), text=True) as out:
             count = formats.write(rows, fmt, out)
     note(f"wrote {count} {entity} to {output}")
+
+
+@app.command("all")
+def all_(ctx: typer.Context, output: OutputOpt = None) -> None:
+    """The whole database as one JSON document (see the README: A whole database), which `crm import
+    all` restores into an empty database exactly. Read in one transaction, written row by row."""
+    from crmcli.core import db_document
+
+    context = state.context(ctx)
+    db = context.database
+    version = db.schema_version() or 0
+    with db.connect() as conn:
+        if output is None or output == "-":
+            db_document.write(conn, sys.stdout, schema_version=version, now=context.now())
+            return
+        from crmcli.io.files import writing
+
+        with writing(Path(output).expanduser(), text=True) as out:
+            counts = db_document.write(conn, out, schema_version=version, now=context.now())
+    note(f"wrote {sum(counts.values()):,} rows of {len(counts)} tables to {output}")
 
 
 @app.command("vcard")

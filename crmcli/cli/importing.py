@@ -13,7 +13,8 @@ from crmcli.cli import state
 from crmcli.cli.output import note
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Import data: contacts (CSV, TSV, JSON, NDJSON; Google Contacts and Outlook CSV; vCard).")
+                  help="Import data: contacts (CSV, TSV, JSON, NDJSON; Google Contacts and Outlook CSV; vCard), "
+                       "interactions, all (a whole database from `crm export all`).")
 
 
 @app.callback()
@@ -180,6 +181,26 @@ def interactions_(
         except UnicodeDecodeError:
             raise Invalid(f"{where} is not UTF-8 text; save it as UTF-8 and import again") from None
     _tell(where, locate, report, dry_run=dry_run, skipped_invalid=skip_invalid, quiet=quiet)
+
+
+@app.command("all")
+def all_(ctx: typer.Context,
+         file: Annotated[str, typer.Argument(metavar="FILE|-", help="A document `crm export all` wrote ('-': stdin).")]
+         ) -> None:
+    """Restore a whole database from the document `crm export all` wrote, into the database in use,
+    which must be empty: ids, uids and times exactly as they were. All or nothing."""
+    from crmcli.core import db_document
+    from crmcli.storage import migrations
+    from crmcli.storage.database import translate_errors
+
+    where = "stdin" if file == "-" else file
+    with _opened(file) as stream:
+        document = db_document.read(stream, schema_version=migrations.LATEST, source=where)
+    db = state.context(ctx).database
+    with db.connect(write=True) as conn, translate_errors(db):
+        written = db_document.restore(conn, document, source=where, described=db.describe())
+    note(f"restored {sum(written.values()):,} rows of {sum(1 for n in written.values() if n)} tables from {where} "
+         f"into {db.describe()}")
 
 
 @contextmanager

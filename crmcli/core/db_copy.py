@@ -9,22 +9,23 @@ PostgreSQL's id sequences are moved past the copied ids. The copy is then counte
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from crmcli.errors import Conflict, CrmError
+from crmcli.storage.sql import reset_sequences
 
 CHUNK = 5_000
 
 
-def _tables() -> list[sa.Table]:
+def tables_in_order() -> list[sa.Table]:
+    """Every table of the data, parents before children (the migration registry is the target's own)."""
     from sqlmodel import SQLModel
 
     import crmcli.core.models  # noqa: F401 - the tables
 
-    # The migration registry is the target's own: it was made at the schema version the source has.
     return [t for t in SQLModel.metadata.sorted_tables if t.name != "crm_migrations"]
 
 
@@ -32,33 +33,51 @@ def _count(conn: Connection, table: sa.Table) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 
-def copy(source: Connection, target: Connection, *, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
-    """Copy every table from `source` into `target` (same schema version, empty); returns the rows
-    copied per table, checked against the source."""
+Feed = Iterable[tuple[sa.Table, list[dict[str, Any]]]]  # (table, a chunk of its rows), parents first
+
+
+def load(target: Connection, feed: Feed, *, progress: Callable[[str, int], None] | None = None,
+         described: str = "the target") -> dict[str, int]:
+    """Write every chunk of `feed` into `target`, an empty database at the same schema version, in
+    the caller's transaction: ids and uids as given, the search index built once at the end,
+    PostgreSQL's id sequences moved past the ids written. Returns the rows written per table,
+    counted again in the target. What `db copy` and `import all` share."""
     from crmcli.storage import search_index
 
-    tables = _tables()
+    tables = tables_in_order()
     held = [t.name for t in tables if _count(target, t)]
     if held:
-        raise Conflict(f"the target already holds data (table {held[0]}); copy into an empty database")
-    copied: dict[str, int] = {}
+        raise Conflict(f"{described} already holds data (table {held[0]}); use an empty database")
+    written = {t.name: 0 for t in tables}
     with search_index.suspended(target):
-        for table in tables:
-            rows = source.execution_options(stream_results=True, yield_per=CHUNK).execute(sa.select(table))
-            copied[table.name] = 0
-            for chunk in rows.partitions(CHUNK):
-                target.execute(sa.insert(table), [dict(row._mapping) for row in chunk])
-                copied[table.name] += len(chunk)
-                if progress is not None:
-                    progress(table.name, copied[table.name])
-    if target.dialect.name == "postgresql":
-        for table in tables:
-            if "id" in table.c and table.c.id.autoincrement is not False and table.c.id.primary_key:
-                target.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                                       f"COALESCE((SELECT MAX(id) FROM {table.name}), 1), "
-                                       f"(SELECT MAX(id) FROM {table.name}) IS NOT NULL)")
+        for table, chunk in feed:
+            target.execute(sa.insert(table), chunk)
+            written[table.name] += len(chunk)
+            if progress is not None:
+                progress(table.name, written[table.name])
+    reset_sequences(target, [t.name for t in tables if "id" in t.c and t.c.id.primary_key])
     for table in tables:
-        there, here = _count(target, table), _count(source, table)
-        if there != here:
-            raise CrmError(f"the copy of {table.name} has {there} rows, the source {here}; nothing was copied")
+        there = _count(target, table)
+        if there != written[table.name]:
+            raise CrmError(f"{table.name} holds {there} rows after writing {written[table.name]}; nothing was written")
+    return written
+
+
+def copy(source: Connection, target: Connection, *, progress: Callable[[str, int], None] | None = None,
+         described: str = "the target") -> dict[str, int]:
+    """Copy every table from `source` into `target` (same schema version, empty); returns the rows
+    copied per table, checked against the source."""
+
+    def feed() -> Feed:
+        for table in tables_in_order():
+            rows = source.execution_options(stream_results=True, yield_per=CHUNK).execute(sa.select(table))
+            for chunk in rows.partitions(CHUNK):
+                yield table, [dict(row._mapping) for row in chunk]
+
+    copied = load(target, feed(), progress=progress, described=described)
+    for table in tables_in_order():
+        here = _count(source, table)
+        if copied[table.name] != here:
+            raise CrmError(f"the copy of {table.name} has {copied[table.name]} rows, the source {here}; "
+                           "nothing was copied")
     return copied

@@ -39,7 +39,7 @@ def test_a_target_with_data_or_the_source_itself_is_refused_and_left_alone(ok: R
     before = dump(Path(target))
     refused = crm("--db", source, "db", "copy", target)
     assert (refused.exit_code, refused.stdout) == (5, "")
-    assert refused.stderr == "crm: the target already holds data (table contact); copy into an empty database\n"
+    assert refused.stderr == f"crm: {target} already holds data (table contact); use an empty database\n"
     assert dump(Path(target)) == before
     itself = crm("--db", source, "db", "copy", source)
     assert itself.exit_code == 2 and "the database in use" in itself.stderr

@@ -1,0 +1,175 @@
+"""`crm export all` and `crm import all`: the whole database as one JSON document, and back.
+
+The document (README, "A whole database") is the tables themselves, so nothing is left out and a
+restore is exact — ids, uids, times to the microsecond, stage history, links:
+
+    {"format": "crmcli-database", "format_version": 1, "schema_version": 8,
+     "exported_at": "2026-12-05T10:30:00.000000Z",
+     "tables": {"organization": {"columns": ["id", "uid", ...], "rows": [[1, "b1f...", ...], ...]}, ...}}
+
+Tables come parents first, rows in primary-key order (the same database always gives the same
+document, whatever its backend). Values: times as ISO 8601 UTC with microseconds and `Z`, days as
+`YYYY-MM-DD`, booleans and integers as JSON's own, text as text, null for none. Settings are not in
+the database (they live in the settings file), so not in the document.
+
+Writing streams row by row (constant memory). Reading takes the document whole, checks its format,
+version, tables and columns, then writes it through `db_copy.load` in the caller's transaction,
+into an empty database only, checking each value against its column on the way: a bad value
+stops the restore and the transaction rolls back, so nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import IO, Any, Callable, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from crmcli.core.clock import as_utc
+from crmcli.core.db_copy import CHUNK, Feed, load, tables_in_order
+from crmcli.errors import Invalid
+
+FORMAT = "crmcli-database"
+FORMAT_VERSION = 1
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def write(conn: Connection, out: IO[str], *, schema_version: int, now: datetime) -> dict[str, int]:
+    """Write the document of every table of `conn` to `out`; returns the rows written per table."""
+    counts: dict[str, int] = {}
+    header = {"format": FORMAT, "format_version": FORMAT_VERSION, "schema_version": schema_version,
+              "exported_at": _encode(now)}
+    out.write(json.dumps(header, ensure_ascii=False)[:-1] + ', "tables": {')
+    for n, table in enumerate(tables_in_order()):
+        columns = [c.name for c in table.columns]
+        out.write(("," if n else "") + f"\n{json.dumps(table.name)}: {{\"columns\": {json.dumps(columns)}, \"rows\": [")
+        ordered = sa.select(table).order_by(*table.primary_key.columns)
+        counts[table.name] = 0
+        for row in conn.execution_options(stream_results=True, yield_per=CHUNK).execute(ordered):
+            out.write(("," if counts[table.name] else "") + "\n"
+                      + json.dumps([_encode(v) for v in row], ensure_ascii=False, separators=(",", ":")))
+            counts[table.name] += 1
+        out.write("]}")
+    out.write("\n}}\n")
+    return counts
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Document:
+    schema_version: int
+    exported_at: str
+    tables: dict[str, tuple[list[str], list[list[Any]]]]  # name -> (columns, rows), as read
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(rows) for name, (_, rows) in self.tables.items()}
+
+
+def read(stream: IO[str], *, schema_version: int, source: str) -> Document:
+    """Parse and check a document: its format, its schema version (this crmcli's), every table and
+    column known. Values are checked when they are decoded (`restore`)."""
+    try:
+        whole = json.load(stream)
+    except json.JSONDecodeError as err:
+        raise Invalid(f"{source}:{err.lineno}: not JSON ({err.msg})") from None
+    except UnicodeDecodeError:
+        raise Invalid(f"{source} is not UTF-8 text") from None
+    if not isinstance(whole, dict) or whole.get("format") != FORMAT:
+        raise Invalid(f"{source}: not a crmcli database document (written by `crm export all`)")
+    if whole.get("format_version") != FORMAT_VERSION:
+        raise Invalid(f"{source}: document format {whole.get('format_version')!r}; this crmcli reads format "
+                      f"{FORMAT_VERSION}")
+    if whole.get("schema_version") != schema_version:
+        raise Invalid(f"{source}: written at schema version {whole.get('schema_version')!r}, this crmcli is at "
+                      f"{schema_version}; restore it with the crmcli that wrote it, then export it again "
+                      "with this one (which brings that database up to date first)")
+    known = {t.name: t for t in tables_in_order()}
+    tables: dict[str, tuple[list[str], list[list[Any]]]] = {}
+    for name, body in (whole.get("tables") or {}).items():
+        if name not in known:
+            raise Invalid(f"{source}: unknown table {name!r}")
+        columns, rows = (body or {}).get("columns"), (body or {}).get("rows")
+        if not isinstance(columns, list) or not isinstance(rows, list):
+            raise Invalid(f"{source}: table {name} needs \"columns\" and \"rows\" lists")
+        unknown = [c for c in columns if c not in known[name].c]
+        if unknown:
+            raise Invalid(f"{source}: table {name} has no column {unknown[0]!r}")
+        tables[name] = (columns, rows)
+    return Document(int(whole["schema_version"]), str(whole.get("exported_at", "")), tables)
+
+
+def _decoder(column: sa.Column[Any]) -> Callable[[Any], Any]:
+    """The function that turns a JSON value back into what `column` stores, or says what is wrong."""
+    kind = column.type
+
+    def wrong(value: Any, wanted: str) -> Invalid:
+        return Invalid(f"{column.name} must be {wanted}, not {json.dumps(value, ensure_ascii=False)[:40]}")
+
+    def decode(value: Any) -> Any:
+        if value is None:
+            if not column.nullable:
+                raise Invalid(f"{column.name} must be given")
+            return None
+        if isinstance(kind, sa.DateTime):
+            try:
+                return datetime.fromisoformat(value).astimezone(UTC)
+            except (TypeError, ValueError):
+                raise wrong(value, "a time (2026-11-25T10:30:00.000000Z)") from None
+        if isinstance(kind, sa.Date):
+            try:
+                return date.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise wrong(value, "a day (2026-11-25)") from None
+        if isinstance(kind, sa.Boolean):
+            if not isinstance(value, bool):
+                raise wrong(value, "true or false")
+            return value
+        if isinstance(kind, sa.Integer):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise wrong(value, "a whole number")
+            return value
+        if not isinstance(value, str):
+            raise wrong(value, "text")
+        return value
+
+    return decode
+
+
+def _feed(document: Document, source: str) -> Iterator[tuple[sa.Table, list[dict[str, Any]]]]:
+    for table in tables_in_order():
+        if table.name not in document.tables:
+            continue
+        columns, rows = document.tables[table.name]
+        decoders = [_decoder(table.c[name]) for name in columns]
+        chunk: list[dict[str, Any]] = []
+        for n, row in enumerate(rows, start=1):
+            if not isinstance(row, list) or len(row) != len(columns):
+                raise Invalid(f"{source}: {table.name} row {n}: {len(columns)} values expected")
+            try:
+                chunk.append({name: decode(value) for name, decode, value in zip(columns, decoders, row)})
+            except Invalid as err:
+                raise Invalid(f"{source}: {table.name} row {n}: {err}") from None
+            if len(chunk) == CHUNK:
+                yield table, chunk
+                chunk = []
+        if chunk:
+            yield table, chunk
+
+
+def restore(target: Connection, document: Document, *, source: str, described: str = "the target",
+            progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    """Write the document into `target` (empty), in the caller's transaction; a bad value raises
+    Invalid naming its table, row and column, and the caller rolls the whole restore back."""
+    feed: Feed = _feed(document, source)
+    return load(target, feed, progress=progress, described=described)
