@@ -22,7 +22,9 @@ from crmcli.core import validate
 from crmcli.core.models import (CONTACT_EMAIL, CONTACT_FIELD, CONTACT_PHONE, CONTACT_TAG, TAG, Contact,
                                 Organization, new_uid, utcnow)
 from crmcli.errors import Conflict, Invalid
+from crmcli.storage import search_index
 from crmcli.storage.keys import fold
+from crmcli.storage.sql import insert_many
 
 BATCH = 2_000
 
@@ -69,8 +71,8 @@ class Checked:
     updated: datetime
 
 
-def check(row: Any, email: Callable[[str], str], phone: Callable[[str], str], created: datetime | None,
-          updated: datetime | None) -> Checked:
+def check(row: Any, email: Callable[[str], str], phone: Callable[[str], str], created: datetime,
+          updated: datetime) -> Checked:
     """A row (importing.Incoming) as it would be stored, or Invalid: the checks `contacts.add` makes,
     emails and phones through `email` and `phone` (validate.email, validate.phone in a region)."""
     from crmcli.core import cadence
@@ -88,12 +90,11 @@ def check(row: Any, email: Callable[[str], str], phone: Callable[[str], str], cr
             raise Invalid(f"uid {row.uid!r} is not a UUID") from None
     else:
         uid = new_uid()
-    now = utcnow()
     return Checked(row.line, uid, name, (row.title or "").strip() or None,
                    validate.name(row.org, "organisation name") if row.org else None, emails, phones,
                    sorted({validate.tag(t) for t in row.tags}), fields,
                    cadence.parse(row.cadence) if row.cadence and row.cadence.strip() else None,
-                   created or now, updated or now)
+                   created, updated)
 
 
 def _split(raw: str, normalise: Any) -> tuple[str | None, str]:
@@ -133,27 +134,12 @@ class Batch:
         """Insert every contact of the batch with its emails, phones, tags and fields; ids in order."""
         if not self.rows:
             return []
-        c = Contact.__table__
         _ensure_orgs(conn, known, [r.org for r in self.rows if r.org])
         _ensure_tags(conn, known, {t for r in self.rows for t in r.tags})
         org_ids = [known.orgs[fold(r.org)] if r.org else None for r in self.rows]
-        conn.execute(sa.insert(c), [
-            {"uid": r.uid, "name": r.name, "name_key": fold(r.name), "title": r.title, "org_id": org,
-             "cadence_days": r.cadence_days, "created_at": r.created, "updated_at": r.updated}
-            for r, org in zip(self.rows, org_ids)])
-        # The ids by uid in one query: RETURNING in row order would make SQLite insert row by row.
-        by_uid = dict(conn.execute(sa.select(c.c.uid, c.c.id).where(c.c.uid.in_([r.uid for r in self.rows]))).all())
-        ids = [by_uid[r.uid] for r in self.rows]
-        emails = [{"contact_id": i, "address": a, "label": lab, "position": n}
-                  for i, r in zip(ids, self.rows) for n, (lab, a) in enumerate(r.emails)]
-        phones = [{"contact_id": i, "number": p, "label": lab, "position": n}
-                  for i, r in zip(ids, self.rows) for n, (lab, p) in enumerate(r.phones)]
-        tags = [{"contact_id": i, "tag_id": known.tags[t]} for i, r in zip(ids, self.rows) for t in r.tags]
-        fields = [{"contact_id": i, "key": k, "value": v} for i, r in zip(ids, self.rows) for k, v in r.fields.items()]
-        for table, values in ((CONTACT_EMAIL, emails), (CONTACT_PHONE, phones), (CONTACT_TAG, tags),
-                              (CONTACT_FIELD, fields)):
-            if values:
-                conn.execute(sa.insert(table), values)
+        ids: list[int] = []
+        with search_index.indexed_once(conn, "contact", lambda: ids):
+            ids.extend(self._insert(conn, known, org_ids))
         for i, r in zip(ids, self.rows):
             known.uids[r.uid] = i
             known.emails.update({a: i for _, a in r.emails})
@@ -162,22 +148,44 @@ class Batch:
         self.rows, self.uids, self.emails, self.phones = [], set(), set(), set()
         return ids
 
+    def _insert(self, conn: Connection, known: Known, org_ids: list[int | None]) -> list[int]:
+        """The contacts' rows, then their emails, phones, tags and fields; their ids in order."""
+        c = Contact.__table__
+        insert_many(conn, c, ("uid", "name", "name_key", "title", "org_id", "cadence_days", "created_at", "updated_at"),
+                    [(r.uid, r.name, fold(r.name), r.title, org, r.cadence_days, r.created, r.updated)
+                     for r, org in zip(self.rows, org_ids)])
+        # The ids by uid in one query: RETURNING in row order would make SQLite insert row by row.
+        by_uid = dict(conn.execute(sa.select(c.c.uid, c.c.id).where(c.c.uid.in_([r.uid for r in self.rows]))).all())
+        ids = [by_uid[r.uid] for r in self.rows]
+        pairs = list(zip(ids, self.rows))
+        insert_many(conn, CONTACT_EMAIL, ("contact_id", "address", "label", "position"),
+                    [(i, a, lab, n) for i, r in pairs for n, (lab, a) in enumerate(r.emails)])
+        insert_many(conn, CONTACT_PHONE, ("contact_id", "number", "label", "position"),
+                    [(i, p, lab, n) for i, r in pairs for n, (lab, p) in enumerate(r.phones)])
+        insert_many(conn, CONTACT_TAG, ("contact_id", "tag_id"), [(i, known.tags[t]) for i, r in pairs for t in r.tags])
+        insert_many(conn, CONTACT_FIELD, ("contact_id", "key", "value"),
+                    [(i, k, v) for i, r in pairs for k, v in r.fields.items()])
+        return ids
+
 
 def _ensure_orgs(conn: Connection, known: Known, names: list[str]) -> None:
     """Every organisation named known by id: looked up together (an update row may have made one
     since the import began), the missing ones created together, as orgs.named would."""
     o = Organization.__table__
-    missing = {fold(n): n for n in names if fold(n) not in known.orgs}
+    missing = {key: n for key, n in ((fold(n), n) for n in names) if key not in known.orgs}
     if not missing:
         return
     known.orgs.update(conn.execute(sa.select(o.c.name_key, o.c.id).where(o.c.name_key.in_(list(missing)))).all())  # type: ignore[arg-type]
     new = [(key, name) for key, name in missing.items() if key not in known.orgs]
     if new:
         now = utcnow()
-        conn.execute(sa.insert(o), [{"uid": new_uid(), "name": name, "name_key": key, "created_at": now,
-                                     "updated_at": now} for key, name in new])
-        known.orgs.update(conn.execute(sa.select(o.c.name_key, o.c.id)  # type: ignore[arg-type]
-                                       .where(o.c.name_key.in_([key for key, _ in new]))).all())
+        made: list[int] = []
+        with search_index.indexed_once(conn, "organisation", lambda: made):
+            conn.execute(sa.insert(o), [{"uid": new_uid(), "name": name, "name_key": key, "created_at": now,
+                                         "updated_at": now} for key, name in new])
+            found = conn.execute(sa.select(o.c.name_key, o.c.id).where(o.c.name_key.in_([key for key, _ in new]))).all()
+            made.extend(i for _, i in found)
+        known.orgs.update(found)  # type: ignore[arg-type]
 
 
 def _ensure_tags(conn: Connection, known: Known, names: set[str]) -> None:

@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 from sqlmodel import Session
 
 from crmcli.core import contacts, import_batch, orgs, validate
-from crmcli.core.models import Contact
+from crmcli.core.models import Contact, utcnow
 from crmcli.errors import Conflict, CrmError, Invalid
 
 OnDuplicate = Literal["update", "skip", "create"]
@@ -423,9 +423,10 @@ def _update(session: Session, found: int, row: Incoming, on_duplicate: OnDuplica
 
 
 def _new(row: Incoming, email: Callable[[str], str], phone: Callable[[str], str], known: import_batch.Known,
-         batch: import_batch.Batch) -> import_batch.Checked:
+         batch: import_batch.Batch, now: datetime) -> import_batch.Checked:
     """A row that is nobody kept, checked; what it would take from another contact is a conflict."""
-    checked = import_batch.check(row, email, phone, _instant(row.created, "created"), _instant(row.updated, "updated"))
+    checked = import_batch.check(row, email, phone, _instant(row.created, "created") or now,
+                                 _instant(row.updated, "updated") or now)
     if checked.uid in known.uids or checked.uid in batch.uids:
         raise Conflict(f"the uid {checked.uid} already belongs to another contact")
     for _, address in checked.emails:
@@ -448,6 +449,7 @@ def import_contacts(session: Session, records: Iterable[Any], layout: Layout, *,
     conn = session.connection()
     known = import_batch.Known.read(conn)
     batch = import_batch.Batch()
+    now = utcnow()  # one time for the contacts the file creates without their own (one transaction)
     # Each value checked once per import (matching and storing both need it; phonenumbers is slow).
     email = functools.lru_cache(maxsize=4096)(validate.email)
     phone = functools.lru_cache(maxsize=4096)(lambda raw: validate.phone(raw, phone_region))
@@ -479,7 +481,7 @@ def import_contacts(session: Session, records: Iterable[Any], layout: Layout, *,
                     write_batch()  # the row is a contact still waiting in the batch: write it, then match it
                 found = None if on_duplicate == "create" else _matched(known, row.uid, emails, phones)
                 if found is None:
-                    checked = _new(row, email, phone, known, batch)
+                    checked = _new(row, email, phone, known, batch, now)
                     batch.add(checked)
                     written.append(checked)
                     if len(batch.rows) >= import_batch.BATCH:

@@ -13,6 +13,8 @@ _EXTRA = str.maketrans({"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe"
 
 def fold(text: str) -> str:
     """Lower-case, accent-free, single-spaced form of a name."""
+    if text.isascii():  # nothing to decompose (most names; imports fold hundreds of thousands)
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.casefold().split())

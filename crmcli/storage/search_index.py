@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from sqlalchemy.engine import Connection
 
@@ -244,6 +244,34 @@ def rebuild(conn: Connection) -> None:
     for kind, source in _RECORDS.items():
         conn.exec_driver_sql(_index(kind, f"({source.select(_python_spaced)})"))
     conn.exec_driver_sql("PRAGMA cache_size = -2000")
+
+
+# A contact's index row is written when it is inserted, then again for each email added to it:
+# records inserted in bulk (imports) have these triggers wait, and each new record is indexed once.
+_INSERT_TRIGGERS = {"contact": ("entity_fts_contact_ai", "entity_fts_email_ai"),
+                    "organisation": ("entity_fts_organization_ai",)}
+
+
+@contextmanager
+def indexed_once(conn: Connection, kind: str, ids: Callable[[], Sequence[int]]) -> Iterator[None]:
+    """Inside: inserting records of `kind` (contacts with their emails, or organisations) writes
+    no index row; after: the records `ids()` names (the ones inserted) are indexed, each once. Any
+    other change inside is indexed as usual."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    for name in _INSERT_TRIGGERS[kind]:
+        conn.exec_driver_sql(f"DROP TRIGGER {name}")
+    try:
+        yield
+    finally:
+        for name in _INSERT_TRIGGERS[kind]:
+            conn.exec_driver_sql(f"CREATE TRIGGER {name} {TRIGGERS[name]}")
+    inserted = list(ids())
+    for start in range(0, len(inserted), 5_000):  # under SQLite's limit of bound values
+        chunk = inserted[start:start + 5_000]
+        conn.exec_driver_sql(_index(kind, _RECORDS[kind].view, f"WHERE id IN ({', '.join('?' * len(chunk))})"),
+                             tuple(chunk))
 
 
 @contextmanager

@@ -180,3 +180,21 @@ def test_extra_tags_go_on_created_and_updated_contacts(db: Database) -> None:
     assert [p["tags"] for p in _listed(db)] == ["imported-2026", "imported-2026"]
     with db.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(Contact.__table__)).scalar() == 2
+
+
+def test_a_bulk_import_leaves_the_search_index_as_a_rebuild_makes_it(db: Database) -> None:
+    """New contacts and organisations are indexed once each after their batch (not row by row):
+    the index holds exactly what `crm db reindex` would make, emails included."""
+    from crmcli.core import search
+    from crmcli.storage import search_index
+
+    rows = "name,emails,org\n" + "".join(f"Person {n},p{n}@firm{n % 7}.example,Firm {n % 7}\n" for n in range(60))
+    report = _run(db, rows)
+    assert len(report.outcomes) == 60 and not report.problems
+    query = sa.text("SELECT rowid, name, detail FROM entity_fts ORDER BY rowid")
+    with db.connect() as conn:
+        imported = conn.execute(query).all()
+        assert [r.title for r in search.search(conn, "p17").records()] == ["Person 17"]
+    with db.connect(write=True) as conn:
+        search_index.rebuild(conn)
+        assert conn.execute(query).all() == imported

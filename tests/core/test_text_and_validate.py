@@ -22,6 +22,15 @@ def test_fold_is_idempotent(text: str) -> None:
     assert fold(fold(text)) == fold(text)
 
 
+@given(st.text(st.characters(max_codepoint=127)))
+def test_fold_of_ascii_text_takes_the_short_way_to_the_same_key(text: str) -> None:
+    import unicodedata
+
+    slow = " ".join("".join(ch for ch in unicodedata.normalize("NFKD", text)
+                            if not unicodedata.combining(ch)).casefold().split())
+    assert fold(text) == slow
+
+
 def test_like_pattern_escapes_wildcards() -> None:
     assert like_pattern("50%_off\\") == "%50\\%\\_off\\\\%"
 
