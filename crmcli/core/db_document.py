@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import IO, Any, Callable, Iterator
+from typing import IO, Any, Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -146,30 +146,29 @@ def _decoder(column: sa.Column[Any]) -> Callable[[Any], Any]:
     return decode
 
 
-def _feed(document: Document, source: str) -> Iterator[tuple[sa.Table, list[dict[str, Any]]]]:
+def _feed(document: Document, source: str) -> Feed:
     for table in tables_in_order():
         if table.name not in document.tables:
             continue
         columns, rows = document.tables[table.name]
         decoders = [_decoder(table.c[name]) for name in columns]
-        chunk: list[dict[str, Any]] = []
+        chunk: list[tuple[Any, ...]] = []
         for n, row in enumerate(rows, start=1):
             if not isinstance(row, list) or len(row) != len(columns):
                 raise Invalid(f"{source}: {table.name} row {n}: {len(columns)} values expected")
             try:
-                chunk.append({name: decode(value) for name, decode, value in zip(columns, decoders, row)})
+                chunk.append(tuple(decode(value) for decode, value in zip(decoders, row)))
             except Invalid as err:
                 raise Invalid(f"{source}: {table.name} row {n}: {err}") from None
             if len(chunk) == CHUNK:
-                yield table, chunk
+                yield table, columns, chunk
                 chunk = []
         if chunk:
-            yield table, chunk
+            yield table, columns, chunk
 
 
 def restore(target: Connection, document: Document, *, source: str, described: str = "the target",
             progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
     """Write the document into `target` (empty), in the caller's transaction; a bad value raises
     Invalid naming its table, row and column, and the caller rolls the whole restore back."""
-    feed: Feed = _feed(document, source)
-    return load(target, feed, progress=progress, described=described)
+    return load(target, _feed(document, source), progress=progress, described=described)
