@@ -41,9 +41,6 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
-PROGRESS_EVERY = 500
-
-
 @app.command("contacts")
 def contacts(
     ctx: typer.Context,
@@ -103,10 +100,10 @@ def contacts(
                 columns, records = readers.read(stream, chosen)
             layout = importing.VCARD_LAYOUT if chosen == "vcard" else \
                 importing.layout_for(columns, importing.parse_mapping(mapping or []))
-            report = _in_one_transaction(context, where, locate, lambda session: importing.import_contacts(
+            report = _in_one_transaction(context, where, locate, lambda session, progress: importing.import_contacts(
                 session, records, layout, on_duplicate=on_duplicate.value, extra_tags=tag or [],
-                phone_region=context.settings.phone_region, progress=_progress()),
-                dry_run=dry_run, skip_invalid=skip_invalid)
+                phone_region=context.settings.phone_region, progress=progress),
+                stream=stream, dry_run=dry_run, skip_invalid=skip_invalid)
         except readers.ReadError as err:
             raise Invalid(f"{locate(err.line)}: {err}; nothing imported") from None
         except UnicodeDecodeError:
@@ -114,16 +111,22 @@ def contacts(
     _tell(where, locate, report, dry_run=dry_run, skipped_invalid=skip_invalid, quiet=quiet)
 
 
-def _in_one_transaction(context: Any, where: str, locate: Any, run: Any, *, dry_run: bool, skip_invalid: bool) -> Any:
-    """`run(session)` in one write transaction, kept only when no row was bad (or bad rows are to be
-    skipped) and this is no dry run; the report either way."""
+def _in_one_transaction(context: Any, where: str, locate: Any, run: Any, *, stream: Any, dry_run: bool,
+                        skip_invalid: bool) -> Any:
+    """`run(session, progress)` in one write transaction, kept only when no row was bad (or bad rows
+    are to be skipped) and this is no dry run; the report either way. `progress` is the bar of
+    `stream` (crmcli.cli.progress) while a person watches."""
+    from crmcli.cli.progress import ImportProgress
     from crmcli.errors import Invalid
 
     report = None
+    progress = ImportProgress(stream)
     try:
         with context.database.session(write=True) as session:
-            report = run(session)
-            _end_progress()
+            try:
+                report = run(session, progress)
+            finally:
+                progress.close()
             if report.problems and not skip_invalid:
                 _tell_problems(locate, report.problems)
                 n = len(report.problems)
@@ -173,9 +176,9 @@ def interactions_(
     with _opened(file) as stream:
         try:
             columns, records = readers.read(stream, chosen)
-            report = _in_one_transaction(context, where, locate, lambda session: import_history.import_interactions(
+            report = _in_one_transaction(context, where, locate, lambda session, progress: import_history.import_interactions(
                 session, columns, records, kinds=kinds, now=context.local_now(), phone_region=context.settings.phone_region,
-                progress=_progress()), dry_run=dry_run, skip_invalid=skip_invalid)
+                progress=progress), stream=stream, dry_run=dry_run, skip_invalid=skip_invalid)
         except readers.ReadError as err:
             raise Invalid(f"{locate(err.line)}: {err}; nothing imported") from None
         except UnicodeDecodeError:
@@ -238,23 +241,6 @@ def _stdin() -> Iterator[TextIO]:
         yield stream
     finally:
         stream.detach()
-
-
-def _progress() -> Any:
-    """A count on stderr every PROGRESS_EVERY rows when a person watches; silence otherwise."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(n: int) -> None:
-        if n % PROGRESS_EVERY == 0:
-            sys.stderr.write(f"\rimporting: {n:,} rows read")
-            sys.stderr.flush()
-    return show
-
-
-def _end_progress() -> None:
-    if sys.stderr.isatty():
-        sys.stderr.write("\r\033[K")
 
 
 def _tell_problems(locate: Any, problems: list[Any]) -> None:
