@@ -64,3 +64,26 @@ def test_a_write_between_the_first_read_and_the_app_start_shows(demo: AppContext
             assert "Written meanwhile" in str(recent.get_row_at(0)[3])
 
     run(scenario())
+
+
+def test_launch_reads_the_panels_and_starts_the_app_with_the_collector_back_on(
+        demo: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`crm tui`'s path: the panels read and the watch set before the app runs; the garbage collector,
+    held off while starting, is on again when the app runs, what start-up made frozen out of it."""
+    import gc
+
+    from crmcli.tui import launch
+    from crmcli.tui.app import CrmApp
+
+    seen: dict[str, object] = {}
+
+    def started(app: CrmApp, *, headless: bool = False) -> None:
+        seen.update(collector=gc.isenabled(), frozen=gc.get_freeze_count() > 0,
+                    panels=sorted(app._prefetched or {}), watch=app._watch is not None)
+
+    monkeypatch.setattr(CrmApp, "run", started)
+    try:
+        launch.run(demo)
+    finally:
+        gc.unfreeze()
+    assert seen == {"collector": True, "frozen": True, "panels": sorted(panels.PANELS), "watch": True}
