@@ -143,6 +143,33 @@ def test_an_export_imported_into_an_empty_database_exports_the_same(ok: Run, fmt
     assert f"0 created, 0 updated, {len(people)} unchanged" in again.stderr
 
 
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "ndjson"])
+def test_each_sample_of_crms_own_formats_imports_the_same_four_contacts_exactly(ok: Run, fmt: str) -> None:
+    """examples/import/contacts.{csv,tsv,json,ndjson}: `crm export contacts` output, back in exactly
+    (labels, several emails, tags, fields, cadence, uids, times)."""
+    sample = EXAMPLES / f"contacts.{fmt}"
+    result = ok("import", "contacts", str(sample))
+    assert result.stderr == f"imported {sample} (crmcli): 4 created, 0 updated, 0 unchanged, 0 skipped\n"
+    exported = ok("export", "contacts", "--format", fmt).stdout
+    assert _without_ids(exported, fmt) == _without_ids(sample.read_text(encoding="utf-8"), fmt)
+
+
+def test_another_tools_csv_needs_a_mapping_and_a_call_log_lands_on_the_right_people(ok: Run, crm: Run) -> None:
+    other, calls = EXAMPLES / "other-tool.csv", EXAMPLES / "call-log.csv"
+    unmapped = crm("import", "contacts", str(other))
+    assert unmapped.exit_code == 2 and "cannot tell which column holds the name" in unmapped.stderr
+    ok("import", "contacts", str(other), "--map", "Full Name=name", "--map", "Mail=email", "--map", "Company=org",
+       "--map", "Position=title", "--map", "Mobile=phone", "--map", "Source=field:source")
+    greta = json.loads(ok("contacts", "show", "greta", "--format", "json").stdout)[0]
+    assert (greta["org"], greta["title"], greta["phones"], greta["fields"]) == \
+        ("Lindqvist Design AB", "Art Director", ["+46701234567"], {"source": "referral"})
+    ok("import", "contacts", str(EXAMPLES / "contacts.csv"))
+    ok("import", "interactions", str(calls))
+    logged = json.loads(ok("export", "interactions", "--format", "json").stdout)
+    assert [(i["kind"], i["contacts"]) for i in sorted(logged, key=lambda i: i["occurred"])] == [
+        ("call", ["Zoë Øster"]), ("meeting", ["Ann Lee"]), ("call", ["José Núñez"])]
+
+
 from tests.storage.test_postgres import pg_server, pg_url  # noqa: E402,F401 - the PostgreSQL fixtures
 
 
