@@ -10,6 +10,7 @@ The checks are the core's own (crmcli.core.validate, cadence), so a bad row read
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +28,7 @@ from crmcli.storage.keys import fold
 from crmcli.storage.sql import insert_many
 
 BATCH = 2_000
+Labelled = tuple[str | None, str]  # an email's or phone's (label, value in its stored form)
 
 
 @dataclass
@@ -62,8 +64,8 @@ class Checked:
     name: str
     title: str | None
     org: str | None
-    emails: list[tuple[str | None, str]]   # (label, address)
-    phones: list[tuple[str | None, str]]
+    emails: list[Labelled]
+    phones: list[Labelled]
     tags: list[str]
     fields: dict[str, str]
     cadence_days: int | None
@@ -71,25 +73,38 @@ class Checked:
     updated: datetime
 
 
-def check(row: Any, email: Callable[[str], str], phone: Callable[[str], str], created: datetime,
+def labelled(raw: str, normalise: Callable[[str], str]) -> Labelled:
+    """`label:value` split and the value normalised (validate.email, validate.phone in a region)."""
+    label, value = validate.split_label(raw)
+    return label, normalise(value)
+
+
+# The canonical form str(uuid.UUID(text)) gives: a uid in it (crm's own exports) needs no parse.
+_CANONICAL_UID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def check(row: Any, emails: list[Labelled], phones: list[Labelled], created: datetime,
           updated: datetime) -> Checked:
-    """A row (importing.Incoming) as it would be stored, or Invalid: the checks `contacts.add` makes,
-    emails and phones through `email` and `phone` (validate.email, validate.phone in a region)."""
+    """A row (importing.Incoming) as it would be stored, or Invalid: the checks `contacts.add` makes.
+    `emails` and `phones` are the row's, each already `labelled` (the caller matched on them)."""
     from crmcli.core import cadence
 
-    name = validate.name(row.name or row.org or "", "name") if (row.name or row.org) else None
-    if name is None:
+    given = row.name or row.org
+    if not given:
         raise Invalid("no name: a contact needs one")
-    emails = _unique([_split(raw, email) for raw in row.emails], "email", name)
-    phones = _unique([_split(raw, phone) for raw in row.phones], "phone", name)
+    name = validate.name(given, "name")
+    _unique(emails, "email", name)
+    _unique(phones, "phone", name)
     fields = dict(validate.field(f"{k}={v}") for k, v in row.fields.items())
-    if row.uid:
+    if not row.uid:
+        uid = new_uid()
+    elif _CANONICAL_UID.fullmatch(row.uid):
+        uid = row.uid
+    else:
         try:
             uid = str(uuid.UUID(row.uid))
         except ValueError:
             raise Invalid(f"uid {row.uid!r} is not a UUID") from None
-    else:
-        uid = new_uid()
     return Checked(row.line, uid, name, (row.title or "").strip() or None,
                    validate.name(row.org, "organisation name") if row.org else None, emails, phones,
                    sorted({validate.tag(t) for t in row.tags}), fields,
@@ -97,18 +112,12 @@ def check(row: Any, email: Callable[[str], str], phone: Callable[[str], str], cr
                    created, updated)
 
 
-def _split(raw: str, normalise: Any) -> tuple[str | None, str]:
-    label, value = validate.split_label(raw)
-    return label, normalise(value)
-
-
-def _unique(values: list[tuple[str | None, str]], what: str, name: str) -> list[tuple[str | None, str]]:
+def _unique(values: list[Labelled], what: str, name: str) -> None:
     seen: set[str] = set()
     for _, value in values:
         if value.lower() in seen:
             raise Conflict(f"{name} already has the {what} {value}")
         seen.add(value.lower())
-    return values
 
 
 @dataclass
@@ -120,9 +129,16 @@ class Batch:
     emails: set[str] = field(default_factory=set)
     phones: set[str] = field(default_factory=set)
 
-    def holds(self, uid: str | None, emails: list[str], phones: list[str]) -> bool:
-        return (uid is not None and uid in self.uids) or any(e in self.emails for e in emails) \
-            or any(p in self.phones for p in phones)
+    def holds(self, uid: str | None, emails: list[Labelled], phones: list[Labelled]) -> bool:
+        if uid is not None and uid in self.uids:
+            return True
+        for _, address in emails:  # loops, not any(): asked for every row of an import
+            if address in self.emails:
+                return True
+        for _, number in phones:
+            if number in self.phones:
+                return True
+        return False
 
     def add(self, row: Checked) -> None:
         self.rows.append(row)
@@ -142,7 +158,8 @@ class Batch:
             ids.extend(self._insert(conn, known, org_ids))
         for i, r in zip(ids, self.rows):
             known.uids[r.uid] = i
-            known.emails.update({a: i for _, a in r.emails})
+            for _, a in r.emails:
+                known.emails[a] = i
             for _, p in r.phones:
                 known.phones.setdefault(p, i)
         self.rows, self.uids, self.emails, self.phones = [], set(), set(), set()

@@ -16,11 +16,13 @@ here commits, so a dry run is the same work rolled back. How the work is batched
 from __future__ import annotations
 
 import functools
+import gc
 import itertools
 import re
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 
 from sqlmodel import Session
@@ -32,6 +34,7 @@ from crmcli.errors import Conflict, CrmError, Invalid
 OnDuplicate = Literal["update", "skip", "create"]
 Action = Literal["create", "update", "unchanged", "skip"]
 MAX_REPORTED = 20  # bad rows named one by one; past that, counted
+CACHED = 65_536  # emails, and phones, remembered once checked, per import (about 10 MB each when full)
 
 # What a column can mean (the targets of a mapping).
 TARGETS = ("uid", "name", "first_name", "middle_name", "last_name", "title", "org", "email", "phone", "tags",
@@ -103,7 +106,7 @@ def _cells(value: Any, separator: str) -> list[str]:
         return []
     if isinstance(value, list):
         return [str(v).strip() for v in value if v is not None and str(v).strip()]
-    return [part.strip() for part in str(value).split(separator) if part.strip()]
+    return [part for part in (p.strip() for p in str(value).split(separator)) if part]
 
 
 def _text(value: Any) -> str | None:
@@ -320,20 +323,17 @@ VCARD_LAYOUT = Layout("vCard", _vcard, [])
 # -- matching and writing ---------------------------------------------------------------------------
 
 
-def _address(raw: str) -> str:
-    return validate.split_label(raw)[1]
-
-
-def _additions(held: import_batch.Held, row: Incoming, email: Callable[[str], str],
-               phone: Callable[[str], str]) -> contacts.ContactChanges:
-    """What updating a kept contact from `row` adds: empty single values filled, new emails, phones,
-    tags and fields; nothing it holds already is overwritten or removed. `org` is still a name."""
+def _additions(held: import_batch.Held, row: Incoming, emails: list[import_batch.Labelled],
+               phones: list[import_batch.Labelled]) -> contacts.ContactChanges:
+    """What updating a kept contact from `row` (its `emails` and `phones` labelled) adds: empty single
+    values filled, new emails, phones, tags and fields; nothing it holds already is overwritten or
+    removed. `org` is still a name."""
     return contacts.ContactChanges(
         title=row.title if row.title and not held.has_title else None,
         org=row.org if row.org and not held.has_org else None,
         cadence=row.cadence if row.cadence and not held.has_cadence else None,
-        add_emails=_unseen(row.emails, held.emails, lambda e: email(_address(e))),
-        add_phones=_unseen(row.phones, held.phones, lambda p: phone(_address(p))),
+        add_emails=_unseen(row.emails, emails, held.emails),
+        add_phones=_unseen(row.phones, phones, held.phones),
         set_fields=[f"{k}={v}" for k, v in row.fields.items() if validate.field_key(k) not in held.keys],
         tags=[t for t in row.tags if validate.tag(t) not in held.tags])
 
@@ -347,11 +347,10 @@ def _org_ref(session: Session, name: str | None) -> str | None:
     return f"#{org.id}"
 
 
-def _unseen(values: list[str], held: set[str], key: Callable[[str], str]) -> list[str]:
-    """The values not held yet (compared as stored), each once."""
+def _unseen(values: list[str], stored: list[import_batch.Labelled], held: set[str]) -> list[str]:
+    """The values not held yet (compared as `stored`, in the same order), each once."""
     out, seen = [], set(held)
-    for value in values:
-        k = key(value)
+    for value, (_, k) in zip(values, stored):
         if k not in seen:
             seen.add(k)
             out.append(value)
@@ -365,8 +364,6 @@ def _is_empty(changes: contacts.ContactChanges) -> bool:
 
 def _instant(text: str | None, what: str) -> Any:
     """An ISO time as crm writes it (`2026-03-06T23:10:37Z`), aware UTC; None when not given."""
-    from datetime import UTC
-
     if not text:
         return None
     try:
@@ -381,23 +378,24 @@ def _instant(text: str | None, what: str) -> Any:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def _matched(known: import_batch.Known, uid: str | None, emails: list[str], phones: list[str]) -> int | None:
+def _matched(known: import_batch.Known, uid: str | None, emails: list[import_batch.Labelled],
+             phones: list[import_batch.Labelled]) -> int | None:
     """The contact a row is: by uid, then by any of its emails (one owner each), then, for a row
     without emails, by any of its phones (a phone beside emails may be a shared switchboard)."""
     if uid and uid in known.uids:
         return known.uids[uid]
-    for address in emails:
+    for _, address in emails:
         if address in known.emails:
             return known.emails[address]
     if not emails:
-        for number in phones:
+        for _, number in phones:
             if number in known.phones:
                 return known.phones[number]
     return None
 
 
 def _update(session: Session, found: int, row: Incoming, on_duplicate: OnDuplicate, region: str | None,
-            email: Callable[[str], str], phone: Callable[[str], str], known: import_batch.Known,
+            emails: list[import_batch.Labelled], phones: list[import_batch.Labelled], known: import_batch.Known,
             held: dict[int, import_batch.Held]) -> Outcome:
     """A row that is a kept contact: left alone (skip), compared in memory and, when it adds
     something, applied through the contact services in a savepoint (update)."""
@@ -407,7 +405,7 @@ def _update(session: Session, found: int, row: Incoming, on_duplicate: OnDuplica
     mine = held[found]
     if on_duplicate == "skip":
         return Outcome(row.line, "skip", found, mine.name)
-    changes = _additions(mine, row, email, phone)
+    changes = _additions(mine, row, emails, phones)
     if _is_empty(changes):
         return Outcome(row.line, "unchanged", found, mine.name)
     with session.begin_nested():
@@ -422,10 +420,10 @@ def _update(session: Session, found: int, row: Incoming, on_duplicate: OnDuplica
     return Outcome(row.line, "update", found, mine.name)
 
 
-def _new(row: Incoming, email: Callable[[str], str], phone: Callable[[str], str], known: import_batch.Known,
-         batch: import_batch.Batch, now: datetime) -> import_batch.Checked:
+def _new(row: Incoming, emails: list[import_batch.Labelled], phones: list[import_batch.Labelled],
+         known: import_batch.Known, batch: import_batch.Batch, now: datetime) -> import_batch.Checked:
     """A row that is nobody kept, checked; what it would take from another contact is a conflict."""
-    checked = import_batch.check(row, email, phone, _instant(row.created, "created") or now,
+    checked = import_batch.check(row, emails, phones, _instant(row.created, "created") or now,
                                  _instant(row.updated, "updated") or now)
     if checked.uid in known.uids or checked.uid in batch.uids:
         raise Conflict(f"the uid {checked.uid} already belongs to another contact")
@@ -437,6 +435,20 @@ def _new(row: Incoming, email: Callable[[str], str], phone: Callable[[str], str]
     return checked
 
 
+@contextmanager
+def _rarer_collections() -> Iterator[None]:
+    """Inside: the cyclic garbage collector runs ~30 times less often. An import makes millions of
+    small objects that reference counting frees, and keeps ever more (Known, the report): at the
+    default pace the collector's passes took a fifth of a 100,000-row import. Cycles are still collected."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(20_000, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+@_rarer_collections()
 def import_contacts(session: Session, records: Iterable[Any], layout: Layout, *,
                     on_duplicate: OnDuplicate = "update", extra_tags: Sequence[str] = (),
                     phone_region: str | None = None, progress: Callable[[int], None] | None = None) -> ImportReport:
@@ -450,9 +462,10 @@ def import_contacts(session: Session, records: Iterable[Any], layout: Layout, *,
     known = import_batch.Known.read(conn)
     batch = import_batch.Batch()
     now = utcnow()  # one time for the contacts the file creates without their own (one transaction)
-    # Each value checked once per import (matching and storing both need it; phonenumbers is slow).
-    email = functools.lru_cache(maxsize=4096)(validate.email)
-    phone = functools.lru_cache(maxsize=4096)(lambda raw: validate.phone(raw, phone_region))
+    # Each value checked once per row (matching and storing both take the result), and a value that
+    # recurs (a switchboard on many rows, far apart) once per import: phonenumbers is slow.
+    email = functools.lru_cache(maxsize=CACHED)(validate.email)
+    phone = functools.lru_cache(maxsize=CACHED)(lambda raw: validate.phone(raw, phone_region))
 
     def write_batch() -> None:
         ids = batch.write(conn, known)
@@ -462,13 +475,13 @@ def import_contacts(session: Session, records: Iterable[Any], layout: Layout, *,
     written: list[import_batch.Checked] = []
     done = 0
     for chunk in _chunks(records, import_batch.BATCH):
-        parsed: list[tuple[Any, Incoming, list[str], list[str]]] = []
+        parsed: list[tuple[Any, Incoming, list[import_batch.Labelled], list[import_batch.Labelled]]] = []
         for record in chunk:
             try:
                 row = layout.read(record.line, record.values)
                 row.tags = [*row.tags, *tags]
-                parsed.append((record, row, [email(_address(e)) for e in row.emails],
-                               [phone(_address(p)) for p in row.phones]))
+                parsed.append((record, row, [import_batch.labelled(e, email) for e in row.emails],
+                               [import_batch.labelled(p, phone) for p in row.phones]))
             except CrmError as err:
                 report.problems.append(Problem(record.line, str(err)))
         # The kept contacts this chunk's rows match, read together (later matches are read one by one).
@@ -481,13 +494,13 @@ def import_contacts(session: Session, records: Iterable[Any], layout: Layout, *,
                     write_batch()  # the row is a contact still waiting in the batch: write it, then match it
                 found = None if on_duplicate == "create" else _matched(known, row.uid, emails, phones)
                 if found is None:
-                    checked = _new(row, email, phone, known, batch, now)
+                    checked = _new(row, emails, phones, known, batch, now)
                     batch.add(checked)
                     written.append(checked)
                     if len(batch.rows) >= import_batch.BATCH:
                         write_batch()
                 else:
-                    report.outcomes.append(_update(session, found, row, on_duplicate, phone_region, email, phone,
+                    report.outcomes.append(_update(session, found, row, on_duplicate, phone_region, emails, phones,
                                                    known, held))
             except CrmError as err:
                 report.problems.append(Problem(record.line, str(err)))

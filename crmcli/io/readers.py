@@ -87,10 +87,10 @@ def _read_csv(stream: TextIO, *, delimiter: str) -> tuple[list[str], Iterator[Re
                 return
             except csv.Error as err:
                 raise ReadError(start, f"not CSV: {err}") from None
-            if any(cell.strip() for cell in row):
+            if "".join(row).strip():  # not blank: some cell holds more than spaces
                 if len(row) > len(columns):
                     raise ReadError(start, f"{len(row)} cells in a row under a header of {len(columns)} columns")
-                yield Record(start, {c: (v if v != "" else None) for c, v in zip(columns, row)})
+                yield Record(start, {c: v or None for c, v in zip(columns, row)})
             start = reader.line_num + 1
     return columns, records()
 
