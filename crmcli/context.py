@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from crmcli.config import Settings
+    from crmcli.core.identity import Acting, Identity
     from crmcli.storage.database import Database
 
 
@@ -28,6 +29,7 @@ class AppContext:
         self.now = now  # aware UTC; CRMCLI_NOW pins the default clock
         self._settings: "Settings | None" = None
         self._database: "Database | None" = None
+        self._identity: "Identity | None" = None
 
     @property
     def settings(self) -> "Settings":
@@ -51,6 +53,22 @@ class AppContext:
             self._database = Database.open(self.settings.db, migrate=migrate)
         return self._database
 
+    @property
+    def identity(self) -> "Identity":
+        """Who is working on this database (crmcli.core.identity); asked of the server once."""
+        if self._identity is None:
+            from crmcli.core import identity
+
+            self._identity = identity.current(self.database, self.settings.me)
+        return self._identity
+
+    @property
+    def deal_settings(self) -> "Acting":
+        """The settings deals read, "me" being the identity (on PostgreSQL, the session user)."""
+        from crmcli.core.identity import Acting
+
+        return Acting(self.settings, lambda: self.identity)
+
     def local_now(self) -> datetime:
         from crmcli.core.clock import local_zone
 
@@ -60,6 +78,7 @@ class AppContext:
         if self._database is not None:
             self._database.dispose()
             self._database = None
+            self._identity = None
 
 
 def open_context(db_flag: str | None = None, *, migrate: bool = True) -> AppContext:

@@ -70,7 +70,7 @@ def add(
     from crmcli.core import contacts, deals, orgs
 
     context = state.context(ctx)
-    settings = context.settings
+    settings = context.deal_settings  # "me" is who is working (on PostgreSQL, the session user)
     chosen = settings.stages.get(stage) if stage else None  # the defaults are the core's (deals.add)
     close_on = _close_day(close, context.local_now()) if close else None
     with context.database.session(write=True) as session:
@@ -115,7 +115,7 @@ def list_(
     exclusive(ctx, "lost", "rotting")
     chosen = [s for flag, s in ((open_, "open"), (won, "won"), (lost, "lost"), (everything, None)) if flag]
     context = state.context(ctx)
-    settings, now = context.settings, context.local_now()
+    settings, now = context.deal_settings, context.local_now()
     stages = settings.stages
     status = chosen[0] if chosen else ("open" if stage is None else None)
     where = deals.DealFilter(status=status, stage=stages.get(stage).name if stage else None,
@@ -252,7 +252,7 @@ def edit(
             probability=probability, clear_probability=stage_probability, owner=owner,
             org=orgs.resolve(session, org) if org else None, clear_org=no_org, note=note_text,
             add_contacts=[contacts.resolve(session, r) for r in add_contact or []],
-            remove_contacts=[contacts.resolve(session, r) for r in remove_contact or []]), context.settings)
+            remove_contacts=[contacts.resolve(session, r) for r in remove_contact or []]), context.deal_settings)
         summary = _summary(deal)
     note(f"updated {summary}")
 

@@ -211,6 +211,7 @@ LAZY: tuple[tuple[str, str, str], ...] = (
     ("demo", "crmcli.cli.demo", "Setup"),
     ("db", "crmcli.cli.db", "Setup"),
     ("config", "crmcli.cli.config_cmd", "Setup"),
+    ("whoami", "crmcli.cli.whoami", "Setup"),
 )
 ALIASES = {"fu": "follow-ups"}
 

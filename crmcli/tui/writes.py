@@ -108,7 +108,7 @@ def add_deal(context: Any, new: Any, refs: Sequence[str], org: str | None) -> st
     with context.database.session(write=True) as session:
         people = [contacts.resolve(session, ref) for ref in refs]
         deal = deals.add(session, replace(new, contacts=people, org=orgs.resolve(session, org) if org else None),
-                         context.settings)
+                         context.deal_settings)
         shown = Amount(deal.value_minor, deal.currency).display(context.settings.money_locale)
         return f"added deal #{deal.id} {deal.name}: {shown}, {deal.stage}"
 
