@@ -78,32 +78,64 @@ password_app = typer.Typer(add_completion=False, help="The team database's passw
 app.add_typer(password_app, name="password")
 
 
-def _team_url(ctx: typer.Context) -> str:
+def _team_url(ctx: typer.Context, *, has: str = "a password") -> str:
     from crmcli.errors import UsageProblem
 
     target = state.context(ctx).settings.db
     if "://" not in target:
-        raise UsageProblem(f"the database is a local file ({target}); only a team database URL has a password")
+        raise UsageProblem(f"the database is a local file ({target}); only a team database URL has {has}")
     return target
 
 
 @password_app.command("set")
 def password_set(ctx: typer.Context) -> None:
     """Store the password for the database URL in use (asks on a TTY, else reads one line of stdin)."""
-    import sys
-
     from crmcli.errors import Invalid
     from crmcli.storage import secrets
 
     url = _team_url(ctx)
-    if sys.stdin.isatty():
-        password = typer.prompt("Database password", hide_input=True, confirmation_prompt=True, err=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+    password = _read_password("Database password")
     if not password:
         raise Invalid("empty password; nothing stored")
     secrets.store(url, password)
     note(f"password for {secrets.account(url)} stored in the keyring")
+
+
+def _read_password(prompt: str) -> str:
+    """Asked twice, unseen, on a terminal; else one line of stdin (scripts pipe it)."""
+    import sys
+
+    if sys.stdin.isatty():
+        return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True, err=True))
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@app.command("add-user")
+def add_user(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The new user's login name (lower-case).")],
+    no_password: Annotated[bool, typer.Option("--no-password", help="No password (a server that trusts or "
+                                                                    "peer-checks its users).")] = False,
+) -> None:
+    """Create a login for a teammate on the PostgreSQL database in use (run by its owner): read and
+    write the data, never the schema or its migration record. The password is asked on a terminal,
+    else read from one line of stdin."""
+    from crmcli.errors import Invalid
+    from crmcli.storage import team
+    from crmcli.storage.database import translate_errors
+
+    url = _team_url(ctx, has="users")
+    team.check_name(name)  # before asking for a password
+    password = None if no_password else _read_password(f"Password for {name}")
+    if not no_password and not password:
+        raise Invalid("empty password; give one, or --no-password for a server that does not ask")
+    db = state.context(ctx).database
+    with db.connect(write=True) as conn, translate_errors(db):
+        team.add_user(conn, name, password)
+    login = url.split("://", 1)
+    host = login[1].split("@", 1)[-1]
+    note(f"added user {name}: they work with crm --db {login[0]}://{name}@{host} "
+         "(and store their password with crm db password set)")
 
 
 @password_app.command("forget")

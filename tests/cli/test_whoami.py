@@ -16,7 +16,6 @@ def test_whoami_says_who_why_and_where(ok: Run, tmp_path: Path, pg_url: str) -> 
     ok("--db", local, "config", "set", "me", "sam")
     assert ok("--db", local, "whoami").stdout == f"sam (the me setting) on {local}\n"
     assert ok("--db", local, "whoami", "-f", "csv").stdout == f"user,source,database\nsam,the me setting,{local}\n"
-    ok("--db", pg_url, "contacts", "list")  # the owner makes the schema
     kim_url = _as_kim(pg_url)
     shown = ok("--db", kim_url, "whoami").stdout
     assert shown.startswith("kim (the PostgreSQL session user) on postgresql")

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import getpass
 
-import sqlalchemy as sa
-
 from crmcli.core import deals, identity
 from crmcli.core.stages import DEFAULT
 from crmcli.storage.database import Database
@@ -20,24 +18,20 @@ def test_on_a_local_file_the_me_setting_else_the_login_name(db: Database) -> Non
 
 
 def _as_kim(pg_url: str) -> str:  # noqa: F811
-    """A login role kim on the test server, allowed the daily work on the tables the owner made, and
-    the URL that logs in as kim."""
-    engine = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kim') "
-                             "THEN CREATE ROLE kim LOGIN; END IF; END $$")
-        conn.exec_driver_sql(f"GRANT ALL ON DATABASE {pg_url.rsplit('/', 1)[1]} TO kim")
-        conn.exec_driver_sql("GRANT ALL ON SCHEMA public TO kim")
-        # What `crm db add-user` will grant (issue 12's administration part); by hand until then.
-        conn.exec_driver_sql("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO kim")
-        conn.exec_driver_sql("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO kim")
-    engine.dispose()
+    """kim added as a user of the test database by its owner (`crm db add-user`'s service; the
+    test server trusts loopback logins, so no password), and the URL that logs in as kim."""
+    from crmcli.storage import team
+
+    owner = Database.open(pg_url)  # made (and migrated) by the database owner
+    try:
+        with owner.connect(write=True) as conn:
+            team.add_user(conn, "kim", None)
+    finally:
+        owner.dispose()
     return pg_url.replace("://postgres@", "://kim@")
 
 
 def test_on_postgres_the_session_user_whatever_the_setting_says(pg_url: str) -> None:  # noqa: F811
-    owner = Database.open(pg_url)  # made (and migrated) by the database owner
-    owner.dispose()
     kim_url = _as_kim(pg_url)
     kim = Database.open(kim_url, migrate=False)
     try:
