@@ -311,6 +311,12 @@ def _describe_db_error(db: Database, err: exc.DBAPIError) -> str:
     message = _first_line(err.orig)
     where = db.describe()
     lowered = message.lower()
+    if "no password supplied" in lowered:
+        return (f"{where} asks for a password and none was found: store it with `crm db password set` "
+                "(the OS keyring), or set CRMCLI_DB_PASSWORD, or use PGPASSWORD or ~/.pgpass")
+    if "password authentication failed" in lowered:
+        return (f"{where} refused the password: store the right one with `crm db password set` "
+                "(or check CRMCLI_DB_PASSWORD, PGPASSWORD, ~/.pgpass)")
     if "locked" in lowered or "busy" in lowered:
         return f"database {where} is locked by another process (waited {BUSY_TIMEOUT_MS // 1000} s); try again"
     if "not a database" in lowered or "malformed" in lowered:
