@@ -67,17 +67,19 @@ class Agenda:
             table_columns=AGENDA_COLUMNS)
 
 
-def agenda(conn: Connection, as_of: datetime, within_days: int = 0, *, limit: int | None = None) -> Agenda:
+def agenda(conn: Connection, as_of: datetime, within_days: int = 0, *, limit: int | None = None,
+           cadences: bool = True) -> Agenda:
     """Follow-ups overdue (oldest first, with days late) or due before the end of `within_days` days
     after `as_of`'s day, then contacts past their cadence, most overdue first. `as_of` must be aware
     (see clock.resolve_as_of): its zone says where a day starts and ends. `limit`: only the first
-    that many items, in that order (a screen showing a page of thousands); `counts` counts them all."""
+    that many items, in that order (a screen showing a page of thousands); `counts` counts them all.
+    `cadences=False`: the follow-ups alone (the dashboard shows contacts past their cadence apart)."""
     window = Window.around(as_of, within_days=within_days)
     overdue = tuple(_follow_ups(conn, window, "overdue", limit))
     due = tuple(_follow_ups(conn, window, "due", _left(limit, overdue)))
-    cold = tuple(_cold(conn, window.now, _left(limit, overdue, due)))
+    cold = tuple(_cold(conn, window.now, _left(limit, overdue, due))) if cadences else ()
     counts: dict[Section, int] = {"overdue": len(overdue), "due": len(due), "keep in touch": len(cold)}
-    return Agenda(as_of, overdue, due, cold, counts if limit is None else _counts(conn, window))
+    return Agenda(as_of, overdue, due, cold, counts if limit is None else _counts(conn, window, cadences))
 
 
 def _left(limit: int | None, *taken: tuple[AgendaItem, ...]) -> int | None:
@@ -138,12 +140,13 @@ def _cold(conn: Connection, as_of: datetime, limit: int | None) -> Iterator[Agen
         yield AgendaItem("keep in touch", None, cid, name, cadence.describe(days), None, False, int(past))
 
 
-def _counts(conn: Connection, window: Window) -> dict[Section, int]:
+def _counts(conn: Connection, window: Window, cadences: bool) -> dict[Section, int]:
     """How many items each section holds, counted in SQL (no rows fetched)."""
     def count(where: Any) -> int:
         return int(conn.execute(sa.select(sa.func.count()).select_from(FollowUp.__table__).where(where)).scalar() or 0)
 
     per_contact = _cadenced(window.now)
-    cold = conn.execute(sa.select(sa.func.count()).select_from(per_contact).where(per_contact.c.over > 0)).scalar()
+    cold = conn.execute(sa.select(sa.func.count()).select_from(per_contact).where(per_contact.c.over > 0)).scalar() \
+        if cadences else 0
     return {"overdue": count(_in_section(window, "overdue")), "due": count(_in_section(window, "due")),
             "keep in touch": int(cold or 0)}

@@ -70,6 +70,16 @@ def test_a_limit_keeps_the_first_items_in_order_and_counts_them_all(db: Database
         assert found.counts == full.counts and bool(found)
 
 
+def test_without_cadences_the_follow_ups_alone_limited_or_not(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dashboard's agenda panel: follow-ups only (its cold panel lists the contacts past their cadence)."""
+    ids = _fill(db, monkeypatch)
+    with db.connect() as conn:
+        whole, page = agenda(conn, NOW, cadences=False), agenda(conn, NOW, limit=1, cadences=False)
+    assert [i.follow_up_id for i in whole.items] == [ids["late"], ids["today"]] and whole.keep_in_touch == ()
+    assert whole.counts == page.counts == {"overdue": 1, "due": 1, "keep in touch": 0}
+    assert [i.follow_up_id for i in page.items] == [ids["late"]]
+
+
 def test_rows_keep_the_machine_columns(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     _fill(db, monkeypatch)
     with db.connect() as conn:

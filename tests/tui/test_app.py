@@ -31,8 +31,10 @@ def test_dashboard_shows_what_is_due_the_pipeline_and_recent_activity(demo: AppC
             await settle(app, pilot)
             tables = {t.id: t for t in app.screen.query(RecordTable)}
             with demo.database.connect() as conn:
-                expected = agenda.agenda(conn, demo.local_now()).items
-            assert len(expected) > 3
+                expected = agenda.agenda(conn, demo.local_now(), cadences=False).items
+                cold = agenda.agenda(conn, demo.local_now()).keep_in_touch
+            assert len(expected) > 3 and all(i.follow_up_id is not None for i in expected)
+            assert cold and not {c.contact for c in cold} & set(_cells(tables["agenda"], 1))  # in the cold panel only
             assert _cells(tables["agenda"], 1) == [i.contact for i in expected]
             assert _cells(tables["agenda"], 0)[0] == f"{expected[0].days}d late"  # overdue ones first, oldest first
             assert tables["agenda"].border_title == f"Due today and overdue ({len(expected)})"
