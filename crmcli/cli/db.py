@@ -132,10 +132,10 @@ def add_user(
     db = state.context(ctx).database
     with db.connect(write=True) as conn, translate_errors(db):
         team.add_user(conn, name, password)
-    login = url.split("://", 1)
-    host = login[1].split("@", 1)[-1]
-    note(f"added user {name}: they work with crm --db {login[0]}://{name}@{host} "
-         "(and store their password with crm db password set)")
+    from sqlalchemy.engine import make_url
+
+    theirs = make_url(url).set(username=name, password=None).render_as_string(hide_password=True)
+    note(f"added user {name}: they work with crm --db {theirs} (and store their password with crm db password set)")
 
 
 @password_app.command("forget")
