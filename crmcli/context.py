@@ -24,9 +24,11 @@ def _utc_now() -> datetime:
 
 
 class AppContext:
-    def __init__(self, db_flag: str | None = None, *, now: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, db_flag: str | None = None, *, now: Callable[[], datetime] = _utc_now,
+                 command_line: str | None = None) -> None:
         self.db_flag = db_flag  # --db (a path or URL), else the settings decide
         self.now = now  # aware UTC; CRMCLI_NOW pins the default clock
+        self.command_line = command_line  # what the audit history records for this front end's writes
         self._settings: "Settings | None" = None
         self._database: "Database | None" = None
         self._identity: "Identity | None" = None
@@ -50,7 +52,11 @@ class AppContext:
         if self._database is None:
             from crmcli.storage.database import Database
 
-            self._database = Database.open(self.settings.db, migrate=migrate)
+            from crmcli.storage.audit import Actor
+
+            database = Database.open(self.settings.db, migrate=migrate)
+            database.actor = Actor(lambda: self.identity.name, self.command_line, self.now)
+            self._database = database
         return self._database
 
     @property
@@ -81,9 +87,9 @@ class AppContext:
             self._identity = None
 
 
-def open_context(db_flag: str | None = None, *, migrate: bool = True) -> AppContext:
+def open_context(db_flag: str | None = None, *, migrate: bool = True, command_line: str | None = None) -> AppContext:
     """A context with its database opened now: an unusable one fails here, with one line, before
     any screen is drawn."""
-    context = AppContext(db_flag)
+    context = AppContext(db_flag, command_line=command_line)
     context.open_database(migrate=migrate)
     return context

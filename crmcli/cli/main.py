@@ -69,6 +69,7 @@ class CrmGroup(TyperGroup):
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
+        state.invocation[:] = list(sys.argv[1:] if args is None else args)
         try:
             code = super().main(args=args, prog_name=prog_name or "crm", complete_var=complete_var,
                                 standalone_mode=False, **extra)
@@ -200,6 +201,8 @@ LAZY: tuple[tuple[str, str, str], ...] = (
     ("timeline", "crmcli.cli.timeline", "History"),
     ("search", "crmcli.cli.search", "History"),
     ("notes", "crmcli.cli.notes", "History"),
+    ("history", "crmcli.cli.history", "History"),
+    ("undo", "crmcli.cli.undo", "History"),
     ("follow-ups", "crmcli.cli.followups", "Follow-ups"),
     ("remind", "crmcli.cli.remind", "Follow-ups"),
     ("deals", "crmcli.cli.deals", "Sales"),

@@ -9,9 +9,15 @@ import typer
 from crmcli.context import AppContext
 
 
+# The arguments of this invocation (after `crm`), kept by the root command for the audit history.
+invocation: list[str] = []
+
+
 def begin(ctx: typer.Context, db_flag: str | None) -> AppContext:
     """A fresh context for `ctx` and the commands below it, closed with `ctx`."""
-    context = AppContext(db_flag)
+    from crmcli.storage.audit import command_line
+
+    context = AppContext(db_flag, command_line=command_line(invocation))
     ctx.obj = context
     ctx.call_on_close(context.close)
     return context

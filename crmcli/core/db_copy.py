@@ -65,8 +65,9 @@ def load(target: Connection, feed: Feed, *, progress: Callable[[str, int], None]
     the caller's transaction: ids and uids as given, the search index built once at the end,
     PostgreSQL's id sequences moved past the ids written. Returns the rows written per table,
     counted again in the target. What `db copy` and `import all` share."""
-    from crmcli.storage import search_index
+    from crmcli.storage import audit, search_index
 
+    audit.suspend(target)  # the copy is the rows as they were, their history included: not new history
     tables = tables_in_order()
     held = [t.name for t in tables if _count(target, t)]
     if held:

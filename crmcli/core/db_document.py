@@ -139,6 +139,10 @@ def _decoder(column: sa.Column[Any]) -> Callable[[Any], Any]:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise wrong(value, "a whole number")
             return value
+        if isinstance(kind, sa.JSON):  # the audit history's rows as they were
+            if not isinstance(value, dict):
+                raise wrong(value, "an object")
+            return value
         if not isinstance(value, str):
             raise wrong(value, "text")
         return value

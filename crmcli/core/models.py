@@ -10,8 +10,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, UniqueConstraint,
-                        text)
+from sqlalchemy import (JSON, BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table,
+                        UniqueConstraint, text)
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 
@@ -29,6 +30,20 @@ def _stamp() -> object:
     return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
 
 
+def _version() -> object:
+    return Field(default=1, nullable=False)
+
+
+class Versioned:
+    """Optimistic versioning: every ORM update of the row says `WHERE version = <the version read>`
+    and adds one, so a save over someone else's newer change fails instead of overwriting it
+    (core/versions.py turns that into a conflict naming who changed what)."""
+
+    @declared_attr
+    def __mapper_args__(cls) -> dict[str, object]:  # noqa: N805 - a declared attribute of the class
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
 def _parent(table: str, *, on_delete: str, nullable: bool = False) -> object:
     return Field(
         default=None,
@@ -36,7 +51,7 @@ def _parent(table: str, *, on_delete: str, nullable: bool = False) -> object:
     )
 
 
-class Organization(SQLModel, table=True):
+class Organization(Versioned, SQLModel, table=True):
     __tablename__ = "organization"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -46,9 +61,10 @@ class Organization(SQLModel, table=True):
     website: str | None = None
     created_at: datetime = _stamp()
     updated_at: datetime = _stamp()
+    version: int = _version()
 
 
-class Contact(SQLModel, table=True):
+class Contact(Versioned, SQLModel, table=True):
     __tablename__ = "contact"
     # Only contacts with a cadence, with all `crm remind` reads of them (an index-only scan). The
     # migration makes it partial on PostgreSQL too; naming postgresql_where here would import that
@@ -69,6 +85,8 @@ class Contact(SQLModel, table=True):
     # change to the history (`crm db check` verifies it), so that reminders, cold lists and the
     # contact list read one column instead of searching the history per contact.
     last_contact_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    owner: str | None = None  # who looks after the contact (default: who added it)
+    version: int = _version()
 
 
 # Child and link tables are plain tables, not mapped classes: they are only ever written and read
@@ -153,7 +171,7 @@ INTERACTION_CONTACT = Table(
 )
 
 
-class FollowUp(SQLModel, table=True):
+class FollowUp(Versioned, SQLModel, table=True):
     """Something to do for a contact by a due date or time; a recurring one comes back when done."""
 
     __tablename__ = "follow_up"
@@ -171,9 +189,11 @@ class FollowUp(SQLModel, table=True):
     created_at: datetime = _stamp()
     updated_at: datetime = _stamp()
     deal_id: int | None = _parent("deal", on_delete="SET NULL", nullable=True)  # what it is for, if a deal
+    owner: str | None = None  # who is to do it (default: who added it)
+    version: int = _version()
 
 
-class Deal(SQLModel, table=True):
+class Deal(Versioned, SQLModel, table=True):
     """Money that may come in: a value in one currency, moving through the configured stages."""
 
     __tablename__ = "deal"
@@ -201,6 +221,7 @@ class Deal(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
     created_at: datetime = _stamp()
     updated_at: datetime = _stamp()
+    version: int = _version()
 
 
 # Who a deal is with (several contacts). A link row goes with either side; deleting a contact
@@ -221,4 +242,34 @@ STAGE_CHANGE = Table(
     Column("outcome", String, nullable=False),  # open, won, lost: what the new stage meant then
     Column("changed_at", DateTime(timezone=True), nullable=False),
     Index("ix_stage_change_deal", "deal_id", "changed_at"),
+)
+
+
+# The audit history (storage/audit.py): one row per command that changed data, one per row it
+# changed, written by triggers in the command's own transaction. `before`/`after` hold the whole
+# row as stored; history shows the fields that differ, undo writes `before` back.
+AUDIT_COMMAND = Table(
+    "audit_command", SQLModel.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String, nullable=False),  # the identity: on PostgreSQL always the session user
+    Column("command", String),  # the command line, secrets left out; NULL: a write outside crm
+    Column("undoes", Integer, ForeignKey("audit_command.id")),  # the command this one reverted
+    Column("in_progress", Integer),  # SQLite: 1 while the command's transaction runs (triggers find it)
+    Index("ix_audit_command_actor", "actor", "id"),
+    Index("ix_audit_command_in_progress", "in_progress", sqlite_where=text("in_progress IS NOT NULL")),
+)
+
+AUDIT_CHANGE = Table(
+    "audit_change", SQLModel.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("command_id", Integer, ForeignKey("audit_command.id"), nullable=False, index=True),
+    Column("table_name", String, nullable=False),
+    Column("row_key", String, nullable=False),  # the row's id, or "a/b" for a link row's two ids
+    Column("action", String, nullable=False),  # insert, update, delete
+    Column("contact_id", Integer, index=True),  # the contact the row belongs to, if any (no key: it may be gone)
+    Column("deal_id", Integer, index=True),
+    Column("before", JSON),
+    Column("after", JSON),
+    Index("ix_audit_change_row", "table_name", "row_key"),
 )

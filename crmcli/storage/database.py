@@ -21,6 +21,8 @@ from crmcli.storage import migrations
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from crmcli.storage.audit import Actor
+
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -32,6 +34,10 @@ class Database:
         self.is_url = "://" in target
         self.path: Path | None = None if self.is_url else Path(target).expanduser()
         self._engine: Engine | None = None
+        # Who the audit history records for this process's writes (storage/audit.py); the front
+        # ends set it, and a bare Database (scripts, tests) records the login name.
+        self.actor: "Actor | None" = None
+        self._audited: bool | None = None  # whether the schema has the audit history (version 9+)
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -43,6 +49,7 @@ class Database:
         db._engine = db._make_engine()
         if migrate:
             db.ensure_schema()
+            db._audited = True
         return db
 
     @property
@@ -91,6 +98,7 @@ class Database:
         engine = create_engine(f"sqlite:///{self.path}")
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
+        event.listen(engine, "commit", _sqlite_on_commit)
         return engine
 
     def _make_url_engine(self) -> Engine:
@@ -110,10 +118,12 @@ class Database:
         if password:
             url = url.set(password=password)
         try:
-            return create_engine(url, pool_pre_ping=False)
+            engine = create_engine(url, pool_pre_ping=False)
         except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as err:
             raise StorageError(f"cannot use database URL {self.target!r}: {err} "
                                "(for PostgreSQL: pip install 'crmcli[postgres]')") from None
+        event.listen(engine, "begin", _audit_on_begin)
+        return engine
 
     # -- schema --------------------------------------------------------------------------------
 
@@ -148,7 +158,7 @@ class Database:
         if current and self.path is not None:
             backup = self.path.with_name(f"{self.path.name}.bak-v{current}")
             self.backup(backup)
-        with self.connect(write=True) as conn:
+        with self.connect(write=True, audit=False) as conn:
             applied = migrations.apply(conn, current or 0)
         if backup is not None:
             applied.append(f"(backup of the previous version kept at {backup})")
@@ -156,10 +166,19 @@ class Database:
 
     # -- transactions --------------------------------------------------------------------------
 
+    def _writing(self, audit: bool) -> Engine:
+        """The engine for one write transaction: BEGIN IMMEDIATE on SQLite, and the audit history's
+        command named at its start (unless `audit` is off: migrations, or a schema without it)."""
+        if audit and self._audited is None:
+            current = self.schema_version()
+            self._audited = bool(current) and current >= migrations.AUDITED_SINCE
+        recorded = audit and self._audited
+        return self.engine.execution_options(crm_write=True, crm_audit=self if recorded else None)
+
     @contextmanager
-    def connect(self, *, write: bool = False) -> Iterator[Connection]:
+    def connect(self, *, write: bool = False, audit: bool = True) -> Iterator[Connection]:
         """A Core connection inside one transaction (BEGIN IMMEDIATE when write=True)."""
-        engine = self.engine.execution_options(crm_write=write) if write else self.engine
+        engine = self._writing(audit) if write else self.engine
         with translate_errors(self):
             with engine.begin() as conn:
                 yield conn
@@ -169,7 +188,7 @@ class Database:
         """An ORM session inside one transaction, committed at the end, rolled back on any error."""
         from sqlmodel import Session
 
-        bind = self.engine.execution_options(crm_write=True) if write else self.engine
+        bind = self._writing(True) if write else self.engine
         with translate_errors(self):
             with Session(bind, expire_on_commit=False) as session:
                 with session.begin():
@@ -263,6 +282,22 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-
 
 def _sqlite_on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("crm_write") else "BEGIN")
+    _audit_on_begin(conn)
+
+
+def _audit_on_begin(conn: Connection) -> None:
+    db = conn.get_execution_options().get("crm_audit")
+    if db is not None:
+        from crmcli.storage import audit
+
+        audit.begin(conn, db.actor or audit.Actor())
+
+
+def _sqlite_on_commit(conn: Connection) -> None:
+    if conn.get_execution_options().get("crm_audit") is not None:
+        from crmcli.storage import audit
+
+        audit.finish_sqlite(conn.connection.driver_connection)
 
 
 @contextmanager

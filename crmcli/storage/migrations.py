@@ -206,6 +206,44 @@ def _v8_deal_activity(conn: Connection) -> None:
                          "WHERE dc.deal_id = deal.id), stage_changed_at))")
 
 
+def _v9_team_mode(conn: Connection) -> None:
+    """Team mode: owners of contacts and follow-ups, a version on every record people edit (for
+    optimistic versioning), and the audit history with the triggers that write it."""
+    for table in ("organization", "contact", "follow_up", "deal"):
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+    for table in ("contact", "follow_up"):
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN owner VARCHAR")
+    md = sa.MetaData()
+    ts = sa.DateTime(timezone=True)
+    command = sa.Table(
+        "audit_command", md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("at", ts, nullable=False, index=True),
+        sa.Column("actor", sa.String, nullable=False),
+        sa.Column("command", sa.String),
+        sa.Column("undoes", sa.Integer, sa.ForeignKey("audit_command.id")),
+        sa.Column("in_progress", sa.Integer),
+        sa.Index("ix_audit_command_actor", "actor", "id"))
+    change = sa.Table(
+        "audit_change", md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("command_id", sa.Integer, sa.ForeignKey("audit_command.id"), nullable=False, index=True),
+        sa.Column("table_name", sa.String, nullable=False),
+        sa.Column("row_key", sa.String, nullable=False),
+        sa.Column("action", sa.String, nullable=False),
+        sa.Column("contact_id", sa.Integer, index=True),
+        sa.Column("deal_id", sa.Integer, index=True),
+        sa.Column("before", sa.JSON),
+        sa.Column("after", sa.JSON),
+        sa.Index("ix_audit_change_row", "table_name", "row_key"))
+    md.create_all(conn, tables=[command, change])
+    conn.exec_driver_sql("CREATE INDEX ix_audit_command_in_progress ON audit_command (in_progress) "
+                         "WHERE in_progress IS NOT NULL")
+    from crmcli.storage import audit_triggers
+
+    audit_triggers.create(conn)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema", _v1_initial),
     ("folded name keys", _v2_name_keys),
@@ -215,8 +253,10 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("last contact column and cadence index", _v6_last_contact),
     ("search index over deals and follow-ups, and in scripts without spaces", _v7_search_index),
     ("last activity column of deals", _v8_deal_activity),
+    ("team mode: owners, record versions and the audit history", _v9_team_mode),
 ]
 LATEST = len(MIGRATIONS)
+AUDITED_SINCE = 9  # the first version with the audit history
 
 
 def apply(conn: Connection, current: int, target: int = LATEST) -> list[str]:

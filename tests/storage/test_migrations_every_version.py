@@ -16,7 +16,6 @@ from crmcli.core import contacts, deals, interactions, search
 from crmcli.core.stages import DEFAULT
 from crmcli.storage import migrations
 from crmcli.storage.database import Database
-from tests.storage.test_postgres import pg_server, pg_url  # noqa: F401 - the PostgreSQL fixtures
 
 EARLIER = range(1, migrations.LATEST)
 
@@ -58,7 +57,7 @@ def _works(db: Database) -> None:
 def _same_as_new(db: Database, fresh: Database) -> None:
     assert db.schema_version() == migrations.LATEST
     schema = _schema(db)
-    assert schema == _schema(fresh) and len(schema) == 14
+    assert schema == _schema(fresh) and len(schema) == 16
     _works(db)
 
 
@@ -72,7 +71,7 @@ def test_every_earlier_version_migrates_to_the_new_schema_on_sqlite(tmp_path: Pa
 
 
 @pytest.mark.parametrize("version", EARLIER)
-def test_every_earlier_version_migrates_to_the_new_schema_on_postgres(pg_url: str, version: int) -> None:  # noqa: F811
+def test_every_earlier_version_migrates_to_the_new_schema_on_postgres(pg_url: str, version: int) -> None:
     engine = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
     fresh_url = pg_url + "_models"
     with engine.connect() as conn:

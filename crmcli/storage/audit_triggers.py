@@ -1,0 +1,156 @@
+"""The triggers that write the audit history: every insert, update and delete of a data row, in the
+writing transaction itself, so no write path (a service, an import's bulk insert, a cascade) can
+forget it.
+
+- SQLite: three triggers per table, made from the table's columns (`json_object` of OLD and NEW).
+  They record only while a crm command is in progress (a row of `audit_command` with
+  `in_progress = 1`, written when a crm write transaction begins: storage/audit.py): writes made
+  outside crm (the sqlite3 shell) and bulk copies (`crm db copy`) are not recorded.
+- PostgreSQL: one plpgsql function for every table (`to_jsonb` of OLD and NEW). The command row
+  is made by the first change of a transaction, its user being the session user (a setting cannot
+  claim to be somebody else); the command line and the time come from the transaction's settings
+  `crmcli.command_line` and `crmcli.at`. Writes from psql are recorded too, with no command line.
+
+An update that changes only kept copies (a contact's last contact, a deal's last activity, a
+link's time), `updated_at` or `version` is not recorded: those follow from other changes.
+
+A migration that changes an audited table's columns must call `recreate` (the SQLite triggers
+name the columns).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+
+class Audited(NamedTuple):
+    key: tuple[str, ...]  # the columns that identify a row
+    contact: str | None   # the column naming the contact the row belongs to
+    deal: str | None      # the column naming the deal it belongs to
+    quiet: tuple[str, ...] = ("updated_at", "version")  # changes to these alone are not recorded
+
+
+AUDITED: dict[str, Audited] = {
+    "organization": Audited(("id",), None, None),
+    "contact": Audited(("id",), "id", None, ("updated_at", "version", "last_contact_at")),
+    "contact_email": Audited(("id",), "contact_id", None),
+    "contact_phone": Audited(("id",), "contact_id", None),
+    "contact_field": Audited(("id",), "contact_id", None),
+    "tag": Audited(("id",), None, None),
+    "contact_tag": Audited(("contact_id", "tag_id"), "contact_id", None),
+    "interaction": Audited(("id",), None, None),
+    "interaction_contact": Audited(("contact_id", "interaction_id"), "contact_id", None, ("occurred_at",)),
+    "follow_up": Audited(("id",), "contact_id", "deal_id"),
+    "deal": Audited(("id",), None, "id", ("updated_at", "version", "last_activity_at")),
+    "deal_contact": Audited(("deal_id", "contact_id"), "contact_id", "deal_id"),
+    "stage_change": Audited(("id",), None, "deal_id"),
+}
+
+_CURRENT = "(SELECT id FROM audit_command WHERE in_progress = 1)"
+
+
+def create(conn: Connection) -> None:
+    """The audit triggers of every audited table, in the caller's transaction."""
+    if conn.dialect.name == "sqlite":
+        for table, spec in AUDITED.items():
+            for statement in _sqlite_triggers(conn, table, spec):
+                conn.exec_driver_sql(statement)
+    else:
+        for statement in _postgres_function():
+            conn.exec_driver_sql(statement)
+        for table, spec in AUDITED.items():
+            args = ", ".join(f"'{arg}'" for arg in (",".join(spec.key), spec.contact or "", spec.deal or "",
+                                                    ",".join(spec.quiet)))
+            conn.exec_driver_sql(f"CREATE TRIGGER audit_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                                 f"FOR EACH ROW EXECUTE FUNCTION crm_audit({args})")
+
+
+def drop(conn: Connection) -> None:
+    for table in AUDITED:
+        if conn.dialect.name == "sqlite":
+            for action in ("insert", "update", "delete"):
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS audit_{table}_{action}")
+        else:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS audit_{table} ON {table}")
+
+
+def recreate(conn: Connection) -> None:
+    drop(conn)
+    create(conn)
+
+
+def _sqlite_triggers(conn: Connection, table: str, spec: Audited) -> list[str]:
+    columns = [column["name"] for column in sa.inspect(conn).get_columns(table)]
+
+    def row(alias: str) -> str:
+        return "json_object(" + ", ".join(f"'{c}', {alias}.{c}" for c in columns) + ")"
+
+    def values(alias: str, action: str, before: str, after: str) -> str:
+        key = " || '/' || ".join(f"{alias}.{c}" for c in spec.key)
+        contact = f"{alias}.{spec.contact}" if spec.contact else "NULL"
+        deal = f"{alias}.{spec.deal}" if spec.deal else "NULL"
+        return (f"INSERT INTO audit_change (command_id, table_name, row_key, action, contact_id, deal_id, before, after) "
+                f"VALUES ({_CURRENT}, '{table}', {key}, '{action}', {contact}, {deal}, {before}, {after});")
+
+    recording = f"EXISTS {_CURRENT}"
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns if c not in spec.quiet)
+    return [
+        f"CREATE TRIGGER audit_{table}_insert AFTER INSERT ON {table} WHEN {recording} BEGIN "
+        f"{values('NEW', 'insert', 'NULL', row('NEW'))} END",
+        f"CREATE TRIGGER audit_{table}_update AFTER UPDATE ON {table} WHEN {recording} AND ({changed}) BEGIN "
+        f"{values('NEW', 'update', row('OLD'), row('NEW'))} END",
+        f"CREATE TRIGGER audit_{table}_delete AFTER DELETE ON {table} WHEN {recording} BEGIN "
+        f"{values('OLD', 'delete', row('OLD'), 'NULL')} END",
+    ]
+
+
+def _postgres_function() -> list[str]:
+    return [
+        # The user of a command row is the session user, whoever inserts it: nobody can record a
+        # change under somebody else's name.
+        """CREATE OR REPLACE FUNCTION crm_audit_actor() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.actor := session_user;
+  RETURN NEW;
+END $$""",
+        "CREATE TRIGGER audit_command_actor BEFORE INSERT ON audit_command FOR EACH ROW "
+        "EXECUTE FUNCTION crm_audit_actor()",
+        # Arguments: the key columns, the contact column, the deal column, the quiet columns (each
+        # comma-separated, '' for none).
+        """CREATE OR REPLACE FUNCTION crm_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
+  new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
+  subject jsonb := coalesce(new_row, old_row);
+  quiet text[] := string_to_array(TG_ARGV[3], ',');
+  command integer;
+BEGIN
+  -- A bulk copy by the tables' owner (crm db copy) is not history.
+  IF current_setting('crmcli.audit', true) = 'off'
+     AND pg_has_role(session_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER') THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'UPDATE' AND (old_row - quiet) = (new_row - quiet) THEN
+    RETURN NULL;
+  END IF;
+  command := nullif(current_setting('crmcli.command', true), '')::integer;
+  IF command IS NULL THEN
+    INSERT INTO audit_command (at, actor, command, undoes)
+    VALUES (coalesce(nullif(current_setting('crmcli.at', true), '')::timestamptz, now()), session_user,
+            nullif(current_setting('crmcli.command_line', true), ''),
+            nullif(current_setting('crmcli.undoes', true), '')::integer)
+    RETURNING id INTO command;
+    PERFORM set_config('crmcli.command', command::text, true);
+  END IF;
+  INSERT INTO audit_change (command_id, table_name, row_key, action, contact_id, deal_id, before, after)
+  VALUES (command, TG_TABLE_NAME,
+          (SELECT string_agg(subject ->> k, '/' ORDER BY n)
+             FROM unnest(string_to_array(TG_ARGV[0], ',')) WITH ORDINALITY AS keys(k, n)),
+          lower(TG_OP), (subject ->> nullif(TG_ARGV[1], ''))::integer, (subject ->> nullif(TG_ARGV[2], ''))::integer,
+          old_row::json, new_row::json);
+  RETURN NULL;
+END $$""",
+    ]
