@@ -43,7 +43,7 @@ class Filter:
 def rows(conn: Connection, where: Filter, *, limit: int | None = 100) -> Rows:
     """The changes that match, newest first, one row per field changed."""
     changes = _changes(conn, where, limit)
-    return Rows(COLUMNS, list(_lines(conn, changes)))
+    return Rows(COLUMNS, list(_lines(conn, changes)), time_columns=frozenset({"at"}))
 
 
 def _changes(conn: Connection, where: Filter, limit: int | None) -> list[Any]:
@@ -77,9 +77,12 @@ def _interaction_keys(conn: Connection, contact_id: int) -> list[str]:
 
 def _lines(conn: Connection, changes: list[Any]) -> Iterator[tuple[Any, ...]]:
     labels = Labels(conn)
-    zone = local_zone()
+    # A record added and then filled in by the same command (an add with its details) is one "added".
+    added = {(c.command_id, c.table_name, c.row_key) for c in changes if c.action == "insert"}
     for change in changes:
-        at = as_utc(_moment(change.at)).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        if change.action == "update" and (change.command_id, change.table_name, change.row_key) in added:
+            continue
+        at = utc_text(change.at)
         record = f"{NOUNS.get(change.table_name, change.table_name)} {labels.record(change)}"
         head = (change.id, at, change.actor, record.strip(), ACTIONS.get(change.action, change.action))
         if change.action == "update":
@@ -89,6 +92,11 @@ def _lines(conn: Connection, changes: list[Any]) -> Iterator[tuple[Any, ...]]:
             value = labels.value(change.table_name, change.after or change.before or {})
             before, after = (value, "") if change.action == "delete" else ("", value)
             yield (*head, "", before, after, change.command_line or "")
+
+
+def utc_text(moment: Any) -> str:
+    """A stored time as ISO 8601 UTC (what machine formats carry; the table shows it local)."""
+    return as_utc(_moment(moment)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[tuple[str, Any, Any]]:

@@ -17,8 +17,8 @@ from typing import Any, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from crmcli.core.clock import as_utc, local_zone
-from crmcli.core.history import ACTIONS, NOUNS, Labels
+from crmcli.core.clock import as_utc, shown_local
+from crmcli.core.history import ACTIONS, NOUNS, Labels, utc_text
 from crmcli.core.models import AUDIT_CHANGE, AUDIT_COMMAND
 from crmcli.core.rows import Rows
 from crmcli.errors import Conflict, NotFound
@@ -42,7 +42,7 @@ class Command:
     changes: Counter[tuple[str, str]]  # (table, action) -> rows
 
     def when(self) -> str:
-        return as_utc(self.at).astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
+        return shown_local(utc_text(self.at))
 
     def summary(self) -> str:
         """"2 contacts added, 1 email removed": what the command did, biggest first."""
@@ -74,20 +74,23 @@ def _commands(conn: Connection, where: Any, *, limit: int | None) -> list[Comman
                                                                                   ch.c.action))
         for command_id, table, action, count in tally:
             counts[command_id][(table, action)] = count
-    return [Command(row[0], row[1], row[2], row[3] or "(outside crm)", row[4], row[5], counts[row[0]])
-            for row in found]
+    gone = undone(conn)
+    return [Command(row[0], row[1], row[2], row[3] or "(outside crm)", row[4], row[5] if row[0] in gone else None,
+                    counts[row[0]]) for row in found]
 
 
 def listing(conn: Connection, user: str, *, limit: int | None = 20) -> Rows:
     """The user's commands that changed data, newest first, with what each did and whether it was
     undone (`crm undo --list`)."""
     commands = _commands(conn, AUDIT_COMMAND.c.actor == user, limit=limit)
-    return Rows(LIST_COLUMNS, [(c.id, c.when(), c.actor, c.summary(), c.status(), c.command_line) for c in commands])
+    return Rows(LIST_COLUMNS, [(c.id, utc_text(c.at), c.actor, c.summary(), c.status(), c.command_line)
+                               for c in commands], time_columns=frozenset({"at"}))
 
 
 def target(conn: Connection, user: str, command_id: int | None = None) -> Command:
-    """The command to undo: the one named (it must be the user's), else the user's newest one that
-    is neither undone nor an undo itself (so repeated undos walk back through the user's work)."""
+    """The command to undo: the one named (it must be the user's; an undo named is brought back),
+    else the user's newest one that is neither undone nor an undo itself (so repeated undos walk
+    back through the user's work)."""
     cmd = AUDIT_COMMAND
     if command_id is not None:
         found = _commands(conn, cmd.c.id == command_id, limit=1)
@@ -100,13 +103,11 @@ def target(conn: Connection, user: str, command_id: int | None = None) -> Comman
             raise Conflict(f"command #{command_id} was undone already by #{found[0].undone_by}; "
                            f"`crm undo {found[0].undone_by}` brings it back")
         return found[0]
-    earlier = AUDIT_COMMAND.alias("earlier_undo")
-    undone = sa.select(earlier.c.undoes).where(earlier.c.undoes.isnot(None))
-    candidates = _commands(conn, sa.and_(cmd.c.actor == user, cmd.c.undoes.is_(None), cmd.c.id.not_in(undone)),
-                           limit=1)
-    if not candidates:
+    gone = undone(conn)
+    own = _commands(conn, sa.and_(cmd.c.actor == user, cmd.c.undoes.is_(None), cmd.c.id.not_in(gone)), limit=1)
+    if not own:
         raise NotFound(f"nothing to undo: {user} has no command that changed data and is not undone yet")
-    return candidates[0]
+    return own[0]
 
 
 def check(conn: Connection, command: Command) -> None:
@@ -131,17 +132,26 @@ def check(conn: Connection, command: Command) -> None:
                            f"(command #{change.by}); undo that first, or change it back by hand")
 
 
-def _cancelled_since(conn: Connection, command_id: int) -> set[int]:
-    """The commands after `command_id` whose effects cancel out: a command and the undo of it (unless
-    that undo was undone in turn, which brings the command back)."""
+def undone(conn: Connection) -> set[int]:
+    """The commands whose effect is undone now: undone by an undo that was not undone in turn (an
+    undo of an undo brings the command back)."""
     cmd = AUDIT_COMMAND
-    undos = conn.execute(sa.select(cmd.c.id, cmd.c.undoes)
-                         .where(cmd.c.id > command_id, cmd.c.undoes.isnot(None)).order_by(cmd.c.id.desc())).all()
-    neutral: set[int] = set()
-    for undo_id, undone in undos:  # newest first: a later undo decides what an earlier one still does
-        if undo_id not in neutral and undone > command_id:
-            neutral |= {undo_id, undone}
-    return neutral
+    pairs = conn.execute(sa.select(cmd.c.id, cmd.c.undoes).where(cmd.c.undoes.isnot(None))
+                         .order_by(cmd.c.id.desc())).all()
+    found: set[int] = set()
+    for undo_id, target_id in pairs:  # newest first: a later undo decides what an earlier one still does
+        if undo_id not in found:
+            found.add(target_id)
+    return found
+
+
+def _cancelled_since(conn: Connection, command_id: int) -> set[int]:
+    """The commands after `command_id` whose effects cancel out: those undone, and the undos that
+    undid them."""
+    cmd = AUDIT_COMMAND
+    gone = undone(conn)
+    undos = conn.execute(sa.select(cmd.c.id, cmd.c.undoes).where(cmd.c.id > command_id, cmd.c.undoes > command_id))
+    return {c for c in gone if c > command_id} | {u for u, target_id in undos if u not in gone and target_id in gone}
 
 
 def revert(conn: Connection, command: Command) -> None:
@@ -153,11 +163,13 @@ def revert(conn: Connection, command: Command) -> None:
     ch = AUDIT_CHANGE
     changes = conn.execute(sa.select(ch).where(ch.c.command_id == command.id).order_by(ch.c.id.desc())).all()
     order = _tables_in_order()
+    # Added rows go first (they may hold a unique value a removed row had), removed rows come back
+    # next (a changed row may point at one of them: a merge moved the other contact's email).
     _remove_added(conn, [c for c in changes if c.action == "insert"], order)
+    _put_back(conn, [c for c in changes if c.action == "delete"], order)
     for change in changes:  # newest first: a row changed twice ends as it was before the first change
         if change.action == "update":
-            _restore(conn, change.table_name, change.row_key, change.before)
-    _put_back(conn, [c for c in changes if c.action == "delete"], order)
+            _restore(conn, change.table_name, change.after, change.before)
     _refresh_copies(conn, changes)
 
 
@@ -216,15 +228,13 @@ def _put_back(conn: Connection, removed: list[Any], order: list[str]) -> None:
                          [{"row": json.dumps(row)} for row in rows])
 
 
-def _key_where(table: str, key: str) -> tuple[str, dict[str, Any]]:
-    columns = AUDITED[table].key
-    values = [int(part) for part in key.split("/")]
-    return " AND ".join(f"{c} = :k{i}" for i, c in enumerate(columns)), {f"k{i}": v for i, v in enumerate(values)}
-
-
-def _restore(conn: Connection, table: str, key: str, before: dict[str, Any]) -> None:
-    where, params = _key_where(table, key)
-    columns = [c for c in before if c not in NOT_RESTORED and c not in AUDITED[table].key]
+def _restore(conn: Connection, table: str, after: dict[str, Any], before: dict[str, Any]) -> None:
+    """Set the row back to `before`, found by its key now (`after`: a link row's key may have changed,
+    as when a merge moves an interaction from one contact to the other)."""
+    key = AUDITED[table].key
+    where = " AND ".join(f"{c} = :k_{c}" for c in key)
+    params = {f"k_{c}": after[c] for c in key}
+    columns = [c for c in before if c not in NOT_RESTORED]
     bump = ", version = version + 1" if "version" in before else ""
     before = _as_stored(conn, table, before)
     if conn.dialect.name == "sqlite":
