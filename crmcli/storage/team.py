@@ -1,6 +1,7 @@
 """A team's PostgreSQL database: its users are the server's login roles (the session user is who
 works, crmcli.core.identity). `add_user` makes one with what daily work needs and no more: read and
-write the data, never change the schema or the migration record (the owner migrates)."""
+write the data, never change the schema or the migration record (the owner migrates), and add
+to the audit history but never update or delete it."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ def add_user(conn: Any, name: str, password: str | None) -> None:
         sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role),
         sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(role),
         sql.SQL("REVOKE INSERT, UPDATE, DELETE ON crm_migrations FROM {}").format(role),
+        # The audit history takes new rows and is read, but nobody rewrites it.
+        sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON audit_command, audit_change FROM {}").format(role),
         sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role),
         # Tables and sequences the owner's later migrations make are the user's to use too.
         sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}")
