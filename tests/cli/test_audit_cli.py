@@ -1,0 +1,84 @@
+"""`crm history` and `crm undo` as a user meets them: what is shown, what is asked, what is refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import Run
+
+
+@pytest.fixture
+def sam(ok: Run, monkeypatch: pytest.MonkeyPatch) -> Run:
+    monkeypatch.setenv("CRMCLI_ME", "sam")
+    return ok
+
+
+def test_history_shows_who_changed_what_with_before_and_after(sam: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    sam("contacts", "add", "Ann Lee", "--title", "CTO", "--email", "ann@acme.example")
+    monkeypatch.setenv("CRMCLI_ME", "kim")
+    sam("contacts", "edit", "ann", "--title", "CEO")
+    shown = sam("history", "ann", "-f", "json").stdout
+    rows = json.loads(shown)
+    assert [(r["user"], r["action"], r["field"], r["before"], r["after"], r["command"]) for r in rows] == [
+        ("kim", "changed", "title", "CTO", "CEO", "crm contacts edit ann --title CEO"),
+        ("sam", "added", "", "", "ann@acme.example", "crm contacts add 'Ann Lee' --title CTO --email ann@acme.example"),
+        ("sam", "added", "", "", "Ann Lee", "crm contacts add 'Ann Lee' --title CTO --email ann@acme.example"),
+    ]
+    table = sam("history", "--user", "kim").stdout.splitlines()
+    assert len(table) == 2 and "kim" in table[1] and "CEO" in table[1]
+
+
+def test_history_of_nobody_and_of_a_bad_date_are_one_line_each(sam: Run, crm: Run) -> None:
+    sam("contacts", "add", "Ann Lee")
+    assert "no changes recorded that match" in sam("history", "--user", "nobody").stderr
+    bad = crm("history", "--since", "the day after never")
+    assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1
+    unknown = crm("history", "zed")
+    assert unknown.exit_code == 3 and "no contact matches 'zed'" in unknown.stderr
+
+
+def test_undo_says_what_it_reverts_and_needs_yes_without_a_terminal(sam: Run, crm: Run) -> None:
+    sam("contacts", "add", "Ann Lee", "--title", "CTO")
+    sam("contacts", "edit", "ann", "--title", "CEO")
+    refused = crm("undo")
+    assert refused.exit_code == 2 and "refused without --yes" in refused.stderr
+    assert "crm contacts edit ann --title CEO" in refused.stderr and "1 contact changed" in refused.stderr
+    done = sam("undo", "--yes")
+    assert done.stderr.startswith("undone #2 `crm contacts edit ann --title CEO` (sam, ")
+    card = sam("contacts", "show", "ann").stdout
+    assert "CTO" in card and "CEO" not in card
+    listed = json.loads(sam("undo", "--list", "-f", "json").stdout)
+    assert [(r["command"], r["status"]) for r in listed] == [(3, "undoes #2"), (2, "undone by #3"), (1, "")]
+
+
+def test_undo_after_an_import_removes_exactly_what_it_added(sam: Run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    sam("contacts", "add", "Kept Before", "--email", "kept@example.com")
+    big = tmp_path / "big.csv"
+    big.write_text("name,emails\n" + "".join(f"Person {i},p{i}@example.com\n" for i in range(50)), encoding="utf-8")
+    sam("import", "contacts", str(big))
+    assert len(json.loads(sam("contacts", "list", "-f", "json").stdout)) == 51
+    done = sam("undo", "--yes")
+    assert "50 contacts added, 50 emails added" in done.stderr
+    assert [r["name"] for r in json.loads(sam("contacts", "list", "-f", "json").stdout)] == ["Kept Before"]
+
+
+def test_undo_of_someone_elses_command_and_over_their_change_is_refused(sam: Run, crm: Run,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    sam("contacts", "add", "Ann Lee")
+    monkeypatch.setenv("CRMCLI_ME", "kim")
+    sam("log", "ann", "Called about the offer")
+    not_mine = crm("undo", "1", "--yes")
+    assert not_mine.exit_code == 5 and "command #1 is sam's, not yours (kim)" in not_mine.stderr
+    monkeypatch.setenv("CRMCLI_ME", "sam")
+    over = crm("undo", "--yes")
+    assert over.exit_code == 5
+    assert over.stderr.startswith("crm: cannot undo #1: ") and "changed since by kim (command #2)" in over.stderr
+    assert len(over.stderr.strip().splitlines()) == 1
+    assert "Ann Lee" in sam("contacts", "list").stdout
+
+
+def test_nothing_to_undo(crm: Run) -> None:
+    result = crm("undo", "--yes")
+    assert result.exit_code == 3 and "nothing to undo" in result.stderr
