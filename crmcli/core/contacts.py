@@ -27,9 +27,12 @@ def resolve(session: Session, ref: str) -> Contact:
     """A contact by id, exact email, or unique (case- and accent-insensitive) name fragment."""
     if "@" in ref:
         address = ref.strip().lower()
+        # Addresses differing in case only may be on two contacts: the one written as typed, else the
+        # first made (without an order PostgreSQL returns whichever row it reads first).
         owner = session.exec(
             select(Contact).join(CONTACT_EMAIL, CONTACT_EMAIL.c.contact_id == Contact.id)
             .where(sa.func.lower(CONTACT_EMAIL.c.address) == address)
+            .order_by(CONTACT_EMAIL.c.address != ref.strip(), Contact.id).limit(1)
         ).first()
         if owner is None:
             raise NotFound(f"no contact has the email {ref.strip()!r}")

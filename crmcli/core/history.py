@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from crmcli.core.clock import as_utc, local_zone
-from crmcli.core.models import AUDIT_CHANGE, AUDIT_COMMAND
+from crmcli.core.models import AUDIT_CHANGE, AUDIT_COMMAND, INTERACTION_CONTACT
 from crmcli.core.rows import Rows
 
 COLUMNS = ("change", "at", "user", "record", "action", "field", "before", "after", "command")
@@ -68,11 +68,13 @@ def _changes(conn: Connection, where: Filter, limit: int | None) -> list[Any]:
 
 
 def _interaction_keys(conn: Connection, contact_id: int) -> list[str]:
-    """The interactions the contact ever took part in (links now, and links recorded since removed)."""
-    ch = AUDIT_CHANGE
-    links = conn.execute(sa.select(ch.c.row_key).where(ch.c.contact_id == contact_id,
-                                                       ch.c.table_name == "interaction_contact")).scalars()
-    return sorted({key.split("/")[1] for key in links})
+    """The interactions the contact ever took part in: linked now, or by a link recorded since
+    (a link added with its interaction is not recorded apart)."""
+    ch, ic = AUDIT_CHANGE, INTERACTION_CONTACT
+    recorded = conn.execute(sa.select(ch.c.row_key).where(ch.c.contact_id == contact_id,
+                                                          ch.c.table_name == "interaction_contact")).scalars()
+    linked = conn.execute(sa.select(ic.c.interaction_id).where(ic.c.contact_id == contact_id)).scalars()
+    return sorted({key.split("/")[1] for key in recorded} | {str(i) for i in linked})
 
 
 def _lines(conn: Connection, changes: list[Any]) -> Iterator[tuple[Any, ...]]:

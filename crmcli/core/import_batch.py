@@ -24,6 +24,7 @@ from crmcli.core.models import (CONTACT_EMAIL, CONTACT_FIELD, CONTACT_PHONE, CON
                                 Organization, new_uid, utcnow)
 from crmcli.errors import Conflict, Invalid
 from crmcli.storage import search_index
+from crmcli.storage.audit_triggers import added_in_bulk
 from crmcli.storage.keys import fold
 from crmcli.storage.sql import insert_many
 
@@ -154,7 +155,7 @@ class Batch:
         _ensure_tags(conn, known, {t for r in self.rows for t in r.tags})
         org_ids = [known.orgs[fold(r.org)] if r.org else None for r in self.rows]
         ids: list[int] = []
-        with search_index.indexed_once(conn, "contact", lambda: ids):
+        with search_index.indexed_once(conn, "contact", lambda: ids), added_in_bulk(conn, "contact", lambda: ids):
             ids.extend(self._insert(conn, known, org_ids))
         for i, r in zip(ids, self.rows):
             known.uids[r.uid] = i

@@ -128,8 +128,15 @@ def _fts_interactions(conn: Connection, terms: list[Term], limit: int) -> list[H
 
 def _matching(haystack: Any, terms: list[Term], *, names: bool) -> list[Any]:
     """Every term somewhere in `haystack`, in any of its forms."""
-    return [sa.or_(*[haystack.ilike(like_pattern(" ".join(form)), escape="\\") for form in term.forms(names=names)])
-            for term in terms]
+    return [sa.or_(*[_holds(haystack, form) for form in term.forms(names=names)]) for term in terms]
+
+
+def _holds(haystack: Any, words: tuple[str, ...]) -> Any:
+    """The words in this order, apart by anything but letters and digits, as FTS5 reads a phrase:
+    `jon@acme.example` is the phrase jon acme example, and holds it."""
+    if len(words) == 1:
+        return haystack.ilike(like_pattern(words[0]), escape="\\")
+    return haystack.regexp_match("[^[:alnum:]]+".join(re.escape(word) for word in words), flags="i")
 
 
 def _like_records(conn: Connection, terms: list[Term], limit: int, only: str | None) -> list[Hit]:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from crmcli.core.clock import as_utc, shown_local
 from crmcli.core.history import ACTIONS, NOUNS, Labels, utc_text
-from crmcli.core.models import AUDIT_CHANGE, AUDIT_COMMAND
+from crmcli.core.models import AUDIT_CHANGE, AUDIT_COMMAND, DEAL_CONTACT, INTERACTION_CONTACT
 from crmcli.core.rows import Rows
 from crmcli.errors import Conflict, NotFound
 from crmcli.storage.audit import marks_undo
@@ -123,11 +123,11 @@ def check(conn: Connection, command: Command) -> None:
              .join(cmd, cmd.c.id == ch.c.command_id).where(ch.c.id > last, ch.c.command_id != command.id)
              .order_by(ch.c.id))
     neutral = _cancelled_since(conn, command.id)
-    for change in conn.execute(later):
-        hangs_off = change.contact_id in added_contacts or change.deal_id in added_deals
-        if change.by not in neutral and ((change.table_name, change.row_key) in rows or hangs_off):
-            labels = Labels(conn)
-            what = f"{NOUNS.get(change.table_name, change.table_name)} {labels.record(change)}".strip()
+    touching = [c for c in conn.execute(later)
+                if (c.table_name, c.row_key) in rows or c.contact_id in added_contacts or c.deal_id in added_deals]
+    for change in (*touching, *_later_records_with(conn, added_contacts, last)):
+        if change.by not in neutral:
+            what = f"{NOUNS.get(change.table_name, change.table_name)} {Labels(conn).record(change)}".strip()
             raise Conflict(f"cannot undo #{command.id}: {what} was changed since by {change.actor} "
                            f"(command #{change.by}); undo that first, or change it back by hand")
 
@@ -142,6 +142,25 @@ def undone(conn: Connection) -> set[int]:
     for undo_id, target_id in pairs:  # newest first: a later undo decides what an earlier one still does
         if undo_id not in found:
             found.add(target_id)
+    return found
+
+
+def _later_records_with(conn: Connection, contact_ids: list[int], last: int) -> list[Any]:
+    """Interactions and deals added after change `last` that name one of these contacts: their links
+    came with them and are not recorded apart, so they are found through the links kept now."""
+    if not contact_ids:
+        return []
+    ch, cmd = AUDIT_CHANGE, AUDIT_COMMAND
+    found = []
+    for link, column in ((INTERACTION_CONTACT, "interaction_id"), (DEAL_CONTACT, "deal_id")):
+        record = "interaction" if column == "interaction_id" else "deal"
+        query = (sa.select(ch.c.table_name, ch.c.row_key, sa.literal(None).label("contact_id"),
+                           sa.literal(None).label("deal_id"), ch.c.before, ch.c.after, cmd.c.actor, cmd.c.id.label("by"))
+                 .join(cmd, cmd.c.id == ch.c.command_id)
+                 .join(link, sa.cast(link.c[column], sa.String) == ch.c.row_key)
+                 .where(ch.c.table_name == record, ch.c.action == "insert", ch.c.id > last,
+                        link.c.contact_id.in_(contact_ids)).limit(1))
+        found.extend(conn.execute(query))
     return found
 
 

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String, TypeEngine
 
 
-def _function(name: str, doc: str, *, sqlite: str, postgresql: str, type_: TypeEngine[Any] | None = None) -> Any:
-    """A SQL function spelled `sqlite` or `postgresql` (a %-template of its comma-joined arguments)."""
+Template = str | Callable[..., str]  # a %-template of the comma-joined arguments, or a function of each
+
+
+def _function(name: str, doc: str, *, sqlite: Template, postgresql: Template,
+              type_: TypeEngine[Any] | None = None) -> Any:
+    """A SQL function spelled `sqlite` or `postgresql`."""
     body: dict[str, Any] = {"__doc__": doc, "inherit_cache": True}
     if type_ is not None:
         body["type"] = type_
     element = type(name, (FunctionElement,), body)
     for dialect, template in (("sqlite", sqlite), ("postgresql", postgresql)):
-        compiles(element, dialect)(
-            lambda e, compiler, _t=template, **kw: _t % compiler.process(e.clauses, **kw))
+        compiles(element, dialect)(lambda e, compiler, _t=template, **kw: _render(_t, e, compiler, **kw))
     return element
+
+
+def _render(template: Template, element: Any, compiler: Any, **kw: Any) -> str:
+    if callable(template):
+        return template(*(compiler.process(arg, **kw) for arg in element.clauses))
+    return template % compiler.process(element.clauses, **kw)
 
 
 iso_utc = _function(
@@ -26,8 +35,13 @@ iso_utc = _function(
     sqlite="strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', %s)",
     postgresql="to_char((%s) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", type_=String())
 json_object_agg = _function(
-    "json_object_agg", "Aggregate key/value rows into one JSON object text (NULL when there are none).",
-    sqlite="json_group_object(%s)", postgresql="json_object_agg(%s)::text", type_=String())
+    "json_object_agg", "Aggregate key/value rows into one compact JSON object text, {\"k\":\"v\"} (NULL when there "
+    "are none).",
+    # PostgreSQL's json_object_agg spaces its text ({ "k" : "v" }): CSV cells would differ from SQLite's.
+    sqlite="json_group_object(%s)",
+    postgresql=lambda key, value: (f"'{{' || string_agg(to_json(CAST({key} AS TEXT))::text || ':' || "
+                                   f"to_json(CAST({value} AS TEXT))::text, ',') || '}}'"),
+    type_=String())
 greatest = _function("greatest", "The later of two non-null values.", sqlite="max(%s)", postgresql="greatest(%s)")
 month_of = _function("month_of", "A date column's calendar month as text, '2026-11' (quarters derive from it).",
                      sqlite="strftime('%%Y-%%m', %s)", postgresql="to_char(%s, 'YYYY-MM')", type_=String())

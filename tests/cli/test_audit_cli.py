@@ -23,7 +23,6 @@ def test_history_shows_who_changed_what_with_before_and_after(sam: Run, monkeypa
     rows = json.loads(shown)
     assert [(r["user"], r["action"], r["field"], r["before"], r["after"], r["command"]) for r in rows] == [
         ("kim", "changed", "title", "CTO", "CEO", "crm contacts edit ann --title CEO"),
-        ("sam", "added", "", "", "ann@acme.example", "crm contacts add 'Ann Lee' --title CTO --email ann@acme.example"),
         ("sam", "added", "", "", "Ann Lee", "crm contacts add 'Ann Lee' --title CTO --email ann@acme.example"),
     ]
     table = sam("history", "--user", "kim").stdout.splitlines()
@@ -60,7 +59,7 @@ def test_undo_after_an_import_removes_exactly_what_it_added(sam: Run, tmp_path) 
     sam("import", "contacts", str(big))
     assert len(json.loads(sam("contacts", "list", "-f", "json").stdout)) == 51
     done = sam("undo", "--yes")
-    assert "50 contacts added, 50 emails added" in done.stderr
+    assert done.stderr.rstrip().endswith(": 50 contacts added")  # their emails came with them
     assert [r["name"] for r in json.loads(sam("contacts", "list", "-f", "json").stdout)] == ["Kept Before"]
 
 
