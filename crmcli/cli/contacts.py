@@ -9,7 +9,7 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.confirm import confirmed, delete_confirmed
-from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt, exclusive
+from crmcli.cli.options import Format, FormatOpt, IfVersionOpt, LimitOpt, QuietOpt, YesOpt, exclusive
 from crmcli.cli.output import added, card, emit, local_time, note
 
 if TYPE_CHECKING:
@@ -152,9 +152,10 @@ def edit(
     cadence: Annotated[str | None, typer.Option("--cadence", metavar="RULE",
                                                 help="Keep in touch: 'every 30 days', 'monthly'...")] = None,
     no_cadence: Annotated[bool, typer.Option("--no-cadence", help="Stop tracking the cadence.")] = False,
+    if_version: IfVersionOpt = None,
 ) -> None:
     """Change a contact; every change lands together or not at all."""
-    from crmcli.core import contacts
+    from crmcli.core import contacts, versions
     from crmcli.errors import UsageProblem
 
     exclusive(ctx, "org", "no_org")
@@ -169,6 +170,7 @@ def edit(
     context = state.context(ctx)
     with context.database.session(write=True) as session:
         contact = contacts.resolve(session, ref)
+        versions.check(session, contact, if_version)
         notes = contacts.apply(session, contact, changes, phone_region=context.settings.phone_region)
     for line in notes:
         note(line)

@@ -8,7 +8,7 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.confirm import delete_confirmed
-from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt, exclusive, needs
+from crmcli.cli.options import Format, FormatOpt, IfVersionOpt, LimitOpt, QuietOpt, YesOpt, exclusive, needs
 from crmcli.cli.output import added, card, emit, local_time, note
 
 if TYPE_CHECKING:
@@ -232,9 +232,10 @@ def edit(
                                                              help="Take a contact off the deal. Repeatable.")]
     = None,
     note_text: NoteOpt = None,
+    if_version: IfVersionOpt = None,
 ) -> None:
     """Change a deal's name, value, currency, close date, probability, owner, organisation or contacts."""
-    from crmcli.core import contacts, deals, orgs
+    from crmcli.core import contacts, deals, orgs, versions
     from crmcli.errors import UsageProblem
 
     for pair in (("close", "no_close"), ("org", "no_org"), ("probability", "stage_probability")):
@@ -247,6 +248,7 @@ def edit(
     close_on = _close_day(close, context.local_now()) if close else None
     with context.database.session(write=True) as session:
         deal = deals.resolve(session, ref)
+        versions.check(session, deal, if_version)
         deals.edit(session, deal, deals.DealChanges(
             name=name, value=value, currency=currency, locale=locale, close_on=close_on, clear_close=no_close,
             probability=probability, clear_probability=stage_probability, owner=owner,

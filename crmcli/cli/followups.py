@@ -9,7 +9,7 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.confirm import delete_confirmed
-from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt, exclusive, needs
+from crmcli.cli.options import Format, FormatOpt, IfVersionOpt, LimitOpt, QuietOpt, YesOpt, exclusive, needs
 from crmcli.cli.output import added, card, emit, local_time, note
 
 if TYPE_CHECKING:
@@ -169,9 +169,10 @@ def edit(
     note_text: NoteOpt = None,
     contact: Annotated[str | None, typer.Option("--contact", "-c", metavar="CONTACT", help="Move to another "
                                                                                            "contact.")] = None,
+    if_version: IfVersionOpt = None,
 ) -> None:
     """Change a follow-up's title, due date, repeat rule, note or contact."""
-    from crmcli.core import contacts, followups
+    from crmcli.core import contacts, followups, versions
     from crmcli.errors import UsageProblem
 
     exclusive(ctx, "every", "no_repeat")
@@ -181,6 +182,7 @@ def edit(
     when = followups.Due.parse(due, now=context.local_now()) if due is not None else None
     with context.database.session(write=True) as session:
         item = followups.get(session, ref)
+        versions.check(session, item, if_version)
         who = contacts.resolve(session, contact) if contact else None
         followups.edit(session, item, followups.FollowUpChanges(
             title=title, due=when, repeat="" if no_repeat else every, note=note_text, contact=who))

@@ -35,6 +35,10 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f", metavar="FORMAT", h
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print ids only, one per line (for xargs).",
                                         callback=one_output)]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (needed without a TTY).")]
+IfVersionOpt = Annotated[int | None, typer.Option(
+    "--if-version", metavar="N", min=1,
+    help="Save only if the record is still at version N (the `version` of `show -f json`); if someone changed "
+         "it since, nothing is saved and the exit code is 5.")]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N rows.")]
 
 

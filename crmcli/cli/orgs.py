@@ -8,7 +8,7 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.confirm import delete_confirmed
-from crmcli.cli.options import Format, FormatOpt, LimitOpt, QuietOpt, YesOpt
+from crmcli.cli.options import Format, FormatOpt, IfVersionOpt, LimitOpt, QuietOpt, YesOpt
 from crmcli.cli.output import added, card, emit, local_time, note
 
 if TYPE_CHECKING:
@@ -73,15 +73,18 @@ def edit(
     ref: Ref,
     name: Annotated[str | None, typer.Option("--name", metavar="TEXT", help="New name.")] = None,
     website: Annotated[str | None, typer.Option("--website", "-w", metavar="URL", help="New website (\"\" clears it).")] = None,
+    if_version: IfVersionOpt = None,
 ) -> None:
     """Rename an organisation or change its website."""
-    from crmcli.core import orgs
+    from crmcli.core import orgs, versions
     from crmcli.errors import UsageProblem
 
     if name is None and website is None:
         raise UsageProblem("nothing to change; give --name or --website")
     with state.context(ctx).database.session(write=True) as session:
-        org = orgs.edit(session, orgs.resolve(session, ref), orgs.OrgChanges(name=name, website=website))
+        org = orgs.resolve(session, ref)
+        versions.check(session, org, if_version)
+        org = orgs.edit(session, org, orgs.OrgChanges(name=name, website=website))
     note(f"updated organisation {orgs.label(org)}")
 
 

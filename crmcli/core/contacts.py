@@ -302,7 +302,7 @@ def remove(session: Session, contact: Contact) -> Impact:
 # -- listings ------------------------------------------------------------------------------------
 
 CONTACT_COLUMNS = ("id", "uid", "name", "title", "org", "emails", "phones", "tags", "fields", "cadence_days",
-                   "last_contact", "created", "updated")
+                   "last_contact", "created", "updated", "owner", "version")
 Sort = Literal["name", "created", "updated", "last-contact"]
 
 
@@ -349,6 +349,7 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
         _joined(_channel_value(p, "number", labelled), p.c.contact_id == c.c.id, p.c.position),
         sa.select(sa.func.aggregate_strings(tag_names.c.v, LIST_SEPARATOR)).scalar_subquery(),
         fields, c.c.cadence_days, iso_utc(last_contact), iso_utc(c.c.created_at), iso_utc(c.c.updated_at),
+        c.c.owner, c.c.version,
     ).select_from(c.outerjoin(o, o.c.id == c.c.org_id))
     if tag is not None:
         stmt = stmt.where(sa.exists().where(ct.c.contact_id == c.c.id, ct.c.tag_id == t.c.id,
@@ -443,4 +444,5 @@ def card(session: Session, contact: Contact) -> dict[str, Any]:
         "last_contact": contact.last_contact_at,
         "cadence_days": contact.cadence_days,
         "created": contact.created_at, "updated": contact.updated_at,
+        "owner": contact.owner, "version": contact.version,
     }

@@ -132,8 +132,9 @@ def _json_fields(value: Any) -> dict[str, str]:
 
 
 OWN_COLUMNS = {"uid", "name", "title", "org", "emails", "phones", "tags", "fields", "cadence_days", "created",
-               "updated"}
-OWN_DERIVED = {"id", "last_contact"}  # worked out by crm (the row number here, the history), not imported
+               "updated", "owner"}
+# Worked out by crm (the row number here, the history, the edits counted), not imported.
+OWN_DERIVED = {"id", "last_contact", "version"}
 
 
 def _own(line: int, values: dict[str, Any]) -> Incoming:

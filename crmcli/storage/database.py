@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import create_engine, event, exc, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm.exc import StaleDataError
 
 from crmcli.errors import Conflict, CrmError, StorageError
 from crmcli.storage import migrations
@@ -310,6 +311,9 @@ def translate_errors(db: Database) -> Iterator[None]:
         yield
     except CrmError:
         raise
+    except StaleDataError:  # a versioned record's update found another version than the one read
+        raise Conflict("a record was changed by someone else while you saved; nothing was saved: try again") \
+            from None
     except exc.IntegrityError as err:
         raise Conflict(f"the change conflicts with existing data: {_first_line(err.orig)}") from None
     except exc.DBAPIError as err:

@@ -66,19 +66,21 @@ def add_follow_up(context: Any, ref: str, title: str, due: Any, repeat: str | No
                 + (f", {item.repeat}" if item.repeat else ""))
 
 
-def edit_follow_up(context: Any, follow_up_id: int, title: str | None, due: Any) -> str:
-    """`crm fu edit ID --title --due`."""
-    from crmcli.core import followups
+def edit_follow_up(context: Any, follow_up_id: int, title: str | None, due: Any, *,
+                   read_version: int | None = None) -> str:
+    """`crm fu edit ID --title --due --if-version N`."""
+    from crmcli.core import followups, versions
 
     with context.database.session(write=True) as session:
-        item = followups.edit(session, followups.get(session, follow_up_id),
-                              followups.FollowUpChanges(title=title, due=due))
+        item = followups.get(session, follow_up_id)
+        versions.check(session, item, read_version)
+        item = followups.edit(session, item, followups.FollowUpChanges(title=title, due=due))
         return f"updated follow-up #{item.id} {item.title}, due {due_text(context, item.due_at, item.all_day)}"
 
 
-def save_contact(context: Any, contact_id: int | None, changes: Any) -> str:
-    """`crm contacts add` (no id yet) or `crm contacts edit`: every change lands, or none."""
-    from crmcli.core import contacts
+def save_contact(context: Any, contact_id: int | None, changes: Any, *, read_version: int | None = None) -> str:
+    """`crm contacts add` (no id yet) or `crm contacts edit --if-version N`: every change lands, or none."""
+    from crmcli.core import contacts, versions
 
     region = context.settings.phone_region
     with context.database.session(write=True) as session:
@@ -87,6 +89,7 @@ def save_contact(context: Any, contact_id: int | None, changes: Any) -> str:
             said = f"added contact {contacts.label(contact)}"
         else:
             contact = contacts.resolve(session, str(contact_id))
+            versions.check(session, contact, read_version)
             notes = contacts.apply(session, contact, changes, phone_region=region)
             said = f"updated contact {contacts.label(contact)}"
     return "; ".join([said, *notes])

@@ -81,3 +81,23 @@ def test_undo_of_someone_elses_command_and_over_their_change_is_refused(sam: Run
 def test_nothing_to_undo(crm: Run) -> None:
     result = crm("undo", "--yes")
     assert result.exit_code == 3 and "nothing to undo" in result.stderr
+
+
+def test_kims_edit_over_sams_newer_change_is_refused_and_history_shows_both(sam: Run, crm: Run,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    sam("contacts", "add", "Ann Lee", "--title", "CTO")
+    monkeypatch.setenv("CRMCLI_ME", "kim")
+    read = json.loads(sam("contacts", "show", "ann", "-f", "json").stdout)[0]["version"]  # kim reads
+    monkeypatch.setenv("CRMCLI_ME", "sam")
+    sam("contacts", "edit", "ann", "--title", "CEO", "--if-version", str(read))  # sam saves first
+    monkeypatch.setenv("CRMCLI_ME", "kim")
+    late = crm("contacts", "edit", "ann", "--title", "Founder", "--if-version", str(read))
+    assert late.exit_code == 5 and late.stdout == ""
+    assert late.stderr.startswith("crm: contact #1 Ann Lee was changed by sam at ")
+    assert "(title) after you read it; nothing was saved" in late.stderr
+    fresh = json.loads(sam("contacts", "show", "ann", "-f", "json").stdout)[0]
+    assert fresh["title"] == "CEO" and fresh["version"] > read
+    sam("contacts", "edit", "ann", "--title", "Founder", "--if-version", str(fresh["version"]))  # read again: saved
+    changes = json.loads(sam("history", "ann", "-f", "json").stdout)
+    assert [(c["user"], c["before"], c["after"]) for c in changes if c["field"] == "title"] == [
+        ("kim", "CEO", "Founder"), ("sam", "CTO", "CEO")]

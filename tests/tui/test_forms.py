@@ -454,3 +454,33 @@ def test_a_duplicate_merged_on_the_contact_screen_moves_its_history_after_a_yes(
         assert timeline.count(conn, keep) <= entries and timeline.count(conn, keep) > 0
     assert _counts(demo)["contact"] == before["contact"] - 1
     assert _counts(demo)["interaction"] == before["interaction"]  # moved, not lost
+
+
+def test_a_contact_changed_by_someone_else_meanwhile_is_not_overwritten_and_the_form_keeps_the_input(
+        demo: AppContext) -> None:
+    from textual.widgets import Input
+
+    from crmcli.core import contacts
+    from crmcli.storage.audit import Actor
+    from crmcli.storage.database import Database
+
+    async def scenario() -> None:
+        app = create_app(demo, watch_seconds=3600)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _open_contact(app, pilot, 1)
+            await _press(app, pilot, "E")
+            _fill(app, title="Head of Buying")
+            kim = Database.open(str(demo.database.path))  # another person, another process
+            kim.actor = Actor(lambda: "kim", "crm contacts edit 1 --title 'Chief Buyer'")
+            try:
+                with kim.session(write=True) as s:
+                    contacts.apply(s, contacts.resolve(s, "1"), contacts.ContactChanges(title="Chief Buyer"))
+            finally:
+                kim.dispose()
+            await _press(app, pilot, "ctrl+s")
+            assert app.screen.name == "form"  # still open
+            assert "was changed by kim at " in _error(app) and "(title) after you read it" in _error(app)
+            assert app.screen.query_one("#title", Input).value == "Head of Buying"  # what was typed stays
+
+    run(scenario())
+    assert _core(demo, lambda s: contacts.resolve(s, "1").title) == "Chief Buyer"

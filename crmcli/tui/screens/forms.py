@@ -115,13 +115,13 @@ class FollowUpForm(_AboutContacts):
 class FollowUpEditForm(FormModal):
     """`crm fu edit --title --due`: the same checks; what is left as it was is not changed."""
 
-    def __init__(self, follow_up_id: int, title: str, due: str) -> None:
+    def __init__(self, follow_up_id: int, title: str, due: str, version: int | None = None) -> None:
         super().__init__(f"Edit follow-up #{follow_up_id}", [
             Field("title", "What", "Send the revised quote", title, required=True),
             Field("due", "Due", "tomorrow, fri 9am, in 2 weeks, eom, 2026-12-01", due, required=True),
         ], focus="title")
         self._id, self._was = follow_up_id, (title, due)
-
+        self._version = version  # as read: a save over someone else's later change is refused
     def request(self) -> tuple[str | None, Any]:
         from crmcli.core import followups
 
@@ -130,7 +130,7 @@ class FollowUpEditForm(FormModal):
         return (None if title == self._was[0] else title), (None if self.value("due") == self._was[1] else due)
 
     def save(self, request: tuple[str | None, Any]) -> str:
-        return writes.edit_follow_up(self.context, self._id, *request)
+        return writes.edit_follow_up(self.context, self._id, *request, read_version=self._version)
 
 
 # -- contacts ---------------------------------------------------------------------------------------
@@ -139,7 +139,7 @@ class ContactForm(FormModal):
     """`crm contacts add` (no contact yet) or `crm contacts edit`: the fields a card shows; an edit
     changes just what was edited (core.contact_form.changes)."""
 
-    def __init__(self, contact_id: int | None = None, before: Editable = Editable()) -> None:
+    def __init__(self, contact_id: int | None = None, before: Editable = Editable(), version: int | None = None) -> None:
         title = "Add a contact" if contact_id is None else f"Edit contact #{contact_id} {before.name}"
         super().__init__(title, [
             Field("name", "Name", "Ann Lee", before.name, required=True),
@@ -151,6 +151,7 @@ class ContactForm(FormModal):
             Field("cadence", "Keep in touch", "every 30 days, monthly (empty: no cadence)", before.cadence),
         ], focus="name")
         self._id, self._before = contact_id, before
+        self._version = version  # as read: a save over someone else's later change is refused
 
     def request(self) -> Any:
         from crmcli.core import contact_form
@@ -166,7 +167,7 @@ class ContactForm(FormModal):
 
         if self._id is not None and request == ContactChanges():
             return f"contact #{self._id} {self._before.name}: nothing changed"
-        return writes.save_contact(self.context, self._id, request)
+        return writes.save_contact(self.context, self._id, request, read_version=self._version)
 
 
 # -- deals ------------------------------------------------------------------------------------------
@@ -252,15 +253,16 @@ def add_contact(screen: CrmScreen) -> None:
     screen.app.push_screen(ContactForm(), screen.written)
 
 
-def _editable(context: Any, contact_id: int) -> tuple[int, Editable]:
+def _editable(context: Any, contact_id: int) -> tuple[int, Editable, int]:
     from crmcli.core import contact_form, contacts
 
     with context.database.session() as session:
-        return contact_id, contact_form.of(session, contacts.resolve(session, str(contact_id)))
+        contact = contacts.resolve(session, str(contact_id))
+        return contact_id, contact_form.of(session, contact), contact.version
 
 
 def edit_contact(screen: CrmScreen) -> None:
-    def edit(loaded: tuple[int, Editable] | None) -> None:
+    def edit(loaded: tuple[int, Editable, int] | None) -> None:
         if loaded is not None:
             screen.app.push_screen(ContactForm(*loaded), screen.written)
 
@@ -301,12 +303,12 @@ def delete_contact(screen: CrmScreen) -> None:
 
 # -- the follow-ups view's edit -------------------------------------------------------------------
 
-def _follow_up(context: Any, follow_up_id: int) -> tuple[int, str, str]:
+def _follow_up(context: Any, follow_up_id: int) -> tuple[int, str, str, int]:
     from crmcli.core import followups
 
     with context.database.session() as session:
         item = followups.get(session, follow_up_id)
-        return follow_up_id, item.title, writes.due_text(context, item.due_at, item.all_day)
+        return follow_up_id, item.title, writes.due_text(context, item.due_at, item.all_day), item.version
 
 
 def edit_follow_up(screen: CrmScreen, follow_up_id: int) -> None:
