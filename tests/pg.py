@@ -69,7 +69,8 @@ def server() -> Iterator[str | None]:
     try:
         run([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"])
         run([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "start", "-o",
-             f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"])
+             # No autovacuum: its ANALYZE writes, and the change-watch tests need a server nobody else writes to.
+             f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c autovacuum=off"])
         run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "crm_test"])
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/crm_test"
     finally:

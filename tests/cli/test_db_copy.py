@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import Run, dump
-from tests.storage.test_postgres import pg_server, pg_url  # noqa: F401 - the PostgreSQL fixtures
 
 LISTINGS = (("contacts", "list", "--format", "json"), ("timeline", "1", "--all", "--format", "json"),
             ("deals", "list", "--all", "--format", "json"), ("follow-ups", "list", "--all", "--format", "json"),
@@ -45,7 +44,7 @@ def test_a_target_with_data_or_the_source_itself_is_refused_and_left_alone(ok: R
     assert itself.exit_code == 2 and "the database in use" in itself.stderr
 
 
-def test_a_copy_into_postgres_lists_what_the_file_lists(pg_url: str, ok: Run, tmp_path: Path) -> None:  # noqa: F811
+def test_a_copy_into_postgres_lists_what_the_file_lists(pg_url: str, ok: Run, tmp_path: Path) -> None:
     source = _demo(ok, tmp_path)
     ok("--db", source, "db", "copy", pg_url)
     _same_listings(ok, source, pg_url)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from tests.cli.test_db_copy import _demo, _same_listings
 from tests.conftest import Run, dump
-from tests.storage.test_postgres import pg_server, pg_url  # noqa: F401 - the PostgreSQL fixtures
 
 
 def _without_time(document: str) -> dict[str, object]:
@@ -33,7 +32,7 @@ def test_the_demo_goes_out_and_back_into_an_empty_file_exactly(ok: Run, tmp_path
     assert "passed" in ok("--db", target, "db", "check").stderr
 
 
-def test_a_file_round_trip_into_postgres(ok: Run, tmp_path: Path, pg_url: str) -> None:  # noqa: F811
+def test_a_file_round_trip_into_postgres(ok: Run, tmp_path: Path, pg_url: str) -> None:
     source, file = _demo(ok, tmp_path), tmp_path / "crm.json"
     wrote = ok("--db", source, "export", "all", "-o", str(file))
     assert wrote.stdout == "" and wrote.stderr.startswith("wrote ") and wrote.stderr.endswith(f"to {file}\n")

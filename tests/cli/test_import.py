@@ -170,10 +170,7 @@ def test_another_tools_csv_needs_a_mapping_and_a_call_log_lands_on_the_right_peo
         ("call", ["Zoë Øster"]), ("meeting", ["Ann Lee"]), ("call", ["José Núñez"])]
 
 
-from tests.storage.test_postgres import pg_server, pg_url  # noqa: E402,F401 - the PostgreSQL fixtures
-
-
-def test_the_same_files_import_alike_on_postgres(pg_url: str, ok: Run, crm: Run, tmp_path: Path) -> None:  # noqa: F811
+def test_the_same_files_import_alike_on_postgres(pg_url: str, ok: Run, crm: Run, tmp_path: Path) -> None:
     """The bulk writes and the row-by-row matches on PostgreSQL: what SQLite keeps, it keeps."""
     source = ("name,emails,phones,org,tags,fields\n"
               'Zoë Øster,work:zoe@acme.example,mobile:+44 7700 900123,Acme Ltd,vip,"{""met"": ""Berlin""}"\n'

@@ -9,10 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import Run
-from tests.storage.test_postgres import pg_server, pg_url  # noqa: F401 - the PostgreSQL fixtures
 
 
-def test_a_teammate_works_on_the_data_but_cannot_touch_the_schema(ok: Run, crm: Run, pg_url: str) -> None:  # noqa: F811
+def test_a_teammate_works_on_the_data_but_cannot_touch_the_schema(ok: Run, crm: Run, pg_url: str) -> None:
     ok("--db", pg_url, "contacts", "add", "Ann Lee")
     added = ok("--db", pg_url, "db", "add-user", "sam", input="s3cret-pass\n")
     host = pg_url.split("@", 1)[1]
@@ -40,7 +39,7 @@ def test_a_teammate_works_on_the_data_but_cannot_touch_the_schema(ok: Run, crm: 
     (("Sam",), 2, "crm: user name 'Sam': lower-case letters, digits and _ (not first), at most 63\n"),
     (("sam",), 2, "crm: empty password; give one, or --no-password for a server that does not ask\n"),
 ])
-def test_bad_names_and_empty_passwords_are_one_line(crm: Run, pg_url: str, args: tuple[str, ...], code: int,  # noqa: F811
+def test_bad_names_and_empty_passwords_are_one_line(crm: Run, pg_url: str, args: tuple[str, ...], code: int,
                                                     message: str) -> None:
     result = crm("--db", pg_url, "db", "add-user", *args, input="\n")
     assert (result.exit_code, result.stderr) == (code, message)

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from tests.conftest import Run
 from tests.core.test_identity import _as_kim
-from tests.storage.test_postgres import pg_server, pg_url  # noqa: F401 - the PostgreSQL fixtures
 
 
-def test_whoami_says_who_why_and_where(ok: Run, tmp_path: Path, pg_url: str) -> None:  # noqa: F811
+def test_whoami_says_who_why_and_where(ok: Run, tmp_path: Path, pg_url: str) -> None:
     local = str(tmp_path / "crm.db")
     assert ok("--db", local, "whoami").stdout == f"{getpass.getuser()} (your login name) on {local}\n"
     ok("--db", local, "config", "set", "me", "sam")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
-from typing import Iterator
+from datetime import UTC, datetime
+from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from crmcli.storage.database import Database
 
@@ -16,10 +16,11 @@ NOW = datetime(2026, 3, 5, 10, 30, tzinfo=LONDON)  # a Thursday morning
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+def db(db_target: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """An empty database on each backend (tests/conftest.py: db_target), the clock pinned."""
     monkeypatch.setenv("CRMCLI_NOW", NOW.isoformat())  # created_at, updated_at, logged times
     monkeypatch.setenv("TZ", "Europe/London")
-    database = Database.open(str(tmp_path / "crm.db"))
+    database = Database.open(db_target)
     yield database
     database.dispose()
 
@@ -27,3 +28,16 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
 def pin(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
     """Move the pinned clock (what 'now' is for the services from here on)."""
     monkeypatch.setenv("CRMCLI_NOW", moment.isoformat())
+
+
+def stored(conn: sa.Connection, table: str) -> list[tuple[Any, ...]]:
+    """A table's rows read through the model's column types, by primary key, times as aware UTC:
+    equal on SQLite and PostgreSQL when the same data is stored (raw rows differ: text vs timestamps)."""
+    from sqlmodel import SQLModel
+
+    import crmcli.core.models  # noqa: F401 - the tables
+
+    t = SQLModel.metadata.tables[table]
+    utc = lambda v: (v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)) \
+        if isinstance(v, datetime) else v  # noqa: E731 - SQLite gives naive UTC, PostgreSQL aware
+    return [tuple(utc(v) for v in row) for row in conn.execute(sa.select(t).order_by(*t.primary_key.columns))]

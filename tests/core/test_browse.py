@@ -80,6 +80,8 @@ def test_a_page_of_cold_or_sorted_contacts_is_the_head_of_the_whole_list(db: Dat
             assert list(contacts.rows(conn, sort=sort, cold=cold, limit=4).rows) == whole[:4]  # type: ignore[arg-type]
 
 
+@pytest.mark.sqlite_only("PRAGMA data_version seen by another program's sqlite3 connection; "
+                         "PostgreSQL's watch: tests/storage/test_changes_pg.py")
 def test_change_watch_sees_another_connection_commit(db: Database) -> None:
     from crmcli.storage.changes import ChangeWatch
 

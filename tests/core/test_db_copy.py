@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from crmcli.core import clock, db_copy, sample
 from crmcli.errors import Conflict
 from crmcli.storage.database import Database
+from tests.core.conftest import stored
 
 
 def test_every_table_is_copied_with_its_ids_and_a_second_copy_is_refused(db: Database, tmp_path: Path) -> None:
@@ -22,8 +22,7 @@ def test_every_table_is_copied_with_its_ids_and_a_second_copy_is_refused(db: Dat
         assert copied["contact"] == 300 and copied["interaction_contact"] > copied["interaction"] > 0
         with db.connect() as source, target.connect() as into:
             for name in ("contact", "deal", "stage_change", "follow_up"):
-                query = sa.text(f"SELECT * FROM {name} ORDER BY id")
-                assert into.execute(query).all() == source.execute(query).all(), name
+                assert stored(into, name) == stored(source, name), name
         with pytest.raises(Conflict, match="already holds data"):
             with db.connect() as source, target.connect(write=True) as into:
                 db_copy.copy(source, into)

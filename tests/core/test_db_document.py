@@ -20,7 +20,7 @@ from crmcli.core.stages import DEFAULT
 from crmcli.errors import Conflict, Invalid
 from crmcli.storage import migrations
 from crmcli.storage.database import Database
-from tests.storage.test_postgres import pg_server, pg_url  # noqa: F401 - fixtures
+from tests.core.conftest import stored
 
 AT = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
 
@@ -72,8 +72,7 @@ def test_the_demo_comes_back_exactly_and_is_searchable(db: Database, empty: Data
         assert search.search(conn, "zoe", limit=5)  # the index was built
     with empty.connect() as conn, db.connect() as source:
         for table in ("deal", "stage_change", "follow_up", "interaction_contact"):
-            query = sa.text(f"SELECT * FROM {table} ORDER BY 1, 2")
-            assert conn.execute(query).all() == source.execute(query).all(), table
+            assert stored(conn, table) == stored(source, table), table
 
 
 def test_a_database_with_data_is_refused_and_left_as_it_was(db: Database, empty: Database) -> None:
@@ -175,7 +174,7 @@ def _wipe(db: Database) -> None:
 
 
 @pytest.fixture
-def both(tmp_path: Path, pg_url: str) -> Iterator[tuple[Database, Database, Database]]:  # noqa: F811
+def both(tmp_path: Path, pg_url: str) -> Iterator[tuple[Database, Database, Database]]:
     source = Database.open(str(tmp_path / "source.db"))
     copy = Database.open(str(tmp_path / "copy.db"))
     team = Database.open(pg_url)

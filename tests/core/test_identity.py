@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import getpass
 
+import pytest
+
 from crmcli.core import deals, identity
 from crmcli.core.stages import DEFAULT
 from crmcli.storage.database import Database
-from tests.storage.test_postgres import pg_server, pg_url  # noqa: F401 - the PostgreSQL fixtures
 
 
+@pytest.mark.sqlite_only("a local file's identity; PostgreSQL's is the session user (below)")
 def test_on_a_local_file_the_me_setting_else_the_login_name(db: Database) -> None:
     assert identity.current(db, "sam") == identity.Identity("sam", identity.SETTING, db.describe())
     assert identity.current(db, None) == identity.Identity(getpass.getuser(), identity.LOGIN, db.describe())
     assert identity.current(db, "   ").source == identity.LOGIN
 
 
-def _as_kim(pg_url: str) -> str:  # noqa: F811
+def _as_kim(pg_url: str) -> str:
     """kim added as a user of the test database by its owner (`crm db add-user`'s service; the
     test server trusts loopback logins, so no password), and the URL that logs in as kim."""
     from crmcli.storage import team
@@ -31,7 +33,7 @@ def _as_kim(pg_url: str) -> str:  # noqa: F811
     return pg_url.replace("://postgres@", "://kim@")
 
 
-def test_on_postgres_the_session_user_whatever_the_setting_says(pg_url: str) -> None:  # noqa: F811
+def test_on_postgres_the_session_user_whatever_the_setting_says(pg_url: str) -> None:
     kim_url = _as_kim(pg_url)
     kim = Database.open(kim_url, migrate=False)
     try:

@@ -182,6 +182,7 @@ def test_extra_tags_go_on_created_and_updated_contacts(db: Database) -> None:
         assert conn.execute(sa.select(sa.func.count()).select_from(Contact.__table__)).scalar() == 2
 
 
+@pytest.mark.sqlite_only("reads entity_fts, SQLite's FTS5 index; PostgreSQL searches the tables themselves")
 def test_a_bulk_import_leaves_the_search_index_as_a_rebuild_makes_it(db: Database) -> None:
     """New contacts and organisations are indexed once each after their batch (not row by row):
     the index holds exactly what `crm db reindex` would make, emails included."""

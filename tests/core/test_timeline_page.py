@@ -10,7 +10,6 @@ from crmcli.core import contacts, deals, followups, interactions, stages
 from crmcli.core import timeline
 from crmcli.storage.database import Database
 from tests.core.conftest import NOW
-from tests.storage.test_postgres import pg_server, pg_url  # noqa: F401 - the PostgreSQL fixtures
 
 
 def _history(db: Database, n: int) -> int:
@@ -140,7 +139,7 @@ def test_a_page_reads_the_text_of_its_own_entries_only(db: Database) -> None:
     assert "group_concat" not in statements[0] and "body" not in statements[0]  # keys only
 
 
-def test_pages_both_ways_on_postgres(pg_url: str) -> None:  # noqa: F811
+def test_pages_both_ways_on_postgres(pg_url: str) -> None:
     """The same keyset walks on PostgreSQL (its own ordering of the union and of aware times)."""
     db = Database.open(pg_url)
     try:

@@ -11,13 +11,12 @@ import pytest
 from crmcli.storage.changes import ChangeWatch
 from crmcli.storage.database import Database
 from tests.conftest import run_crm
-from tests.storage.test_postgres import pg_server, pg_url  # noqa: F401 - the fixtures
 
 BOUND = 3.0  # seconds: the TUI polls every 2 s and promises "within about two seconds" of its poll
 
 
 @pytest.fixture
-def watched(pg_url: str) -> Iterator[tuple[Database, ChangeWatch]]:  # noqa: F811
+def watched(pg_url: str) -> Iterator[tuple[Database, ChangeWatch]]:
     db = Database.open(pg_url)
     watch = ChangeWatch(db)
     _settle(watch)  # the schema just written
@@ -55,7 +54,7 @@ def _quiet(watch: ChangeWatch, seconds: float = 1.5) -> bool:
 
 
 def test_a_write_by_another_process_is_seen_and_nothing_else_is(watched: tuple[Database, ChangeWatch],
-                                                               pg_url: str) -> None:  # noqa: F811
+                                                               pg_url: str) -> None:
     import os
 
     db, watch = watched

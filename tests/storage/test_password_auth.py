@@ -13,13 +13,12 @@ import sqlalchemy as sa
 from keyring.backends import fail
 
 from tests.conftest import Run
-from tests.storage.test_postgres import pg_server, pg_url  # noqa: F401 - the PostgreSQL fixtures
 
 PASSWORD = "s3cret-Pa55"
 
 
 @pytest.fixture
-def pat(pg_url: str, ok: Run) -> Iterator[str]:  # noqa: F811
+def pat(pg_url: str, ok: Run) -> Iterator[str]:
     """The URL of pat, a user of the test database that must log in with a password (scram)."""
     name = f"pat_{uuid.uuid4().hex[:8]}"  # roles are the server's, shared by this module's tests
     ok("--db", pg_url, "db", "add-user", name, input=PASSWORD + "\n")

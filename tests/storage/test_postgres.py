@@ -5,34 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Iterator
 
-import pytest
-
-from tests import pg
 from tests.conftest import Run
-
-
-@pytest.fixture(scope="module")
-def pg_server() -> Iterator[str]:
-    for url in pg.server():
-        if url is None:
-            pg.unavailable("PostgreSQL server binaries are not installed")
-        yield url
-
-
-@pytest.fixture
-def pg_url(pg_server: str, request: pytest.FixtureRequest) -> str:
-    """A fresh, empty database on the shared server for each test."""
-    import sqlalchemy as sa
-
-    name = "t_" + request.node.name.lower().replace("-", "_")[:50]
-    engine = sa.create_engine(pg_server, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine.dispose()
-    return pg_server.rsplit("/", 1)[0] + "/" + name
 
 
 def test_contacts_on_postgres(pg_url: str, ok: Run, crm: Run) -> None:

@@ -11,12 +11,11 @@ import pytest
 from crmcli.tui.app import create_app
 from crmcli.tui.screens.contact import ContactScreen, TimelineTable
 from tests.conftest import run_crm
-from tests.storage.test_postgres import pg_server, pg_url  # noqa: F401 - the fixtures
 from tests.tui.conftest import NOW, settle
 from tests.tui.test_app import run
 
 
-def test_a_crm_log_in_another_process_shows_in_the_open_contact_screen(pg_url: str,  # noqa: F811
+def test_a_crm_log_in_another_process_shows_in_the_open_contact_screen(pg_url: str,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from crmcli.context import open_context
     from crmcli.core import clock, sample
