@@ -69,7 +69,7 @@ class CrmGroup(TyperGroup):
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
-        state.invocation[:] = list(sys.argv[1:] if args is None else args)
+        state.invocation[:] = _command_part(list(sys.argv[1:] if args is None else args))
         try:
             code = super().main(args=args, prog_name=prog_name or "crm", complete_var=complete_var,
                                 standalone_mode=False, **extra)
@@ -80,6 +80,17 @@ class CrmGroup(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _command_part(argv: list[str]) -> list[str]:
+    """The arguments from the command on, for the audit history: `--db URL` and `--demo` before it
+    name the database the history is in, and say nothing about the change."""
+    rest = list(argv)
+    while rest and rest[0].startswith("-"):
+        option = rest.pop(0)
+        if option == "--db" and rest:
+            rest.pop(0)
+    return rest
 
 
 class ReaderGone(Exception):

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from crmcli.core.clock import as_utc, local_zone
-from crmcli.core.models import AUDIT_CHANGE, AUDIT_COMMAND, INTERACTION_CONTACT
+from crmcli.core.models import AUDIT_CHANGE, AUDIT_COMMAND, DEAL_CONTACT, INTERACTION_CONTACT
 from crmcli.core.rows import Rows
 
 COLUMNS = ("change", "at", "user", "record", "action", "field", "before", "after", "command")
@@ -51,9 +51,12 @@ def _changes(conn: Connection, where: Filter, limit: int | None) -> list[Any]:
     query = (sa.select(ch, cmd.c.at, cmd.c.actor, cmd.c.command.label("command_line"))
              .join(cmd, cmd.c.id == ch.c.command_id).order_by(ch.c.id.desc()))
     if where.contact_id is not None:
-        query = query.where(sa.or_(ch.c.contact_id == where.contact_id,
-                                   sa.and_(ch.c.table_name == "interaction",
-                                           ch.c.row_key.in_(_interaction_keys(conn, where.contact_id)))))
+        cid = where.contact_id
+        query = query.where(sa.or_(
+            ch.c.contact_id == cid,
+            sa.and_(ch.c.table_name == "interaction",
+                    ch.c.row_key.in_(_linked_keys(conn, cid, INTERACTION_CONTACT, "interaction_id"))),
+            sa.and_(ch.c.table_name == "deal", ch.c.row_key.in_(_linked_keys(conn, cid, DEAL_CONTACT, "deal_id")))))
     if where.deal_id is not None:
         query = query.where(ch.c.deal_id == where.deal_id)
     if where.since is not None:
@@ -67,14 +70,14 @@ def _changes(conn: Connection, where: Filter, limit: int | None) -> list[Any]:
     return list(conn.execute(query))
 
 
-def _interaction_keys(conn: Connection, contact_id: int) -> list[str]:
-    """The interactions the contact ever took part in: linked now, or by a link recorded since
-    (a link added with its interaction is not recorded apart)."""
-    ch, ic = AUDIT_CHANGE, INTERACTION_CONTACT
-    recorded = conn.execute(sa.select(ch.c.row_key).where(ch.c.contact_id == contact_id,
-                                                          ch.c.table_name == "interaction_contact")).scalars()
-    linked = conn.execute(sa.select(ic.c.interaction_id).where(ic.c.contact_id == contact_id)).scalars()
-    return sorted({key.split("/")[1] for key in recorded} | {str(i) for i in linked})
+def _linked_keys(conn: Connection, contact_id: int, link: Any, column: str) -> list[str]:
+    """The interactions (or deals) the contact ever took part in: linked now, or by a link recorded
+    since (a link added with its interaction or deal is not recorded apart)."""
+    ch = AUDIT_CHANGE
+    recorded = conn.execute(sa.select(ch.c.after, ch.c.before).where(ch.c.contact_id == contact_id,
+                                                                     ch.c.table_name == link.name)).all()
+    linked = conn.execute(sa.select(link.c[column]).where(link.c.contact_id == contact_id)).scalars()
+    return sorted({str((after or before)[column]) for after, before in recorded} | {str(i) for i in linked})
 
 
 def _lines(conn: Connection, changes: list[Any]) -> Iterator[tuple[Any, ...]]:

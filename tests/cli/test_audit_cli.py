@@ -101,3 +101,11 @@ def test_kims_edit_over_sams_newer_change_is_refused_and_history_shows_both(sam:
     changes = json.loads(sam("history", "ann", "-f", "json").stdout)
     assert [(c["user"], c["before"], c["after"]) for c in changes if c["field"] == "title"] == [
         ("kim", "CEO", "Founder"), ("sam", "CTO", "CEO")]
+
+
+def test_a_contacts_history_has_its_deals_and_the_command_line_leaves_the_database_out(sam: Run, db_path) -> None:  # type: ignore[no-untyped-def]
+    sam("contacts", "add", "Ann Lee")
+    sam("--db", str(db_path), "deals", "add", "Website", "-c", "ann", "-v", "100", "--currency", "EUR")
+    newest = json.loads(sam("history", "ann", "-f", "json").stdout)[0]
+    assert (newest["record"], newest["action"], newest["after"]) == ("deal #1 Website", "added", "Website")
+    assert newest["command"] == "crm deals add Website -c ann -v 100 --currency EUR"
