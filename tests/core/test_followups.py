@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Iterator
 from zoneinfo import ZoneInfo
 
@@ -14,18 +13,17 @@ from crmcli.core import cadence, contacts, followups
 from crmcli.core.models import FollowUp
 from crmcli.errors import Invalid
 from crmcli.storage.database import Database
+from tests.core.conftest import pin
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 3, 5, 10, 30, 20, tzinfo=LONDON)  # a Thursday, seconds in: snoozes count minutes
 
 
 @pytest.fixture
-def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
-    monkeypatch.setenv("CRMCLI_NOW", NOW.isoformat())  # created_at and updated_at
-    db = Database.open(str(tmp_path / "crm.db"))
+def session(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+    pin(monkeypatch, NOW)  # created_at and updated_at
     with db.session(write=True) as s:
         yield s
-    db.dispose()
 
 
 def _item(session: Session, due: str) -> FollowUp:

@@ -171,12 +171,12 @@ def test_no_items_make_an_empty_calendar_both_parsers_read() -> None:
 # -- from the database -------------------------------------------------------------------------------
 
 
-def _store(path: Path) -> tuple[object, int]:
+def _store(target: str) -> tuple[object, int]:
     """A database with Zoë (two open follow-ups, one done) and Bob (one open)."""
     from crmcli.core.models import Contact, FollowUp
     from crmcli.storage.database import Database
 
-    db = Database.open(str(path))
+    db = Database.open(target)
     with db.session(write=True) as session:
         zoe, bob = Contact(name="Zoë Øster", name_key="zoe oster"), Contact(name="Bob Marsh", name_key="bob marsh")
         session.add_all([zoe, bob])
@@ -192,10 +192,10 @@ def _store(path: Path) -> tuple[object, int]:
     return db, zoe.id  # type: ignore[return-value]
 
 
-def test_open_items_come_back_aware_utc_soonest_first(tmp_path: Path) -> None:
+def test_open_items_come_back_aware_utc_soonest_first(db_target: str) -> None:
     from crmcli.core.calendar_export import open_items
 
-    db, zoe_id = _store(tmp_path / "x.db")
+    db, zoe_id = _store(db_target)
     try:
         with db.connect() as conn:  # type: ignore[attr-defined]
             everyone = open_items(conn)
@@ -222,7 +222,7 @@ def export(ok, db_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[
     if not any(name == "export" for name, _, _ in main.LAZY):
         monkeypatch.setattr(main, "LAZY", main.LAZY + (("export", "crmcli.cli.export", "Data"),))
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    db, _ = _store(db_path)
+    db, _ = _store(str(db_path))
     db.dispose()  # type: ignore[attr-defined]
     return ok
 
