@@ -100,6 +100,7 @@ def test_change_watch_sees_another_connection_commit(db: Database) -> None:
         watch.close()
 
 
+@pytest.mark.sqlite_only("a file that is no SQLite database")
 def test_open_context_refuses_an_unusable_database_before_anything_else(tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from crmcli.context import open_context

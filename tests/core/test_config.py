@@ -230,6 +230,7 @@ def test_kinds_and_stages() -> None:
 
 # -- the backup refuses to overwrite -----------------------------------------------------------------
 
+@pytest.mark.sqlite_only("SQLite's online backup of a file; PostgreSQL is backed up with pg_dump")
 def test_backup_refuses_an_existing_file_unless_told(tmp_path: Path) -> None:
     from crmcli.storage.database import Database
 
