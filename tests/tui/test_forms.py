@@ -484,3 +484,30 @@ def test_a_contact_changed_by_someone_else_meanwhile_is_not_overwritten_and_the_
 
     run(scenario())
     assert _core(demo, lambda s: contacts.resolve(s, "1").title) == "Chief Buyer"
+
+
+def test_the_contact_screens_history_tab_shows_who_changed_what(demo: AppContext) -> None:
+    from crmcli.core import contacts
+    from crmcli.storage.audit import Actor
+
+    demo.database.actor = Actor(lambda: "kim", "crm contacts edit 1 --title 'Chief Buyer'")
+    with demo.database.session(write=True) as s:
+        ann = contacts.resolve(s, "1")
+        was, name = ann.title, ann.name
+        contacts.apply(s, ann, contacts.ContactChanges(title="Chief Buyer"))
+
+    async def scenario() -> None:
+        app = create_app(demo, watch_seconds=3600)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _open_contact(app, pilot, 1)
+            await _press(app, pilot, "h")
+            history = app.screen.query_one("#history", RecordTable)
+            assert history.display and not app.screen.query_one("#timeline").display
+            assert [str(c) for c in history.get_row_at(0)][1:] == ["kim", f"contact #1 {name}",
+                                                                   "changed title", was or "", "Chief Buyer"]
+            assert "History (" in str(history.border_title)
+            await _press(app, pilot, "h")  # and back to the timeline
+            assert app.screen.query_one("#timeline").display and not history.display
+
+    run(scenario())
+

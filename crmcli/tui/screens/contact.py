@@ -1,6 +1,7 @@
 """One contact: the card and the whole timeline, newest first. A contact can have thousands of
 entries: the table holds a window of at most WINDOW of them, fetched a page at a time as the cursor
-nears either end of it and sliding along the history; `end` jumps to the oldest entries at once."""
+nears either end of it and sliding along the history; `end` jumps to the oldest entries at once.
+`h` turns to the other tab: the contact's audit history (who changed what, `crm history CONTACT`)."""
 
 from __future__ import annotations
 
@@ -149,6 +150,10 @@ class ContactScreen(CrmScreen):
         table = TimelineTable(["when", "kind", "what", "with"], id="timeline", classes="panel")
         table.border_title = "Timeline"
         yield table
+        changes = RecordTable(["when", "user", "record", "change", "before", "after"], id="history", classes="panel")
+        changes.border_title = "History"
+        changes.display = False
+        yield changes
         yield Footer()
 
     def on_mount(self) -> None:
@@ -278,3 +283,38 @@ class ContactScreen(CrmScreen):
 
     def selected_contact(self) -> int | None:
         return self.contact_id
+
+    # -- the history tab -------------------------------------------------------------------------
+
+    def action_history(self) -> None:
+        """Turn between the timeline and the audit history (read each time it is turned to)."""
+        history = self.query_one("#history", RecordTable)
+        showing = not history.display
+        history.display, self._table().display = showing, not showing
+        (history if showing else self._table()).focus()
+        if showing:
+            self.in_thread(lambda: load_history(self.context, self.contact_id), self._show_history, group="history")
+
+    def _show_history(self, rows: Any) -> None:
+        table = self.query_one("#history", RecordTable)
+        table.fill(history_rows(rows))
+        table.border_title = (f"History ({len(rows):,}{'+' if len(rows) >= HISTORY else ''} changes, newest first; "
+                              "h: timeline)")
+
+
+HISTORY = 500  # changes shown at most (`crm history CONTACT --all` has them all)
+
+
+def load_history(context: Any, contact_id: int) -> list[Any]:
+    """The contact's newest changes, as `crm history CONTACT` lists them."""
+    from crmcli.core import history
+
+    with context.database.connect() as conn:
+        return list(history.rows(conn, history.Filter(contact_id=contact_id), limit=HISTORY).records())
+
+
+def history_rows(records: list[Any]) -> list[tuple[str, tuple[Any, ...]]]:
+    """A table row per changed field: when, who, which record, what was done to which field."""
+    return [(f"change:{r.change}:{n}", (local(r.at), r.user, r.record, f"{r.action} {r.field}".strip(),
+                                        one_line(r.before), one_line(r.after)))
+            for n, r in enumerate(records)]
