@@ -69,7 +69,8 @@ def load(target: Connection, feed: Feed, *, progress: Callable[[str, int], None]
 
     audit.suspend(target)  # the copy is the rows as they were, their history included: not new history
     tables = tables_in_order()
-    held = [t.name for t in tables if _count(target, t)]
+    # A data table named first: the audit history alone means little to the person copying.
+    held = sorted((t.name for t in tables if _count(target, t)), key=lambda name: name.startswith("audit_"))
     if held:
         raise Conflict(f"{described} already holds data (table {held[0]}); use an empty database")
     written = {t.name: 0 for t in tables}
