@@ -24,8 +24,8 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import (CRM, DATA, PYTHON, Figure, Result, add_command, command, measure, python_c,  # noqa: E402
-                 time_command)
+from generate import DATA_DIR as DATA  # noqa: E402
+from run import CRM, PYTHON, Figure, Result, add_command, command, measure, python_c, time_command  # noqa: E402
 
 BASELINE_REV = "31d6cfe^"  # the commit before the audit history landed
 ROOT = Path(__file__).resolve().parent.parent
