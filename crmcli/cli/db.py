@@ -180,7 +180,7 @@ def copy(
 
 @app.command("reindex")
 def reindex(ctx: typer.Context) -> None:
-    """Rebuild the full-text search index from the data (SQLite)."""
+    """Rebuild the full-text search index from the data."""
     import time
 
     from crmcli.storage import search_index
@@ -189,5 +189,4 @@ def reindex(ctx: typer.Context) -> None:
     started = time.perf_counter()
     with db.connect(write=True) as conn:
         search_index.rebuild(conn)
-    note(f"search index rebuilt in {time.perf_counter() - started:.1f} s" if db.is_sqlite
-         else "nothing to rebuild: PostgreSQL is searched directly")
+    note(f"search index rebuilt in {time.perf_counter() - started:.1f} s")

@@ -1,6 +1,7 @@
 """Full-text search over interaction bodies and the records with names: contacts (names, emails,
-titles, organisation), organisations, deals (name, note) and follow-ups (title, note). One interface,
-an FTS5 implementation for SQLite and an ILIKE one for PostgreSQL.
+titles, organisation), organisations, deals (name, note) and follow-ups (title, note); an interaction
+is found by its people's names too. One interface over two indexes of the same design: FTS5 on
+SQLite (storage/search_index.py), tsvectors on PostgreSQL (storage/search_pg.py).
 
 Query language, the same on both: words are ANDed; `quot*` matches by prefix; "two words" is a
 phrase. Case and accents never matter. In scripts written without spaces (Chinese, Japanese,
@@ -15,14 +16,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from crmcli.core.models import CONTACT_EMAIL, INTERACTION_CONTACT, Contact, Deal, FollowUp, Interaction, Organization
 from crmcli.core.rows import Rows
-from crmcli.core.text import fold, like_pattern
+from crmcli.core.text import fold
 from crmcli.errors import Invalid
 from crmcli.storage.search_index import KINDS, SPACELESS_CHAR, spaced
 
@@ -77,12 +78,18 @@ def _phrase(words: tuple[str, ...], prefix: bool) -> str:
     return '"' + " ".join(" ".join(spaced(w).split()) for w in words) + '"' + ("*" if prefix else "")
 
 
-def fts_query(terms: list[Term], *, names: bool = False) -> str:
+def fts_query(terms: list[Term], *, names: bool = False, people: bool = False) -> str:
     """FTS5 MATCH syntax with every word quoted, so user text can never be read as FTS operators.
-    `names`: for entity_fts, which holds folded names as well as text as written."""
+    `names`: for entity_fts, which holds folded names as well as text as written. `people`: for
+    interaction_fts, whose body is text as written and whose people are folded names (a term
+    whose forms differ is looked for in each column in its own form)."""
     parts = []
     for term in terms:
-        phrases = [_phrase(form, term.prefix) for form in term.forms(names=names)]
+        forms = term.forms(names=names or people)
+        if people and len(forms) == 2:
+            phrases = [f"body : {_phrase(forms[1], term.prefix)}", f"people : {_phrase(forms[0], term.prefix)}"]
+        else:
+            phrases = [_phrase(form, term.prefix) for form in forms]
         parts.append(phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")")
     return " AND ".join(parts)  # spelled out: FTS5 has no implicit AND next to a bracket
 
@@ -97,72 +104,105 @@ def search(conn: Connection, text: str, *, limit: int = 20, only: str | None = N
     if only is not None and only not in HIT_TYPES:
         raise Invalid(f"unknown hit type {only!r}; use one of: {', '.join(HIT_TYPES)}")
     terms = parse_query(text)
-    sqlite = conn.dialect.name == "sqlite"
+    finder = _Fts5(conn, terms) if conn.dialect.name == "sqlite" else _TsQuery(conn, terms)
     records: list[Hit] = []
     if only != "interaction":
-        records = (_fts_records if sqlite else _like_records)(conn, terms, limit, only)
+        records = finder.records(limit, only)
     interactions: list[Hit] = []
     if only in (None, "interaction") and limit > len(records):
-        interactions = (_fts_interactions if sqlite else _like_interactions)(conn, terms, limit - len(records))
+        interactions = finder.interactions(limit - len(records))
     return Rows(SEARCH_COLUMNS, list(_hit_rows(conn, records + interactions, terms)),
                 time_columns=frozenset({"when"}), table_columns=("type", "id", "title", "when", "snippet"))
 
 
+def _kind_filter(only: str | None) -> str:
+    """SQL keeping the entity rows of one kind (see search_index.record_key), if asked."""
+    return f"AND rowid % {len(KINDS)} = {KINDS.index(only)}" if only else ""
+
+
+def _records(rows: Iterable[Any]) -> list[Hit]:
+    return [(KINDS[rowid % len(KINDS)], rowid // len(KINDS), rank) for rowid, rank in rows]
+
+
 # -- finding: FTS5 on SQLite ---------------------------------------------------------------------
 
-def _fts_records(conn: Connection, terms: list[Term], limit: int, only: str | None) -> list[Hit]:
-    kinds = len(KINDS)
-    condition = f"AND rowid % {kinds} = {KINDS.index(only)}" if only else ""
-    return [(KINDS[rowid % kinds], rowid // kinds, rank) for rowid, rank in conn.exec_driver_sql(
-        f"SELECT rowid, rank FROM entity_fts WHERE entity_fts MATCH ? {condition} ORDER BY rank LIMIT ?",
-        (fts_query(terms, names=True), limit))]
+@dataclass(frozen=True)
+class _Fts5:
+    conn: Connection
+    terms: list[Term]
+
+    def records(self, limit: int, only: str | None) -> list[Hit]:
+        return _records(self.conn.exec_driver_sql(
+            f"SELECT rowid, rank FROM entity_fts WHERE entity_fts MATCH ? {_kind_filter(only)} ORDER BY rank LIMIT ?",
+            (fts_query(self.terms, names=True), limit)))
+
+    def interactions(self, limit: int) -> list[Hit]:
+        return [("interaction", rowid, rank) for rowid, rank in self.conn.exec_driver_sql(
+            "SELECT rowid, rank FROM interaction_fts WHERE interaction_fts MATCH ? ORDER BY rank LIMIT ?",
+            (fts_query(self.terms, people=True), limit))]
 
 
-def _fts_interactions(conn: Connection, terms: list[Term], limit: int) -> list[Hit]:
-    return [("interaction", rowid, rank) for rowid, rank in conn.exec_driver_sql(
-        "SELECT rowid, rank FROM interaction_fts WHERE interaction_fts MATCH ? ORDER BY rank LIMIT ?",
-        (fts_query(terms), limit))]
+# -- finding: full-text search on PostgreSQL -------------------------------------------------------
+
+def ts_query(terms: list[Term], words: dict[str, list[str]], *, people: bool = False) -> str | None:
+    """The tsquery of `terms`, the counterpart of `fts_query` (same `people`; names are always
+    looked for in both forms, as in entity_fts): every term, in any of its forms, each form the
+    phrase of the words PostgreSQL makes of it (`words`: a form's text -> its words, in order),
+    the last word of a prefix term by prefix. In interaction_fts weights mark the columns: D the
+    body, A the people. None when a term has no words at all (nothing can match)."""
+    parts = []
+    for term in terms:
+        forms = term.forms(names=True)
+        weighted = list(zip(forms[::-1], "DA")) if people and len(forms) == 2 else [(form, "") for form in forms]
+        phrases = [_ts_phrase(words[" ".join(form)], term.prefix, weight)
+                   for form, weight in weighted if words.get(" ".join(form))]
+        if not phrases:
+            return None
+        parts.append("(" + " | ".join(phrases) + ")")
+    return " & ".join(parts)
 
 
-# -- finding: ILIKE on PostgreSQL (no rank: records by name, interactions newest first) ------------
-
-def _matching(haystack: Any, terms: list[Term], *, names: bool) -> list[Any]:
-    """Every term somewhere in `haystack`, in any of its forms."""
-    return [sa.or_(*[_holds(haystack, form) for form in term.forms(names=names)]) for term in terms]
-
-
-def _holds(haystack: Any, words: tuple[str, ...]) -> Any:
-    """The words in this order, apart by anything but letters and digits, as FTS5 reads a phrase:
-    `jon@acme.example` is the phrase jon acme example, and holds it."""
-    if len(words) == 1:
-        return haystack.ilike(like_pattern(words[0]), escape="\\")
-    return haystack.regexp_match("[^[:alnum:]]+".join(re.escape(word) for word in words), flags="i")
+def _ts_phrase(words: list[str], prefix: bool, weight: str) -> str:
+    """`'q3' <-> '报' <-> '价':*`: each word quoted (never read as an operator), flags after it."""
+    last = len(words) - 1
+    flagged = []
+    for n, word in enumerate(words):
+        flags = ("*" if prefix and n == last else "") + weight
+        quoted = "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+        flagged.append(f"{quoted}:{flags}" if flags else quoted)
+    return " <-> ".join(flagged)
 
 
-def _like_records(conn: Connection, terms: list[Term], limit: int, only: str | None) -> list[Hit]:
-    c, o, d, f, e = Contact.__table__, Organization.__table__, Deal.__table__, FollowUp.__table__, CONTACT_EMAIL
-    emails = sa.select(sa.func.aggregate_strings(e.c.address, " ")).where(e.c.contact_id == c.c.id).scalar_subquery()
-    org = sa.select(o.c.name_key).where(o.c.id == c.c.org_id).scalar_subquery()
-    # What entity_fts holds of each kind (name, detail), in the order of KINDS.
-    sources = {"contact": (c.c.id, c.c.name_key, (c.c.name_key, c.c.title, org, emails)),
-               "organisation": (o.c.id, o.c.name_key, (o.c.name_key, o.c.website)),
-               "deal": (d.c.id, d.c.name_key, (d.c.name_key, d.c.note)),
-               "follow-up": (f.c.id, f.c.title, (f.c.title, f.c.note))}
-    hits: list[Hit] = []
-    for kind, (key, order, texts) in sources.items():
-        if only in (None, kind) and len(hits) < limit:
-            haystack = sa.func.concat_ws(" ", *texts)
-            ids = conn.execute(sa.select(key).where(*_matching(haystack, terms, names=True))
-                               .order_by(order, key).limit(limit - len(hits))).scalars()
-            hits += [(kind, rid, None) for rid in ids]
-    return hits
+# Each text's words as the index makes them (the same function, so both sides agree), in order.
+_TS_WORDS = sa.text(
+    "SELECT t.text, array_agg(w.lexeme ORDER BY p.p) FROM unnest(CAST(:texts AS text[])) AS t(text) "
+    "CROSS JOIN LATERAL unnest(to_tsvector('simple', crm_search_text(t.text))) AS w "
+    "CROSS JOIN LATERAL unnest(w.positions) AS p(p) GROUP BY t.text")
+# Ranked as FTS5's bm25 is, in spirit: weighted matches, divided by 1 + log(the document's length)
+# (normalisation 1), so short documents come first; negated, so that lower is better on both.
+_TS_RANKED = ("SELECT rowid, -ts_rank(doc, CAST(:query AS tsquery), 1) AS rank FROM {table} "
+              "WHERE doc @@ CAST(:query AS tsquery) {condition} ORDER BY rank, rowid LIMIT :limit")
 
 
-def _like_interactions(conn: Connection, terms: list[Term], limit: int) -> list[Hit]:
-    i = Interaction.__table__
-    ids = conn.execute(sa.select(i.c.id).where(*_matching(i.c.body, terms, names=False))
-                       .order_by(i.c.occurred_at.desc()).limit(limit)).scalars()
-    return [("interaction", iid, None) for iid in ids]
+class _TsQuery:
+    def __init__(self, conn: Connection, terms: list[Term]) -> None:
+        self.conn = conn
+        texts = sorted({" ".join(form) for term in terms for form in term.forms(names=True)})
+        words = {text: list(found) for text, found in conn.execute(_TS_WORDS, {"texts": texts})}
+        self.names = ts_query(terms, words)
+        self.people = ts_query(terms, words, people=True)
+
+    def _ranked(self, table: str, query: str | None, limit: int, condition: str = "") -> list[Any]:
+        if query is None:
+            return []
+        return list(self.conn.execute(sa.text(_TS_RANKED.format(table=table, condition=condition)),
+                                      {"query": query, "limit": limit}))
+
+    def records(self, limit: int, only: str | None) -> list[Hit]:
+        return _records(self._ranked("entity_fts", self.names, limit, _kind_filter(only)))
+
+    def interactions(self, limit: int) -> list[Hit]:
+        return [("interaction", rowid, rank) for rowid, rank in self._ranked("interaction_fts", self.people, limit)]
 
 
 # -- what a hit shows: title, when, and the text its snippet is cut from ---------------------------

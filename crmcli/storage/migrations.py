@@ -244,6 +244,16 @@ def _v9_team_mode(conn: Connection) -> None:
     audit_triggers.create(conn)
 
 
+def _v10_search_by_people_and_on_postgres(conn: Connection) -> None:
+    """The full-text index made anew: an interaction is found by its people's names too ("jose
+    discount" finds the email from José that mentions a discount); on PostgreSQL, ranked full-text
+    search like SQLite's (accent-free, by prefix, in scripts without spaces) instead of a substring
+    match, with the `unaccent` extension (storage/search_pg.py)."""
+    from crmcli.storage import search_index
+
+    search_index.recreate(conn)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema", _v1_initial),
     ("folded name keys", _v2_name_keys),
@@ -254,6 +264,8 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("search index over deals and follow-ups, and in scripts without spaces", _v7_search_index),
     ("last activity column of deals", _v8_deal_activity),
     ("team mode: owners, record versions and the audit history", _v9_team_mode),
+    ("search by the people of an interaction, and full-text search on PostgreSQL",
+     _v10_search_by_people_and_on_postgres),
 ]
 LATEST = len(MIGRATIONS)
 AUDITED_SINCE = 9  # the first version with the audit history

@@ -1,6 +1,13 @@
-"""The SQLite full-text index (FTS5), kept in sync by triggers so no write path can forget it.
+"""The full-text index, kept in sync by triggers so no write path can forget it: FTS5 on SQLite
+(here), PostgreSQL's full-text search on PostgreSQL (storage/search_pg.py, the same two indexes).
 
-- `interaction_fts`: contentless index over interaction.body (no second copy of the text).
+- `interaction_fts`: contentless index over each interaction's body (no second copy of the text)
+  and the folded names of its people (`people`: "jose discount" finds the email from José that
+  mentions a discount). A contentless index forgets a row only when told the very text it was
+  given, so every change to what `people` reads is indexed by a BEFORE trigger that takes the row
+  out (reading the text as it still is) and an AFTER trigger that puts it back: links added,
+  removed or moved (a merge), a contact's name key changed; a contact about to be deleted first
+  has its links deleted (by a trigger), so that its name is still there to be taken out.
 - `entity_fts`: every record with a name, ranked together: contacts, organisations, deals and
   follow-ups; rowid = id * 4 + the kind's place in KINDS (`record_key`). It indexes the folded
   names (`name_key`: "Zoë Øster" -> "zoe oster") of contacts, organisations and deals so accents
@@ -18,9 +25,9 @@ read: a write from any connection, the sqlite3 shell's included, keeps the index
 reads the same columns but spaces them with Python's `spaced` (registered as `crm_spaced`): the
 same text (a test holds them equal) at a fraction of the SQL walk's cost on non-ASCII text.
 
-PostgreSQL needs none of this: core/search.py searches it with ILIKE. Changing this DDL needs a
-migration that calls `recreate`. `create` builds the current index and may read any table, so only
-the newest migration that changes the index calls it (older ones run before later tables exist).
+Changing this DDL (or search_pg's) needs a migration that calls `recreate`. `create` builds the
+current index and may read any table, so only the newest migration that changes the index calls it
+(older ones run before later tables exist). Each function here serves both databases.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Callable, Iterator, Sequence
 
 from sqlalchemy.engine import Connection
@@ -108,19 +116,27 @@ Spacer = Callable[[str], str]  # SQL expression -> SQL for it spaced
 
 @dataclass(frozen=True)
 class _Source:
-    """Where the index rows of one kind come from: `columns` (name: SQL) of `table` (a FROM clause)."""
+    """Where the index rows of one kind come from: `columns` (name: SQL, or a function of the spacer
+    giving the SQL spaced) of `table` (a FROM clause)."""
 
     view: str
     table: str
     id: str
-    columns: tuple[tuple[str, str], ...]
+    columns: tuple[tuple[str, str | Callable[[Spacer], str]], ...]
 
     def select(self, spacer: Spacer) -> str:
-        spaced_columns = ", ".join(f"{spacer(sql)} AS {name}" for name, sql in self.columns)
+        spaced_columns = ", ".join(f"{sql(spacer) if callable(sql) else spacer(sql)} AS {name}"
+                                   for name, sql in self.columns)
         return f"SELECT {self.id} AS id, {spaced_columns} FROM {self.table}"
 
 
-_INTERACTION = _Source("search_interaction", "interaction", "id", (("body", "body"),))
+def _people(spacer: Spacer) -> str:
+    """The folded names of an interaction's people, each spaced (cheaper than the whole list: a
+    column needs no subquery of its own), in no set order: a contentless index is told the words
+    to forget, not their order, so any order gives the same words."""
+    return (f"coalesce((SELECT group_concat({spacer('c.name_key')}, ' ') FROM interaction_contact ic JOIN contact c "
+            "ON c.id = ic.contact_id WHERE ic.interaction_id = i.id), '')")
+_INTERACTION = _Source("search_interaction", "interaction i", "i.id", (("body", "i.body"), ("people", _people)))
 _RECORDS = {
     "contact": _Source("search_contact", "contact c LEFT JOIN organization o ON o.id = c.org_id", "c.id", (
         ("name", "c.name_key"),
@@ -159,19 +175,45 @@ def _record_triggers(kind: str, table: str, columns: str, *, and_then: str = "")
 
 # An external-content or contentless FTS5 table forgets a row only when told the text it indexed:
 # read from the view before the row changes, added from it after.
-_BODY_IN = "INSERT INTO interaction_fts (rowid, body) SELECT id, body FROM search_interaction WHERE id = new.id;"
-_BODY_OUT = ("INSERT INTO interaction_fts (interaction_fts, rowid, body) "
-             "SELECT 'delete', id, body FROM search_interaction WHERE id = old.id;")
+def _interactions_in(where: str) -> str:
+    return (f"INSERT INTO interaction_fts (rowid, body, people) SELECT id, body, people FROM search_interaction "
+            f"WHERE {where};")
+
+
+def _interactions_out(where: str) -> str:
+    return (f"INSERT INTO interaction_fts (interaction_fts, rowid, body, people) "
+            f"SELECT 'delete', id, body, people FROM search_interaction WHERE {where};")
+
+
+def _reindexed(stem: str, op: str, event: str, where: str, when: str = "") -> dict[str, str]:
+    """Triggers around `event` (e.g. "DELETE ON interaction_contact"): BEFORE it the interactions
+    `where` names are taken out of the index, AFTER it they are put back as they are now."""
+    return {f"{stem}_b{op}": f"BEFORE {event} {when} BEGIN {_interactions_out(where)} END",
+            f"{stem}_a{op}": f"AFTER {event} {when} BEGIN {_interactions_in(where)} END"}
+
+
 # A renamed organisation changes what its people are found by, too.
 _ORG_PEOPLE = (f"DELETE FROM entity_fts WHERE rowid IN (SELECT {record_key('contact', 'id')} FROM contact "
                f"WHERE org_id = new.id);"
                + _index("contact", "search_contact", "WHERE id IN (SELECT id FROM contact WHERE org_id = new.id)"))
 
 TRIGGERS = {
-    "interaction_fts_ai": f"AFTER INSERT ON interaction BEGIN {_BODY_IN} END",
-    "interaction_fts_bd": f"BEFORE DELETE ON interaction BEGIN {_BODY_OUT} END",
-    "interaction_fts_bu": f"BEFORE UPDATE OF body ON interaction BEGIN {_BODY_OUT} END",
-    "interaction_fts_au": f"AFTER UPDATE OF body ON interaction BEGIN {_BODY_IN} END",
+    "interaction_fts_ai": f"AFTER INSERT ON interaction BEGIN {_interactions_in('id = new.id')} END",
+    "interaction_fts_bd": f"BEFORE DELETE ON interaction BEGIN {_interactions_out('id = old.id')} END",
+    "interaction_fts_bu": f"BEFORE UPDATE OF body ON interaction BEGIN {_interactions_out('id = old.id')} END",
+    "interaction_fts_au": f"AFTER UPDATE OF body ON interaction BEGIN {_interactions_in('id = new.id')} END",
+    # People: a link's interaction, a renamed contact's interactions. (When an interaction is deleted,
+    # the foreign key deletes its links after it: the view finds no interaction, nothing is done.)
+    **_reindexed("interaction_fts_link", "i", "INSERT ON interaction_contact", "id = new.interaction_id"),
+    **_reindexed("interaction_fts_link", "d", "DELETE ON interaction_contact", "id = old.interaction_id"),
+    **_reindexed("interaction_fts_link", "u", "UPDATE OF contact_id, interaction_id ON interaction_contact",
+                 "id IN (old.interaction_id, new.interaction_id)"),
+    **_reindexed("interaction_fts_contact", "u", "UPDATE OF name_key ON contact",
+                 "id IN (SELECT interaction_id FROM interaction_contact WHERE contact_id = new.id)",
+                 "WHEN old.name_key IS NOT new.name_key"),
+    # The foreign key deletes a contact's links after the contact, too late to read its name: first, then.
+    "interaction_fts_contact_bd": "BEFORE DELETE ON contact BEGIN DELETE FROM interaction_contact "
+                                  "WHERE contact_id = old.id; END",
     **_record_triggers("contact", "contact", "name_key, title, org_id"),
     "entity_fts_email_ai": f"AFTER INSERT ON contact_email BEGIN {_refresh('contact', 'new.contact_id')} END",
     "entity_fts_email_ad": f"AFTER DELETE ON contact_email BEGIN {_refresh('contact', 'old.contact_id')} END",
@@ -187,13 +229,23 @@ ENTITY_DDL = f"CREATE VIRTUAL TABLE entity_fts USING fts5(name, detail, tokenize
 # A prefix index of 3 letters only: `quot*` stays fast, and a rebuild of 1M rows stays well under 10 s
 # (prefix='2 3' doubled both the index and its build time). Contentless: it is handed the spaced
 # text, which is not what the interaction table holds.
-INTERACTION_DDL = (f"CREATE VIRTUAL TABLE interaction_fts USING fts5(body, content='', tokenize='{TOKENIZER}', "
-                   "prefix='3')")
+INTERACTION_DDL = (f"CREATE VIRTUAL TABLE interaction_fts USING fts5(body, people, content='', "
+                   f"tokenize='{TOKENIZER}', prefix='3')")
+
+
+def _postgres(conn: Connection) -> ModuleType | None:
+    """The PostgreSQL index's module, when `conn` is to PostgreSQL."""
+    if conn.dialect.name == "sqlite":
+        return None
+    from crmcli.storage import search_pg
+
+    return search_pg
 
 
 def create(conn: Connection) -> None:
     """Create the views, index tables and triggers, and fill the index from the current rows."""
-    if conn.dialect.name != "sqlite":
+    if (postgres := _postgres(conn)) is not None:
+        postgres.create(conn)
         return
     for source in _VIEWS:
         conn.exec_driver_sql(f"CREATE VIEW {source.view} AS {source.select(spaced_sql)}")
@@ -204,7 +256,9 @@ def create(conn: Connection) -> None:
 def recreate(conn: Connection) -> None:
     """Drop whatever search index a database has (of any earlier design: found by its names) and
     create the current one."""
-    if conn.dialect.name != "sqlite":
+    if (postgres := _postgres(conn)) is not None:
+        postgres.drop(conn)
+        postgres.create(conn)
         return
     for (name,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' AND "
                                         "(name GLOB 'interaction_fts_*' OR name GLOB 'entity_fts_*')").all():
@@ -228,7 +282,8 @@ def _drop_triggers(conn: Connection) -> None:
 
 def rebuild(conn: Connection) -> None:
     """Make both indexes anew from the tables (`crm db reindex`; after bulk loads)."""
-    if conn.dialect.name != "sqlite":
+    if (postgres := _postgres(conn)) is not None:
+        postgres.rebuild(conn)
         return
     conn.connection.driver_connection.create_function(  # type: ignore[union-attr]
         "crm_spaced", 1, lambda text: None if text is None else spaced(text), deterministic=True)
@@ -239,7 +294,7 @@ def rebuild(conn: Connection) -> None:
     conn.exec_driver_sql("INSERT INTO interaction_fts (interaction_fts) VALUES ('delete-all')")
     conn.exec_driver_sql("DROP TABLE IF EXISTS entity_fts")
     conn.exec_driver_sql(ENTITY_DDL)
-    conn.exec_driver_sql(f"INSERT INTO interaction_fts (rowid, body) SELECT id, body FROM "
+    conn.exec_driver_sql(f"INSERT INTO interaction_fts (rowid, body, people) SELECT id, body, people FROM "
                          f"({_INTERACTION.select(_python_spaced)})")
     for kind, source in _RECORDS.items():
         conn.exec_driver_sql(_index(kind, f"({source.select(_python_spaced)})"))
@@ -256,7 +311,7 @@ _INSERT_TRIGGERS = {"contact": ("entity_fts_contact_ai", "entity_fts_email_ai"),
 def indexed_once(conn: Connection, kind: str, ids: Callable[[], Sequence[int]]) -> Iterator[None]:
     """Inside: inserting records of `kind` (contacts with their emails, or organisations) writes
     no index row; after: the records `ids()` names (the ones inserted) are indexed, each once. Any
-    other change inside is indexed as usual."""
+    other change inside is indexed as usual. (PostgreSQL: the triggers index each as it comes.)"""
     if conn.dialect.name != "sqlite":
         yield
         return
@@ -277,8 +332,11 @@ def indexed_once(conn: Connection, kind: str, ids: Callable[[], Sequence[int]]) 
 @contextmanager
 def suspended(conn: Connection) -> Iterator[None]:
     """Bulk loads: row-by-row index upkeep off while they insert, one rebuild at the end."""
-    if conn.dialect.name != "sqlite":
+    if (postgres := _postgres(conn)) is not None:
+        postgres.suspend(conn, True)
         yield
+        postgres.suspend(conn, False)
+        postgres.rebuild(conn)
         return
     _drop_triggers(conn)
     yield

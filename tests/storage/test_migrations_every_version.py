@@ -25,7 +25,7 @@ def _schema(db: Database) -> dict[str, Any]:
     inspector = sa.inspect(db.engine)
     found = {}
     for table in inspector.get_table_names():
-        if "fts" in table:  # SQLite's full-text shadow tables
+        if "fts" in table:  # the full-text index: SQLite's FTS5 tables, PostgreSQL's tsvector tables (search_pg)
             continue
         found[table] = (
             {c["name"]: (str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)},

@@ -58,7 +58,8 @@ def test_history_and_search_on_postgres(pg_url: str, ok: Run, crm: Run) -> None:
     assert listed[0]["last_contact"] is not None
     ok(*db, "notes", "edit", "1", "--text", "Reworded")
     assert json.loads(ok(*db, "search", "quotation", "-f", "json").stdout) == []
-    assert "nothing to rebuild" in ok(*db, "db", "reindex").stderr
+    assert "search index rebuilt" in ok(*db, "db", "reindex").stderr
+    assert [h["id"] for h in json.loads(ok(*db, "search", "reworded", "nunez", "-f", "json").stdout)] == [1]
 
 
 def test_deals_pipeline_forecast_and_report_on_postgres(pg_url: str, ok: Run) -> None:
@@ -98,14 +99,15 @@ def test_cjk_deals_and_follow_ups_search_on_postgres(pg_url: str, ok: Run, crm: 
     assert hits("李") == [("contact", 1), ("interaction", 1)]
     assert hits("先生") == [("interaction", 1)] and hits("小龙") == [("contact", 1)] and hits("龙小") == []
     assert hits("철수") == [("contact", 2), ("interaction", 1)]  # a folded name key and text as written
-    assert hits("ガク") == [("contact", 3)] and hits("ガス") == [("interaction", 2)] and hits("カス") == []
-    assert hits("株式") == [("contact", 1), ("organisation", 1)]
+    assert hits("ガク") == [("contact", 3), ("interaction", 2)]  # the second by its person's name
+    assert hits("ガス") == [("interaction", 2)] and hits("カス") == []
+    assert hits("株式") == [("organisation", 1), ("contact", 1)]  # ranked, as on SQLite: its name matches
     assert hits("合同") == [("deal", 1), ("follow-up", 1)]
     assert hits("quote") == [("deal", 1), ("follow-up", 1)]
     assert ok(*db, "search", "quote", "--type", "follow-up", "-q").stdout == "1\n"
     assert ok(*db, "search", "合同", "--type", "deal", "-q").stdout == "1\n"
     shown = json.loads(ok(*db, "search", "合同", "--type", "follow-up", "-f", "json").stdout)[0]
     assert shown["title"] == "follow-up for 李小龙" and shown["snippet"] == "Send the quote 寄**合同**"
-    assert len(shown["when"]) == len("2026-12-03") and shown["rank"] is None  # due tomorrow: a day
+    assert len(shown["when"]) == len("2026-12-03") and shown["rank"] < 0  # due tomorrow: a day; ranked
     bad = crm(*db, "search", "x", "--type", "fax")
     assert bad.exit_code == 2 and bad.stdout == ""
