@@ -115,14 +115,13 @@ class Database:
         if url.get_backend_name() not in ("postgresql", "sqlite"):
             raise StorageError(f"unsupported database {url.get_backend_name()!r}: use a SQLite file or "
                                "postgresql+psycopg://user@host/db")
-        password = secrets.lookup(url) if url.get_backend_name() == "postgresql" else None
-        if password:
-            url = url.set(password=password)
         try:
             engine = create_engine(url, pool_pre_ping=False)
         except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as err:
             raise StorageError(f"cannot use database URL {self.target!r}: {err} "
                                "(for PostgreSQL: pip install 'crmcli[postgres]')") from None
+        if url.get_backend_name() == "postgresql":
+            event.listen(engine, "do_connect", _PasswordWhenAsked(url))
         event.listen(engine, "begin", _audit_on_begin)
         return engine
 
@@ -267,6 +266,34 @@ class Database:
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+class _PasswordWhenAsked:
+    """Connect without a password first, and look one up (CRMCLI_DB_PASSWORD, then the keyring) only
+    when the server asks for it: a server that trusts the login, or libpq's PGPASSWORD and
+    ~/.pgpass, never pay for the keyring (loading it finds its backends: ~150 ms per command here).
+    The password found serves the engine's later connections."""
+
+    def __init__(self, url: object) -> None:
+        self._url = url
+        self._password: str | None = os.environ.get("CRMCLI_DB_PASSWORD") or None
+
+    def __call__(self, dialect, _record, cargs, cparams):  # type: ignore[no-untyped-def]
+        from crmcli.storage import secrets
+
+        if self._password is not None:
+            cparams["password"] = self._password
+            return None  # connect as usual, with it
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.OperationalError as err:
+            if "no password supplied" not in str(err):
+                raise
+            self._password = secrets.lookup(self._url)
+            if not self._password:
+                raise
+        cparams["password"] = self._password
+        return dialect.connect(*cargs, **cparams)
 
 
 def _sqlite_on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
