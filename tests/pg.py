@@ -70,7 +70,9 @@ def server() -> Iterator[str | None]:
         run([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"])
         run([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "start", "-o",
              # No autovacuum: its ANALYZE writes, and the change-watch tests need a server nobody else writes to.
-             f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c autovacuum=off"])
+             # A time zone that is neither UTC nor the tests' local one: crm must not depend on the server's.
+             f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c autovacuum=off "
+             "-c timezone=America/New_York"])
         run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "crm_test"])
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/crm_test"
     finally:

@@ -122,6 +122,7 @@ class Database:
                                "(for PostgreSQL: pip install 'crmcli[postgres]')") from None
         if url.get_backend_name() == "postgresql":
             event.listen(engine, "do_connect", _PasswordWhenAsked(url))
+            event.listen(engine, "connect", _postgresql_on_connect)
         event.listen(engine, "begin", _audit_on_begin)
         return engine
 
@@ -309,6 +310,15 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-
     # temp file it cost a 100,000-row import more than the rows themselves.
     cur.execute("PRAGMA temp_store = MEMORY")
     cur.close()
+
+
+def _postgresql_on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    # Times come back in the session's time zone, which is the server's unless set: a server set up in
+    # New York handed out -05:00 times, which SQLite (a db copy, an export) stored as their wall clock,
+    # and SQL saw New York's days. crm stores UTC and shows local time itself: read UTC, as SQLite does.
+    # A SET, not a startup option: connection poolers (PgBouncer) refuse startup options.
+    dbapi_conn.execute("SET TIME ZONE 'UTC'")
+    dbapi_conn.commit()
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
