@@ -168,8 +168,10 @@ def _fill(db: Database, people: list[dict[str, Any]]) -> None:
 def _wipe(db: Database) -> None:
     from crmcli.core.db_copy import tables_in_order
 
+    tables = list(reversed(tables_in_order()))
+    audit = [t for t in tables if t.name.startswith("audit_")]  # last: deleting the data records changes
     with db.connect(write=True) as conn:
-        for table in reversed(tables_in_order()):
+        for table in [t for t in tables if t not in audit] + audit:
             conn.execute(sa.delete(table))
 
 
