@@ -2,7 +2,7 @@ r"""A temp database per test with the clock pinned, for plain service tests.
 
 `db` is empty and migrated, on SQLite and on a real PostgreSQL server (tests/conftest.py: db_target):
 a test using it runs as `[sqlite]` and as `[postgres]`, unless marked `sqlite_only("why")`. When this
-was written, 139 tests of the suite ran on both backends (138 of them here), and 38 more on
+was written, 151 tests of the suite ran on both backends (150 of them here), and 39 more on
 PostgreSQL alone, on databases of their own (pg_url). Count again:
 `pytest --collect-only -q | grep -cE '\[postgres(\]|-)'`.
 """
