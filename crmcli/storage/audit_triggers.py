@@ -158,9 +158,14 @@ def _sqlite_triggers(conn: Connection, table: str, spec: Audited) -> list[str]:
 def _postgres_function() -> list[str]:
     return [
         # The user of a command row is the session user, whoever inserts it: nobody can record a
-        # change under somebody else's name.
+        # change under somebody else's name. Only the tables' owner copying a history in (crm db
+        # copy, import all: `crmcli.audit` off) keeps the users it records.
         """CREATE OR REPLACE FUNCTION crm_audit_actor() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  IF current_setting('crmcli.audit', true) = 'off'
+     AND pg_has_role(session_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER') THEN
+    RETURN NEW;
+  END IF;
   NEW.actor := session_user;
   RETURN NEW;
 END $$""",

@@ -62,6 +62,7 @@ def test_an_ordinary_user_cannot_rewrite_the_history(team_db: dict[str, Database
 
 def test_a_command_row_written_by_hand_still_names_its_real_user(team_db: dict[str, Database]) -> None:
     with team_db["kim"].connect(write=True) as conn:
+        conn.exec_driver_sql("SELECT set_config('crmcli.audit', 'off', true)")  # the owner's copy switch: not kim's
         conn.exec_driver_sql("INSERT INTO audit_command (at, actor, command) VALUES (now(), 'sam', 'forged')")
     with team_db["owner"].connect() as conn:
         assert conn.execute(sa.select(AUDIT_COMMAND.c.actor)).scalar() == "kim"
