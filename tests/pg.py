@@ -53,8 +53,9 @@ def _as_server_user(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
-def server() -> Iterator[str | None]:
-    """Yields a SQLAlchemy URL to an empty database, or None when PostgreSQL is not available."""
+def server(settings: Mapping[str, str] | None = None) -> Iterator[str | None]:
+    """Yields a SQLAlchemy URL to an empty database, or None when PostgreSQL is not available.
+    `settings`: server settings beside the tests' own (a benchmark's shared_buffers, say)."""
     bindir = _bindir()
     if bindir is None:
         yield None
@@ -72,7 +73,8 @@ def server() -> Iterator[str | None]:
              # No autovacuum: its ANALYZE writes, and the change-watch tests need a server nobody else writes to.
              # A time zone that is neither UTC nor the tests' local one: crm must not depend on the server's.
              f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c autovacuum=off "
-             "-c timezone=America/New_York"])
+             "-c timezone=America/New_York"
+             + "".join(f" -c {name}={value}" for name, value in (settings or {}).items())])
         run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "crm_test"])
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/crm_test"
     finally:

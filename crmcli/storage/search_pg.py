@@ -120,8 +120,8 @@ TRIGGERS = {
     **_trigger("interaction_fts_interaction", "INSERT OR UPDATE OF body OR DELETE", "interaction",
                "IF TG_OP = 'DELETE' THEN DELETE FROM interaction_fts WHERE rowid = OLD.id; "
                "ELSE PERFORM crm_fts_interaction(ARRAY[NEW.id]); END IF;"),
-    **_trigger("interaction_fts_link", "INSERT OR UPDATE OF contact_id, interaction_id OR DELETE", "interaction_contact",
-               "PERFORM crm_fts_interaction(ARRAY[OLD.interaction_id, NEW.interaction_id]);"),
+    **_trigger("interaction_fts_link", "INSERT OR UPDATE OF contact_id, interaction_id OR DELETE",
+               "interaction_contact", "PERFORM crm_fts_interaction(ARRAY[OLD.interaction_id, NEW.interaction_id]);"),
     **_trigger("interaction_fts_contact", "UPDATE OF name_key", "contact",
                "PERFORM crm_fts_interaction(ARRAY(SELECT interaction_id FROM interaction_contact "
                "WHERE contact_id = NEW.id));", " AND OLD.name_key IS DISTINCT FROM NEW.name_key"),
@@ -160,8 +160,15 @@ def sources() -> dict[str, str]:
             "entity_fts": " UNION ALL ".join(_record_select(kind) for kind in KINDS)}
 
 
+# The tables the views read. Their statistics are brought up to date before a rebuild: after a bulk
+# load (db copy) they have none yet, and without them the planner reads all contacts for each
+# interaction's people (a rebuild of 1M interactions ran over ten minutes instead of one).
+_READ = ("interaction", "interaction_contact", "contact", "contact_email", "organization", "deal", "follow_up")
+
+
 def rebuild(conn: Connection) -> None:
     """Both indexes made anew from the tables, in one statement each."""
+    conn.exec_driver_sql(f"ANALYZE {', '.join(_READ)}")  # skipped, with a warning, by a user who does not own them
     for table, select in sources().items():
         conn.exec_driver_sql(f"DELETE FROM {table}")
         conn.exec_driver_sql(f"INSERT INTO {table} (rowid, doc) {select}")

@@ -117,6 +117,43 @@ def test_records_of_every_kind_are_ranked_together(db: Database) -> None:
         assert hits(conn, "zephyr", limit=2) == [("deal", 1), ("contact", 1)]
 
 
+def test_accents_case_prefixes_and_phrases(db: Database) -> None:
+    with db.connect(write=True) as conn:
+        contact(conn, 1, "José Núñez", title="Zoë's & Søn")
+        contact(conn, 2, "Ann Lee")
+        interaction(conn, 1, "Met JOSÉ at the Café; asked for a discount of 10% on the quotation", 2)
+        interaction(conn, 2, "Quota reached, the big discount is off", 2)
+        assert hits(conn, "jose") == [("contact", 1), ("interaction", 1)]  # in a name and in a text
+        assert hits(conn, "CAFE") == hits(conn, "café") == [("interaction", 1)]
+        assert hits(conn, "zoe") == [("contact", 1)]
+        assert sorted(hits(conn, "quot*")) == [("interaction", 1), ("interaction", 2)]
+        assert hits(conn, "quot") == [] and hits(conn, "quotat*") == [("interaction", 1)]
+        assert hits(conn, '"of 10"') == [("interaction", 1)] and hits(conn, '"big discount"') == [("interaction", 2)]
+        assert hits(conn, '"the discount"') == [] and hits(conn, "big disc*") == [("interaction", 2)]
+        row = search(conn, "cafe quot*", only="interaction").rows[0]
+        assert row[4] == "Met JOSÉ at the **Café**; asked for a discount of 10% on …"  # the same on both
+
+
+def test_operators_are_plain_words(db: Database) -> None:
+    """Nothing a user types is read as FTS5 or tsquery syntax, and a word of punctuation alone finds nothing."""
+    with db.connect(write=True) as conn:
+        contact(conn, 1, "Ann Lee")
+        interaction(conn, 1, "Discount and not the quote (yet) - or:maybe", 1)
+        for text in ("discount & !quote", "discount |", "(discount) <-> quote", "quote:* or:maybe", "'yet'",
+                     "NOT discount", "discount AND - quote", "\\discount"):
+            assert hits(conn, text) == [("interaction", 1)], text
+        assert hits(conn, "_") == [] and hits(conn, "discount _") == []
+
+
+def test_a_name_match_ranks_above_a_note_match(db: Database) -> None:
+    with db.connect(write=True) as conn:
+        deal(conn, 1, "Lighthouse", note="next to the harbour")
+        deal(conn, 2, "Harbour")
+        follow_up(conn, 1, contact(conn, 1, "Ann Lee") or 1, "Call back", note="the harbour deal")
+        rows = search(conn, "harbour").rows
+        assert [(r[0], r[1]) for r in rows][0] == ("deal", 2) and rows[0][5] < rows[1][5]
+
+
 def test_unknown_type_is_refused_without_naming_a_flag(db: Database) -> None:
     with db.connect() as conn, pytest.raises(Invalid) as refused:
         search(conn, "x", only="fax")
@@ -158,6 +195,18 @@ def assert_index_sound(conn: Connection) -> None:
         kept = f"SELECT rowid, doc FROM {table}"
         differing = f"(({kept}) EXCEPT ({select})) UNION ALL (({select}) EXCEPT ({kept}))"
         assert conn.exec_driver_sql(f"SELECT count(*) FROM ({differing}) AS d").scalar() == 0, table
+
+
+def test_a_bulk_load_is_indexed_once_at_the_end(db: Database) -> None:
+    with db.connect(write=True) as conn:
+        with search_index.suspended(conn):  # what db copy and import all do
+            contact(conn, 1, "José Núñez")
+            interaction(conn, 1, "Asked for a discount", 1)
+            assert hits(conn, "discount") == [] and hits(conn, "jose") == []  # the triggers waited
+        assert hits(conn, "jose discount") == [("interaction", 1)] and hits(conn, "nunez")[0] == ("contact", 1)
+        contact(conn, 2, "Ann Lee")  # and work again
+        assert hits(conn, "ann") == [("contact", 2)]
+        assert_index_sound(conn)
 
 
 @pytest.mark.sqlite_only("the sqlite3 shell writes to the file")
