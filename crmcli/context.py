@@ -68,6 +68,10 @@ class AppContext:
             self._identity = identity.current(self.database, self.settings.me)
         return self._identity
 
+    def me(self) -> str:
+        """The identity's name: the owner of what this front end adds, and `--owner me` (a core.identity.Me)."""
+        return self.identity.name
+
     @property
     def deal_settings(self) -> "Acting":
         """The settings deals read, "me" being the identity (on PostgreSQL, the session user)."""

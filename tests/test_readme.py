@@ -69,7 +69,8 @@ def tour_environment(home: Path) -> dict[str, str]:
                 "XDG_CONFIG_HOME": str(home / ".config"), "CRMCLI_NOW": NOW, "TZ": "UTC", "NO_COLOR": "1",
                 "COLUMNS": "120", "PYTHONUNBUFFERED": "1",  # stdout and stderr in the order a terminal shows
                 "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
-                "LANG": "C.UTF-8"})
+                "LANG": "C.UTF-8",
+                "LOGNAME": "you", "USER": "you"})  # the login name, which owns what the tour adds
     env.pop("VIRTUAL_ENV", None)
     return env
 

@@ -9,7 +9,8 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.confirm import confirmed, delete_confirmed
-from crmcli.cli.options import Format, FormatOpt, IfVersionOpt, LimitOpt, QuietOpt, YesOpt, exclusive
+from crmcli.cli.options import (Format, FormatOpt, IfVersionOpt, LimitOpt, NoOwnerOpt, OwnerFilterOpt, OwnerOpt,
+                                QuietOpt, YesOpt, exclusive)
 from crmcli.cli.output import added, card, emit, local_time, note
 
 if TYPE_CHECKING:
@@ -44,16 +45,18 @@ def add(
     field: Fields = None,
     cadence: Annotated[str | None, typer.Option("--cadence", metavar="RULE",
                                                 help="Keep in touch: 'every 30 days', 'monthly'...")] = None,
+    owner: OwnerOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Add a contact."""
+    """Add a contact (yours unless --owner says whose)."""
     from crmcli.core import contacts
 
     changes = contacts.ContactChanges(name=name, title=title, org=org, add_emails=email or [],
-                                      add_phones=phone or [], set_fields=field or [], tags=tag or [], cadence=cadence)
+                                      add_phones=phone or [], set_fields=field or [], tags=tag or [], cadence=cadence,
+                                      owner=owner)
     context = state.context(ctx)
     with context.database.session(write=True) as session:
-        contact, notes = contacts.add(session, changes, phone_region=context.settings.phone_region)
+        contact, notes = contacts.add(session, changes, phone_region=context.settings.phone_region, me=context.me)
     for line in notes:
         note(line)
     added(contact.id, f"contact {contacts.label(contact)}", quiet=quiet)
@@ -73,22 +76,26 @@ def list_(
                                                         "longer than this ('90d', '3 months').")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", metavar="WHEN",
                                               help="With --cold: judge as of this day (default: now).")] = None,
+    owner: OwnerFilterOpt = None,
     limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
     quiet: QuietOpt = False,
 ) -> None:
     """List contacts."""
     from crmcli.core import contacts, orgs
+    from crmcli.core.identity import owner_filter
 
+    context = state.context(ctx)
     chill = None
     if cold or cold_after or as_of:
         from crmcli.core import cadence, clock
 
-        chill = contacts.Cold(clock.resolve_as_of(as_of, state.context(ctx).local_now()),
+        chill = contacts.Cold(clock.resolve_as_of(as_of, context.local_now()),
                               cadence.parse_after(cold_after) if cold_after else None)
-    with state.context(ctx).database.session() as session:
+    with context.database.session() as session:
         org_id = orgs.resolve(session, org).id if org else None
-        rows = contacts.rows(session.connection(), tag=tag, org_id=org_id, sort=sort.value, limit=limit, cold=chill)
+        rows = contacts.rows(session.connection(), tag=tag, org_id=org_id, sort=sort.value, limit=limit, cold=chill,
+                             owner=owner_filter(owner, context.me))
         if chill:
             rows.table_columns = ("id", "name", "org", "emails", "cadence_days", "last_contact")
         emit(rows, fmt, quiet=quiet, empty="nobody is due for contact" if chill else "no matching rows")
@@ -114,7 +121,7 @@ def show(ctx: typer.Context, ref: Ref, fmt: FormatOpt = Format.table) -> None:
     card(f"{info.name}  #{info.id}", [
         ("title", info.title), ("organisation", info.org),
         ("tags", ", ".join(info.tags)), ("last contact", local_time(info.last_contact_at)),
-        ("keep in touch", cadence_text(info.cadence_days)),
+        ("keep in touch", cadence_text(info.cadence_days)), ("owner", info.owner),
         ("created", local_time(info.created_at)), ("updated", local_time(info.updated_at)),
         ("uid", info.uid),
     ], [("emails", emails), ("phones", phones),
@@ -152,6 +159,8 @@ def edit(
     cadence: Annotated[str | None, typer.Option("--cadence", metavar="RULE",
                                                 help="Keep in touch: 'every 30 days', 'monthly'...")] = None,
     no_cadence: Annotated[bool, typer.Option("--no-cadence", help="Stop tracking the cadence.")] = False,
+    owner: OwnerOpt = None,
+    no_owner: NoOwnerOpt = False,
     if_version: IfVersionOpt = None,
 ) -> None:
     """Change a contact; every change lands together or not at all."""
@@ -160,18 +169,19 @@ def edit(
 
     exclusive(ctx, "org", "no_org")
     exclusive(ctx, "cadence", "no_cadence")
+    exclusive(ctx, "owner", "no_owner")
     changes = contacts.ContactChanges(
         name=name, title=title, org="" if no_org else org, add_emails=add_email or [],
         remove_emails=remove_email or [], add_phones=add_phone or [], remove_phones=remove_phone or [],
         set_fields=set_field or [], unset_fields=unset_field or [], tags=tag or [], untags=untag or [],
-        cadence="" if no_cadence else cadence)
+        cadence="" if no_cadence else cadence, owner="" if no_owner else owner)
     if changes == contacts.ContactChanges():
         raise UsageProblem("nothing to change; see `crm contacts edit --help` for the options")
     context = state.context(ctx)
     with context.database.session(write=True) as session:
         contact = contacts.resolve(session, ref)
         versions.check(session, contact, if_version)
-        notes = contacts.apply(session, contact, changes, phone_region=context.settings.phone_region)
+        notes = contacts.apply(session, contact, changes, phone_region=context.settings.phone_region, me=context.me)
     for line in notes:
         note(line)
     note(f"updated contact {contacts.label(contact)}")

@@ -8,7 +8,8 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.confirm import delete_confirmed
-from crmcli.cli.options import Format, FormatOpt, IfVersionOpt, LimitOpt, QuietOpt, YesOpt, exclusive, needs
+from crmcli.cli.options import (Format, FormatOpt, IfVersionOpt, LimitOpt, NoOwnerOpt, OwnerFilterOpt, OwnerOpt,
+                                QuietOpt, YesOpt, exclusive, needs)
 from crmcli.cli.output import added, card, emit, local_time, note
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ Close = Annotated[str | None, typer.Option("--close", metavar="WHEN",
                                            help="Expected close: 'end of month', 'next friday', '2027-01-31'.")]
 Probability = Annotated[int | None, typer.Option("--probability", "-p", metavar="PERCENT",
                                                  help="Win probability; overrides the stage's.")]
-Owner = Annotated[str | None, typer.Option("--owner", metavar="NAME", help="Who works the deal ('me' = you).")]
 Org = Annotated[str | None, typer.Option("--org", "-o", metavar="ORG", help="The customer organisation.")]
 NoteOpt = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="Details to keep with it.")]
 
@@ -62,7 +62,7 @@ def add(
                                               help="Where it starts (default: the first stage).")] = None,
     close: Close = None,
     probability: Probability = None,
-    owner: Owner = None,
+    owner: OwnerOpt = None,
     note_text: NoteOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -100,7 +100,7 @@ def list_(
     org: Org = None,
     closing_before: Annotated[str | None, typer.Option("--closing-before", metavar="WHEN",
                                                        help="Expected to close before this day.")] = None,
-    owner: Owner = None,
+    owner: OwnerFilterOpt = None,
     rotting: Annotated[bool, typer.Option("--rotting", help="Open deals quiet longer than their stage allows.")]
     = False,
     limit: LimitOpt = None,
@@ -109,6 +109,7 @@ def list_(
 ) -> None:
     """Deals in pipeline order, the largest weighted value first within a stage."""
     from crmcli.core import contacts, deals, orgs
+    from crmcli.core.identity import owner_filter
 
     exclusive(ctx, "open_", "won", "lost", "everything")
     exclusive(ctx, "won", "rotting")  # --rotting means open deals only
@@ -120,7 +121,7 @@ def list_(
     status = chosen[0] if chosen else ("open" if stage is None else None)
     where = deals.DealFilter(status=status, stage=stages.get(stage).name if stage else None,
                              closing_before=_close_day(closing_before, now) if closing_before else None,
-                             owner=deals.owner_name(owner, settings), rotting_at=now if rotting else None)
+                             owner=owner_filter(owner, context.me), rotting_at=now if rotting else None)
     with context.database.session() as session:
         where.contact_id = contacts.resolve(session, contact).id if contact else None
         where.org_id = orgs.resolve(session, org).id if org else None
@@ -223,7 +224,8 @@ def edit(
     probability: Probability = None,
     stage_probability: Annotated[bool, typer.Option("--stage-probability",
                                                     help="Drop the deal's own probability.")] = False,
-    owner: Owner = None,
+    owner: OwnerOpt = None,
+    no_owner: NoOwnerOpt = False,
     org: Org = None,
     no_org: Annotated[bool, typer.Option("--no-org", help="Unlink the organisation.")] = False,
     add_contact: Annotated[list[str] | None, typer.Option("--add-contact", "-c", metavar="CONTACT",
@@ -238,11 +240,11 @@ def edit(
     from crmcli.core import contacts, deals, orgs, versions
     from crmcli.errors import UsageProblem
 
-    for pair in (("close", "no_close"), ("org", "no_org"), ("probability", "stage_probability")):
+    for pair in (("close", "no_close"), ("org", "no_org"), ("probability", "stage_probability"), ("owner", "no_owner")):
         exclusive(ctx, *pair)
     needs(ctx, "locale", "value")  # a locale only reads an amount
     given = (name, value, currency, close, probability, owner, org, add_contact, remove_contact, note_text)
-    if all(v is None for v in given) and not (no_close or no_org or stage_probability):
+    if all(v is None for v in given) and not (no_close or no_org or stage_probability or no_owner):
         raise UsageProblem("nothing to change; see `crm deals edit --help`")
     context = state.context(ctx)
     close_on = _close_day(close, context.local_now()) if close else None
@@ -251,7 +253,7 @@ def edit(
         versions.check(session, deal, if_version)
         deals.edit(session, deal, deals.DealChanges(
             name=name, value=value, currency=currency, locale=locale, close_on=close_on, clear_close=no_close,
-            probability=probability, clear_probability=stage_probability, owner=owner,
+            probability=probability, clear_probability=stage_probability, owner="" if no_owner else owner,
             org=orgs.resolve(session, org) if org else None, clear_org=no_org, note=note_text,
             add_contacts=[contacts.resolve(session, r) for r in add_contact or []],
             remove_contacts=[contacts.resolve(session, r) for r in remove_contact or []]), context.deal_settings)

@@ -9,7 +9,8 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.confirm import delete_confirmed
-from crmcli.cli.options import Format, FormatOpt, IfVersionOpt, LimitOpt, QuietOpt, YesOpt, exclusive, needs
+from crmcli.cli.options import (Format, FormatOpt, IfVersionOpt, LimitOpt, NoOwnerOpt, OwnerFilterOpt, OwnerOpt,
+                                QuietOpt, YesOpt, exclusive, needs)
 from crmcli.cli.output import added, card, emit, local_time, note
 
 if TYPE_CHECKING:
@@ -43,9 +44,11 @@ def add(
     note_text: NoteOpt = None,
     deal: Annotated[str | None, typer.Option("--deal", metavar="DEAL", help="The deal it serves (id or name).")]
     = None,
+    owner: OwnerOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Add a follow-up for a contact (due tomorrow unless --due says otherwise)."""
+    """Add a follow-up for a contact (due tomorrow unless --due says otherwise; yours unless --owner
+    says whose)."""
     from crmcli.core import contacts, followups
 
     context = state.context(ctx)
@@ -58,7 +61,7 @@ def add(
 
             served = deals.resolve(session, deal)
         item = followups.add(session, contact, title, when, repeat=every, note=note_text,
-                             deal_id=served.id if served is not None else None)
+                             deal_id=served.id if served is not None else None, owner=owner, me=context.me)
     added(item.id, f"follow-up #{item.id} for {contact.name}, due {describe_due(item.due_at, item.all_day)}"
           + (f", {item.repeat}" if item.repeat else "")
           + (f", for deal #{served.id} {served.name}" if served is not None else ""), quiet=quiet)
@@ -79,21 +82,26 @@ def list_(
     week: Annotated[bool, typer.Option("--week", help="Overdue and due within 7 days.")] = False,
     everything: Annotated[bool, typer.Option("--all", help="Done ones too.")] = False,
     contact: Annotated[str | None, typer.Option("--contact", "-c", metavar="CONTACT")] = None,
+    owner: OwnerFilterOpt = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only yours: --owner me.")] = False,
     limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
     quiet: QuietOpt = False,
 ) -> None:
     """Follow-ups by urgency: overdue (oldest first), due today, then upcoming."""
     from crmcli.core import contacts, followups
+    from crmcli.core.identity import owner_filter
 
     exclusive(ctx, "scope", "overdue", "today", "week", "everything")
+    exclusive(ctx, "owner", "mine")
     chosen = next((s for flag, s in ((overdue, Scope.overdue), (today, Scope.today), (week, Scope.week),
                                      (everything, Scope.all)) if flag), scope)
     context = state.context(ctx)
     window = followups.Window.around(context.local_now(), within_days=6)
     with context.database.session() as session:
         contact_id = contacts.resolve(session, contact).id if contact else None
-        emit(followups.rows(session.connection(), window, scope=chosen.value, contact_id=contact_id, limit=limit),
+        emit(followups.rows(session.connection(), window, scope=chosen.value, contact_id=contact_id, limit=limit,
+                            owner=owner_filter("me" if mine else owner, context.me)),
              fmt, quiet=quiet, empty="no follow-ups" + ("" if chosen is Scope.open else f" ({chosen.value})"))
 
 
@@ -115,7 +123,7 @@ def show(ctx: typer.Context, ref: Id, fmt: FormatOpt = Format.table) -> None:
         ("contact", f"#{row['contact_id']} {row['contact']}"), ("due", row["due"] if row["all_day"]
                                                                   else local_time(row["due"])),
         ("status", row["status"]), ("repeats", row["repeat"]), ("done", local_time(row["done"])),
-        ("deal", f"#{row['deal_id']} {row['deal']}" if row["deal_id"] else None),
+        ("deal", f"#{row['deal_id']} {row['deal']}" if row["deal_id"] else None), ("owner", row["owner"]),
         ("created", local_time(row["created"])), ("uid", row["uid"]),
     ], [("note", (row["note"] or "").splitlines())])
 
@@ -169,14 +177,17 @@ def edit(
     note_text: NoteOpt = None,
     contact: Annotated[str | None, typer.Option("--contact", "-c", metavar="CONTACT", help="Move to another "
                                                                                            "contact.")] = None,
+    owner: OwnerOpt = None,
+    no_owner: NoOwnerOpt = False,
     if_version: IfVersionOpt = None,
 ) -> None:
-    """Change a follow-up's title, due date, repeat rule, note or contact."""
+    """Change a follow-up's title, due date, repeat rule, note, contact or owner."""
     from crmcli.core import contacts, followups, versions
     from crmcli.errors import UsageProblem
 
     exclusive(ctx, "every", "no_repeat")
-    if all(v is None for v in (title, due, every, note_text, contact)) and not no_repeat:
+    exclusive(ctx, "owner", "no_owner")
+    if all(v is None for v in (title, due, every, note_text, contact, owner)) and not (no_repeat or no_owner):
         raise UsageProblem("nothing to change; see `crm fu edit --help`")
     context = state.context(ctx)
     when = followups.Due.parse(due, now=context.local_now()) if due is not None else None
@@ -185,7 +196,8 @@ def edit(
         versions.check(session, item, if_version)
         who = contacts.resolve(session, contact) if contact else None
         followups.edit(session, item, followups.FollowUpChanges(
-            title=title, due=when, repeat="" if no_repeat else every, note=note_text, contact=who))
+            title=title, due=when, repeat="" if no_repeat else every, note=note_text, contact=who,
+            owner="" if no_owner else owner), me=context.me)
     note(f"updated follow-up #{item.id}")
 
 

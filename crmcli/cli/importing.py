@@ -102,7 +102,7 @@ def contacts(
                 importing.layout_for(columns, importing.parse_mapping(mapping or []))
             report = _in_one_transaction(context, where, locate, lambda session, progress: importing.import_contacts(
                 session, records, layout, on_duplicate=on_duplicate.value, extra_tags=tag or [],
-                phone_region=context.settings.phone_region, progress=progress),
+                phone_region=context.settings.phone_region, progress=progress, me=context.me),
                 stream=stream, dry_run=dry_run, skip_invalid=skip_invalid)
         except readers.ReadError as err:
             raise Invalid(f"{locate(err.line)}: {err}; nothing imported") from None

@@ -29,7 +29,7 @@ def log(
     future: Annotated[bool, typer.Option("--future", help="Allow --at in the future (a meeting logged "
                                                           "ahead).")] = False,
     follow_up: Annotated[str | None, typer.Option("--follow-up", metavar="WHEN: WHAT",
-                                                  help="Also add a follow-up: 'fri: send the revised quote'.")]
+                                                  help="Also add a follow-up (yours): 'fri: send the revised quote'.")]
     = None,
     use_editor: Annotated[bool, typer.Option("--edit", "-e", help="Write the text in $EDITOR; every argument "
                                                                   "is then a contact.")] = False,
@@ -67,7 +67,7 @@ def log(
     with db.session(write=True) as session:
         people = [contacts.resolve(session, ref) for ref in refs]
         logged = interactions.log_with_follow_up(session, people, text, kind=chosen, direction=direction,
-                                                 occurred_at=when, future=future, follow_up=todo)
+                                                 occurred_at=when, future=future, follow_up=todo, me=context.me)
         names = ", ".join(p.name for p in people)  # as typed: a contact named twice is said twice
     added(logged.interaction_id, f"{logged.kind} #{logged.interaction_id} with {names}", quiet=quiet, verb="logged")
     if logged.follow_up is not None:

@@ -40,6 +40,12 @@ IfVersionOpt = Annotated[int | None, typer.Option(
     help="Save only if the record is still at version N (the `version` of `show -f json`); if someone changed "
          "it since, nothing is saved and the exit code is 5.")]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N rows.")]
+# Owners (`me` is you: crm whoami). Adding names its owner or is yours; a listing keeps one owner's.
+OwnerOpt = Annotated[str | None, typer.Option("--owner", metavar="NAME|me",
+                                              help="Who owns it: a name or 'me'; a new one is yours unless given.")]
+NoOwnerOpt = Annotated[bool, typer.Option("--no-owner", help="Nobody owns it any more.")]
+OwnerFilterOpt = Annotated[str | None, typer.Option("--owner", metavar="NAME|me",
+                                                    help="Only those NAME owns ('me': yours; '': nobody's).")]
 
 
 def exclusive(ctx: typer.Context, *names: str) -> None:

@@ -31,6 +31,9 @@ def remind(
                                                               "line (for xargs).", callback=one_output)] = False,
     notify: Annotated[bool, typer.Option("--notify", help="Also a desktop notification (notify-send), when "
                                                           "there is a display.")] = False,
+    mine: Annotated[bool, typer.Option("--mine", help="Only your follow-ups and your contacts' cadences (what "
+                                                      "nobody owns is left out; crm whoami says who you are).")]
+    = False,
 ) -> None:
     """What to do today: overdue and due follow-ups, and contacts due on their cadence.
 
@@ -42,8 +45,9 @@ def remind(
     context = state.context(ctx)
     as_of_now = clock.resolve_as_of(as_of, context.local_now())
     days = followups.within_days(within)
+    owner = context.me() if mine else None
     with context.database.connect() as conn:
-        found = agenda(conn, as_of_now, days)
+        found = agenda(conn, as_of_now, days, owner=owner)
     if quiet:
         # Keep-in-touch items carry no follow-up id: ids for xargs must mean one thing.
         sys.stdout.writelines(f"{item.follow_up_id}\n" for item in found.items if item.follow_up_id is not None)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Sequence
 import typer
 
 from crmcli.cli import state
-from crmcli.cli.options import Format, FormatOpt
+from crmcli.cli.options import Format, FormatOpt, OwnerFilterOpt
 from crmcli.cli.output import emit, note
 
 if TYPE_CHECKING:
@@ -67,19 +67,28 @@ def _table(columns: Sequence[str], records: list[Any], locale: str | None, *,
     sys.stdout.write(render_table(headers, cells, right=right, keep=set(headers)))
 
 
+def _owner(ctx: typer.Context, text: str | None) -> str | None:
+    """`--owner` as a filter: a name ('me' is you), '' for the deals nobody owns, None for all."""
+    from crmcli.core.identity import owner_filter
+
+    return owner_filter(text, state.context(ctx).me)
+
+
 @pipeline.command("pipeline")
 def show_pipeline(ctx: typer.Context, as_of: AsOf = None, fmt: FormatOpt = Format.table,
                   rotting_shown: Annotated[int, typer.Option("--rotting", metavar="N", min=0,
                                                              help="List the N longest-quiet rotting deals "
-                                                                  "(table view).")] = 10) -> None:
+                                                                  "(table view).")] = 10,
+                  owner: OwnerFilterOpt = None) -> None:
     """Open deals per stage and currency: count, value, weighted value, and rotting deals."""
     from crmcli.core import sales
 
     context = state.context(ctx)
     settings = context.settings
     now = _now(ctx, as_of)
+    whose = _owner(ctx, owner)
     with context.database.connect() as conn:
-        rows = sales.pipeline(conn, settings.stages, now)
+        rows = sales.pipeline(conn, settings.stages, now, owner=whose)
         if fmt is not Format.table:
             emit(rows, fmt)
             return
@@ -91,14 +100,17 @@ def show_pipeline(ctx: typer.Context, as_of: AsOf = None, fmt: FormatOpt = Forma
                settings.money_locale)
         total_rotting = sum(r.rotting for r in found)
         if total_rotting and rotting_shown:
-            quiet = list(sales.rotting(conn, settings.stages, now, limit=rotting_shown).records())
+            quiet = list(sales.rotting(conn, settings.stages, now, limit=rotting_shown, owner=whose).records())
             sys.stdout.write(f"\nRotting ({total_rotting}): no stage change and no interaction for longer than "
                              f"their stage allows\n")
             for deal in quiet:
                 shown = _show(deal.value, settings.money_locale)
                 sys.stdout.write(f"  #{deal.id} {deal.name} ({deal.stage}, {shown}): quiet {deal.quiet_days} days\n")
             if total_rotting > len(quiet):
-                sys.stdout.write(f"  ... and {total_rotting - len(quiet)} more: crm deals list --rotting\n")
+                import shlex
+
+                mine = "" if owner is None else f" --owner {shlex.quote(owner)}"
+                sys.stdout.write(f"  ... and {total_rotting - len(quiet)} more: crm deals list --rotting{mine}\n")
 
 
 class By(str, Enum):
@@ -112,15 +124,16 @@ def show_forecast(ctx: typer.Context,
                   = By.month,
                   months: Annotated[int, typer.Option("--months", "-m", min=1, max=120, metavar="N",
                                                       help="How far ahead, from this month on.")] = 6,
-                  as_of: AsOf = None, fmt: FormatOpt = Format.table) -> None:
+                  as_of: AsOf = None, fmt: FormatOpt = Format.table, owner: OwnerFilterOpt = None) -> None:
     """Weighted expected value per month or quarter, by expected close date, per currency."""
     from crmcli.core import sales
 
     context = state.context(ctx)
     today = _now(ctx, as_of).date()
+    whose = _owner(ctx, owner)
     with context.database.connect() as conn:
-        rows = sales.forecast(conn, context.settings.stages, today, by=by.value, months=months)
-        undated = sales.undated(conn)
+        rows = sales.forecast(conn, context.settings.stages, today, by=by.value, months=months, owner=whose)
+        undated = sales.undated(conn, owner=whose)
     if fmt is not Format.table:
         emit(rows, fmt)
     else:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from crmcli.core import cadence
 from crmcli.core.followups import Window, status_expression
+from crmcli.core.identity import owned_by
 from crmcli.core.models import Contact, FollowUp
 from crmcli.core.clock import as_utc
 from crmcli.core.rows import Rows
@@ -68,18 +69,19 @@ class Agenda:
 
 
 def agenda(conn: Connection, as_of: datetime, within_days: int = 0, *, limit: int | None = None,
-           cadences: bool = True) -> Agenda:
+           cadences: bool = True, owner: str | None = None) -> Agenda:
     """Follow-ups overdue (oldest first, with days late) or due before the end of `within_days` days
     after `as_of`'s day, then contacts past their cadence, most overdue first. `as_of` must be aware
     (see clock.resolve_as_of): its zone says where a day starts and ends. `limit`: only the first
     that many items, in that order (a screen showing a page of thousands); `counts` counts them all.
-    `cadences=False`: the follow-ups alone (the dashboard shows contacts past their cadence apart)."""
+    `cadences=False`: the follow-ups alone (the dashboard shows contacts past their cadence apart).
+    `owner`: only the follow-ups and the contacts that owner owns (what nobody owns is nobody's)."""
     window = Window.around(as_of, within_days=within_days)
-    overdue = tuple(_follow_ups(conn, window, "overdue", limit))
-    due = tuple(_follow_ups(conn, window, "due", _left(limit, overdue)))
-    cold = tuple(_cold(conn, window.now, _left(limit, overdue, due))) if cadences else ()
+    overdue = tuple(_follow_ups(conn, window, "overdue", limit, owner))
+    due = tuple(_follow_ups(conn, window, "due", _left(limit, overdue), owner))
+    cold = tuple(_cold(conn, window.now, _left(limit, overdue, due), owner)) if cadences else ()
     counts: dict[Section, int] = {"overdue": len(overdue), "due": len(due), "keep in touch": len(cold)}
-    return Agenda(as_of, overdue, due, cold, counts if limit is None else _counts(conn, window, cadences))
+    return Agenda(as_of, overdue, due, cold, counts if limit is None else _counts(conn, window, cadences, owner))
 
 
 def _left(limit: int | None, *taken: tuple[AgendaItem, ...]) -> int | None:
@@ -93,20 +95,23 @@ def local_due(due_at: datetime, all_day: bool, zone: tzinfo | None) -> str:
 
 
 
-def _in_section(window: Window, section: Section) -> Any:
+def _in_section(window: Window, section: Section, owner: str | None = None) -> Any:
     """The open follow-ups of one section, as followups.status_expression judges them, written so
     the index on (done_at, due_at) does the work: walked in order, a limited listing stops early;
     and anything due before today is overdue without reading the row (only today's timed ones need
     `all_day`). Due ones start at today's midnight (where an all-day one due today sits)."""
     f = FollowUp.__table__
+    mine = owned_by(f.c.owner, owner)
     if section == "overdue":
         return sa.and_(f.c.done_at.is_(None), f.c.due_at < window.now,
-                       sa.or_(f.c.due_at < window.day_start, ~f.c.all_day))
+                       sa.or_(f.c.due_at < window.day_start, ~f.c.all_day), *mine)
     overdue = status_expression(window) == "overdue"
-    return sa.and_(f.c.done_at.is_(None), f.c.due_at >= window.day_start, f.c.due_at < window.horizon, ~overdue)
+    return sa.and_(f.c.done_at.is_(None), f.c.due_at >= window.day_start, f.c.due_at < window.horizon, ~overdue,
+                   *mine)
 
 
-def _follow_ups(conn: Connection, window: Window, section: Section, limit: int | None) -> Iterator[AgendaItem]:
+def _follow_ups(conn: Connection, window: Window, section: Section, limit: int | None,
+                owner: str | None) -> Iterator[AgendaItem]:
     from crmcli.storage.sql import age_days
 
     if limit == 0:
@@ -114,39 +119,40 @@ def _follow_ups(conn: Connection, window: Window, section: Section, limit: int |
     f, c = FollowUp.__table__, Contact.__table__
     late = age_days(f.c.due_at, sa.literal(window.now, sa.DateTime(timezone=True)))
     stmt = sa.select(f.c.id, f.c.contact_id, c.c.name, f.c.title, f.c.due_at, f.c.all_day, late) \
-        .select_from(f.join(c, c.c.id == f.c.contact_id)).where(_in_section(window, section)) \
+        .select_from(f.join(c, c.c.id == f.c.contact_id)).where(_in_section(window, section, owner)) \
         .order_by(f.c.due_at, f.c.id).limit(limit)
     for fid, cid, name, title, due_at, all_day, days in conn.execute(stmt):
         yield AgendaItem(section, fid, cid, name, title, as_utc(due_at), bool(all_day),
                          int(days) if section == "overdue" else 0)
 
 
-def _cadenced(as_of: datetime) -> Any:
+def _cadenced(as_of: datetime, owner: str | None) -> Any:
     """Contacts with a cadence and their days past it, computed once per contact in a materialised
     step: used in WHERE and ORDER BY, the expression would otherwise run three times per contact."""
     c = Contact.__table__
     over = cadence.days_over(c.c.last_contact_at, c.c.created_at, c.c.cadence_days, as_of)
     return sa.select(c.c.id, c.c.name, c.c.cadence_days, over.label("over")) \
-        .where(c.c.cadence_days.is_not(None)).cte("cadenced").prefix_with("MATERIALIZED")
+        .where(c.c.cadence_days.is_not(None), *owned_by(c.c.owner, owner)) \
+        .cte("cadenced").prefix_with("MATERIALIZED")
 
 
-def _cold(conn: Connection, as_of: datetime, limit: int | None) -> Iterator[AgendaItem]:
+def _cold(conn: Connection, as_of: datetime, limit: int | None, owner: str | None) -> Iterator[AgendaItem]:
     if limit == 0:
         return
-    per_contact = _cadenced(as_of)
+    per_contact = _cadenced(as_of, owner)
     stmt = sa.select(per_contact).where(per_contact.c.over > 0) \
         .order_by(per_contact.c.over.desc(), per_contact.c.id).limit(limit)
     for cid, name, days, past in conn.execute(stmt):
         yield AgendaItem("keep in touch", None, cid, name, cadence.describe(days), None, False, int(past))
 
 
-def _counts(conn: Connection, window: Window, cadences: bool) -> dict[Section, int]:
+def _counts(conn: Connection, window: Window, cadences: bool, owner: str | None) -> dict[Section, int]:
     """How many items each section holds, counted in SQL (no rows fetched)."""
     def count(where: Any) -> int:
         return int(conn.execute(sa.select(sa.func.count()).select_from(FollowUp.__table__).where(where)).scalar() or 0)
 
-    per_contact = _cadenced(window.now)
+    per_contact = _cadenced(window.now, owner)
     cold = conn.execute(sa.select(sa.func.count()).select_from(per_contact).where(per_contact.c.over > 0)).scalar() \
         if cadences else 0
-    return {"overdue": count(_in_section(window, "overdue")), "due": count(_in_section(window, "due")),
+    return {"overdue": count(_in_section(window, "overdue", owner)), "due": count(_in_section(window, "due", owner)),
             "keep in touch": int(cold or 0)}

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
 from crmcli.core import orgs, refs, validate
+from crmcli.core.identity import Me, login_name, new_owner, owned_by, owner_name
 from crmcli.core.models import (CONTACT_EMAIL, CONTACT_FIELD, CONTACT_PHONE, CONTACT_TAG, TAG, Contact, Organization,
                                 utcnow)
 from crmcli.core.rows import LIST_SEPARATOR, Rows
@@ -61,31 +62,37 @@ class ContactChanges:
     tags: list[str] = field(default_factory=list)
     untags: list[str] = field(default_factory=list)
     cadence: str | None = None        # "every 30 days"; "" removes it
+    owner: str | None = None          # a name, "me" or "" (nobody); `add` without one: who adds it
 
 
-def add(session: Session, changes: ContactChanges, *, phone_region: str | None = None) -> tuple[Contact, list[str]]:
-    """Create a contact. Returns it and notes for the user (e.g. a new organisation was created)."""
+def add(session: Session, changes: ContactChanges, *, phone_region: str | None = None,
+        me: Me = login_name) -> tuple[Contact, list[str]]:
+    """Create a contact, owned by `me` (who adds it) unless the changes name an owner. Returns it
+    and notes for the user (e.g. a new organisation was created)."""
     if changes.name is None:
         raise Invalid("a contact needs a name")
     name = validate.name(changes.name)
-    contact = Contact(name=name, name_key=fold(name))
+    contact = Contact(name=name, name_key=fold(name), owner=new_owner(changes.owner, me))
     session.add(contact)
     session.flush()
-    notes = apply(session, contact, ContactChanges(**{**changes.__dict__, "name": None}), phone_region=phone_region,
-                  fresh=True)
+    notes = apply(session, contact, ContactChanges(**{**changes.__dict__, "name": None, "owner": None}),
+                  phone_region=phone_region, fresh=True)
     return contact, notes
 
 
 def apply(session: Session, contact: Contact, changes: ContactChanges, *,
-          phone_region: str | None = None, fresh: bool = False) -> list[str]:
+          phone_region: str | None = None, fresh: bool = False, me: Me = login_name) -> list[str]:
     """Apply every change or, on the first invalid one, raise (the caller's transaction rolls back).
-    `fresh`: the contact was just created, so it has no emails, phones, fields or tags to look up."""
+    `fresh`: the contact was just created, so it has no emails, phones, fields or tags to look up.
+    `me`: who an owner typed as "me" is."""
     notes: list[str] = []
     if changes.name is not None:
         contact.name = validate.name(changes.name)
         contact.name_key = fold(contact.name)
     if changes.title is not None:
         contact.title = changes.title.strip() or None
+    if changes.owner is not None:
+        contact.owner = owner_name(changes.owner, me)
     if changes.cadence is not None:
         from crmcli.core import cadence
 
@@ -332,10 +339,11 @@ def _channel_value(table: sa.Table, column: str, labelled: bool) -> Any:
 
 def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None, sort: Sort = "name",
          limit: int | None = None, ids: list[int] | None = None, cold: Cold | None = None,
-         match: str | None = None, labelled: bool = False) -> Rows:
+         match: str | None = None, labelled: bool = False, owner: str | None = None) -> Rows:
     """Contacts as flat rows, aggregated in SQL and streamed (no ORM objects: exports stay fast).
     `match`: a fragment of the name, an email, the organisation or a tag, case- and accent-free.
-    `labelled`: emails and phones as `label:value` where they have a label (exports)."""
+    `labelled`: emails and phones as `label:value` where they have a label (exports).
+    `owner`: only that owner's contacts; "" only those nobody owns (identity.owner_filter)."""
     c, o = Contact.__table__, Organization.__table__
     e, p, ct, t, f = CONTACT_EMAIL, CONTACT_PHONE, CONTACT_TAG, TAG, CONTACT_FIELD
     last_contact = c.c.last_contact_at
@@ -356,6 +364,7 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
                                             t.c.name == validate.tag(tag)))
     if org_id is not None:
         stmt = stmt.where(c.c.org_id == org_id)
+    stmt = stmt.where(*owned_by(c.c.owner, owner))
     if ids is not None:
         stmt = stmt.where(c.c.id.in_(ids))
     if match is not None and match.strip():

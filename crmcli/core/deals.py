@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from crmcli.core import money, refs
+from crmcli.core.identity import new_owner, owned_by, owner_name
 from crmcli.core.models import DEAL_CONTACT, STAGE_CHANGE, Contact, Deal, Organization, utcnow
 from crmcli.core.rows import Rows
 from crmcli.core.stages import DEFAULT as DEFAULT_STAGES
@@ -91,11 +92,6 @@ def amount(value: int | str, code: str | None, settings: DealSettings, *,
     return money.parse(value, code, locale=read_in), code
 
 
-def owner_name(text: str | None, settings: DealSettings) -> str | None:
-    """An owner as typed; "me" is whoever the settings say you are."""
-    return settings.owner_me if text is not None and text.strip().lower() == "me" else text
-
-
 @dataclass
 class NewDeal:
     """A deal to add. What it leaves out comes from the settings (see `add`)."""
@@ -108,14 +104,14 @@ class NewDeal:
     org: Organization | None = None  # None: the first contact's organisation, if it has one
     close_on: date | None = None
     probability: int | None = None
-    owner: str | None = None      # "me": you (the me setting)
+    owner: str | None = None      # a name, "me" (whoever the settings say you are) or "" (nobody); None: you
     note: str | None = None
     locale: str | None = None     # how `value` is written; None: the locale setting
 
 
 def add(session: Session, new: NewDeal, settings: DealSettings | None = None) -> Deal:
     """Add a deal; the CLI and the TUI get the same defaults: the currency and locale settings,
-    the first open stage, the first contact's organisation (the customer), "me" as owner."""
+    the first open stage, the first contact's organisation (the customer), you (who adds it) as owner."""
     chosen = settings if settings is not None else DealDefaults()
     name = check_name(new.name)
     stage = new.stage or chosen.stages.open[0]  # a broken stages setting is said before the amount typed
@@ -127,7 +123,7 @@ def add(session: Session, new: NewDeal, settings: DealSettings | None = None) ->
     deal = Deal(name=name, name_key=fold(name), org_id=org.id if org else None,
                 value_minor=minor, currency=code, stage=stage.name,
                 status=stage.outcome, probability=check_probability(new.probability), close_on=new.close_on,
-                owner=(owner_name(new.owner, chosen) or "").strip() or None, note=(new.note or "").strip() or None,
+                owner=new_owner(new.owner, lambda: chosen.owner_me), note=(new.note or "").strip() or None,
                 stage_changed_at=now, closed_at=now if stage.outcome != "open" else None,
                 created_at=now, updated_at=now)
     session.add(deal)
@@ -246,7 +242,7 @@ def edit(session: Session, deal: Deal, changes: DealChanges, settings: DealSetti
     if changes.clear_probability or changes.probability is not None:
         deal.probability = None if changes.clear_probability else check_probability(changes.probability)
     if changes.owner is not None:
-        deal.owner = (owner_name(changes.owner, chosen) or "").strip() or None
+        deal.owner = owner_name(changes.owner, lambda: chosen.owner_me)
     if changes.clear_org or changes.org is not None:
         deal.org_id = None if changes.clear_org else changes.org.id  # type: ignore[union-attr]
     if changes.note is not None:
@@ -295,7 +291,7 @@ class DealFilter:
     contact_id: int | None = None
     org_id: int | None = None
     closing_before: date | None = None
-    owner: str | None = None
+    owner: str | None = None  # only this owner's deals; "" only those nobody owns (identity.owner_filter)
     rotting_at: datetime | None = None  # only deals rotting at this moment
     ids: Sequence[int] | None = None
 
@@ -355,8 +351,7 @@ def _filtered(stmt: Any, d: Any, stages: Stages, where: DealFilter) -> Any:
         stmt = stmt.where(d.c.org_id == where.org_id)
     if where.closing_before is not None:
         stmt = stmt.where(d.c.close_on < where.closing_before)
-    if where.owner is not None:
-        stmt = stmt.where(d.c.owner == where.owner)
+    stmt = stmt.where(*owned_by(d.c.owner, where.owner))
     if where.rotting_at is not None:
         stmt = stmt.where(d.c.status == "open", rotting_expression(stages, d, where.rotting_at))
     return stmt

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from crmcli.core import dates
+from crmcli.core.identity import Me, login_name, new_owner, owned_by, owner_name
 from crmcli.core.models import Contact, FollowUp, Interaction, utcnow
 from crmcli.core.rows import Rows
 from crmcli.errors import Conflict, Invalid
@@ -72,11 +73,14 @@ def check_repeat(text: str | None) -> str | None:
 
 
 def add(session: Session, contact: Contact, title: str, due: Due, *, repeat: str | None = None,
-        note: str | None = None, deal_id: int | None = None) -> FollowUp:
+        note: str | None = None, deal_id: int | None = None, owner: str | None = None,
+        me: Me = login_name) -> FollowUp:
+    """A follow-up for `contact`, to be done by `owner` (a name, "me" or "" for nobody), else by
+    `me`, who adds it."""
     now = utcnow()
     item = FollowUp(contact_id=contact.id, title=check_title(title), due_at=due.at, all_day=due.all_day,  # type: ignore[arg-type]
                     repeat=check_repeat(repeat), note=(note or "").strip() or None, deal_id=deal_id,
-                    created_at=now, updated_at=now)
+                    owner=new_owner(owner, me), created_at=now, updated_at=now)
     session.add(item)
     session.flush()
     return item
@@ -107,7 +111,7 @@ def done(session: Session, item: FollowUp, zone: tzinfo) -> FollowUp | None:
         local_due = _as_utc(item.due_at).astimezone(zone)  # keep the local wall clock (09:00 stays 09:00)
         next_due = rule.next_after(local_due)
         following = FollowUp(contact_id=item.contact_id, title=item.title, note=item.note, deal_id=item.deal_id,
-                             due_at=next_due.astimezone(UTC),  # type: ignore[union-attr]
+                             owner=item.owner, due_at=next_due.astimezone(UTC),  # type: ignore[union-attr]
                              all_day=item.all_day, repeat=item.repeat, created_at=now, updated_at=now)
         session.add(following)
     session.flush()
@@ -181,9 +185,11 @@ class FollowUpChanges:
     repeat: str | None = None   # "" stops repeating
     note: str | None = None     # "" clears
     contact: Contact | None = None
+    owner: str | None = None    # a name, "me" or "" (nobody)
 
 
-def edit(session: Session, item: FollowUp, changes: FollowUpChanges) -> FollowUp:
+def edit(session: Session, item: FollowUp, changes: FollowUpChanges, *, me: Me = login_name) -> FollowUp:
+    """Change a follow-up; `me` is who an owner typed as "me" is."""
     if changes.title is not None:
         item.title = check_title(changes.title)
     if changes.due is not None:
@@ -194,6 +200,8 @@ def edit(session: Session, item: FollowUp, changes: FollowUpChanges) -> FollowUp
         item.note = changes.note.strip() or None
     if changes.contact is not None:
         item.contact_id = changes.contact.id  # type: ignore[assignment]
+    if changes.owner is not None:
+        item.owner = owner_name(changes.owner, me)
     item.updated_at = utcnow()
     session.add(item)
     session.flush()
@@ -212,7 +220,7 @@ def _as_utc(moment: datetime) -> datetime:
 # -- listings ------------------------------------------------------------------------------------
 
 FOLLOW_UP_COLUMNS = ("id", "uid", "due", "all_day", "status", "contact_id", "contact", "title", "repeat", "note",
-                     "done", "created", "updated", "deal_id", "deal")
+                     "done", "created", "updated", "deal_id", "deal", "owner")
 UID_COLUMNS = ("contact_uid", "deal_uid")  # with `uids`: the contact and deal by uid (exports)
 
 
@@ -255,9 +263,11 @@ def status_expression(window: Window) -> Any:
 
 
 def rows(conn: Connection, window: Window, *, scope: Scope = "open", contact_id: int | None = None,
-         ids: Sequence[int] | None = None, limit: int | None = None, uids: bool = False) -> Rows:
+         ids: Sequence[int] | None = None, limit: int | None = None, uids: bool = False,
+         owner: str | None = None) -> Rows:
     """Follow-ups by urgency: overdue (oldest first), due today, then upcoming; done ones last.
-    `uids`: also UID_COLUMNS, the references an import matches on (exports)."""
+    `uids`: also UID_COLUMNS, the references an import matches on (exports). `owner`: only that
+    owner's; "" only those nobody owns (identity.owner_filter)."""
     from crmcli.storage.sql import iso_utc
 
     from crmcli.core.models import Deal
@@ -266,7 +276,7 @@ def rows(conn: Connection, window: Window, *, scope: Scope = "open", contact_id:
     status = status_expression(window)
     stmt = sa.select(f.c.id, f.c.uid, iso_utc(f.c.due_at), f.c.all_day, status, f.c.contact_id, c.c.name, f.c.title,
                      f.c.repeat, f.c.note, iso_utc(f.c.done_at), iso_utc(f.c.created_at), iso_utc(f.c.updated_at),
-                     f.c.deal_id, d.c.name) \
+                     f.c.deal_id, d.c.name, f.c.owner) \
         .select_from(f.join(c, c.c.id == f.c.contact_id).outerjoin(d, d.c.id == f.c.deal_id))
     if uids:
         stmt = stmt.add_columns(c.c.uid, d.c.uid)
@@ -283,6 +293,7 @@ def rows(conn: Connection, window: Window, *, scope: Scope = "open", contact_id:
         stmt = stmt.where(~open_)
     if contact_id is not None:
         stmt = stmt.where(f.c.contact_id == contact_id)
+    stmt = stmt.where(*owned_by(f.c.owner, owner))
     if ids is not None:
         stmt = stmt.where(f.c.id.in_(list(ids)))
     stmt = stmt.order_by(f.c.done_at.is_not(None), f.c.due_at, f.c.id) if scope != "done" \
@@ -292,7 +303,7 @@ def rows(conn: Connection, window: Window, *, scope: Scope = "open", contact_id:
     return Rows(FOLLOW_UP_COLUMNS + (UID_COLUMNS if uids else ()),
                 (_day_dues(row, window.zone) for row in conn.execute(stmt)),
                 time_columns=frozenset({"due", "done", "created", "updated"}),
-                table_columns=("id", "due", "status", "contact", "title", "repeat"))
+                table_columns=("id", "due", "status", "contact", "title", "repeat", "owner"))
 
 
 def _day_dues(row: Sequence[Any], zone: tzinfo) -> tuple[Any, ...]:

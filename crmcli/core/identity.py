@@ -15,6 +15,13 @@ from crmcli.core.stages import Stages
 
 SETTING, LOGIN, SESSION = "the me setting", "your login name", "the PostgreSQL session user"
 
+Me = Callable[[], str]  # who is working, asked only when needed (on PostgreSQL it is a query)
+
+
+def login_name() -> str:
+    """Who "me" is for a caller that names no one (a test, a script on a local file)."""
+    return getpass.getuser()
+
 
 @dataclass(frozen=True)
 class Identity:
@@ -35,6 +42,34 @@ def current(database: Any, me_setting: str | None) -> Identity:
     if me_setting and me_setting.strip():
         return Identity(me_setting.strip(), SETTING, database.describe())
     return Identity(getpass.getuser(), LOGIN, database.describe())
+
+
+def owner_name(text: str, me: Me) -> str | None:
+    """An owner as typed (`--owner`, a form, an imported cell): "me" is who is working, blank is
+    nobody (None), anything else the name, trimmed."""
+    name = text.strip()
+    if name.lower() == "me":
+        return me()
+    return name or None
+
+
+def new_owner(text: str | None, me: Me) -> str | None:
+    """The owner of a record being added: as typed, else (None) whoever adds it."""
+    return me() if text is None else owner_name(text, me)
+
+
+def owner_filter(text: str | None, me: Me) -> str | None:
+    """Whose records a listing keeps (`--owner` as typed): a name, "" for the records nobody owns,
+    or None (not given) for everyone's."""
+    return None if text is None else owner_name(text, me) or ""
+
+
+def owned_by(column: Any, owner: str | None) -> tuple[Any, ...]:
+    """SQL conditions (for `where(*...)`) keeping the rows of `owner`, an owner_filter result ("":
+    the rows nobody owns); none when `owner` is None (everyone's)."""
+    if owner is None:
+        return ()
+    return (column == owner,) if owner else (column.is_(None),)
 
 
 class Acting:

@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 from sqlmodel import Session
 
 from crmcli.core import contacts, import_batch, orgs, validate
+from crmcli.core.identity import Me, login_name, owner_name
 from crmcli.core.models import Contact, utcnow
 from crmcli.errors import Conflict, CrmError, Invalid
 
@@ -38,7 +39,7 @@ CACHED = 65_536  # emails, and phones, remembered once checked, per import (abou
 
 # What a column can mean (the targets of a mapping).
 TARGETS = ("uid", "name", "first_name", "middle_name", "last_name", "title", "org", "email", "phone", "tags",
-           "fields", "cadence", "notes", "ignore")
+           "fields", "cadence", "notes", "owner", "ignore")
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Incoming:
     cadence: str | None = None
     created: str | None = None  # ISO times from crm's own export, kept on a contact it creates
     updated: str | None = None
+    owner: str | None = None    # as in the file; a contact it creates without one is the importer's
 
     @property
     def name(self) -> str:
@@ -144,7 +146,8 @@ def _own(line: int, values: dict[str, Any]) -> Incoming:
                     emails=_cells(values.get("emails"), ";"), phones=_cells(values.get("phones"), ";"),
                     tags=_cells(values.get("tags"), ";"), fields=_json_fields(values.get("fields")),
                     cadence=f"every {cadence} days" if cadence else None,
-                    created=_text(values.get("created")), updated=_text(values.get("updated")))
+                    created=_text(values.get("created")), updated=_text(values.get("updated")),
+                    owner=_text(values.get("owner")))
 
 
 def _labelled(label: Any, value: str) -> str:
@@ -266,7 +269,7 @@ def _mapped(columns: Sequence[str], mapping: dict[str, str]) -> tuple[Reader, se
                     row.fields[target.removeprefix("field:")] = str(value).strip()
             elif target == "cadence":
                 row.cadence = _text(value)
-            elif target in ("uid", "title", "org"):
+            elif target in ("uid", "title", "org", "owner"):
                 setattr(row, target, _text(value))
         row.name_parts = [parts[k] for k in ("name", "first_name", "middle_name", "last_name") if k in parts]
         return row
@@ -331,6 +334,7 @@ def _additions(held: import_batch.Held, row: Incoming, emails: list[import_batch
     removed. `org` is still a name."""
     return contacts.ContactChanges(
         title=row.title if row.title and not held.has_title else None,
+        owner=row.owner if row.owner and not held.has_owner else None,
         org=row.org if row.org and not held.has_org else None,
         cadence=row.cadence if row.cadence and not held.has_cadence else None,
         add_emails=_unseen(row.emails, emails, held.emails),
@@ -360,7 +364,7 @@ def _unseen(values: list[str], stored: list[import_batch.Labelled], held: set[st
 
 def _is_empty(changes: contacts.ContactChanges) -> bool:
     return not (changes.title or changes.org or changes.cadence or changes.add_emails or changes.add_phones
-                or changes.set_fields or changes.tags)
+                or changes.set_fields or changes.tags or changes.owner)
 
 
 def _instant(text: str | None, what: str) -> Any:
@@ -422,10 +426,10 @@ def _update(session: Session, found: int, row: Incoming, on_duplicate: OnDuplica
 
 
 def _new(row: Incoming, emails: list[import_batch.Labelled], phones: list[import_batch.Labelled],
-         known: import_batch.Known, batch: import_batch.Batch, now: datetime) -> import_batch.Checked:
+         known: import_batch.Known, batch: import_batch.Batch, now: datetime, importer: str) -> import_batch.Checked:
     """A row that is nobody kept, checked; what it would take from another contact is a conflict."""
     checked = import_batch.check(row, emails, phones, _instant(row.created, "created") or now,
-                                 _instant(row.updated, "updated") or now)
+                                 _instant(row.updated, "updated") or now, row.owner or importer)
     if checked.uid in known.uids or checked.uid in batch.uids:
         raise Conflict(f"the uid {checked.uid} already belongs to another contact")
     for _, address in checked.emails:
@@ -452,12 +456,15 @@ def _rarer_collections() -> Iterator[None]:
 @_rarer_collections()
 def import_contacts(session: Session, records: Iterable[Any], layout: Layout, *,
                     on_duplicate: OnDuplicate = "update", extra_tags: Sequence[str] = (),
-                    phone_region: str | None = None, progress: Callable[[int], None] | None = None) -> ImportReport:
+                    phone_region: str | None = None, progress: Callable[[int], None] | None = None,
+                    me: Me = login_name) -> ImportReport:
     """Try every record (crmcli.io.readers.Record); the report says what each did or what was wrong
     with it, in file order. A bad row leaves nothing behind: a new contact is checked before it is
     written (in batches), an update runs in a savepoint. Whether to keep the rest is the caller's
-    (commit, or roll back on problems or for a dry run)."""
+    (commit, or roll back on problems or for a dry run). An owner in the file is read as typed
+    ("me" is `me`); a contact created without one is owned by `me`, who imports it."""
     tags = [validate.tag(t) for t in extra_tags]
+    importer = me()  # asked once: on PostgreSQL it is a query
     report = ImportReport(layout.name, ignored_columns=layout.ignored)
     conn = session.connection()
     known = import_batch.Known.read(conn)
@@ -481,6 +488,8 @@ def import_contacts(session: Session, records: Iterable[Any], layout: Layout, *,
             try:
                 row = layout.read(record.line, record.values)
                 row.tags = [*row.tags, *tags]
+                if row.owner is not None:
+                    row.owner = owner_name(row.owner, lambda: importer)
                 parsed.append((record, row, [import_batch.labelled(e, email) for e in row.emails],
                                [import_batch.labelled(p, phone) for p in row.phones]))
             except CrmError as err:
@@ -495,7 +504,7 @@ def import_contacts(session: Session, records: Iterable[Any], layout: Layout, *,
                     write_batch()  # the row is a contact still waiting in the batch: write it, then match it
                 found = None if on_duplicate == "create" else _matched(known, row.uid, emails, phones)
                 if found is None:
-                    checked = _new(row, emails, phones, known, batch, now)
+                    checked = _new(row, emails, phones, known, batch, now, importer)
                     batch.add(checked)
                     written.append(checked)
                     if len(batch.rows) >= import_batch.BATCH:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
+from crmcli.core.identity import Me, login_name
 from crmcli.core.models import INTERACTION_CONTACT, Contact, Interaction, utcnow
 from crmcli.core.rows import Rows
 from crmcli.errors import Invalid
@@ -117,16 +118,16 @@ class Logged:
 
 def log_with_follow_up(session: Session, people: Sequence[Contact], body: str, *, kind: str,
                        direction: str | None = None, occurred_at: datetime | None = None, future: bool = False,
-                       follow_up: "Planned | None" = None) -> Logged:
-    """`log`, and a follow-up for the first contact, in the caller's transaction: if either is
-    refused, neither is written."""
+                       follow_up: "Planned | None" = None, me: Me = login_name) -> Logged:
+    """`log`, and a follow-up for the first contact, owned by `me` (who logs it), in the caller's
+    transaction: if either is refused, neither is written."""
     entry = log(session, people, body, kind=kind, direction=direction, occurred_at=occurred_at, future=future)
     named = tuple({c.id: (c.id, c.name) for c in people}.values())
     added = None
     if follow_up is not None:
         from crmcli.core import followups
 
-        item = followups.add(session, people[0], follow_up.title, follow_up.due)
+        item = followups.add(session, people[0], follow_up.title, follow_up.due, me=me)
         added = AddedFollowUp(item.id, people[0].id, people[0].name, item.title, item.due_at,  # type: ignore[arg-type]
                               item.all_day)
     at = entry.occurred_at

@@ -1,7 +1,7 @@
 """Merging two records of one person: OTHER's details and history move to KEEP, then OTHER goes.
 
 Emails, phones, tags and custom fields are united. A single value both have (title, organisation,
-cadence, a field of the same key) keeps KEEP's and is reported as a clash; one only OTHER has is
+cadence, owner, a field of the same key) keeps KEEP's and is reported as a clash; one only OTHER has is
 taken. Interactions, follow-ups and deal links move to KEEP; where both were on the same
 interaction or deal, KEEP's link stays and OTHER's goes with OTHER (no second link row). KEEP's
 last-contact copy is worked out again. The search index follows by itself: its triggers see the
@@ -178,7 +178,7 @@ def _fields(session: Session, keep: Contact,
 
 def _single_values(session: Session, keep: Contact, other: Contact) -> tuple[tuple[tuple[str, str], ...],
                                                                              dict[str, Any], tuple[Clash, ...]]:
-    """Title, organisation and cadence: taken when only OTHER has one, a clash when they differ."""
+    """Title, organisation, cadence and owner: taken when only OTHER has one, a clash when they differ."""
     from crmcli.core.cadence import describe
 
     def org_name(org_id: int | None) -> str:
@@ -186,7 +186,7 @@ def _single_values(session: Session, keep: Contact, other: Contact) -> tuple[tup
         return org.name if org else ""
 
     shown = {"title": ("title", lambda v: v), "org_id": ("organisation", org_name),
-             "cadence_days": ("cadence", describe)}
+             "cadence_days": ("cadence", describe), "owner": ("owner", lambda v: v)}
     taken, single, clashes = [], {}, []
     for attribute, (what, show) in shown.items():
         mine, theirs = getattr(keep, attribute), getattr(other, attribute)

@@ -63,6 +63,7 @@ class ContactOverview:
     follow_ups: tuple[FollowUpLine, ...]  # open ones, most urgent first
     deals: tuple[DealLine, ...]           # every deal the contact is on, by id
     recent: tuple[TimelineEntry, ...]     # the latest interactions, newest first
+    owner: str | None = None              # who looks after the contact; None: nobody
 
 
 def overview(session: Session, contact: Contact, *, as_of: datetime, follow_ups: int | None = None,
@@ -99,7 +100,7 @@ def overview(session: Session, contact: Contact, *, as_of: datetime, follow_ups:
         updated_at=_aware(contact.updated_at),  # type: ignore[arg-type]
         follow_ups=tuple(FollowUpLine(i, title, _aware(due), bool(all_day), status)  # type: ignore[arg-type]
                          for i, title, due, all_day, status in conn.execute(open_items)),
-        deals=tuple(DealLine(*row) for row in conn.execute(deals)), recent=tuple(latest))
+        deals=tuple(DealLine(*row) for row in conn.execute(deals)), recent=tuple(latest), owner=contact.owner)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

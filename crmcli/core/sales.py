@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from crmcli.core.deals import contact_names, probability_expression, rotting_expression
+from crmcli.core.identity import owned_by
 from crmcli.core.models import Deal, Organization
 from crmcli.core.money import Amount
 from crmcli.core.rows import Rows
@@ -25,14 +26,20 @@ from crmcli.core.stages import Stages
 PIPELINE_COLUMNS = ("stage", "probability", "currency", "deals", "value", "value_minor", "weighted", "rotting")
 
 
-def pipeline(conn: Connection, stages: Stages, as_of: datetime) -> Rows:
-    """Open deals per stage and currency: how many, their value, their weighted value, how many rot."""
+def _open(d: Any, owner: str | None) -> Any:
+    """Open deals; with `owner`, only theirs ("" only those nobody owns: identity.owner_filter)."""
+    return sa.and_(d.c.status == "open", *owned_by(d.c.owner, owner))
+
+
+def pipeline(conn: Connection, stages: Stages, as_of: datetime, *, owner: str | None = None) -> Rows:
+    """Open deals per stage and currency: how many, their value, their weighted value, how many rot.
+    `owner`: only that owner's deals."""
     d = Deal.__table__
     prob = probability_expression(stages, d)
     rotting = sa.case((rotting_expression(stages, d, as_of), 1), else_=0)
     stmt = sa.select(d.c.stage, d.c.currency, sa.func.count(), sa.func.sum(d.c.value_minor),
                      sa.func.sum(d.c.value_minor * prob), sa.func.sum(rotting)) \
-        .where(d.c.status == "open").group_by(d.c.stage, d.c.currency)
+        .where(_open(d, owner)).group_by(d.c.stage, d.c.currency)
     found = sorted(conn.execute(stmt), key=lambda r: (stages.position(r[0]), r[0], r[1]))
     rows = []
     for stage, code, count, total, weighted_x100, rot in found:
@@ -42,15 +49,16 @@ def pipeline(conn: Connection, stages: Stages, as_of: datetime) -> Rows:
     return Rows(PIPELINE_COLUMNS, rows)
 
 
-def rotting(conn: Connection, stages: Stages, as_of: datetime, *, limit: int | None = None) -> Rows:
-    """Open deals quiet for longer than their stage allows, the longest quiet first."""
+def rotting(conn: Connection, stages: Stages, as_of: datetime, *, limit: int | None = None,
+            owner: str | None = None) -> Rows:
+    """Open deals quiet for longer than their stage allows, the longest quiet first (`owner`: theirs only)."""
     from crmcli.storage.sql import age_days, iso_utc
 
     d = Deal.__table__
     quiet = age_days(d.c.last_activity_at, sa.literal(as_of, sa.DateTime(timezone=True)))
     inner = sa.select(d.c.id, d.c.name, d.c.stage, d.c.value_minor, d.c.currency, d.c.last_activity_at.label("last"),
                       quiet.label("quiet")) \
-        .where(d.c.status == "open", rotting_expression(stages, d, as_of)).subquery()
+        .where(_open(d, owner), rotting_expression(stages, d, as_of)).subquery()
     stmt = sa.select(inner.c.id, inner.c.name, inner.c.stage, inner.c.value_minor, inner.c.currency,
                      iso_utc(inner.c["last"]), sa.cast(inner.c.quiet, sa.Integer)) \
         .order_by(inner.c.quiet.desc(), inner.c.id)
@@ -98,9 +106,11 @@ def _end(last: Bucket, by: Period) -> date:
     return date(last.start.year + (month > 12), (month - 1) % 12 + 1, 1)
 
 
-def forecast(conn: Connection, stages: Stages, today: date, *, by: Period = "month", months: int = 6) -> Rows:
+def forecast(conn: Connection, stages: Stages, today: date, *, by: Period = "month", months: int = 6,
+             owner: str | None = None) -> Rows:
     """Weighted expected value per period by expected close date, per currency. Open deals whose
-    close date has passed come first, flagged `overdue`; deals with no close date are left out."""
+    close date has passed come first, flagged `overdue`; deals with no close date are left out.
+    `owner`: only that owner's deals."""
     from crmcli.storage.sql import month_of
 
     d = Deal.__table__
@@ -110,7 +120,7 @@ def forecast(conn: Connection, stages: Stages, today: date, *, by: Period = "mon
     month = sa.case((d.c.close_on < today, OVERDUE), else_=month_of(d.c.close_on))
     stmt = sa.select(month, d.c.currency, sa.func.count(), sa.func.sum(d.c.value_minor),
                      sa.func.sum(d.c.value_minor * prob)) \
-        .where(d.c.status == "open", d.c.close_on.is_not(None), d.c.close_on < end) \
+        .where(_open(d, owner), d.c.close_on.is_not(None), d.c.close_on < end) \
         .group_by(month, d.c.currency)
     totals: dict[tuple[str, str], list[int]] = {}
     for key, code, count, value, weighted_x100 in conn.execute(stmt):
@@ -139,10 +149,10 @@ def _label(month: str, by: Period) -> str:
     return f"{year}-Q{(int(m) - 1) // 3 + 1}"
 
 
-def undated(conn: Connection) -> int:
-    """Open deals with no expected close date: the forecast cannot place them."""
+def undated(conn: Connection, *, owner: str | None = None) -> int:
+    """Open deals (of `owner`) with no expected close date: the forecast cannot place them."""
     d = Deal.__table__
-    return int(conn.execute(sa.select(sa.func.count()).where(d.c.status == "open", d.c.close_on.is_(None)))
+    return int(conn.execute(sa.select(sa.func.count()).where(_open(d, owner), d.c.close_on.is_(None)))
                .scalar() or 0)
 
 

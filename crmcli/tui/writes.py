@@ -47,7 +47,7 @@ def log(context: Any, refs: Sequence[str], text: str, *, kind: str, at: datetime
     with context.database.session(write=True) as session:
         people = [contacts.resolve(session, ref) for ref in refs]
         done = interactions.log_with_follow_up(session, people, text, kind=kind, occurred_at=at,
-                                               follow_up=follow_up)
+                                               follow_up=follow_up, me=context.me)
     said = f"logged {done.kind} #{done.interaction_id} with {', '.join(name for _, name in done.contacts)}"
     if done.follow_up is not None:
         item = done.follow_up
@@ -61,7 +61,7 @@ def add_follow_up(context: Any, ref: str, title: str, due: Any, repeat: str | No
 
     with context.database.session(write=True) as session:
         contact = contacts.resolve(session, ref)
-        item = followups.add(session, contact, title, due, repeat=repeat)
+        item = followups.add(session, contact, title, due, repeat=repeat, me=context.me)
         return (f"added follow-up #{item.id} for {contact.name}, due {due_text(context, due.at, due.all_day)}"
                 + (f", {item.repeat}" if item.repeat else ""))
 
@@ -85,12 +85,12 @@ def save_contact(context: Any, contact_id: int | None, changes: Any, *, read_ver
     region = context.settings.phone_region
     with context.database.session(write=True) as session:
         if contact_id is None:
-            contact, notes = contacts.add(session, changes, phone_region=region)
+            contact, notes = contacts.add(session, changes, phone_region=region, me=context.me)
             said = f"added contact {contacts.label(contact)}"
         else:
             contact = contacts.resolve(session, str(contact_id))
             versions.check(session, contact, read_version)
-            notes = contacts.apply(session, contact, changes, phone_region=region)
+            notes = contacts.apply(session, contact, changes, phone_region=region, me=context.me)
             said = f"updated contact {contacts.label(contact)}"
     return "; ".join([said, *notes])
 

@@ -17,7 +17,7 @@ def test_overview_of_a_full_contact(db: Database, monkeypatch: pytest.MonkeyPatc
         ann, _ = contacts.add(s, contacts.ContactChanges(
             name="Ann Lee", title="CTO", org="Acme Ltd", add_emails=["work:ann@acme.example", "ann@home.example"],
             add_phones=["mobile:+44 20 7946 0000"], tags=["vip", "client"], set_fields=["source=referral"],
-            cadence="monthly"), phone_region="GB")
+            cadence="monthly", owner="kim"), phone_region="GB")
         called = interactions.log(s, [ann], "Called about the quote", kind="call",
                                   occurred_at=NOW.astimezone(UTC) - timedelta(days=2))
         soon = followups.add(s, ann, "Send the quote", followups.Due.parse("2026-03-06", now=NOW))
@@ -39,7 +39,7 @@ def test_overview_of_a_full_contact(db: Database, monkeypatch: pytest.MonkeyPatc
         follow_ups=(FollowUpLine(soon_id, "Send the quote", datetime(2026, 3, 6, tzinfo=UTC), True, "upcoming"),
                     FollowUpLine(later_id, "Check in", datetime(2026, 3, 20, 9, tzinfo=UTC), False, "upcoming")),
         deals=(DealLine(deal_id, "Website", "lead", "open", 120050, "EUR"),),
-        recent=found.recent)
+        recent=found.recent, owner="kim")
     assert [(e.type, e.id, e.body) for e in found.recent] == [("interaction", called_id, "Called about the quote")]
 
 
