@@ -63,9 +63,9 @@ def load(local: Path, url: str) -> str:
         facts = conn.exec_driver_sql(
             "SELECT (SELECT count(*) FROM interaction), pg_size_pretty(pg_total_relation_size('interaction_fts')), "
             "current_setting('shared_buffers'), current_setting('server_version')").one()
-        matching = [(text, conn.execute(sa.text("SELECT count(*) FROM interaction_fts WHERE doc @@ "
-                                                "plainto_tsquery('simple', crm_search_text(:t))"), {"t": text}).scalar())
-                    for _label, text, _target in SEARCHES]
+        counting = sa.text("SELECT count(*) FROM interaction_fts WHERE doc @@ plainto_tsquery('simple', "
+                           "crm_search_text(:t))")
+        matching = [(text, conn.execute(counting, {"t": text}).scalar()) for _label, text, _target in SEARCHES]
     engine.dispose()
     words = ", ".join(f"{text!r} {n:,}" for text, n in matching)
     return (f"PostgreSQL {facts[3]}, shared_buffers {facts[2]}: {facts[0]:,} interactions copied in {copied:.0f} s "

@@ -35,10 +35,17 @@ from crmcli.storage.search_index import KINDS, SPACELESS, record_key
 _SEPARATORS = r"[\u0001-\u002f\u003a-\u0040\u005b-\u0060\u007b-\u007f]+"
 _SPACELESS = "[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in SPACELESS) + "]"
 
-FUNCTIONS = (
-    "CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public",
-    "CREATE FUNCTION crm_unaccent(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
-    "AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$",
+
+def _unaccent(conn: Connection) -> str:
+    """`crm_unaccent`, calling the extension where it is: in public, unless a database has it elsewhere."""
+    conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public")
+    schema = conn.exec_driver_sql("SELECT quote_ident(n.nspname) FROM pg_extension e JOIN pg_namespace n "
+                                  "ON n.oid = e.extnamespace WHERE e.extname = 'unaccent'").scalar_one()
+    return ("CREATE FUNCTION crm_unaccent(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
+            f"AS $$ SELECT {schema}.unaccent('{schema}.unaccent'::regdictionary, $1) $$")
+
+
+FUNCTIONS = (  # after crm_unaccent
     "CREATE FUNCTION crm_search_text(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
     f"AS $$ SELECT regexp_replace(regexp_replace(crm_unaccent($1), '{_SEPARATORS}', ' ', 'g'), "
     f"'({_SPACELESS})', ' \\1 ', 'g') $$",
@@ -137,8 +144,9 @@ TRIGGERS = {
 
 def create(conn: Connection) -> None:
     """The functions, views, tables and triggers, and the index filled from the current rows."""
-    statements = [*FUNCTIONS, *(f"CREATE VIEW {name} AS {select}" for name, select in VIEWS.items()), *TABLES,
-                  *INDEXING, *(sql for trigger in TRIGGERS.values() for sql in trigger)]
+    views = [f"CREATE VIEW {name} AS {select}" for name, select in VIEWS.items()]
+    statements = [_unaccent(conn), *FUNCTIONS, *views, *TABLES, *INDEXING,
+                  *(sql for trigger in TRIGGERS.values() for sql in trigger)]
     for statement in statements:
         conn.exec_driver_sql(statement)
     rebuild(conn)

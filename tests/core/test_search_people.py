@@ -30,7 +30,8 @@ def interactions_found(db: Database, text: str) -> set[str]:
     """The bodies of the interactions found."""
     with db.connect() as conn:
         ids = [row[1] for row in search(conn, text, only="interaction").rows]
-        return set(conn.execute(sa.select(Interaction.body).where(Interaction.id.in_(ids))).scalars())  # type: ignore[attr-defined]
+        bodies = sa.select(Interaction.body).where(Interaction.id.in_(ids))  # type: ignore[attr-defined]
+        return set(conn.execute(bodies).scalars())
 
 
 def _sound(db: Database) -> None:
@@ -111,7 +112,8 @@ def test_an_interaction_deleted_or_edited_with_its_people(db: Database) -> None:
     _seed(db)
     with db.session(write=True) as s:
         first = interactions.get(s, 1)
-        interactions.edit(s, first, interactions.InteractionChanges(body="Sent the revised quote"), interactions.Kinds())
+        interactions.edit(s, first, interactions.InteractionChanges(body="Sent the revised quote"),
+                          interactions.Kinds())
         interactions.remove(s, interactions.get(s, 3))
     assert interactions_found(db, "jose discount") == {"Forwarded the discount request from Jose"}
     assert interactions_found(db, "jose revised") == {"Sent the revised quote"}
