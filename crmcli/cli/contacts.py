@@ -113,7 +113,7 @@ def show(ctx: typer.Context, ref: Ref, fmt: FormatOpt = Format.table) -> None:
     with context.database.session() as session:
         contact = contacts.resolve(session, ref)
         if fmt is not Format.table:
-            emit(contacts.rows(session.connection(), ids=[contact.id]), fmt)  # type: ignore[list-item]
+            emit(contacts.rows(session.connection(), ids=[contact.id], versions=True), fmt)  # type: ignore[list-item]
             return
         info = overview(session, contact, as_of=context.local_now(), follow_ups=3, recent=3)
     emails = [e.address + (f"  ({e.label})" if e.label else "") for e in info.emails]

@@ -309,7 +309,7 @@ def remove(session: Session, contact: Contact) -> Impact:
 # -- listings ------------------------------------------------------------------------------------
 
 CONTACT_COLUMNS = ("id", "uid", "name", "title", "org", "emails", "phones", "tags", "fields", "cadence_days",
-                   "last_contact", "created", "updated", "owner", "version")
+                   "last_contact", "created", "updated", "owner")
 Sort = Literal["name", "created", "updated", "last-contact"]
 
 
@@ -339,10 +339,13 @@ def _channel_value(table: sa.Table, column: str, labelled: bool) -> Any:
 
 def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None, sort: Sort = "name",
          limit: int | None = None, ids: list[int] | None = None, cold: Cold | None = None,
-         match: str | None = None, labelled: bool = False, owner: str | None = None) -> Rows:
+         match: str | None = None, labelled: bool = False, owner: str | None = None,
+         versions: bool = False) -> Rows:
     """Contacts as flat rows, aggregated in SQL and streamed (no ORM objects: exports stay fast).
     `match`: a fragment of the name, an email, the organisation or a tag, case- and accent-free.
     `labelled`: emails and phones as `label:value` where they have a label (exports).
+    `versions`: a last column `version` (`contacts show`: what `edit --if-version` names; not in
+    exports, where a copy's edit count would mean nothing).
     `owner`: only that owner's contacts; "" only those nobody owns (identity.owner_filter)."""
     c, o = Contact.__table__, Organization.__table__
     e, p, ct, t, f = CONTACT_EMAIL, CONTACT_PHONE, CONTACT_TAG, TAG, CONTACT_FIELD
@@ -357,7 +360,7 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
         _joined(_channel_value(p, "number", labelled), p.c.contact_id == c.c.id, p.c.position),
         sa.select(sa.func.aggregate_strings(tag_names.c.v, LIST_SEPARATOR)).scalar_subquery(),
         fields, c.c.cadence_days, iso_utc(last_contact), iso_utc(c.c.created_at), iso_utc(c.c.updated_at),
-        c.c.owner, c.c.version,
+        c.c.owner, *([c.c.version] if versions else []),
     ).select_from(c.outerjoin(o, o.c.id == c.c.org_id))
     if tag is not None:
         stmt = stmt.where(sa.exists().where(ct.c.contact_id == c.c.id, ct.c.tag_id == t.c.id,
@@ -389,7 +392,8 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
     stmt = stmt.order_by(*order)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return Rows(CONTACT_COLUMNS, conn.execute(stmt), list_columns=frozenset({"emails", "phones", "tags"}),
+    columns = (*CONTACT_COLUMNS, "version") if versions else CONTACT_COLUMNS
+    return Rows(columns, conn.execute(stmt), list_columns=frozenset({"emails", "phones", "tags"}),
                 json_columns=frozenset({"fields"}), time_columns=frozenset({"last_contact", "created", "updated"}),
                 table_columns=("id", "name", "title", "org", "emails", "phones", "tags", "last_contact"))
 

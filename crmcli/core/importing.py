@@ -136,7 +136,7 @@ def _json_fields(value: Any) -> dict[str, str]:
 OWN_COLUMNS = {"uid", "name", "title", "org", "emails", "phones", "tags", "fields", "cadence_days", "created",
                "updated", "owner"}
 # Worked out by crm (the row number here, the history, the edits counted), not imported.
-OWN_DERIVED = {"id", "last_contact", "version"}
+OWN_DERIVED = {"id", "last_contact", "version"}  # (`version`: in `contacts show -f json`)
 
 
 def _own(line: int, values: dict[str, Any]) -> Incoming:
