@@ -23,7 +23,8 @@ a phrase: any part of a run is found. Text without such characters is indexed ex
 The views `search_*` say what is indexed, spaced in plain SQL (`spaced_sql`), which the triggers
 read: a write from any connection, the sqlite3 shell's included, keeps the index right. A rebuild
 reads the same columns but spaces them with Python's `spaced` (registered as `crm_spaced`): the
-same text (a test holds them equal) at a fraction of the SQL walk's cost on non-ASCII text.
+same text (a test holds them equal) at a fraction of the SQL walk's cost on non-ASCII text; and it
+gathers the people of every interaction at once.
 
 Changing this DDL (or search_pg's) needs a migration that calls `recreate`. `create` builds the
 current index and may read any table, so only the newest migration that changes the index calls it
@@ -130,12 +131,23 @@ class _Source:
         return f"SELECT {self.id} AS id, {spaced_columns} FROM {self.table}"
 
 
-def _people(spacer: Spacer) -> str:
-    """The folded names of an interaction's people, each spaced (cheaper than the whole list: a
+def _links(indexed: bool = True) -> str:
+    """The links (`ic`) of interactions to their contacts (`c`)."""
+    return f"interaction_contact ic {'' if indexed else 'NOT INDEXED '}JOIN contact c ON c.id = ic.contact_id"
+
+
+def _names(spacer: Spacer) -> str:
+    """The folded names of a group of links' contacts, each spaced (cheaper than the whole list: a
     column needs no subquery of its own), in no set order: a contentless index is told the words
     to forget, not their order, so any order gives the same words."""
-    return (f"coalesce((SELECT group_concat({spacer('c.name_key')}, ' ') FROM interaction_contact ic JOIN contact c "
-            "ON c.id = ic.contact_id WHERE ic.interaction_id = i.id), '')")
+    return f"group_concat({spacer('c.name_key')}, ' ')"
+
+
+def _people(spacer: Spacer) -> str:
+    """An interaction's people (of `i`), as the view reads them for the triggers."""
+    return f"coalesce((SELECT {_names(spacer)} FROM {_links()} WHERE ic.interaction_id = i.id), '')"
+
+
 _INTERACTION = _Source("search_interaction", "interaction i", "i.id", (("body", "i.body"), ("people", _people)))
 _RECORDS = {
     "contact": _Source("search_contact", "contact c LEFT JOIN organization o ON o.id = c.org_id", "c.id", (
@@ -294,8 +306,14 @@ def rebuild(conn: Connection) -> None:
     conn.exec_driver_sql("INSERT INTO interaction_fts (interaction_fts) VALUES ('delete-all')")
     conn.exec_driver_sql("DROP TABLE IF EXISTS entity_fts")
     conn.exec_driver_sql(ENTITY_DDL)
-    conn.exec_driver_sql(f"INSERT INTO interaction_fts (rowid, body, people) SELECT id, body, people FROM "
-                         f"({_INTERACTION.select(_python_spaced)})")
+    # Every interaction's people gathered in one pass over the links (a sort) rather than looked up
+    # interaction by interaction through the links' index: at 1M interactions ~1.5 s less.
+    conn.exec_driver_sql("CREATE TEMP TABLE crm_people (id INTEGER PRIMARY KEY, names TEXT NOT NULL)")
+    conn.exec_driver_sql(f"INSERT INTO crm_people SELECT ic.interaction_id, {_names(_python_spaced)} "
+                         f"FROM {_links(indexed=False)} GROUP BY ic.interaction_id")
+    conn.exec_driver_sql(f"INSERT INTO interaction_fts (rowid, body, people) SELECT i.id, {_python_spaced('i.body')}, "
+                         "coalesce(p.names, '') FROM interaction i LEFT JOIN crm_people p ON p.id = i.id")
+    conn.exec_driver_sql("DROP TABLE crm_people")
     for kind, source in _RECORDS.items():
         conn.exec_driver_sql(_index(kind, f"({source.select(_python_spaced)})"))
     conn.exec_driver_sql("PRAGMA cache_size = -2000")
