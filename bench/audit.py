@@ -9,7 +9,7 @@
 - `crm history --since` over a year of audit rows for 100,000 contacts (one recorded change per
   contact, spread over the year, written straight into a copy), against `import sqlmodel, typer`: ≤ 1.5.
 
-    python bench/audit.py [--runs 10] [--import-runs 3]
+    python bench/audit.py [--runs 10] [--import-runs 3] [--only TEXT]
 """
 
 from __future__ import annotations
@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--import-runs", type=int, default=3)
     parser.add_argument("--baseline-rev", default=BASELINE_REV)
+    parser.add_argument("--only", metavar="TEXT", help="only the figures whose name contains TEXT")
     args = parser.parse_args(argv)
     dataset = DATA / "crm-1.0-v6.db"
     if not dataset.exists():
@@ -136,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'benchmark':<72} {'median':>9} {'floor':>9} {'ratio':>6} {'target':>6}")
     failed = 0
     for figure, runs in figures:
+        if args.only and args.only not in figure.name:
+            continue
         result: Result = measure(figure, runs)
         failed += not result.ok
         print(f"{figure.name:<72} {result.candidate:>8.3f}s {result.floor or 0:>8.3f}s {result.ratio or 0:>6.2f} "
