@@ -208,9 +208,9 @@ def test_nothing_to_undo_and_unknown_commands_are_clear(db: Database) -> None:
             undo.target(conn, "nobody", 99)
 
 
+@pytest.mark.sqlite_only("the sqlite3 shell's writes; on PostgreSQL a psql write is recorded under its "
+                        "session user (tests/storage/test_audit_postgres.py)")
 def test_writes_outside_crm_are_not_recorded_on_sqlite(db: Database) -> None:
-    if not db.is_sqlite:
-        pytest.skip("on PostgreSQL a psql write is recorded under its session user (tests/storage)")
     import sqlite3
 
     con = sqlite3.connect(db.path)  # type: ignore[arg-type]
