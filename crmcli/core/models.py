@@ -70,7 +70,7 @@ class Contact(Versioned, SQLModel, table=True):
     # migration makes it partial on PostgreSQL too; naming postgresql_where here would import that
     # dialect, about 20 ms, on every command.
     __table_args__ = (Index("ix_contact_cadence", "cadence_days", "last_contact_at", "created_at", "name",
-                            sqlite_where=text("cadence_days IS NOT NULL")),)
+                            sqlite_where=text("cadence_days IS NOT NULL AND do_not_contact_at IS NULL")),)
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(default_factory=new_uid, unique=True, nullable=False)
@@ -87,6 +87,10 @@ class Contact(Versioned, SQLModel, table=True):
     last_contact_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
     owner: str | None = None  # who looks after the contact (default: who added it)
     version: int = _version()
+    # Marked "do not contact" (when, and why): kept, but left out of reminders, cadences, cold
+    # lists and mailing exports.
+    do_not_contact_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    do_not_contact_reason: str | None = None
 
 
 # Child and link tables are plain tables, not mapped classes: they are only ever written and read
@@ -191,6 +195,8 @@ class FollowUp(Versioned, SQLModel, table=True):
     deal_id: int | None = _parent("deal", on_delete="SET NULL", nullable=True)  # what it is for, if a deal
     owner: str | None = None  # who is to do it (default: who added it)
     version: int = _version()
+    due_on: date | None = None  # an all-day due's day (a date: no zone can shift it)
+    series_uid: str = Field(default_factory=new_uid, nullable=False)  # shared by a recurrence's occurrences
 
 
 class Deal(Versioned, SQLModel, table=True):

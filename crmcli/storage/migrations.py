@@ -254,6 +254,38 @@ def _v10_search_by_people_and_on_postgres(conn: Connection) -> None:
     search_index.recreate(conn)
 
 
+def _v11_privacy_and_dates(conn: Connection) -> None:
+    """Privacy and dates: a do-not-contact mark on contacts (when and why), left out of the cadence
+    index that reminders read; an all-day due kept as a date (`due_on`, read from the local midnight
+    it was stored as, in this machine's zone) so a move to another zone never shifts it; and one
+    series UID shared by the occurrences of a recurring follow-up (each keeps its own so far)."""
+    kind = sa.DateTime(timezone=True).compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f"ALTER TABLE contact ADD COLUMN do_not_contact_at {kind}")
+    conn.exec_driver_sql("ALTER TABLE contact ADD COLUMN do_not_contact_reason VARCHAR")
+    conn.exec_driver_sql("DROP INDEX ix_contact_cadence")
+    conn.exec_driver_sql("CREATE INDEX ix_contact_cadence ON contact (cadence_days, last_contact_at, created_at, name) "
+                         "WHERE cadence_days IS NOT NULL AND do_not_contact_at IS NULL")
+    conn.exec_driver_sql("ALTER TABLE follow_up ADD COLUMN due_on DATE")
+    conn.exec_driver_sql("ALTER TABLE follow_up ADD COLUMN series_uid VARCHAR NOT NULL DEFAULT ''")
+    conn.exec_driver_sql("UPDATE follow_up SET series_uid = uid")
+    from datetime import datetime, timezone
+
+    rows = conn.exec_driver_sql("SELECT id, due_at FROM follow_up WHERE all_day").all()
+    if rows:
+        def local_day(value):
+            if isinstance(value, str):  # SQLite hands back text
+                value = datetime.fromisoformat(value)
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=timezone.utc)
+            return value.astimezone().date()
+        conn.execute(sa.text("UPDATE follow_up SET due_on = :day WHERE id = :id"),
+                     [{"id": row.id, "day": local_day(row.due_at)} for row in rows])
+    if conn.dialect.name == "sqlite":  # its triggers name the columns; PostgreSQL's read whole rows
+        from crmcli.storage import audit_triggers
+
+        audit_triggers.recreate(conn)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema", _v1_initial),
     ("folded name keys", _v2_name_keys),
@@ -266,6 +298,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("team mode: owners, record versions and the audit history", _v9_team_mode),
     ("search by the people of an interaction, and full-text search on PostgreSQL",
      _v10_search_by_people_and_on_postgres),
+    ("do-not-contact mark, all-day dues as dates, series UIDs of recurring follow-ups", _v11_privacy_and_dates),
 ]
 LATEST = len(MIGRATIONS)
 AUDITED_SINCE = 9  # the first version with the audit history
