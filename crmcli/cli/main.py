@@ -222,6 +222,7 @@ LAZY: tuple[tuple[str, str, str], ...] = (
     ("report", "crmcli.cli.sales:report", "Sales"),
     ("import", "crmcli.cli.importing", "Data"),
     ("export", "crmcli.cli.export", "Data"),
+    ("privacy", "crmcli.cli.privacy", "Data"),
     ("demo", "crmcli.cli.demo", "Setup"),
     ("db", "crmcli.cli.db", "Setup"),
     ("config", "crmcli.cli.config_cmd", "Setup"),

@@ -25,7 +25,7 @@ NOUNS = {"organization": "organisation", "contact": "contact", "contact_email": 
          "contact_field": "field", "tag": "tag name", "contact_tag": "tag", "interaction": "interaction",
          "interaction_contact": "participant", "follow_up": "follow-up", "deal": "deal",
          "deal_contact": "deal contact", "stage_change": "stage"}
-ACTIONS = {"insert": "added", "update": "changed", "delete": "removed"}
+ACTIONS = {"insert": "added", "update": "changed", "delete": "removed", "erase": "erased"}  # erase: core/privacy
 # Fields not shown: bookkeeping, or kept copies of other changes.
 HIDDEN = {"id", "uid", "name_key", "created_at", "updated_at", "version", "last_contact_at", "last_activity_at",
           "stage_changed_at"}
@@ -42,11 +42,12 @@ class Filter:
 
 def rows(conn: Connection, where: Filter, *, limit: int | None = 100) -> Rows:
     """The changes that match, newest first, one row per field changed."""
-    changes = _changes(conn, where, limit)
-    return Rows(COLUMNS, list(_lines(conn, changes)), time_columns=frozenset({"at"}))
+    return Rows(COLUMNS, list(_lines(conn, changes(conn, where, limit=limit))), time_columns=frozenset({"at"}))
 
 
-def _changes(conn: Connection, where: Filter, limit: int | None) -> list[Any]:
+def changes(conn: Connection, where: Filter, *, limit: int | None = 100) -> list[Any]:
+    """The recorded changes that match, newest first: each audit_change row with its command's
+    `at`, `actor` and `command_line`."""
     ch, cmd = AUDIT_CHANGE, AUDIT_COMMAND
     query = (sa.select(ch, cmd.c.at, cmd.c.actor, cmd.c.command.label("command_line"))
              .join(cmd, cmd.c.id == ch.c.command_id).order_by(ch.c.id.desc()))
@@ -90,7 +91,9 @@ def _lines(conn: Connection, changes: list[Any]) -> Iterator[tuple[Any, ...]]:
         at = utc_text(change.at)
         record = f"{NOUNS.get(change.table_name, change.table_name)} {labels.record(change)}"
         head = (change.id, at, change.actor, record.strip(), ACTIONS.get(change.action, change.action))
-        if change.action == "update":
+        if change.action == "erase":  # an erasure names nobody
+            yield (*head, "", "", "personal data", change.command_line or "")
+        elif change.action == "update":
             for field, before, after in changed_fields(change.before, change.after):
                 yield (*head, field, _shown(before), _shown(after), change.command_line or "")
         else:
@@ -158,6 +161,8 @@ class Labels:
         """Which record: the owner for a contact's or deal's own rows, else the row itself."""
         values = change.after or change.before or {}
         table = change.table_name
+        if not change.row_key:  # an erasure's change: no record named
+            return ""
         if table == "contact" or table == "deal":
             return f"#{change.row_key} {values.get('name', '')}".strip()
         if table in ("organization", "tag"):

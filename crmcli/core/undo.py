@@ -40,6 +40,7 @@ class Command:
     undoes: int | None
     undone_by: int | None
     changes: Counter[tuple[str, str]]  # (table, action) -> rows
+    erased_by: int | None = None  # the erasure (crm privacy forget) that rewrote its record; its own id for one
 
     def when(self) -> str:
         return shown_local(utc_text(self.at))
@@ -53,6 +54,10 @@ class Command:
                          for (noun, verb), count in said.most_common())
 
     def status(self) -> str:
+        if self.erased_by == self.id:
+            return "erasure: cannot be undone"
+        if self.erased_by is not None:
+            return f"rewritten by erasure #{self.erased_by}"
         if self.undone_by is not None:
             return f"undone by #{self.undone_by}"
         if self.undoes is not None:
@@ -75,8 +80,31 @@ def _commands(conn: Connection, where: Any, *, limit: int | None) -> list[Comman
         for command_id, table, action, count in tally:
             counts[command_id][(table, action)] = count
     gone = undone(conn)
+    erased = erasures(conn)
     return [Command(row[0], row[1], row[2], row[3] or "(outside crm)", row[4], row[5] if row[0] in gone else None,
-                    counts[row[0]]) for row in found]
+                    counts[row[0]], erased.get(row[0])) for row in found]
+
+
+def erasures(conn: Connection) -> dict[int, int]:
+    """Command -> the erasure that rewrote its record (core/privacy.py): each erasure names the
+    commands whose recorded changes or command line it rewrote; an erasure maps to itself."""
+    from crmcli.storage.erasure import ACTION
+
+    ch = AUDIT_CHANGE
+    found: dict[int, int] = {}
+    for erasure, details in conn.execute(sa.select(ch.c.command_id, ch.c.after).where(ch.c.action == ACTION)):
+        found[erasure] = erasure
+        for command in (details or {}).get("commands_rewritten", []):
+            found.setdefault(int(command), erasure)
+    return found
+
+
+def _refuse_erased(command: Command) -> None:
+    if command.erased_by == command.id:
+        raise Conflict(f"#{command.id} erased a person's data (`{command.command_line}`): an erasure cannot be undone")
+    if command.erased_by is not None:
+        raise Conflict(f"cannot undo #{command.id}: the erasure #{command.erased_by} rewrote its record to take a "
+                       "person's data out, and an erasure cannot be undone")
 
 
 def listing(conn: Connection, user: str, *, limit: int | None = 20) -> Rows:
@@ -99,6 +127,7 @@ def target(conn: Connection, user: str, command_id: int | None = None) -> Comman
         if found[0].actor != user:
             raise Conflict(f"command #{command_id} is {found[0].actor}'s, not yours ({user}); only its author can "
                            "undo it")
+        _refuse_erased(found[0])
         if found[0].undone_by is not None:
             raise Conflict(f"command #{command_id} was undone already by #{found[0].undone_by}; "
                            f"`crm undo {found[0].undone_by}` brings it back")
@@ -107,6 +136,7 @@ def target(conn: Connection, user: str, command_id: int | None = None) -> Comman
     own = _commands(conn, sa.and_(cmd.c.actor == user, cmd.c.undoes.is_(None), cmd.c.id.not_in(gone)), limit=1)
     if not own:
         raise NotFound(f"nothing to undo: {user} has no command that changed data and is not undone yet")
+    _refuse_erased(own[0])
     return own[0]
 
 

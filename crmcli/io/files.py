@@ -37,15 +37,16 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 @contextmanager
-def writing(path: Path, *, text: bool = False) -> Iterator[IO[Any]]:
+def writing(path: Path, *, text: bool = False, private: bool = False) -> Iterator[IO[Any]]:
     """An open file that becomes the whole of `path` when the block ends (flushed to disk, then
     renamed over it), so a large export streams to disk yet never leaves half a file. `text`: UTF-8,
-    line ends exactly as written (CSV's CRLF stays CRLF). One line (CrmError) when the system refuses."""
+    line ends exactly as written (CSV's CRLF stays CRLF). `private`: 0600 even where an existing
+    file had another mode (one person's data). One line (CrmError) when the system refuses."""
     from crmcli.errors import CrmError
 
     how: dict[str, Any] = {"mode": "w", "encoding": "utf-8", "newline": ""} if text else {"mode": "wb"}
     try:
-        with replacing(path) as temp, open(temp, **how) as out:
+        with replacing(path, keep_mode=not private) as temp, open(temp, **how) as out:
             yield out
             out.flush()
             os.fsync(out.fileno())

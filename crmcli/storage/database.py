@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from crmcli.storage.audit import Actor
 
 BUSY_TIMEOUT_MS = 5000
+MIGRATION_BACKUP = ".bak-v"  # `crm.db.bak-v8`: the file as it was at version 8, before a migration
 
 
 class Database:
@@ -157,13 +159,21 @@ class Database:
                                f"understands ({migrations.LATEST}); upgrade crmcli")
         backup = None
         if current and self.path is not None:
-            backup = self.path.with_name(f"{self.path.name}.bak-v{current}")
+            backup = self.path.with_name(f"{self.path.name}{MIGRATION_BACKUP}{current}")
             self.backup(backup)
         with self.connect(write=True, audit=False) as conn:
             applied = migrations.apply(conn, current or 0)
         if backup is not None:
             applied.append(f"(backup of the previous version kept at {backup})")
         return applied
+
+    def migration_backups(self) -> list[Path]:
+        """The copies `ensure_schema` kept beside a SQLite file before migrating it (`crm.db.bak-v8`)."""
+        if self.path is None:
+            return []
+        stem = f"{self.path.name}{MIGRATION_BACKUP}"
+        return sorted(found for found in self.path.parent.glob(f"{glob_escape(stem)}*")
+                      if found.name[len(stem):].isdigit())
 
     # -- transactions --------------------------------------------------------------------------
 
