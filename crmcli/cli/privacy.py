@@ -16,6 +16,10 @@ from crmcli.cli.options import YesOpt
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="A person's data: all of it in one JSON document (export), or erased everywhere (forget).")
 
+# A section's records, counted in the message: (one, several).
+_NOUNS = {"interactions": ("interaction", "interactions"), "follow_ups": ("follow-up", "follow-ups"),
+          "deals": ("deal", "deals"), "history": ("history entry", "history entries")}
+
 Ref = Annotated[str, typer.Argument(metavar="CONTACT", help="Id, email, or a unique part of the name.")]
 
 
@@ -31,6 +35,7 @@ def export(
     audit history — as one JSON document (see the README: Privacy)."""
     from crmcli.cli.output import note
     from crmcli.core import contacts, privacy
+    from crmcli.core.text import counted
 
     context = state.context(ctx)
     with context.database.session() as session:
@@ -44,7 +49,7 @@ def export(
 
     with writing(Path(output).expanduser(), text=True, private=True) as out:
         out.write(text)
-    counts = ", ".join(f"{len(document[s])} {s.replace('_', '-')}" for s in privacy.SECTIONS if s != "contact")
+    counts = ", ".join(counted(len(document[s]), *_NOUNS.get(s, (s, s))) for s in privacy.SECTIONS if s != "contact")
     note(f"wrote everything stored about contact #{contact.id} {contact.name} to {output} ({counts})")
 
 
