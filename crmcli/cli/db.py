@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crmcli.cli import state
 from crmcli.cli.output import note
 
-app = typer.Typer(add_completion=False, help="The database: path, check, migrate, backup, reindex, password.",
+if TYPE_CHECKING:
+    from crmcli.core.health import Health, Problem
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+app = typer.Typer(add_completion=False, help="The database: path, check, repair, migrate, backup, copy, reindex, password.",
                   no_args_is_help=True)
 
 
@@ -25,29 +34,101 @@ def path(ctx: typer.Context) -> None:
 
 
 @app.command("check")
-def check(ctx: typer.Context) -> None:
-    """Run SQLite's integrity and foreign-key checks; exit 1 if anything is wrong."""
+def check(
+    ctx: typer.Context,
+    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", metavar="FORMAT", case_sensitive=False,
+                                             help="text (a line per problem) or json (for scripts).")]
+    = CheckFormat.text,
+) -> None:
+    """Check integrity, foreign keys, the search index and the copies kept beside the data; exit 1 if anything is wrong.
+
+    One line per problem, naming what, how many and a few ids. `crm db repair` fixes what can be fixed."""
     from crmcli.core.health import check as health_check
-    from crmcli.errors import StorageError
 
     found = health_check(state.context(ctx).database)
-    problems = list(found.storage)
-    if found.drifted_links:
-        problems.append(f"timeline: {found.drifted_links} interaction link(s) out of step with their "
-                        "interaction's time")
-    if found.stale_last_contacts:
-        problems.append(f"contacts: {found.stale_last_contacts} last-contact time(s) out of step with the history")
-    if found.drifted_stage_times:
-        problems.append(f"deals: {found.drifted_stage_times} stage-change time(s) out of step with the stage "
-                        "history")
-    if found.drifted_deal_activity:
-        problems.append(f"deals: {found.drifted_deal_activity} last-activity time(s) out of step with their "
-                        "stage history and contacts")
-    for line in problems:
-        print(line)
-    if problems:
-        raise StorageError(f"{found.problem_count} problem(s) found in {found.database}")
-    note(f"ok: {found.database} passed the integrity and foreign key checks")
+    _report(found, fmt)
+    _exit_if_problems(found)
+    note(f"ok: {found.database} passed the integrity, foreign key, search index and copy checks")
+
+
+@app.command("repair")
+def repair(
+    ctx: typer.Context,
+    drop_orphans: Annotated[bool, typer.Option(
+        "--drop-orphans", help="Also remove rows pointing to a record that is gone (SQLite): deleted, or "
+                               "unlinked where the link is optional, as deleting that record would have done.")] = False,
+    reindex: Annotated[bool, typer.Option("--reindex", help="Rebuild the search index even if it looks right.")] = False,
+    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", metavar="FORMAT", case_sensitive=False,
+                                             help="text or json (for scripts).")] = CheckFormat.text,
+) -> None:
+    """Fix what `crm db check` found, in one transaction; say what was fixed and what was not.
+
+    Rebuilds the search index, writes the drifted copies again from the data, closes audit commands
+    left open (and with --drop-orphans, removes rows pointing nowhere), then checks again. Exit 0
+    when the database is sound afterwards, 1 when problems remain."""
+    from crmcli.core.health import repair as health_repair
+
+    done = health_repair(state.context(ctx).database, drop_orphans=drop_orphans, reindex=reindex)
+    if fmt is CheckFormat.json:
+        _json({"database": done.after.database, "ok": done.ok, "fixed": list(done.fixed),
+               "before": [_problem(p) for p in done.before.problems],
+               "problems": [_problem(p) for p in done.after.problems], "notes": list(done.after.notes)})
+    else:
+        for line in done.fixed:
+            note(f"fixed: {line}")
+        for problem in done.left:
+            print(f"{problem.line}: {_advice(problem)}")
+        for line in done.after.notes:
+            note(f"note: {line}")
+    if not done.ok:
+        from crmcli.errors import StorageError
+
+        raise StorageError(f"{done.after.problem_count} problem(s) left in {done.after.database}"
+                           + ("; nothing was changed" if not done.changed else ""))
+    note(f"ok: {done.after.database} " + ("repaired and checked" if done.changed else "needed no repair"))
+
+
+def _problem(p: "Problem") -> dict[str, object]:
+    return {"check": p.check, "subject": p.subject, "count": p.count, "message": p.message,
+            "examples": list(p.examples), "fix": p.fix}
+
+
+def _json(document: dict[str, object]) -> None:
+    import json
+
+    print(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def _report(found: "Health", fmt: "CheckFormat") -> None:
+    if fmt is CheckFormat.json:
+        _json({"database": found.database, "ok": found.ok, "schema_version": found.schema_version,
+               "problems": [_problem(p) for p in found.problems], "notes": list(found.notes)})
+        return
+    for problem in found.problems:
+        print(problem.line)
+    for line in found.notes:
+        note(f"note: {line}")
+
+
+def _exit_if_problems(found: "Health") -> None:
+    if found.problems:
+        from crmcli.errors import StorageError
+
+        fixable = sum(1 for p in found.problems if p.fix == "repair")
+        hint = f"; `crm db repair` fixes {fixable} of them" if fixable else ""
+        raise StorageError(f"{found.problem_count} problem(s) found in {found.database}{hint}")
+
+
+def _advice(problem: "Problem") -> str:
+    """What to do about a problem the repair left."""
+    if problem.fix == "backup":
+        index = " (an index's finding alone: the sqlite3 shell's REINDEX rebuilds the indexes)" \
+            if " index " in f" {problem.message} " else ""
+        return ("the file is damaged: restore a backup (crm db backup, or the .bak-vN copies migrations keep), "
+                f"or salvage with the sqlite3 shell's .recover{index}")
+    if problem.fix == "drop-orphans":
+        return "restore a backup to bring the missing records back, or remove these rows with --drop-orphans"
+    return "not fixed"
 
 
 @app.command("migrate")

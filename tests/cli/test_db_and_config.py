@@ -29,7 +29,7 @@ def test_db_flag_and_env_choose_the_database(ok: Run, tmp_path: Path, monkeypatc
 
 
 def test_check_and_backup(ann: Run, db_path: Path, tmp_path: Path) -> None:
-    assert "passed the integrity and foreign key checks" in ann("db", "check").stderr
+    assert "passed the integrity, foreign key, search index and copy checks" in ann("db", "check").stderr
     copy = tmp_path / "copy.db"
     ann("db", "backup", str(copy))
     assert dump(copy) == dump(db_path)
@@ -40,8 +40,8 @@ def test_check_reports_broken_foreign_keys(ann: Run, crm: Run, db_path: Path) ->
     sql(db_path, "insert into contact_email (contact_id, address, position) values (999, 'ghost@x.example', 0)")
     result = crm("db", "check")
     assert result.exit_code == 1
-    assert "foreign key: contact_email" in result.stdout
-    assert "1 problem(s) found" in result.stderr
+    assert result.stdout == "foreign key: contact_email: 1 row points to a missing contact (e.g. row 4)\n"
+    assert result.stderr == f"crm: 1 problem(s) found in {db_path}\n"
 
 
 def test_migrate_on_current_database_is_a_no_op(ann: Run) -> None:
@@ -329,6 +329,6 @@ def test_backup_with_force_ignores_a_stale_wal_beside_the_target(ann: Run, db_pa
 
 
 def test_db_help_names_every_command(ok: Run) -> None:
-    summary = "The database: path, check, migrate, backup, reindex, password."
+    summary = "The database: path, check, repair, migrate, backup, copy, reindex, password."
     assert summary in ok("db", "--help").stdout
     assert summary in ok("--help").stdout
