@@ -64,6 +64,7 @@ SCREENS: dict[str, tuple[Key, ...]] = {
         Key("escape", "back", "Back"),
         Key("L", "app.log", "Log"),  # the quick action, shown in this screen's footer
         Key("M", "merge", "Merge a duplicate", footer=False),
+        Key("X", "forget", "Erase personal data", footer=False),  # asks for the name typed: cannot be undone
         Key("h", "history", "History"),
         Key("home,ctrl+home,g", "newest", "Newest entry", footer=False),
         Key("end,ctrl+end,G", "oldest", "Oldest entry", footer=False),

@@ -103,6 +103,24 @@ def delete_contact(context: Any, contact_id: int) -> str:
         return f"deleted {contacts.remove(session, contacts.resolve(session, str(contact_id))).describe()}"
 
 
+def forget_plan(context: Any, contact_id: int) -> Any:
+    """What `crm privacy forget CONTACT` would erase: the core's plan, for the confirmation."""
+    from crmcli.core import contacts, privacy
+
+    with context.database.session() as session:
+        return privacy.plan(session, contacts.resolve(session, str(contact_id)), context.database)
+
+
+def forget(context: Any, contact_id: int) -> str:
+    """`crm privacy forget CONTACT --yes`: the person erased everywhere, in one transaction."""
+    from crmcli.core import privacy
+
+    done = privacy.forget(context.database, contact_id)
+    backups = f"; {len(done.backups_deleted)} migration backup(s) deleted" if done.backups_deleted else ""
+    return (f"erased contact #{contact_id} everywhere (recorded as command #{done.command_id}, which cannot be "
+            f"undone){backups}; copies made outside crm still hold them")
+
+
 def add_deal(context: Any, new: Any, refs: Sequence[str], org: str | None) -> str:
     """`crm deals add`: the defaults (currency, stage, the first contact's organisation) are the core's."""
     from crmcli.core import contacts, deals, orgs

@@ -17,6 +17,7 @@ from crmcli.core.text import one_line, printable
 from crmcli.tui import keymap
 from crmcli.tui.format import cell, local
 from crmcli.tui.screens.base import CrmScreen
+from crmcli.tui.screens.prompt import PromptModal
 from crmcli.tui.widgets.tables import RecordTable
 
 PAGE = 100        # the first page: what a screen shows, and some
@@ -247,6 +248,36 @@ class ContactScreen(CrmScreen):
 
         merge_into(self, Picked(self.contact_id, self._contact_name or f"#{self.contact_id}"))
 
+    def action_forget(self) -> None:
+        """Erase this person everywhere (`crm privacy forget`): what goes is said, and their name must
+        be typed to confirm; then back to the contacts list."""
+        from crmcli.core.text import fold
+        from crmcli.tui import writes
+
+        def ask(planned: Any) -> None:
+            def check(text: str) -> str | None:
+                return None if fold(text) == fold(planned.name) else f"type {planned.name} to erase them"
+
+            def answer(text: str | None) -> None:
+                if text is not None:
+                    self.in_thread(lambda: writes.forget(self.context, planned.contact_id), self._forgotten,
+                                   group="write", exclusive=False)
+
+            self.app.push_screen(EraseModal(f"Erase {planned.describe()}? This cannot be undone: type the name "
+                                             "to confirm.", "the name, as above", check), answer)
+
+        self.in_thread(lambda: writes.forget_plan(self.context, self.contact_id), ask, group="form")
+
+    def _forgotten(self, said: str) -> None:
+        """This screen shows nobody any more: the contacts list, read again, says what was done."""
+        if self.app.screen is self:
+            self.app.pop_screen()
+        if getattr(self.app.screen, "name", None) != "contacts":
+            self.app.action_go("contacts")  # type: ignore[attr-defined]
+        below = self.app.screen
+        if isinstance(below, CrmScreen):
+            below.written(said)
+
     def action_oldest(self) -> None:
         """To the last entry of the whole timeline: the oldest page fetched directly, however long it is."""
         if not self._older:
@@ -300,6 +331,12 @@ class ContactScreen(CrmScreen):
         table.fill(history_rows(rows))
         table.border_title = (f"History ({len(rows):,}{'+' if len(rows) >= HISTORY else ''} changes, newest first; "
                               "h: timeline)")
+
+
+class EraseModal(PromptModal):
+    """The erasure's question: what goes, said in full (it wraps), and the name to type."""
+
+    DEFAULT_CSS = "EraseModal #form Label { width: 100%; }"
 
 
 HISTORY = 500  # changes shown at most (`crm history CONTACT --all` has them all)

@@ -81,7 +81,7 @@ class PromptModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Label(self._title)
+            yield Label(printable(self._title), markup=False)  # it may quote a name
             yield Input(placeholder=self._placeholder, id="value")
             yield Static("", id="error", classes="error")
 
