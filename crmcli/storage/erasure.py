@@ -10,7 +10,7 @@ erasure's own write transaction:
   'optimize' merges every segment, so no segment keeps hers (PostgreSQL's index tables forget a
   row with it).
 - `record`: the erasure's command (who and when, under a fixed command line that names nobody)
-  and one change saying an erasure happened.
+  and one change saying an erasure happened; its last step (SQLite's `secure_delete` as it was).
 
 After the commit, `checkpoint` writes SQLite's WAL back into the file and empties it (the WAL held
 earlier versions of the erased pages).
@@ -34,6 +34,7 @@ ACTION = "erase"  # the action of the one change an erasure records (table `cont
 
 def begin(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
+        conn.info["crm_secure_delete"] = conn.exec_driver_sql("PRAGMA secure_delete").scalar()  # `record` puts it back
         conn.exec_driver_sql("PRAGMA secure_delete = ON")
         conn.exec_driver_sql("UPDATE audit_command SET in_progress = 2 WHERE in_progress = 1")  # the triggers wait
         return
@@ -73,6 +74,8 @@ def record(conn: Connection, details: dict[str, Any]) -> int:
                              (COMMAND_LINE, command))
         conn.exec_driver_sql("INSERT INTO audit_change (command_id, table_name, row_key, action, after) "
                              "VALUES (?, 'contact', '', ?, ?)", (command, ACTION, after))
+        # Every delete is done: the pooled connection's later ones (a TUI session's) go at the usual cost.
+        conn.exec_driver_sql(f"PRAGMA secure_delete = {int(conn.info.pop('crm_secure_delete', 0))}")
         return command
     command = conn.exec_driver_sql(
         "INSERT INTO audit_command (at, actor, command) VALUES (coalesce(nullif(current_setting('crmcli.at', true), "
