@@ -234,10 +234,10 @@ def phone_forms(e164: str) -> set[str]:
     except phonenumbers.NumberParseException:
         return forms
     formats = phonenumbers.PhoneNumberFormat
-    for kind in (formats.INTERNATIONAL, formats.NATIONAL, formats.RFC3966):
-        shown = phonenumbers.format_number(number, kind).removeprefix("tel:")
-        forms |= {shown, re.sub(r"\D", "", shown) if kind == formats.NATIONAL else shown}
-    return {form for form in forms if len(re.sub(r"\D", "", form)) >= 5}
+    for kind in (formats.INTERNATIONAL, formats.NATIONAL, formats.RFC3966):  # +44 20 7946 0000, 020 7946 0000, +44-20-...
+        forms.add(phonenumbers.format_number(number, kind).removeprefix("tel:"))
+    forms.add(re.sub(r"\D", "", phonenumbers.format_number(number, formats.NATIONAL)))  # 02079460000
+    return {form for form in forms if len(re.sub(r"\D", "", form)) >= 5}  # never a short run of digits
 
 
 @dataclass(frozen=True)
