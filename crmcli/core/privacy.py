@@ -208,12 +208,11 @@ class Eraser:
                     forms.setdefault(json.dumps(form)[1:-1].lower(), json.dumps(form)[1:-1])
         return [like_pattern(form) for form in forms.values()]
 
-    def mentioned(self, columns: Sequence[Any], *, escaped: bool = False) -> Any:
+    def mentioned(self, conn: Connection, columns: Sequence[Any], *, escaped: bool = False) -> Any:
         """SQL: any of `columns` may hold a term (checked exactly in Python afterwards)."""
-        likes = self.likes(escaped=escaped)
-        if not likes:
-            return sa.false()
-        return sa.or_(*(column.ilike(like, escape="\\") for column in columns for like in likes))
+        from crmcli.storage.erasure import matching
+
+        return matching(conn, columns, self.likes(escaped=escaped))
 
 
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
@@ -400,7 +399,7 @@ def _rewrite_records(conn: Connection, everywhere: Eraser, near: dict[str, dict[
         mine = near.get(table.name, {})
         cols = [table.c[name] for name in columns]
         count = 0
-        for row in conn.execute(sa.select(table.c.id, *cols).where(everywhere.mentioned(cols))).all():
+        for row in conn.execute(sa.select(table.c.id, *cols).where(everywhere.mentioned(conn, cols))).all():
             if row.id not in mine:
                 count += _rewrite(conn, table, columns, row, everywhere)
         for chunk in _chunks(sorted(mine)):
@@ -525,11 +524,11 @@ def _rewrite_history(conn: Connection, subject: Subject, everywhere: Eraser, nea
             by_interaction = near_interactions.get(int(row.row_key)) if row.table_name == "interaction" else None
             rewrite(row, by_interaction or near_deals[row.deal_id])
     texts = [sa.cast(ch.c.before, sa.Text), sa.cast(ch.c.after, sa.Text)]
-    for row in conn.execute(sa.select(*columns).where(everywhere.mentioned(texts, escaped=True))).all():
+    for row in conn.execute(sa.select(*columns).where(everywhere.mentioned(conn, texts, escaped=True))).all():
         if row.id not in handled:
             rewrite(row, everywhere)
     touched = set(done.commands)
-    lines = conn.execute(sa.select(cmd.c.id, cmd.c.command).where(everywhere.mentioned([cmd.c.command]))).all()
+    lines = conn.execute(sa.select(cmd.c.id, cmd.c.command).where(everywhere.mentioned(conn, [cmd.c.command]))).all()
     for chunk in _chunks(sorted(touched)):
         lines += conn.execute(sa.select(cmd.c.id, cmd.c.command).where(cmd.c.id.in_(chunk))).all()
     for command_id, line in dict(lines).items():

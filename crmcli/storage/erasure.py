@@ -19,7 +19,7 @@ earlier versions of the erased pages).
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from crmcli.errors import CrmError
 
@@ -53,6 +53,19 @@ def command_id(conn: Connection) -> int | None:
         return None
     found = conn.exec_driver_sql("SELECT id FROM audit_command WHERE in_progress = 2").scalar()
     return int(found) if found is not None else None
+
+
+def matching(conn: Connection, columns: Sequence[Any], likes: Sequence[str]) -> Any:
+    """SQL: any of `columns` is LIKE any of `likes` (escaped with a backslash), ASCII case aside.
+    SQLite's LIKE folds ASCII itself: the lower() that ILIKE becomes there tripled a scan of 1M
+    interactions (6.4 s against 2.2 s)."""
+    import sqlalchemy as sa
+
+    if not likes:
+        return sa.false()
+    sqlite = conn.dialect.name == "sqlite"
+    return sa.or_(*((column.like(like, escape="\\") if sqlite else column.ilike(like, escape="\\"))
+                    for column in columns for like in likes))
 
 
 def compact_index(conn: Connection) -> None:
