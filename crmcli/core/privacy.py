@@ -413,6 +413,7 @@ def _rewrite_records(conn: Connection, everywhere: Eraser, near: dict[str, dict[
 def forget(db: Database, contact_id: int) -> Forgotten:
     """Erase contact `contact_id` everywhere (see the module's docstring), in one write transaction;
     the migration backups beside a SQLite file are deleted just before it commits. Not undoable."""
+    from crmcli.core.interactions import orphaned_by
     from crmcli.storage import erasure
 
     with db.connect(write=True) as conn:
@@ -422,7 +423,7 @@ def forget(db: Database, contact_id: int) -> Forgotten:
         everywhere = Eraser(terms)
         interactions = _linked(conn, INTERACTION_CONTACT, "interaction_id", contact_id)
         deals = _linked(conn, DEAL_CONTACT, "deal_id", contact_id)
-        alone = _alone(conn, contact_id)
+        alone = sorted(orphaned_by(conn, contact_id))  # type: ignore[arg-type] # a Connection reads alike
         shared = sorted(set(interactions) - set(alone))
         near_interactions = _near(conn, INTERACTION_CONTACT, "interaction_id", contact_id, shared, subject, terms)
         near_deals = _near(conn, DEAL_CONTACT, "deal_id", contact_id, deals, subject, terms)
@@ -447,15 +448,6 @@ def forget(db: Database, contact_id: int) -> Forgotten:
     erasure.checkpoint(db)
     return Forgotten(command, deleted, rewritten, scrubbed.deleted, scrubbed.rewritten, len(scrubbed.commands),
                      backups)
-
-
-def _alone(conn: Connection, cid: int) -> list[int]:
-    """The interactions that name only this contact."""
-    ic = INTERACTION_CONTACT
-    other = ic.alias("other")
-    shared = sa.exists().where(other.c.interaction_id == ic.c.interaction_id, other.c.contact_id != cid)
-    return list(conn.scalars(sa.select(ic.c.interaction_id).where(ic.c.contact_id == cid, ~shared)
-                             .order_by(ic.c.interaction_id)))
 
 
 def _delete(conn: Connection, cid: int, alone: Sequence[int]) -> dict[str, int]:
