@@ -257,3 +257,15 @@ def test_a_damaged_file_is_reported_and_left_untouched(filled: Database) -> None
     done = health.repair(filled)
     assert not done.ok and not done.changed and done.left == found.problems
     assert dump(filled.path) == untouched  # type: ignore[arg-type]
+
+
+def test_names_and_text_in_any_script_are_in_step(db: Database) -> None:
+    """No false alarm: the check works out names, keys and index text as the writers do, for
+    accents, letters that do not decompose, scripts without spaces and odd spacing alike."""
+    with db.session(write=True) as s:
+        for name in ("李先生", "Łukasz Żółć", "  Ægir   Þór ", "สมชาย ใจดี", "O'Brien-Smith", "ÅSA\tLUND"):
+            person, _ = contacts.add(s, contacts.ContactChanges(name=name, org="和李先生开会 GmbH"))
+            interactions.log(s, [person], f"Met {name} — 会议记录 about the Q3 quote", kind="meeting")
+        deals.add(s, deals.NewDeal("Ünïcode déal 案件", 10, "EUR", DEFAULT.get("lead"), note="ทดสอบ note"))
+    found = health.check(db)
+    assert found.ok, found.problems
