@@ -25,7 +25,8 @@ A field removed or changed in meaning moves `format_version`.
 Which forms of them are looked for (`Subject`): every full name they had (as the history recorded
 it too) and its accent-free form, every email address, and each phone number as stored
 (+442079460000), as shown (+44 20 7946 0000), as dialled at home (020 7946 0000) and as bare
-digits; all case-insensitive, as whole words. The words of their name alone ("Vera", "Novak") are
+digits (but not a number another contact has too: a switchboard's); all case-insensitive, as whole
+words. The words of their name alone ("Vera", "Novak") are
 replaced only in the records they took part in, where they most likely mean them, and not when
 another person on that record has the same word in their name.
 
@@ -283,6 +284,8 @@ def _subject(conn: Connection, cid: int) -> Subject:
                 emails.add(values["address"])
             elif change.table_name == "contact_phone" and values.get("number"):
                 phones.add(values["number"])
+    p = CONTACT_PHONE  # a number someone else has too (a switchboard's) is theirs as well: it stays
+    phones -= set(conn.scalars(sa.select(p.c.number).where(p.c.number.in_(phones), p.c.contact_id != cid)))
     return Subject(cid, frozenset(names), frozenset(emails), frozenset(phones), born)
 
 

@@ -159,6 +159,17 @@ def test_accents_and_case_do_not_hide_her(db: Database) -> None:
     assert not re.search(r"zo[eë] [oø]ster|zoe@oster", everything(db), re.IGNORECASE)
 
 
+def test_a_phone_number_another_contact_has_too_stays(db: Database) -> None:
+    vera = add(db, "Vera Novak", add_phones=["+44 20 7946 0000", "+44 20 7946 0999"])
+    add(db, "Reception", add_phones=["+44 20 7946 0000"])
+    with db.session(write=True) as s:
+        note = interactions.log(s, [contacts.resolve(s, "reception")], "Call 020 7946 0000 or 020 7946 0999",
+                                kind="note").id
+    privacy.forget(db, vera)
+    with db.session() as s:
+        assert interactions.get(s, note).body == "Call 020 7946 0000 or [erased]"
+
+
 def test_the_data_of_others_is_unchanged(db: Database) -> None:
     ids = world(db)
     before = {t: rows for t, rows in _data(db).items() if t in ("organization", "tag")}
