@@ -31,6 +31,9 @@ class MachineFormat(str, Enum):
 
 FormatOpt = Annotated[MachineFormat, typer.Option("--format", "-f", metavar="FORMAT", case_sensitive=False,
                                                   help="csv (default), tsv, json or ndjson.")]
+RawOpt = Annotated[bool, typer.Option("--raw", help="CSV and TSV: every cell exactly as stored, without the ' "
+                                                    "put before a cell a spreadsheet would run as a formula "
+                                                    "(=, +, -, @...): for scripts, not spreadsheets.")]
 
 # The entity exports: (command, what its help says). Each is the same command over another kind of record.
 ENTITIES = (
@@ -43,8 +46,9 @@ ENTITIES = (
 
 
 def _entity_command(entity: str, summary: str) -> None:
-    def command(ctx: typer.Context, fmt: FormatOpt = MachineFormat.csv, output: OutputOpt = None) -> None:
-        export_rows(ctx, entity, fmt.value, output)
+    def command(ctx: typer.Context, fmt: FormatOpt = MachineFormat.csv, output: OutputOpt = None,
+                raw: RawOpt = False) -> None:
+        export_rows(ctx, entity, fmt.value, output, raw=raw)
 
     app.command(entity, help=f"{summary}\n\nStable columns (see the README); times in UTC.")(command)
 
@@ -53,8 +57,9 @@ for _entity, _summary in ENTITIES:
     _entity_command(_entity, _summary)
 
 
-def export_rows(ctx: typer.Context, entity: str, fmt: str, output: str | None) -> None:
-    """Stream one kind of record to stdout or, whole or not at all, to a file; one read transaction."""
+def export_rows(ctx: typer.Context, entity: str, fmt: str, output: str | None, *, raw: bool = False) -> None:
+    """Stream one kind of record to stdout or, whole or not at all, to a file; one read transaction.
+    CSV and TSV cells a spreadsheet would run as formulas get a `'` unless `raw` (crmcli.io.formats)."""
     from crmcli.core import exports
     from crmcli.io import formats
 
@@ -63,12 +68,12 @@ def export_rows(ctx: typer.Context, entity: str, fmt: str, output: str | None) -
     with context.database.connect() as conn:
         rows = exports.rows(conn, entity, scope)
         if output is None or output == "-":
-            formats.write(rows, fmt, sys.stdout)  # silent, as every listing: stdout carries data only
+            formats.write(rows, fmt, sys.stdout, raw=raw)  # silent, as every listing: stdout carries data only
             return
         from crmcli.io.files import writing
 
         with writing(Path(output).expanduser(), text=True) as out:
-            count = formats.write(rows, fmt, out)
+            count = formats.write(rows, fmt, out, raw=raw)
     note(f"wrote {count} {entity} to {output}")
 
 

@@ -37,6 +37,10 @@ class OnDuplicate(str, Enum):
     create = "create"
 
 
+RAW_HELP = ("CSV and TSV: every cell as written. By default one ' before a formula character (=, +, -, @...) "
+            "is dropped, as `crm export` puts it there for spreadsheets; --raw reads a file `export --raw` wrote.")
+
+
 class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
@@ -65,6 +69,7 @@ def contacts(
                                                   help="Tag every imported contact. Repeatable.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the ids of the contacts created or "
                                                               "updated, one per line.")] = False,
+    raw: Annotated[bool, typer.Option("--raw", help=RAW_HELP)] = False,
 ) -> None:
     """Import contacts; importing the same file twice creates nothing new.
 
@@ -97,7 +102,7 @@ def contacts(
                 columns, records, files = vcard.read_folder(Path(file))
                 locate = files.where  # type: ignore[assignment]
             else:
-                columns, records = readers.read(stream, chosen)
+                columns, records = readers.read(stream, chosen, raw=raw)
             layout = importing.VCARD_LAYOUT if chosen == "vcard" else \
                 importing.layout_for(columns, importing.parse_mapping(mapping or []))
             report = _in_one_transaction(context, where, locate, lambda session, progress: importing.import_contacts(
@@ -150,6 +155,7 @@ def interactions_(
                                                                       "ones (default: a bad row imports nothing).")]
     = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the ids of the interactions logged.")] = False,
+    raw: Annotated[bool, typer.Option("--raw", help=RAW_HELP)] = False,
 ) -> None:
     """Import history: calls, emails, meetings, notes (crm export interactions, a call log, another CRM's notes).
 
@@ -175,7 +181,7 @@ def interactions_(
 
     with _opened(file) as stream:
         try:
-            columns, records = readers.read(stream, chosen)
+            columns, records = readers.read(stream, chosen, raw=raw)
             report = _in_one_transaction(context, where, locate, lambda session, progress: import_history.import_interactions(
                 session, columns, records, kinds=kinds, now=context.local_now(), phone_region=context.settings.phone_region,
                 progress=progress), stream=stream, dry_run=dry_run, skip_invalid=skip_invalid)

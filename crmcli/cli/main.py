@@ -162,8 +162,9 @@ def _report_click(err: Any) -> int:
 
 def _say(message: str, prefix: str = "crm") -> None:
     from crmcli.cli.table import printable
+    from crmcli.core.text import shortened
 
-    sys.stderr.write(f"{prefix}: {printable(message)}\n")
+    sys.stderr.write(f"{prefix}: {printable(shortened(message))}\n")
     sys.stderr.flush()
 
 

@@ -13,8 +13,9 @@ def note(message: str) -> None:
     """A message for the person at the terminal (stderr, so pipes carry data only); names in it are
     user data, so control characters are shown, not obeyed."""
     from crmcli.cli.table import printable
+    from crmcli.core.text import shortened
 
-    sys.stderr.write("\n".join(printable(line) for line in message.split("\n")) + "\n")
+    sys.stderr.write("\n".join(printable(shortened(line)) for line in message.split("\n")) + "\n")
 
 
 def added(record_id: int | None, what: str, *, quiet: bool, verb: str = "added") -> None:

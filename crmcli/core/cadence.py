@@ -21,8 +21,9 @@ def parse(text: str) -> int:
         rule = dates.parse_recurrence(text if text.strip().startswith(("every", "daily", "weekly", "monthly",
                                                                        "quarterly", "yearly", "annually"))
                                       else f"every {text.strip()}")
-    except dates.DateError:
-        raise Invalid(f"cannot read the cadence {text!r}; try: every 30 days, every 2 weeks, monthly, "
+    except dates.DateError as err:
+        reason = f" ({err.detail})" if err.detail else ""
+        raise Invalid(f"cannot read the cadence {text!r}{reason}; try: every 30 days, every 2 weeks, monthly, "
                       "every quarter") from None
     if rule.byweekday is not None:
         raise Invalid(f"a cadence is a length of time, not a weekday: {text!r}; try: every week")
@@ -38,11 +39,12 @@ def parse_after(text: str) -> int:
     too. Its own message: it is a length of time, not a cadence (a repeat rule) nor a date."""
     try:
         delta = dates.parse_duration(text)
-    except dates.DateError:
+    except dates.DateError as err:
         try:
             return parse(text)
         except Invalid:
-            raise Invalid(f"cannot read the length of time {text!r}; try: {LENGTH_FORMS}") from None
+            reason = f" ({err.detail})" if err.detail else ""
+            raise Invalid(f"cannot read the length of time {text!r}{reason}; try: {LENGTH_FORMS}") from None
     if delta.hours or delta.minutes:
         raise Invalid(f"a length of silence counts whole days, not {text!r}; try: {LENGTH_FORMS}")
     return delta.days + 30 * delta.months + 365 * delta.years

@@ -29,6 +29,9 @@ Rules (the README's "Dates and times" table shows them with examples; tests/core
 - Parts of today: `this morning` = today 09:00, `this afternoon` = today 14:00, `this evening` = today
   18:00, in either lean, taken as written like `today 9am` (for all of today since midnight: `today`).
 - ISO date-times with an offset (`...Z`, `...+01:00`) are absolute; they are shown in the local zone.
+- Range: a date is a day from FIRST_DAY to LAST_DAY (1900-01-01 to 9998-12-31); a length of time, a
+  repeat's step and a shift are at most MAX_YEARS (100 years). Past those, a clear DateError: nothing
+  read here overflows later (a display in another zone, the next occurrence, a snooze).
 """
 
 from __future__ import annotations
@@ -50,6 +53,15 @@ DATE_FORMS = ("today, tomorrow, fri, next friday, in 3 days, +2w, 3 months ago, 
 RECURRENCE_FORMS = "daily, weekly, every 2 weeks, every monday, every month, every quarter, every year"
 DURATION_FORMS = "3d, 2 days, 1w, 2 weeks, 1 month, 4h"
 
+# The days a date may name, and the longest length of time, repeat or shift: every zone can convert a
+# day in this range and the day after it, and one more step of a repeat (at most MAX_YEARS) stays
+# inside what Python's dates hold, so a date read here never overflows later (display, `done`, snooze).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+MAX_YEARS = 100
+_MINUTES = {"minutes": 1, "hours": 60, "days": 1440, "weeks": 10_080, "months": 43_830, "years": 525_960}
+_MAX_MINUTES = MAX_YEARS * _MINUTES["years"]
+
 # parse_moment's clock for an all-day value: noon for the past (its UTC value stays on the same
 # calendar day in any zone within 12 h of UTC), 09:00 for the future (when a working day starts).
 PAST_ALL_DAY = time(12)
@@ -57,12 +69,19 @@ FUTURE_ALL_DAY = time(9)
 
 
 class DateError(Invalid):
-    """A date, time, recurrence or duration that cannot be read (exit code 2)."""
+    """A date, time, recurrence or duration that cannot be read (exit code 2); `detail` says why,
+    when there is more to say than "not a form crm reads" ("longer than 100 years")."""
+
+    detail = ""
 
 
 def _cannot(what: str, text: str, forms: str, detail: str = "") -> DateError:
     reason = f" ({detail})" if detail else ""
-    return DateError(f"cannot read the {what} {text!r}{reason}; try: {forms}")
+    from crmcli.core.text import quoted
+
+    error = DateError(f"cannot read the {what} {quoted(text)}{reason}; try: {forms}")
+    error.detail = detail
+    return error
 
 
 # --- vocabulary: one weekday map, one month map, one unit table --------------------------------------
@@ -111,13 +130,28 @@ def _normalise(text: str) -> str:
 
 
 def _term(text: str) -> tuple[int, str] | None:
-    """`3 days`, `2w`, `a week` -> (count, relativedelta field); quarters become months."""
+    """`3 days`, `2w`, `a week` -> (count, relativedelta field); quarters become months. A length
+    past MAX_YEARS is a ValueError (which the callers word)."""
     match = _TERM.fullmatch(text)
     unit = _UNITS.get(match["unit"]) if match else None
     if match is None or unit is None:
         return None
     field, multiplier = unit
-    return (1 if match["one"] else int(match["count"])) * multiplier, field
+    count = 1 if match["one"] else _count(match["count"])
+    return _bounded(count * multiplier, field), field
+
+
+def _count(digits: str) -> int:
+    """A count as typed; its digits are checked before int() (which refuses past 4,300 of them)."""
+    if len(digits.lstrip("0")) > 12:
+        raise ValueError(f"longer than {MAX_YEARS} years")
+    return int(digits)
+
+
+def _bounded(count: int, field: str) -> int:
+    if count * _MINUTES[field] > _MAX_MINUTES:
+        raise ValueError(f"longer than {MAX_YEARS} years")
+    return count
 
 
 def _offset(text: str, lean: Lean) -> tuple[int, str] | None:
@@ -320,6 +354,8 @@ def parse(text: str, *, now: datetime, lean: Lean) -> When:
         raise _cannot("date", text, DATE_FORMS, str(err)) from None
     if when is None:
         raise _cannot("date", text, DATE_FORMS)
+    if not FIRST_DAY <= when.day <= LAST_DAY:
+        raise _cannot("date", text, DATE_FORMS, f"a day from {FIRST_DAY} to {LAST_DAY}")
     return when
 
 
@@ -367,7 +403,10 @@ def parse_since(text: str, *, now: datetime) -> datetime:
 
 def parse_duration(text: str) -> relativedelta:
     """`2 days`, `3d`, `1w`, `2 weeks`, `1 month`, `90d`, `4h`, `a week`: one positive count and unit."""
-    term = _term(_normalise(text))
+    try:
+        term = _term(_normalise(text))
+    except ValueError as err:  # longer than MAX_YEARS
+        raise _cannot("duration", text, DURATION_FORMS, str(err)) from None
     if term is None or term[0] < 1:
         raise _cannot("duration", text, DURATION_FORMS)
     count, field = term
@@ -406,7 +445,14 @@ class Recurrence:
         datetime, on the same wall clock of due's own tzinfo (pass a local time to keep 09:00 local).
         A weekly rule with a weekday counts weeks as RRULE does, from the Monday of due's week."""
         wall = due.replace(tzinfo=None) if isinstance(due, datetime) else datetime.combine(due, time())
-        following = self._next_wall(wall)
+        try:
+            following = self._next_wall(wall)
+        except (ValueError, OverflowError):  # past the year 9999
+            raise DateError(f"no {self.describe()} after {wall:%Y-%m-%d}: that is past the last day crm "
+                            f"keeps ({LAST_DAY})") from None
+        if following.date() > LAST_DAY:
+            raise DateError(f"no {self.describe()} after {wall:%Y-%m-%d}: that is past the last day crm "
+                            f"keeps ({LAST_DAY})")
         return following.replace(tzinfo=due.tzinfo) if isinstance(due, datetime) else following.date()
 
     def _next_wall(self, wall: datetime) -> datetime:
@@ -461,12 +507,12 @@ def _recurrence(text: str) -> Recurrence | None:
     if match is None:
         return None
     count, word, on = match["count"], match["unit"], match["on"]
-    interval = 2 if count == "other" else int(count or 1)
+    interval = 2 if count == "other" else _count(count or "1")
     if word in _WEEKDAYS and on is None:  # every monday, every other monday
-        return Recurrence("weekly", interval, _WEEKDAYS[word])
+        return Recurrence("weekly", _bounded(interval, "weeks"), _WEEKDAYS[word])
     field, multiplier = _UNITS.get(word, ("", 0))
     freq = _FIELD_FREQ.get(field)
     if freq is None or (on is not None and on not in _WEEKDAYS):
         return None
     weekday = None if on is None else _WEEKDAYS[on]
-    return Recurrence(freq, interval * multiplier, weekday)  # type: ignore[arg-type]
+    return Recurrence(freq, _bounded(interval * multiplier, field), weekday)  # type: ignore[arg-type]

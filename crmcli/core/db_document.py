@@ -31,6 +31,7 @@ from sqlalchemy.engine import Connection
 from crmcli.core.clock import as_utc
 from crmcli.core.db_copy import CHUNK, Feed, load, tables_in_order
 from crmcli.errors import Invalid
+from crmcli.io.readers import unstorable
 
 FORMAT = "crmcli-database"
 FORMAT_VERSION = 1
@@ -85,6 +86,10 @@ def read(stream: IO[str], *, schema_version: int, source: str) -> Document:
         raise Invalid(f"{source}:{err.lineno}: not JSON ({err.msg})") from None
     except UnicodeDecodeError:
         raise Invalid(f"{source} is not UTF-8 text") from None
+    except RecursionError:
+        raise Invalid(f"{source}: not a crmcli database document (arrays or objects nested too deeply)") from None
+    except ValueError:  # a number past int()'s 4,300 digits
+        raise Invalid(f"{source}: not a crmcli database document (a number of thousands of digits)") from None
     if not isinstance(whole, dict) or whole.get("format") != FORMAT:
         raise Invalid(f"{source}: not a crmcli database document (written by `crm export all`)")
     if whole.get("format_version") != FORMAT_VERSION:
@@ -96,25 +101,72 @@ def read(stream: IO[str], *, schema_version: int, source: str) -> Document:
                       "with this one (which brings that database up to date first)")
     known = {t.name: t for t in tables_in_order()}
     tables: dict[str, tuple[list[str], list[list[Any]]]] = {}
-    for name, body in (whole.get("tables") or {}).items():
+    given = whole.get("tables")
+    if not isinstance(given, dict):  # missing too: a document without its tables restores nothing
+        raise Invalid(f"{source}: \"tables\" must be an object of tables by name")
+    for name, body in given.items():
         if name not in known:
-            raise Invalid(f"{source}: unknown table {name!r}")
-        columns, rows = (body or {}).get("columns"), (body or {}).get("rows")
+            raise Invalid(f"{source}: unknown table {_named(name)}")
+        columns, rows = (body.get("columns"), body.get("rows")) if isinstance(body, dict) else (None, None)
         if not isinstance(columns, list) or not isinstance(rows, list):
             raise Invalid(f"{source}: table {name} needs \"columns\" and \"rows\" lists")
-        unknown = [c for c in columns if c not in known[name].c]
+        unknown = [c for c in columns if not isinstance(c, str) or c not in known[name].c]
         if unknown:
-            raise Invalid(f"{source}: table {name} has no column {unknown[0]!r}")
+            raise Invalid(f"{source}: table {name} has no column {_named(unknown[0])}")
+        twice = [c for i, c in enumerate(columns) if c in columns[:i]]
+        if twice:
+            raise Invalid(f"{source}: table {name} names the column {twice[0]!r} twice")
+        if rows and not columns:
+            raise Invalid(f"{source}: table {name} has rows but no columns")
         tables[name] = (columns, rows)
     return Document(int(whole["schema_version"]), str(whole.get("exported_at", "")), tables)
+
+
+def _shown(value: Any) -> str:
+    """A value of the document in a message: as JSON, cut to 40 characters."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _named(value: Any) -> str:
+    """A table's or column's name in a message, as Python quotes it (a long or odd one as _shown)."""
+    return repr(value) if isinstance(value, str) and len(value) <= 40 else _shown(value)
+
+
+# The integers a column holds on every backend: PostgreSQL's INTEGER is 4 bytes, BIGINT 8.
+_INTEGER_RANGE = {sa.BigInteger: 2**63, sa.SmallInteger: 2**15, sa.Integer: 2**31}
+JSON_DEPTH = 32  # an audit row is an object of column values: one level; far more is no crm document
+
+
+def _json_problem(value: Any) -> str | None:
+    """What is wrong with a JSON column's value (text crm cannot store, nesting past JSON_DEPTH), or None;
+    walked without recursion."""
+    pending = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > JSON_DEPTH:
+            return f"nested more than {JSON_DEPTH} levels deep"
+        if isinstance(item, str):
+            wrong = unstorable(item)
+            if wrong:
+                return wrong
+        elif isinstance(item, dict):
+            pending.extend((part, depth + 1) for pair in item.items() for part in pair)
+        elif isinstance(item, list):
+            pending.extend((part, depth + 1) for part in item)
+    return None
 
 
 def _decoder(column: sa.Column[Any]) -> Callable[[Any], Any]:
     """The function that turns a JSON value back into what `column` stores, or says what is wrong."""
     kind = column.type
+    limit = next((n for t, n in _INTEGER_RANGE.items() if isinstance(kind, t)), 2**31)
 
     def wrong(value: Any, wanted: str) -> Invalid:
-        return Invalid(f"{column.name} must be {wanted}, not {json.dumps(value, ensure_ascii=False)[:40]}")
+        return Invalid(f"{column.name} must be {wanted}, not {_shown(value)}")
 
     def decode(value: Any) -> Any:
         if value is None:
@@ -124,7 +176,7 @@ def _decoder(column: sa.Column[Any]) -> Callable[[Any], Any]:
         if isinstance(kind, sa.DateTime):
             try:
                 return datetime.fromisoformat(value).astimezone(UTC)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # OverflowError: before the year 1 in UTC
                 raise wrong(value, "a time (2026-11-25T10:30:00.000000Z)") from None
         if isinstance(kind, sa.Date):
             try:
@@ -138,13 +190,21 @@ def _decoder(column: sa.Column[Any]) -> Callable[[Any], Any]:
         if isinstance(kind, sa.Integer):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise wrong(value, "a whole number")
+            if not -limit <= value < limit:
+                raise wrong(value, f"a whole number from {-limit:,} to {limit - 1:,}")
             return value
         if isinstance(kind, sa.JSON):  # the audit history's rows as they were
             if not isinstance(value, dict):
                 raise wrong(value, "an object")
+            problem = _json_problem(value)
+            if problem:
+                raise Invalid(f"{column.name} holds {problem}")
             return value
         if not isinstance(value, str):
             raise wrong(value, "text")
+        problem = unstorable(value)
+        if problem:
+            raise Invalid(f"{column.name} holds {problem}")
         return value
 
     return decode

@@ -163,7 +163,13 @@ def snooze(session: Session, item: FollowUp, text: str, *, now: datetime) -> Fol
         due = Due.parse(text, now=now)
     else:
         base = max(_as_utc(item.due_at), now.astimezone(UTC)).astimezone(now.tzinfo)
-        moment = base + delta
+        try:
+            moment = base + delta
+        except (ValueError, OverflowError):  # past the year 9999
+            moment = None
+        if moment is None or moment.date() > dates.LAST_DAY:
+            raise Invalid(f"cannot snooze follow-up #{item.id} by {text!r}: that is past the last day crm keeps "
+                          f"({dates.LAST_DAY})")
         due = Due.parse(moment.date().isoformat(), now=now) if item.all_day else Due(moment.astimezone(UTC), False)
     local = due.at.astimezone(now.tzinfo)
     this_minute = now.replace(second=0, microsecond=0).astimezone(UTC)  # as bare times count it (dates.py)

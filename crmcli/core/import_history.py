@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from crmcli.core import contacts, dates, interactions, validate
-from crmcli.core.importing import ImportReport, Outcome, Problem, _cells, _instant, _text
+from crmcli.core.importing import ImportReport, Outcome, Problem, _cells, _instant, _text, listed
 from crmcli.core.models import CONTACT_PHONE, Contact, Interaction
 from crmcli.errors import CrmError, Invalid, NotFound
 
@@ -42,7 +42,7 @@ def column_targets(columns: Iterable[str]) -> dict[str, str]:
     if not {"contacts", "contact_uids"} & set(targets.values()):
         missing.append("the people (contacts, contact, with, email, phone or name)")
     if missing:
-        raise Invalid(f"an interaction needs {', '.join(missing)}; the columns: {', '.join(columns) or 'none'}")
+        raise Invalid(f"an interaction needs {', '.join(missing)}; the columns: {listed(list(columns)) or 'none'}")
     return targets
 
 

@@ -27,10 +27,12 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 
 from sqlmodel import Session
 
-from crmcli.core import contacts, import_batch, orgs, validate
+from crmcli.core import contacts, dates, import_batch, orgs, validate
 from crmcli.core.identity import Me, login_name, owner_name
 from crmcli.core.models import Contact, utcnow
+from crmcli.core.text import quoted
 from crmcli.errors import Conflict, CrmError, Invalid
+from crmcli.io.readers import unstorable
 
 OnDuplicate = Literal["update", "skip", "create"]
 Action = Literal["create", "update", "unchanged", "skip"]
@@ -126,11 +128,17 @@ def _json_fields(value: Any) -> dict[str, str]:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except json.JSONDecodeError:
-            raise Invalid(f"fields must be a JSON object such as {{\"source\": \"website\"}}, not {value!r}") from None
+        except (ValueError, RecursionError):  # not JSON; a 5,000-digit number; nested past Python's stack
+            raise Invalid(f"fields must be a JSON object such as {{\"source\": \"website\"}}, not "
+                          f"{quoted(value)}") from None
     if not isinstance(value, dict):
         raise Invalid("fields must be a JSON object such as {\"source\": \"website\"}")
-    return {str(k): str(v) for k, v in value.items() if v is not None}
+    fields = {str(k): str(v) for k, v in value.items() if v is not None}
+    for text in (*fields, *fields.values()):  # the cell's own JSON escapes: \u0000, a lone \ud800
+        wrong = unstorable(text)
+        if wrong:
+            raise Invalid(f"fields: {wrong}")
+    return fields
 
 
 OWN_COLUMNS = {"uid", "name", "title", "org", "emails", "phones", "tags", "fields", "cadence_days", "created",
@@ -183,9 +191,9 @@ def _google(columns: Sequence[str]) -> tuple[Reader, set[str]]:
     used |= {c for c in (org_name, org_title, labels) if c}
 
     def read(line: int, values: dict[str, Any]) -> Incoming:
-        parts = [values.get(c) or "" for c in name_columns]
-        if not any(p.strip() for p in parts) and values.get("Name"):
-            parts = [values["Name"]]
+        parts = [_text(values.get(c)) or "" for c in name_columns]  # text: a JSON file may hold anything
+        if not any(parts) and _text(values.get("Name")):
+            parts = [_text(values["Name"]) or ""]
         # A cell of Google's may hold several values joined by " ::: ", sharing the pair's label.
         found_emails = [_labelled(values.get(lab) if lab else None, v) for col, lab in emails
                         for v in _cells(values.get(col), ":::")]
@@ -215,7 +223,7 @@ def _outlook(columns: Sequence[str]) -> tuple[Reader, set[str]]:
     def read(line: int, values: dict[str, Any]) -> Incoming:
         # Outlook's "Title" is Mr./Ms.; the job title is "Job Title". Categories are joined by ";".
         notes = _text(values.get("Notes"))
-        return Incoming(line, name_parts=[values.get(c) or "" for c in name_columns],
+        return Incoming(line, name_parts=[_text(values.get(c)) or "" for c in name_columns],
                         title=_text(values.get("Job Title")), org=_text(values.get("Company")),
                         emails=[v for c in OUTLOOK_EMAILS for v in _cells(values.get(c), ";")],
                         phones=[_labelled(label, v) for c, label in OUTLOOK_PHONES for v in _cells(values.get(c), ";")],
@@ -247,7 +255,7 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str]:
 def _mapped(columns: Sequence[str], mapping: dict[str, str]) -> tuple[Reader, set[str]]:
     missing = [c for c in mapping if c not in columns]
     if missing:
-        raise Invalid(f"the file has no column {missing[0]!r}; its columns: {', '.join(columns)}")
+        raise Invalid(f"the file has no column {missing[0]!r}; its columns: {listed(columns)}")
 
     def read(line: int, values: dict[str, Any]) -> Incoming:
         row = Incoming(line)
@@ -293,7 +301,7 @@ def layout_for(columns: Sequence[str], mapping: dict[str, str] | None = None) ->
     elif "name" in columns:  # crmcli's columns among others: those are named as ignored
         read, used, name = _own, own, "crmcli"
     else:
-        raise Invalid(f"cannot tell which column holds the name among: {', '.join(columns) or 'no columns'}",
+        raise Invalid(f"cannot tell which column holds the name among: {listed(columns) or 'no columns'}",
                       hint="import-map")
     return Layout(name, read, [c for c in columns if c not in used])
 
@@ -378,9 +386,21 @@ def _instant(text: str | None, what: str) -> Any:
 
         try:
             moment = isoparse(text)
-        except ValueError:
-            raise Invalid(f"{what} {text!r} is not an ISO time such as 2026-03-06T23:10:37Z") from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise Invalid(f"{what} {quoted(text)} is not an ISO time such as 2026-03-06T23:10:37Z") from None
+    try:
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+05:00: before the year 1 in UTC
+        moment = None
+    if moment is None or not dates.FIRST_DAY <= moment.date() <= dates.LAST_DAY:
+        raise Invalid(f"{what} {quoted(text)} is not a time from {dates.FIRST_DAY} to {dates.LAST_DAY}")
+    return moment
+
+
+def listed(columns: Sequence[str], most: int = 20) -> str:
+    """A file's columns in a message: the first `most` of them, and how many more."""
+    shown = ", ".join(c if len(c) <= 60 else c[:60] + "…" for c in columns[:most])
+    return shown + (f" and {len(columns) - most:,} more" if len(columns) > most else "")
 
 
 def _matched(known: import_batch.Known, uid: str | None, emails: list[import_batch.Labelled],

@@ -108,6 +108,10 @@ def parse(text: str, code: str, *, locale: str | None = None) -> int:
     cleaned = cleaned.lstrip("+")
     if not cleaned or not re.fullmatch(r"[\d.,]+", cleaned) or not cleaned[0].isdigit() or not cleaned[-1].isdigit():
         raise Invalid(f"cannot read the amount {raw!r}; write it like 12000, 12,000.50 or 12.000,50")
+    if len(cleaned) > 64:  # far past MAX_MINOR in any grouping; int() would refuse 4,300 digits itself
+        from crmcli.core.text import quoted
+
+        raise Invalid(f"the amount {quoted(raw, 40)} is too large")
     whole, fraction = _split(cleaned, decimal_mark(locale), raw)
     digits = MINOR_DIGITS[code]
     if len(fraction) > digits:

@@ -35,7 +35,7 @@ def find_or_create(session: Session, ref: str) -> tuple[Organization, bool]:
     try:
         return resolve(session, ref), False
     except NotFound:
-        if ref.strip().lstrip("#").isdigit():
+        if refs.id_number(ref.strip()) is not None:
             raise
         return add(session, ref), True
 

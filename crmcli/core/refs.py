@@ -17,14 +17,29 @@ from crmcli.errors import Ambiguous, Candidate, Invalid, NotFound
 
 T = TypeVar("T")
 MAX_CANDIDATES = 8
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (4 bytes on PostgreSQL): a larger number is no record's
+
+
+def id_number(ref: str) -> int | None:
+    """The id `12` or `#12` names (ASCII digits only: `²` is a character, not a number), None when
+    `ref` is no id; a number past MAX_ID, which no record has, is MAX_ID + 1."""
+    digits = ref[1:] if ref.startswith("#") else ref
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    return int(digits) if len(digits) <= 10 and int(digits) <= MAX_ID else MAX_ID + 1
+
+
+def _get(session: Session, model: type[T], number: int) -> T | None:
+    return session.get(model, number) if number <= MAX_ID else None
 
 
 def resolve(session: Session, model: type[T], ref: str, what: str, label: Callable[[T], str]) -> T:
     ref = ref.strip()
     if not ref:
         raise Invalid(f"empty {what} reference; give an id or a name")
-    if ref.isdigit() or (ref.startswith("#") and ref[1:].isdigit()):
-        found = session.get(model, int(ref.lstrip("#")))
+    number = id_number(ref)
+    if number is not None:
+        found = _get(session, model, number)
         if found is None:
             raise NotFound(f"no {what} with id {ref.lstrip('#')}", hint=f"list-{what}")
         return found
@@ -50,9 +65,10 @@ def resolve(session: Session, model: type[T], ref: str, what: str, label: Callab
 def by_id(session: Session, model: type[T], ref: str | int, what: str) -> T:
     """A record referred to by its number only (`12` or `#12`): interactions, follow-ups..."""
     text = str(ref).strip().lstrip("#")
-    if not text.isdigit():
+    number = id_number(text)
+    if number is None:
         raise Invalid(f"{what} is referred to by its id (a number), not {str(ref)!r}")
-    found = session.get(model, int(text))
+    found = _get(session, model, number)
     if found is None:
         noun = what.split(' ', 1)[1]
         raise NotFound(f"no {noun} with id {text}", hint=f"list-{noun}")

@@ -60,6 +60,24 @@ _VISIBLE = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421, 0x09: 
 _VISIBLE |= {code: 0xFFFD for code in (*range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
 
+def quoted(text: str, limit: int = 60) -> str:
+    """A value in a message, quoted as Python does (`'Ann'`); one longer than `limit` cut to its start
+    (`'xxxx…'…`): a hostile file's 1 MB cell stays a short line."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "…"
+
+
+MESSAGE_LIMIT = 1_000  # characters of one message line; past it, the middle is left out
+
+
+def shortened(line: str, limit: int = MESSAGE_LIMIT) -> str:
+    """One line of a message cut in the middle when longer than `limit`: a hostile file's 1 MB value
+    quoted in an error stays one line a person can read, its start and its end (what to do) kept."""
+    if len(line) <= limit:
+        return line
+    head, tail = limit * 2 // 3, limit // 4
+    return f"{line[:head]} … ({len(line) - head - tail:,} characters left out) … {line[-tail:]}"
+
+
 def printable(text: str) -> str:
     """`text` safe to print on one line of a terminal (see _VISIBLE)."""
     return text.translate(_VISIBLE)

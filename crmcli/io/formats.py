@@ -10,12 +10,19 @@ Stable formats for scripts (the table view for people lives in cli/table.py):
 A value is written as its text (str): a number as digits, money (crmcli.core.money.Amount) as its
 plain decimal. The listings come from the core (crmcli.core.rows.Rows); `Table` says what is read
 of them, so this module imports nothing of the core.
+
+CSV and TSV cells are kept from running as spreadsheet formulas (`neutralise`, OWASP's advice):
+a cell a spreadsheet would read as a formula gets a leading `'`, which spreadsheets take as "this is
+text" and do not show. crm's own import drops exactly that `'` again (`unneutralise`, used by
+crmcli.io.readers), so an export imports back exactly; `raw=True` writes cells as stored (scripts).
+JSON and NDJSON are never changed: no spreadsheet runs them.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from typing import Any, Callable, Iterable, Protocol, Sequence, TextIO
 
 MACHINE_FORMATS = ("csv", "tsv", "json", "ndjson")
@@ -29,10 +36,46 @@ class Table(Protocol):
     json_columns: frozenset[str]  # cells holding a JSON object as text
 
 
-def write(rows: Table, fmt: str, out: TextIO) -> int:
-    """Write rows in a machine format; returns how many rows were written."""
-    writer: Callable[[Table, TextIO], int] = {"csv": write_csv, "tsv": write_tsv, "json": write_json,
-                                             "ndjson": write_ndjson}[fmt]
+# -- formulas: what a spreadsheet would run, and the `'` that keeps it text ----------------------------
+
+# A cell starting with one of these is a formula to Excel, LibreOffice Calc or Google Sheets (= + - @),
+# or may become one after the spreadsheet drops a leading TAB or CR.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+# A signed number, or several joined by LIST_SEPARATOR: an E.164 phone (+4930123456, or a contact's
+# phones "+4930123456; +4930987654"), an amount (-12.50). A spreadsheet reads it as the number it is
+# (no function, no reference), so it is written as it is.
+_NUMBERS = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]+)?)(?:; [+-]?(?:[0-9]+(?:\.[0-9]+)?))*")
+
+
+def is_formula(text: str) -> bool:
+    """Whether `neutralise` puts a `'` before `text`: it starts with = + - @ TAB or CR (unless it is a
+    plain signed number, or a list of them), or with `'`s and then one of those characters (so that
+    the one `'` unneutralise drops is always the one neutralise added)."""
+    if not _FORMULA.match(text):
+        return False
+    return text[0] == "'" or text[0] not in "+-" or not _NUMBERS.fullmatch(text)
+
+
+def neutralise(text: str) -> str:
+    """A CSV or TSV cell as a spreadsheet should see it: `'=HYPERLINK(...)` (shown as text), never
+    the formula; `+4930123456` and `-12.50` as they are."""
+    return "'" + text if is_formula(text) else text
+
+
+def unneutralise(text: str) -> str:
+    """The exact inverse of `neutralise`: one leading `'` dropped where neutralise would have put it."""
+    return text[1:] if text[:1] == "'" and is_formula(text[1:]) else text
+
+
+def write(rows: Table, fmt: str, out: TextIO, *, raw: bool = False) -> int:
+    """Write rows in a machine format; returns how many rows were written. CSV and TSV cells are
+    neutralised unless `raw`."""
+    if fmt == "csv":
+        return write_csv(rows, out, raw=raw)
+    if fmt == "tsv":
+        return write_tsv(rows, out, raw=raw)
+    writer: Callable[[Table, TextIO], int] = {"json": write_json, "ndjson": write_ndjson}[fmt]
     return writer(rows, out)
 
 
@@ -46,12 +89,19 @@ def write_ids(rows: Table, out: TextIO) -> int:
     return count
 
 
-def write_csv(rows: Table, out: TextIO) -> int:
+def _cells(row: Iterable[Any], raw: bool) -> list[str]:
+    """A row's cells as text (None as empty), neutralised unless `raw`: the one place CSV and TSV
+    cells are made."""
+    cells = ["" if value is None else str(value) for value in row]
+    return cells if raw else [neutralise(cell) for cell in cells]
+
+
+def write_csv(rows: Table, out: TextIO, *, raw: bool = False) -> int:
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(rows.columns)
+    writer.writerow(_cells(rows.columns, raw))
     count = 0
     for row in rows.rows:
-        writer.writerow(row)
+        writer.writerow(_cells(row, raw))
         count += 1
     return count
 
@@ -59,15 +109,11 @@ def write_csv(rows: Table, out: TextIO) -> int:
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _tsv_cell(value: Any) -> str:
-    return "" if value is None else str(value).translate(_TSV_ESCAPES)
-
-
-def write_tsv(rows: Table, out: TextIO) -> int:
-    out.write("\t".join(rows.columns) + "\n")
+def write_tsv(rows: Table, out: TextIO, *, raw: bool = False) -> int:
+    out.write("\t".join(cell.translate(_TSV_ESCAPES) for cell in _cells(rows.columns, raw)) + "\n")
     count = 0
     for row in rows.rows:
-        out.write("\t".join(map(_tsv_cell, row)) + "\n")
+        out.write("\t".join(cell.translate(_TSV_ESCAPES) for cell in _cells(row, raw)) + "\n")
         count += 1
     return count
 

@@ -17,13 +17,14 @@ It imports nothing of the core.
 
 from __future__ import annotations
 
+import codecs
 import quopri
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, TextIO
 
-from crmcli.io.readers import ReadError, Record
+from crmcli.io.readers import ReadError, Record, checked
 
 FOLD_AT = 75  # octets per line, CRLF not counted (RFC 6350 3.2)
 CRLF = "\r\n"
@@ -213,13 +214,22 @@ def parse_line(line: str) -> Property | None:
         params.setdefault(key, []).extend(v for v in values if v)
     encoding = [e.upper() for e in params.get("ENCODING", [])]
     if "QUOTED-PRINTABLE" in encoding:
-        charset = (params.get("CHARSET") or ["utf-8"])[0]
         data = quopri.decodestring(value.encode("ascii", "replace"))
-        try:
-            value = data.decode(charset, "replace")
-        except LookupError:
-            value = data.decode("utf-8", "replace")
+        value = _decoded(data, (params.get("CHARSET") or ["utf-8"])[0])
     return Property(name, params, value)
+
+
+def _decoded(data: bytes, charset: str) -> str:
+    """QUOTED-PRINTABLE bytes in the card's CHARSET; one Python does not know as a text encoding
+    (`rot13`, `base64`, `undefined`), or that fails to decode (`idna`, `punycode` refuse "replace"),
+    reads as UTF-8, bad bytes replaced."""
+    try:
+        info = codecs.lookup(charset)
+        if getattr(info, "_is_text_encoding", True):
+            return data.decode(info.name, "replace")
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        pass
+    return data.decode("utf-8", "replace")
 
 
 _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
@@ -317,13 +327,19 @@ def _values(props: list[Property]) -> dict[str, object]:
 
 
 def read(stream: Iterable[str], first_line: int = 1) -> tuple[list[str], Iterator[Record]]:
-    """The cards of a file, each a Record numbered by its BEGIN line (counted from `first_line`)."""
+    """The cards of a file, each a Record numbered by its BEGIN line (counted from `first_line`).
+    Text that is no card at all (no BEGIN:VCARD in it, but not empty either) is a ReadError rather
+    than an import of nothing; text crm cannot store is one too (readers.checked)."""
 
     def records() -> Iterator[Record]:
         begun: int | None = None
         props: list[Property] = []
         number = 0
+        cards = 0
+        first_text: int | None = None
         for number, line in unfold(stream):
+            if first_text is None:
+                first_text = number + first_line - 1
             number += first_line - 1
             prop = parse_line(line)
             if prop is None:
@@ -338,12 +354,15 @@ def read(stream: Iterable[str], first_line: int = 1) -> tuple[list[str], Iterato
                 if begun is None:
                     raise ReadError(number, "END:VCARD without BEGIN:VCARD")
                 yield Record(begun, _values(props))
+                cards += 1
                 begun = None
             elif begun is not None:
                 props.append(prop)
         if begun is not None:
             raise ReadError(begun, "a vCard without END:VCARD")
-    return list(COLUMNS), records()
+        if not cards and first_text is not None:
+            raise ReadError(first_text, "no vCard here (no BEGIN:VCARD line): is this a vCard file?")
+    return checked(list(COLUMNS), records())
 
 
 @dataclass(frozen=True)
@@ -368,8 +387,17 @@ def read_folder(folder: Path) -> tuple[list[str], Iterator[Record], Folder]:
     offset = 1
     texts = []
     for path in files:
-        with open(path, encoding="utf-8-sig", newline="") as stream:
-            lines = stream.readlines()  # split at CRLF, LF or CR, as an open file is
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as stream:
+                lines = stream.readlines()  # split at CRLF, LF or CR, as an open file is
+        except UnicodeDecodeError:
+            from crmcli.errors import Invalid
+
+            raise Invalid(f"{path} is not UTF-8 text; save it as UTF-8 and import again") from None
+        except OSError as err:
+            from crmcli.errors import CrmError
+
+            raise CrmError(f"cannot read {path}: {err.strerror or err}") from None
         starts.append((offset, path))
         texts.append((offset, lines))
         offset += len(lines)

@@ -109,7 +109,7 @@ def test_a_failed_export_leaves_the_old_file(filled: Run, crm: Run, tmp_path: Pa
     from crmcli.errors import CrmError
     from crmcli.io import formats
 
-    def breaks_midway(rows: Any, out: Any) -> int:
+    def breaks_midway(rows: Any, out: Any, **options: Any) -> int:
         out.write("id,uid\r\n1,half\r\n")
         raise CrmError("the database went away")
 

@@ -104,6 +104,15 @@ def _header(**changed: Any) -> str:
     (_header(tables={"people": {"columns": [], "rows": []}}), "doc.json: unknown table 'people'"),
     (_header(tables={"tag": {"columns": ["id", "colour"], "rows": []}}), "doc.json: table tag has no column 'colour'"),
     (_header(tables={"tag": {"columns": ["id", "name"]}}), 'doc.json: table tag needs "columns" and "rows" lists'),
+    # Hostile documents (tests/proofs/test_hostile_import.py): each was an internal error before issue 13.
+    (_header(tables=[1]), 'doc.json: "tables" must be an object of tables by name'),
+    (_header(tables=None), 'doc.json: "tables" must be an object of tables by name'),
+    (_header(tables={"tag": [1]}), 'doc.json: table tag needs "columns" and "rows" lists'),
+    (_header(tables={"tag": {"columns": [["id"]], "rows": []}}), 'doc.json: table tag has no column ["id"]'),
+    (_header(tables={"tag": {"columns": ["id", "id"], "rows": []}}), "doc.json: table tag names the column 'id' twice"),
+    (_header(tables={"tag": {"columns": [], "rows": [[]]}}), "doc.json: table tag has rows but no columns"),
+    ("[" * 100_000, "doc.json: not a crmcli database document (arrays or objects nested too deeply)"),
+    ('{"format": ' + "9" * 5_000 + "}", "doc.json: not a crmcli database document (a number of thousands of digits)"),
 ])
 def test_what_is_not_a_document_of_this_crmcli_is_one_line(text: str, message: str) -> None:
     with pytest.raises(Invalid) as err:
@@ -121,6 +130,16 @@ _ORG = {"id": 9, "uid": "u9", "name": "Berg", "name_key": "berg", "website": Non
     ("tag", {"id": 9, "name": "vip"}, {"id": "1"}, 'doc.json: tag row 2: id must be a whole number, not "1"'),
     ("organization", _ORG, {"created_at": "soon"},
      'doc.json: organization row 2: created_at must be a time (2026-11-25T10:30:00.000000Z), not "soon"'),
+    # Hostile values (tests/proofs/test_hostile_import.py): each was an internal error, or stored, before issue 13.
+    ("tag", {"id": 9, "name": "vip"}, {"id": 2**70},
+     f"doc.json: tag row 2: id must be a whole number from -2,147,483,648 to 2,147,483,647, not {2**70}"),
+    ("organization", _ORG, {"created_at": "0001-01-01T00:00:00+05:00"},
+     "doc.json: organization row 2: created_at must be a time (2026-11-25T10:30:00.000000Z), not "
+     '"0001-01-01T00:00:00+05:00"'),
+    ("tag", {"id": 9, "name": "vip"}, {"name": "v\x00ip"},
+     "doc.json: tag row 2: name holds a NUL character, which crm does not store"),
+    ("tag", {"id": 9, "name": "vip"}, {"name": "v\ud800ip"},
+     "doc.json: tag row 2: name holds a lone surrogate \\ud800, which is no character (a broken \\u escape?)"),
 ])
 def test_a_bad_value_names_its_row_and_restores_nothing(empty: Database, table: str, good: dict[str, Any],
                                                          bad: dict[str, Any], message: str) -> None:

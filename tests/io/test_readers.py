@@ -67,3 +67,43 @@ def test_broken_json_is_named_by_line(text: str, fmt: str, line: int, words: str
 ])
 def test_the_format_comes_from_the_flag_then_the_suffix(path: str, given: str | None, expected: str) -> None:
     assert readers.format_of(path, given) == expected
+
+
+# -- hostile files (tests/proofs/test_hostile_import.py): each a ReadError at its line, not a crash later -----
+
+@pytest.mark.parametrize(("text", "fmt", "line", "message"), [
+    ("name\nAnn\nA\x00nn\n", "csv", 3, "this record holds a NUL character, which crm does not store"),
+    ("name\nA\x00nn\n", "tsv", 2, "this record holds a NUL character"),
+    ('[{"name": "A\\u0000nn"}]', "json", 1, "this record holds a NUL character"),
+    ('{"name": "x"}\n{"name": "Bo\\ud800b"}\n', "ndjson", 2, "this record holds a lone surrogate \\ud800"),
+    ('[{"fields": {"k\\udfff": 1}}]', "json", 1, "this record holds a lone surrogate \\udfff"),  # a key too
+    ("na\x00me\nAnn\n", "csv", 1, "a column name holds a NUL character"),
+    ("[" * 100_000 + "]" * 100_000, "json", 1, "not JSON crm can read: arrays or objects nested too deeply"),
+    ('{"name": ' + "9" * 5_000 + "}\n", "ndjson", 1, "not JSON crm can read: a number of thousands of digits"),
+    ("BEGIN:VCARD\r\nFN:A\x00nn\r\nEND:VCARD\r\n", "vcard", 1, "this record holds a NUL character"),
+    ("just some text\r\n", "vcard", 1, "no vCard here (no BEGIN:VCARD line)"),
+])
+def test_what_crm_cannot_store_or_read_is_named_by_line(text: str, fmt: str, line: int, message: str) -> None:
+    with pytest.raises(readers.ReadError) as err:
+        _read(text, fmt)
+    assert err.value.line == line and str(err.value).startswith(message)
+
+
+def test_a_csv_cell_may_be_as_long_as_the_file() -> None:
+    """The csv module refuses a cell past 128 KiB by default: a long note crm itself exported."""
+    _, records = _read("name,notes\nAnn," + "x" * 1_000_000 + "\n", "csv")
+    assert len(records[0].values["notes"]) == 1_000_000
+
+
+def test_an_empty_vcard_file_imports_nothing_but_is_no_error() -> None:
+    assert _read("\r\n\r\n", "vcard")[1] == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_one_quote_before_a_formula_is_dropped_unless_raw(fmt: str) -> None:
+    sep = "," if fmt == "csv" else "\t"
+    text = f"name{sep}title\n'=1+1{sep}''@x\n'+4930123456{sep}'quoted\n"
+    assert [r.values for r in _read(text, fmt)[1]] == [{"name": "=1+1", "title": "'@x"},
+                                                       {"name": "'+4930123456", "title": "'quoted"}]
+    columns, records = readers.read(io.StringIO(text, newline=""), fmt, raw=True)
+    assert [r.values["name"] for r in records] == ["'=1+1", "'+4930123456"]

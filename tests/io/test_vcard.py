@@ -112,3 +112,12 @@ def test_a_broken_file_names_its_line(text: str, line: int) -> None:
     with pytest.raises(ReadError) as caught:
         _cards(text)
     assert caught.value.line == line
+
+
+@pytest.mark.parametrize("charset", ["undefined", "idna", "punycode", "rot13", "base64", "x-nope", "utf-16"])
+def test_a_charset_python_cannot_decode_with_reads_as_utf8(charset: str) -> None:
+    """Each of these raised (UnicodeError, LookupError...) or was taken for a file that is not UTF-8."""
+    prop = vcard.parse_line(f"FN;ENCODING=QUOTED-PRINTABLE;CHARSET={charset}:Zo=C3=AB")
+    assert prop is not None and isinstance(prop.value, str)
+    if charset != "utf-16":  # a text encoding Python knows: read in it
+        assert prop.value == "Zoë"
