@@ -14,8 +14,10 @@ forget it.
 An update that changes only kept copies (a contact's last contact, a deal's last activity, a
 link's time), `updated_at` or `version` is not recorded: those follow from other changes.
 
-A migration that changes an audited table's columns must call `recreate` (the SQLite triggers
-name the columns).
+The triggers are a derived structure (storage/migrations.py, DERIVED): a migration to the latest
+version from below their definition's version drops them (`drop`) and makes them anew (`create`)
+after the numbered steps. A step that changes an audited table's columns changes the SQLite
+triggers (they name the columns), so it moves their version in DERIVED to itself.
 """
 
 from __future__ import annotations
@@ -79,17 +81,15 @@ def create(conn: Connection) -> None:
 
 
 def drop(conn: Connection) -> None:
-    for table in AUDITED:
-        if conn.dialect.name == "sqlite":
-            for action in ("insert", "update", "delete"):
-                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS audit_{table}_{action}")
-        else:
-            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS audit_{table} ON {table}")
-
-
-def recreate(conn: Connection) -> None:
-    drop(conn)
-    create(conn)
+    """Drop the audit triggers a database has, of any earlier design (found by their names); the
+    history itself stays."""
+    if conn.dialect.name == "sqlite":
+        for (name,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                            "AND name GLOB 'audit_*'").all():
+            conn.exec_driver_sql(f"DROP TRIGGER {name}")
+        return
+    # The functions go with their triggers (audit_<table>, and audit_command_actor).
+    conn.exec_driver_sql("DROP FUNCTION IF EXISTS crm_audit(), crm_audit_actor() CASCADE")
 
 
 @contextmanager

@@ -1,18 +1,44 @@
-"""The migration registry. Each step is a function of a Connection, applied in one transaction and
-recorded in `crm_migrations`. Steps are frozen: never edit one that has shipped, add a new one.
+"""The migration registry. Each numbered step is a function of a Connection, applied in one
+transaction and recorded in `crm_migrations`; the highest number recorded is the schema version.
 
-Imported only when a database is new or behind (see Database.ensure_schema), so ordinary commands
-never pay for it.
+Steps are frozen: never edit one that has shipped, add a new one. A step calls no crmcli code
+that a later change could alter: what it needs is copied into it as it was then (step 2's fold).
+
+Derived structures are rebuilt, not migrated. The full-text index (search_index, search_pg) and
+the audit triggers (audit_triggers) are made from the data by the current code, and read whatever
+tables and columns the latest schema has. Each is listed in DERIVED with the step its current
+definition belongs to. When `apply` brings a database from below that step to the latest
+version, it drops the structure before the numbered steps (so none of its old triggers or views
+runs during a step, or stops one: SQLite refuses to drop a column that a trigger or view names)
+and makes it anew from the current code after them. Hence:
+
+- Changing a derived definition, or the columns it is made from, takes a new numbered step,
+  which may do nothing but carry the change's name (as steps 7 and 10 now do), and moving the
+  structure's version in DERIVED to it. tests/storage/test_derived.py pins each definition to its
+  version, so a change without a new step fails there.
+- The check made on every command stays one query (the schema version, Database.ensure_schema):
+  ordinary commands never rebuild anything, only the migration that needs it does (a search
+  index rebuild takes ~10 s on the 1M-interaction bench database).
+- Only the latest schema has derived structures: a database made at an earlier version by
+  `apply(conn, 0, target)` (the migration tests) has none.
+
+The steps' own writes are not history: on PostgreSQL the audit triggers that stay in place are
+told so while the steps run (`crmcli.audit` off, as for a bulk copy).
+
+The derived structures' modules are imported only to rebuild them, so ordinary commands never pay
+for them.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+import importlib
+import unicodedata
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Callable, Iterator, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from crmcli.storage.keys import fold
 
 
 def _v1_initial(conn: Connection) -> None:
@@ -70,6 +96,19 @@ def _v1_initial(conn: Connection) -> None:
     md.create_all(conn)
 
 
+# Step 2's fold, frozen as it shipped (storage/keys.py's `fold` has since gained a shortcut for
+# ASCII text, which gives the same keys; a test holds the two equal, and if they ever differ a new
+# step must compute the stored keys again).
+_V2_EXTRA = str.maketrans({"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l",
+                           "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th", "ı": "i"})
+
+
+def _v2_fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.translate(_V2_EXTRA))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
+
+
 def _v2_name_keys(conn: Connection) -> None:
     """Folded names for case- and accent-insensitive references (`zoe` finds Zoë), backfilled."""
     for table in ("contact", "organization"):
@@ -77,14 +116,14 @@ def _v2_name_keys(conn: Connection) -> None:
         rows = conn.exec_driver_sql(f"SELECT id, name FROM {table}").all()
         if rows:
             conn.execute(sa.text(f"UPDATE {table} SET name_key = :key WHERE id = :id"),
-                         [{"id": row.id, "key": fold(row.name)} for row in rows])
+                         [{"id": row.id, "key": _v2_fold(row.name)} for row in rows])
         conn.exec_driver_sql(f"CREATE INDEX ix_{table}_name_key ON {table} (name_key)")
 
 
 def _v3_interactions(conn: Connection) -> None:
     """The interaction history (one interaction, several contacts). Its full-text index, made here
-    when this step shipped, is now made by step 7 (see search_index: the current index reads
-    tables that later steps add)."""
+    when this step shipped, is a derived structure now (DERIVED: the current index reads tables
+    that later steps add)."""
     md = sa.MetaData()
     ts = sa.DateTime(timezone=True)
     sa.Table("contact", md, sa.Column("id", sa.Integer, primary_key=True))
@@ -189,10 +228,10 @@ def _v6_last_contact(conn: Connection) -> None:
 def _v7_search_index(conn: Connection) -> None:
     """The full-text index made anew: deals and follow-ups join contacts and organisations, and
     every character of a script written without spaces (Chinese, Japanese, Korean, Thai...) is a
-    token, so any part of a word in them is found. Nothing to do on PostgreSQL (searched directly)."""
-    from crmcli.storage import search_index
+    token, so any part of a word in them is found. Nothing to do on PostgreSQL (searched directly).
 
-    search_index.recreate(conn)
+    Nothing to do here now: the index is a derived structure, rebuilt after the steps (DERIVED).
+    The step stays, with its name, so that version numbers keep their meaning."""
 
 
 def _v8_deal_activity(conn: Connection) -> None:
@@ -239,19 +278,18 @@ def _v9_team_mode(conn: Connection) -> None:
     md.create_all(conn, tables=[command, change])
     conn.exec_driver_sql("CREATE INDEX ix_audit_command_in_progress ON audit_command (in_progress) "
                          "WHERE in_progress IS NOT NULL")
-    from crmcli.storage import audit_triggers
-
-    audit_triggers.create(conn)
+    # The triggers that write the history, made here when this step shipped, are a derived
+    # structure now (DERIVED): they are made from the audited tables' current columns.
 
 
 def _v10_search_by_people_and_on_postgres(conn: Connection) -> None:
     """The full-text index made anew: an interaction is found by its people's names too ("jose
     discount" finds the email from José that mentions a discount); on PostgreSQL, ranked full-text
     search like SQLite's (accent-free, by prefix, in scripts without spaces) instead of a substring
-    match, with the `unaccent` extension (storage/search_pg.py)."""
-    from crmcli.storage import search_index
+    match, with the `unaccent` extension (storage/search_pg.py).
 
-    search_index.recreate(conn)
+    Nothing to do here now: the index is a derived structure, rebuilt after the steps (DERIVED).
+    The step stays, with its name, so that version numbers keep their meaning."""
 
 
 def _v11_privacy_and_dates(conn: Connection) -> None:
@@ -280,10 +318,7 @@ def _v11_privacy_and_dates(conn: Connection) -> None:
             return value.astimezone().date()
         conn.execute(sa.text("UPDATE follow_up SET due_on = :day WHERE id = :id"),
                      [{"id": row.id, "day": local_day(row.due_at)} for row in rows])
-    if conn.dialect.name == "sqlite":  # its triggers name the columns; PostgreSQL's read whole rows
-        from crmcli.storage import audit_triggers
-
-        audit_triggers.recreate(conn)
+    # The audit triggers name the columns on SQLite: they are made anew after the steps (DERIVED).
 
 
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
@@ -304,15 +339,52 @@ LATEST = len(MIGRATIONS)
 AUDITED_SINCE = 9  # the first version with the audit history
 
 
+class Derived(NamedTuple):
+    """A structure made from the data by the current code: made anew after the steps, never migrated."""
+
+    name: str
+    version: int  # the step its current definition belongs to: a database migrated from below it gets it anew
+    module: str   # crmcli.storage.<module>, with drop(conn) (any earlier design of it too) and create(conn)
+
+    def code(self) -> ModuleType:
+        return importlib.import_module(f"crmcli.storage.{self.module}")
+
+
+DERIVED = (
+    Derived("full-text search index", 10, "search_index"),
+    Derived("audit triggers", 11, "audit_triggers"),  # SQLite's name the columns, and step 11 added some
+)
+
+
 def apply(conn: Connection, current: int, target: int = LATEST) -> list[str]:
-    """Apply steps current+1..target inside the caller's transaction; return their names."""
+    """Apply steps current+1..target inside the caller's transaction; return their names. Brought
+    to the latest version, the database gets anew each derived structure newer than `current`."""
     from datetime import UTC, datetime
 
+    due = [derived for derived in DERIVED if derived.version > current] if target == LATEST else []
+    for derived in due:
+        derived.code().drop(conn)
     applied = []
     registry = sa.table("crm_migrations", sa.column("version"), sa.column("name"), sa.column("applied_at"))
-    for version in range(current + 1, target + 1):
-        name, step = MIGRATIONS[version - 1]
-        step(conn)
-        conn.execute(registry.insert().values(version=version, name=name, applied_at=datetime.now(UTC)))
-        applied.append(f"{version:04d} {name}")
+    with _not_history(conn):
+        for version in range(current + 1, target + 1):
+            name, step = MIGRATIONS[version - 1]
+            step(conn)
+            conn.execute(registry.insert().values(version=version, name=name, applied_at=datetime.now(UTC)))
+            applied.append(f"{version:04d} {name}")
+    for derived in due:
+        derived.code().create(conn)
     return applied
+
+
+@contextmanager
+def _not_history(conn: Connection) -> Iterator[None]:
+    """PostgreSQL: inside, the audit triggers record nothing (the migrating user owns the tables).
+    (SQLite's record only during a crm command, which a migration is not.)"""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    previous = conn.exec_driver_sql("SELECT current_setting('crmcli.audit', true)").scalar() or ""
+    conn.exec_driver_sql("SELECT set_config('crmcli.audit', 'off', true)")
+    yield
+    conn.execute(sa.text("SELECT set_config('crmcli.audit', :previous, true)"), {"previous": previous})

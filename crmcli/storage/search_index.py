@@ -26,9 +26,11 @@ reads the same columns but spaces them with Python's `spaced` (registered as `cr
 same text (a test holds them equal) at a fraction of the SQL walk's cost on non-ASCII text; and it
 gathers the people of every interaction at once.
 
-Changing this DDL (or search_pg's) needs a migration that calls `recreate`. `create` builds the
-current index and may read any table, so only the newest migration that changes the index calls it
-(older ones run before later tables exist). Each function here serves both databases.
+The index is a derived structure (storage/migrations.py, DERIVED): a migration to the latest
+version from below its definition's version drops it (`drop`, any earlier design of it too) and
+makes it anew (`create`) after the numbered steps. Changing this DDL (or search_pg's) takes a new
+numbered step and moving the index's version in DERIVED to it. Each function here serves both
+databases.
 """
 
 from __future__ import annotations
@@ -265,12 +267,10 @@ def create(conn: Connection) -> None:
     _create_triggers(conn)
 
 
-def recreate(conn: Connection) -> None:
-    """Drop whatever search index a database has (of any earlier design: found by its names) and
-    create the current one."""
+def drop(conn: Connection) -> None:
+    """Drop whatever search index a database has, of any earlier design (found by its names)."""
     if (postgres := _postgres(conn)) is not None:
         postgres.drop(conn)
-        postgres.create(conn)
         return
     for (name,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' AND "
                                         "(name GLOB 'interaction_fts_*' OR name GLOB 'entity_fts_*')").all():
@@ -279,7 +279,6 @@ def recreate(conn: Connection) -> None:
         conn.exec_driver_sql(f"DROP VIEW IF EXISTS {source.view}")
     for table in ("interaction_fts", "entity_fts"):
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
-    create(conn)
 
 
 def _create_triggers(conn: Connection) -> None:
