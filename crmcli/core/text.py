@@ -55,9 +55,12 @@ def counted(count: int, singular: str, plural: str | None = None) -> str:
 # Stored text is shown, never obeyed: an escape sequence in a logged email (`\033[31m`, a cursor move,
 # a terminal title change) must not reach the terminal. Control characters become their visible
 # Unicode "control pictures" (ESC -> ␛), a tab one space; C1 controls and bidirectional overrides,
-# which can hide or reorder text, become U+FFFD. Machine formats keep the stored text exactly.
+# which can hide or reorder text, become U+FFFD, and so do the line and paragraph separators U+2028 and
+# U+2029, which many readers (Python's splitlines, JavaScript) take as a line break: a message stays one
+# line. Machine formats keep the stored text exactly.
 _VISIBLE = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421, 0x09: 0x20}
-_VISIBLE |= {code: 0xFFFD for code in (*range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+_VISIBLE |= {code: 0xFFFD for code in (*range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A),
+                                       0x2028, 0x2029)}
 
 
 def quoted(text: str, limit: int = 60) -> str:

@@ -27,6 +27,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from crmcli.storage.migrations import LATEST
 from tests.conftest import Run, dump
 from tests.proofs.hostile import ACCEPTED, REFUSED, SEEDED, Databases, databases, fuzz, outcome
 
@@ -316,6 +317,8 @@ def test_hostile_interactions(crm: Run, seeded: Databases, files: Files, file: t
 @given(text=st.text(max_size=200) | json_value.map(json.dumps))
 @example(text="[" * 100_000)
 @example(text='{"format": "crmcli-database", "format_version": 1, "schema_version": ' + "9" * 5_000 + "}")
+@example(text=json.dumps({"format": "crmcli-database", "format_version": 1, "schema_version": LATEST,
+                          "tables": {"tag": {"columns": ["\u2028"], "rows": []}}}, ensure_ascii=False))
 def test_random_text_as_a_whole_database(crm: Run, empty: Databases, files: Files, text: str) -> None:
     path = files.write(text.encode("utf-8", "surrogatepass"), ".json")
     empty.check(crm("--db", empty.path, "import", "all", path), allowed={2})
