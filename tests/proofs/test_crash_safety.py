@@ -18,6 +18,11 @@ The proofs:
   there or she is gone everywhere (and her email is not in the file's bytes), 20 runs;
 - `crm import contacts` on PostgreSQL, killed twice: the server rolls the transaction back.
 
+Of the 20 runs of the import and of the erasure, two are killed the moment SQLite first writes the
+database file itself (`kill_all`), which in WAL mode is the checkpoint a big commit starts: the
+transaction is committed in the WAL, the file half rewritten; what the next open makes of it must
+be the whole change.
+
 Two runs go at once (this machine has two cores), and the run time the moments are spread over is
 measured so too: two whole runs at once, before the kills. The figures (runs, outcomes, failures, lost or
 partial rows) are printed at the end of each proof, past pytest's capture, so that CI's log shows
@@ -149,32 +154,48 @@ def moments(seconds: float, runs: int = RUNS, *, seed: int = SEED) -> list[float
 
 @dataclass
 class Killed:
-    at: float        # seconds after the start it was killed, as asked
+    at: float        # seconds after the start it was killed (or ended)
     finished: bool   # the command ended by itself before the moment came
     returncode: int | None
+    when: str = "time"  # time: at its moment; checkpoint: as the file itself was first written
 
 
-def kill_all(runs: list[tuple[list[str], float]], env: dict[str, str]) -> list[Killed]:
-    """Start each command and SIGKILL it `at` seconds later (unless it has ended), AT_ONCE at a time."""
+Run_ = tuple[list[str], float, "Path | None"]  # the command, when to kill it, a file to watch
+
+
+def kill_all(runs: list[Run_], env: dict[str, str]) -> list[Killed]:
+    """Start each command and SIGKILL it `at` seconds later (unless it has ended), AT_ONCE at a time.
+    A run with a file to watch is killed instead the moment that file's modification time changes:
+    in WAL mode SQLite writes the database file itself only when it checkpoints, which a big
+    transaction's commit starts at once (the WAL has grown past 1,000 pages); a kill then lands
+    just after the commit, with the file half rewritten from the WAL."""
     out: list[Killed] = []
     for start in range(0, len(runs), AT_ONCE):
         batch = runs[start:start + AT_ONCE]
+        stamps = [watch.stat().st_mtime_ns if watch is not None else None for _, _, watch in batch]
         began = time.perf_counter()
         procs = [subprocess.Popen([str(CRM), *args], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL) for args, _ in batch]
+                                  stderr=subprocess.DEVNULL) for args, _, _ in batch]
         results: list[Killed | None] = [None] * len(batch)
-        for index in sorted(range(len(batch)), key=lambda i: batch[i][1]):
-            at = batch[index][1]
-            proc = procs[index]
-            try:
-                proc.wait(timeout=max(0.0, began + at - time.perf_counter()))
-                results[index] = Killed(at, True, proc.returncode)
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
-                proc.wait()
-                results[index] = Killed(at, False, None)
+        while any(r is None for r in results):
+            elapsed = time.perf_counter() - began
+            for index, (proc, (_, at, watch)) in enumerate(zip(procs, batch)):
+                if results[index] is not None:
+                    continue
+                if proc.poll() is not None:
+                    results[index] = Killed(elapsed, True, proc.returncode)
+                    continue
+                written = watch is not None and watch.stat().st_mtime_ns != stamps[index]
+                if written or elapsed >= at:
+                    proc.send_signal(signal.SIGKILL)
+                    proc.wait()
+                    results[index] = Killed(elapsed, False, None, "checkpoint" if written else "time")
+            time.sleep(0.002)
         out += [r for r in results if r is not None]
     return out
+
+
+AT_CHECKPOINT = 2  # of the RUNS of a proof whose command commits a big transaction, killed as it checkpoints
 
 
 # -- looking --------------------------------------------------------------------------------------
@@ -215,14 +236,23 @@ class Tally:
     lost_rows: int = 0   # rows of a change that is neither whole nor absent
     killed: int = 0
     finished: int = 0
+    at_checkpoint: list[str] = field(default_factory=list)  # the outcomes of the runs killed as they checkpointed
 
-    def add(self, outcome: str) -> None:
+    def ran(self, killed: Killed) -> None:
+        self.finished += killed.finished
+        self.killed += not killed.finished
+
+    def add(self, outcome: str, killed: Killed | None = None) -> None:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        if killed is not None and killed.when == "checkpoint":
+            self.at_checkpoint.append(outcome)
 
     def report(self, capsys: pytest.CaptureFixture[str], extra: str = "") -> None:
         runs = self.killed + self.finished
         line = (f"crash safety, {self.name}: {runs} runs ({self.killed} killed, {self.finished} ended first), "
                 + ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items()))
+                + (f" ({len(self.at_checkpoint)} of them killed as the commit's checkpoint began: "
+                   f"{', '.join(self.at_checkpoint)})" if self.at_checkpoint else "")
                 + f"; failures {len(self.failures)}, lost or partial rows {self.lost_rows}; seed {SEED}{extra}")
         with capsys.disabled():
             print(f"\n{line}", file=sys.stderr)
@@ -273,16 +303,17 @@ def test_import_killed_at_random_moments_is_all_or_nothing(setting: Setting, crm
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     before, after = counts(setting.base), counts(setting.imported)
     assert after["contact"] == before["contact"] + ROWS
-    runs = []
-    for i, at in enumerate(moments(setting.import_seconds)):
+    runs: list[Run_] = []
+    timed = moments(setting.import_seconds, RUNS - AT_CHECKPOINT)
+    for i, at in enumerate(timed + [setting.import_seconds * 3] * AT_CHECKPOINT):
         target = setting.folder / f"import-{i}.db"
         shutil.copy2(setting.base, target)
-        runs.append((["--db", str(target), "import", "contacts", str(setting.csv)], at))
+        runs.append((["--db", str(target), "import", "contacts", str(setting.csv)], at,
+                     target if i >= len(timed) else None))
     tally = Tally(f"crm import contacts of {ROWS:,} rows (a whole run {setting.import_seconds:.1f} s)")
     for i, killed in enumerate(kill_all(runs, setting.env)):
         target = setting.folder / f"import-{i}.db"
-        tally.finished += killed.finished
-        tally.killed += not killed.finished
+        tally.ran(killed)
         if (complaint := _check(crm, str(target))) is not None:
             tally.failures.append(f"run {i} (killed at {killed.at:.2f} s): {complaint}")
         outcome, off = _versus(counts(target), before, after)
@@ -292,7 +323,7 @@ def test_import_killed_at_random_moments_is_all_or_nothing(setting: Setting, crm
             outcome = "partial"
         elif outcome == "present" and (wrong := _spot_check_import(target)) is not None:
             tally.failures.append(f"run {i}: {wrong}")
-        tally.add(outcome)
+        tally.add(outcome, killed)
         target.unlink()
         for suffix in ("-wal", "-shm"):
             target.with_name(target.name + suffix).unlink(missing_ok=True)
@@ -311,14 +342,13 @@ def test_db_copy_killed_at_random_moments_leaves_no_half_copy(setting: Setting, 
     for path in wholes:
         assert counts(path) == whole
         path.unlink()
-    runs = [(["--db", str(source), "db", "copy", str(setting.folder / f"copy-{i}.db")], at)
-            for i, at in enumerate(moments(seconds))]
+    runs: list[Run_] = [(["--db", str(source), "db", "copy", str(setting.folder / f"copy-{i}.db")], at, None)
+                        for i, at in enumerate(moments(seconds))]
     tally = Tally(f"crm db copy of {sum(whole.values()):,} rows (a whole run {seconds:.1f} s)")
     copied_again = False
     for i, killed in enumerate(kill_all(runs, setting.env)):
         target = setting.folder / f"copy-{i}.db"
-        tally.finished += killed.finished
-        tally.killed += not killed.finished
+        tally.ran(killed)
         where = f"run {i} (killed at {killed.at:.2f} s)"
         if _digest(source) != untouched:
             tally.failures.append(f"{where}: the source changed")
@@ -379,18 +409,19 @@ def test_privacy_forget_killed_at_random_moments_erases_all_or_nothing(setting: 
     assert after["contact"] == before["contact"] - 1 and counts(references[1]) == after
     for path in references:
         path.unlink()
-    runs = []
-    for i, at in enumerate(moments(seconds)):
+    runs: list[Run_] = []
+    timed = moments(seconds, RUNS - AT_CHECKPOINT)
+    for i, at in enumerate(timed + [seconds * 3] * AT_CHECKPOINT):
         target = setting.folder / f"forget-{i}.db"
         shutil.copy2(setting.imported, target)
-        runs.append((["--db", str(target), "privacy", "forget", str(ERASED), "--yes"], at))
+        runs.append((["--db", str(target), "privacy", "forget", str(ERASED), "--yes"], at,
+                     target if i >= len(timed) else None))
     tally = Tally(f"crm privacy forget of contact #{ERASED} in a database of {before['contact']:,} contacts "
                   f"(a whole run {seconds:.1f} s)")
     for i, killed in enumerate(kill_all(runs, setting.env)):
         target = setting.folder / f"forget-{i}.db"
         where = f"run {i} (killed at {killed.at:.2f} s)"
-        tally.finished += killed.finished
-        tally.killed += not killed.finished
+        tally.ran(killed)
         if (complaint := _check(crm, str(target))) is not None:
             tally.failures.append(f"{where}: {complaint}")
         outcome, off = _versus(counts(target), before, after)
@@ -400,7 +431,7 @@ def test_privacy_forget_killed_at_random_moments_erases_all_or_nothing(setting: 
             outcome = "partial"
         elif outcome == "absent" and _her(target) != (name, address):
             tally.failures.append(f"{where}: she is there, but changed")
-        tally.add({"absent": "still there", "present": "erased", "partial": "partial"}[outcome])
+        tally.add({"absent": "still there", "present": "erased", "partial": "partial"}[outcome], killed)
         if outcome == "present":  # erased: not even in the file's bytes
             _checkpoint(target)
             if address.encode() in target.read_bytes():
@@ -420,9 +451,8 @@ def test_import_killed_on_postgresql_is_rolled_back_by_the_server(setting: Setti
     Database.open(pg_url).dispose()  # migrated, empty
     tally = Tally(f"crm import contacts of {ROWS:,} rows on PostgreSQL")
     for i, at in enumerate((2.0, 5.0)):
-        [killed] = kill_all([(["--db", pg_url, "import", "contacts", str(setting.csv)], at)], setting.env)
-        tally.finished += killed.finished
-        tally.killed += not killed.finished
+        [killed] = kill_all([(["--db", pg_url, "import", "contacts", str(setting.csv)], at, None)], setting.env)
+        tally.ran(killed)
         db = Database.open(pg_url)
         try:  # the server may take a moment to notice the dropped connection and end its transaction
             for _ in range(100):
