@@ -32,6 +32,9 @@ class AppContext:
         self._settings: "Settings | None" = None
         self._database: "Database | None" = None
         self._identity: "Identity | None" = None
+        # Told when a write waits for another process's (storage.database.Database.on_wait): the
+        # CLI says so on a terminal; the TUI's writes run in workers and need no word.
+        self.on_wait: Callable[[str], None] | None = None
 
     @property
     def settings(self) -> "Settings":
@@ -56,6 +59,7 @@ class AppContext:
 
             database = Database.open(self.settings.db, migrate=migrate)
             database.actor = Actor(lambda: self.identity.name, self.command_line, self.now)
+            database.on_wait = self.on_wait
             self._database = database
         return self._database
 

@@ -140,7 +140,7 @@ def _card_files(found: Iterable[Any], folder: Path) -> int:
     from crmcli.io.files import write_atomically
 
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new one private, as the cards in it
     except OSError as err:
         raise CrmError(f"cannot create the folder {folder}: {err.strerror or err}") from None
     count = 0

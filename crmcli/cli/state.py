@@ -18,9 +18,22 @@ def begin(ctx: typer.Context, db_flag: str | None) -> AppContext:
     from crmcli.storage.audit import command_line
 
     context = AppContext(db_flag, command_line=command_line(invocation))
+    context.on_wait = _waiting
     ctx.obj = context
     ctx.call_on_close(context.close)
     return context
+
+
+def _waiting(database: str) -> None:
+    """A write waiting for another one (an import, say) to finish: said on a terminal, so that the
+    wait is not taken for a hang; a script's or cron's output stays as it was."""
+    import sys
+
+    if sys.stderr.isatty():
+        from crmcli.cli.output import note
+        from crmcli.storage.database import BUSY_TIMEOUT_MS
+
+        note(f"waiting for another process to finish writing to {database} (up to {BUSY_TIMEOUT_MS // 1000} s)...")
 
 
 def context(ctx: typer.Context) -> AppContext:

@@ -373,15 +373,21 @@ def refresh_activity(session: Session | Connection, *, deal_ids: Sequence[int] |
                      contact_ids: Sequence[int] | None = None) -> None:
     """Write `last_activity_at` again: for these deals, the deals of these contacts (after their
     last contact was refreshed), or, given neither, every deal."""
+    from crmcli.storage.sql import lock_in_order
+
     d = Deal.__table__
     stmt = sa.update(d).values(last_activity_at=activity_expression(d))
+    which = None
     if deal_ids is not None:
-        stmt = stmt.where(d.c.id.in_(list(deal_ids)))
+        which = d.c.id.in_(list(deal_ids))
     elif contact_ids is not None:
-        stmt = stmt.where(d.c.id.in_(sa.select(DEAL_CONTACT.c.deal_id)
-                                     .where(DEAL_CONTACT.c.contact_id.in_(list(contact_ids)))))
+        which = d.c.id.in_(sa.select(DEAL_CONTACT.c.deal_id)
+                           .where(DEAL_CONTACT.c.contact_id.in_(list(contact_ids))))
     if [] in (deal_ids, contact_ids):
         return  # none named: nothing to write
+    if which is not None:
+        stmt = stmt.where(which)
+        lock_in_order(session.connection() if isinstance(session, Session) else session, d, which)
     session.execute(stmt)
 
 

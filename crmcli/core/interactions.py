@@ -252,13 +252,16 @@ def refresh_last_contact(session: Session | Connection, contact_ids: Sequence[in
     """Write `last_contact_at` again from the history, for these contacts (None: for all, in bulk),
     and the last activity of their deals, which reads it."""
     from crmcli.core.deals import refresh_activity
+    from crmcli.storage.sql import lock_in_order
 
     c = Contact.__table__
     stmt = sa.update(c).values(last_contact_at=last_contact_expression(c.c.id))
     if contact_ids is not None:
         if not contact_ids:
             return
-        stmt = stmt.where(c.c.id.in_(list(contact_ids)))
+        which = c.c.id.in_(list(contact_ids))
+        stmt = stmt.where(which)
+        lock_in_order(session.connection() if isinstance(session, Session) else session, c, which)
     session.execute(stmt)
     refresh_activity(session, contact_ids=contact_ids)
 

@@ -54,8 +54,12 @@ class CrmApp(App[None]):
         self.set_interval(self._watch_seconds, self.check_changes)
 
     def check_changes(self) -> None:
-        """Reload the screen in view when the database moved (our own writes included)."""
+        """Reload the screen in view when the database moved (our own writes included); the screens
+        under it read again when they are back on top (CrmScreen.on_screen_resume)."""
         if self._watch is not None and self._watch.changed():
+            for screen in self.screen_stack[:-1]:
+                if hasattr(screen, "stale"):
+                    screen.stale = True
             self.reload_screen()
 
     def reload_screen(self) -> None:

@@ -97,7 +97,12 @@ def test_database_from_a_newer_crmcli(ann: Run, crm: Run, db_path: Path) -> None
     assert "newer than this crmcli understands" in result.stderr
 
 
-def test_locked_database_waits_then_fails_cleanly(ann: Run, crm: Run, db_path: Path) -> None:
+def test_locked_database_waits_then_fails_cleanly(ann: Run, crm: Run, db_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from crmcli.storage import database
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 1500)  # 60 s in use: see tests/storage/test_busy.py
+    monkeypatch.setattr(database, "NOTICE_AFTER_MS", 500)
     before = dump(db_path)
     holder = sqlite3.connect(db_path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
@@ -107,7 +112,7 @@ def test_locked_database_waits_then_fails_cleanly(ann: Run, crm: Run, db_path: P
         holder.execute("ROLLBACK")
         holder.close()
     assert result.exit_code == 1
-    assert "is locked by another process" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert "is locked by another process (waited 1 s)" in result.stderr and len(result.stderr.splitlines()) == 1
     assert dump(db_path) == before
 
 
@@ -136,3 +141,16 @@ def test_every_hint_the_core_gives_has_command_line_words() -> None:
     used = {key for path in root.rglob("*.py") for key in re.findall(r'hint="([^"]+)"', path.read_text("utf-8"))}
     used |= {f"list-{what}" for what in ("contact", "organisation", "deal", "follow-up", "interaction")}
     assert len(used) > 10 and used <= HINTS.keys(), used - HINTS.keys()
+
+
+def test_a_write_waiting_for_another_says_so_on_a_terminal_only(capsys: pytest.CaptureFixture[str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from crmcli.cli import state
+
+    state._waiting("crm.db")
+    assert capsys.readouterr().err == ""  # a script's or cron's output stays as it was
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    state._waiting("crm.db")
+    assert capsys.readouterr().err == "waiting for another process to finish writing to crm.db (up to 60 s)...\n"

@@ -381,3 +381,29 @@ def test_contacts_narrow_by_tag_and_organisation_as_contacts_list_does(demo: App
             assert keys() == listed("--org", "Vertex Design Ltd", "--tag", "conference-2025")
 
     run(scenario())
+
+
+def test_a_screen_under_another_reads_again_when_it_is_back_on_top(demo: AppContext) -> None:
+    """Another process wrote while the contacts screen was on top: back on the dashboard, its recent
+    activity has the new note (the watch reloads the screen in view; the ones under it go stale)."""
+    async def scenario() -> None:
+        app = create_app(demo, watch_seconds=0.1)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("c")
+            await settle(app, pilot)
+            note_from_another_process(demo, "Written while you looked elsewhere")
+            for _ in range(20):  # the watch sees it and reloads the contacts screen
+                await pilot.pause(0.1)
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert app.screen.name == "dashboard"
+            recent = app.screen.query_one("#recent", RecordTable)
+            for _ in range(20):
+                if "Written while you looked elsewhere" in str(recent.get_row_at(0)[3]):
+                    break
+                await pilot.pause(0.1)
+                await app.workers.wait_for_complete()
+            assert "Written while you looked elsewhere" in str(recent.get_row_at(0)[3])
+
+    run(scenario())

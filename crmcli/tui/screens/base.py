@@ -29,9 +29,19 @@ def threaded(node: Screen[Any], work: Callable[[], T], done: Callable[[T], None]
 
 
 class CrmScreen(Screen[None]):
+    stale = False  # the database moved while another screen was on top (CrmApp.check_changes)
+
     @property
     def context(self) -> AppContext:
         return self.app.context  # type: ignore[attr-defined,no-any-return]
+
+    def on_screen_resume(self) -> None:
+        """Back on top after the database moved: read again (a screen that reads on every resume
+        anyway, with a handler of its own, is left to it)."""
+        stale, self.stale = self.stale, False
+        reload = getattr(self, "action_reload", None)
+        if stale and reload is not None and type(self).on_screen_resume is CrmScreen.on_screen_resume:
+            reload()
 
     def selected_contact(self) -> int | None:
         """The contact the quick actions (log, follow-up, edit, delete...) are about: each screen says
