@@ -17,7 +17,7 @@ from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from sqlalchemy import create_engine, event, exc, text
+from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -277,20 +277,6 @@ class Database:
                     leftover.unlink(missing_ok=True)
                 except OSError:
                     pass
-
-    def check(self) -> list[str]:
-        """Problems found by SQLite's integrity and foreign key checks (empty: all good)."""
-        problems: list[str] = []
-        with self.connect() as conn:
-            if self.is_sqlite:
-                for (line,) in conn.exec_driver_sql("PRAGMA integrity_check"):
-                    if line != "ok":
-                        problems.append(f"integrity: {line}")
-                for row in conn.exec_driver_sql("PRAGMA foreign_key_check"):
-                    problems.append(f"foreign key: {row[0]} row {row[1]} points to a missing {row[2]}")
-            else:
-                conn.execute(text("SELECT 1"))
-        return problems
 
     def dispose(self) -> None:
         if self._engine is not None:
