@@ -199,7 +199,7 @@ def seeded(ok: Run, tmp_path: Path) -> Databases:
     return databases(ok, tmp_path / "dbs", *SEEDED, ("fu", "add", "ann", "Send the quote", "--due", "fri"))
 
 
-@fuzz(80)
+@fuzz(120)
 @given(command=st.integers(0, len(COMMANDS) - 1), text=argument)
 @example(command=0, text="every 99999999999999999999 days")
 @example(command=1, text="99999999999999999999999d")
