@@ -69,7 +69,9 @@ SELECT c.id AS id, c.uid AS uid, c.name AS name, c.title AS title, o.name AS org
   strftime('%Y-%m-%dT%H:%M:%SZ', c.last_contact_at) AS last_contact,
   strftime('%Y-%m-%dT%H:%M:%SZ', c.created_at) AS created,
   strftime('%Y-%m-%dT%H:%M:%SZ', c.updated_at) AS updated,
-  c.owner AS owner
+  c.owner AS owner,
+  strftime('%Y-%m-%dT%H:%M:%SZ', c.do_not_contact_at) AS do_not_contact_at,
+  c.do_not_contact_reason AS do_not_contact_reason
 FROM contact c LEFT OUTER JOIN organization o ON o.id = c.org_id
 ORDER BY c.name_key, c.id
 """

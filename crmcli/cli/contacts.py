@@ -10,7 +10,7 @@ import typer
 from crmcli.cli import state
 from crmcli.cli.confirm import confirmed, delete_confirmed
 from crmcli.cli.options import (Format, FormatOpt, IfVersionOpt, LimitOpt, NoOwnerOpt, OwnerFilterOpt, OwnerOpt,
-                                QuietOpt, YesOpt, exclusive)
+                                QuietOpt, YesOpt, exclusive, needs)
 from crmcli.cli.output import added, card, emit, local_time, note
 
 if TYPE_CHECKING:
@@ -23,6 +23,10 @@ Emails = Annotated[list[str] | None, typer.Option("--email", "-e", metavar="[LAB
 Phones = Annotated[list[str] | None, typer.Option("--phone", "-p", metavar="[LABEL:]PHONE", help="Phone, optionally LABEL:NUMBER. Repeatable.")]
 Tags = Annotated[list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Tag. Repeatable.")]
 Fields = Annotated[list[str] | None, typer.Option("--field", metavar="KEY=VALUE", help="Custom field KEY=VALUE. Repeatable.")]
+DoNotContact = Annotated[bool, typer.Option("--do-not-contact", help="Mark: do not contact. Kept, with its history, but "
+                                            "left out of remind, cadences, cold lists and mailing exports.")]
+Reason = Annotated[str | None, typer.Option("--reason", metavar="TEXT", help="With --do-not-contact: why "
+                                            "(\"asked by email\"); replaces a reason held.")]
 
 
 class Sort(str, Enum):
@@ -46,14 +50,18 @@ def add(
     cadence: Annotated[str | None, typer.Option("--cadence", metavar="RULE",
                                                 help="Keep in touch: 'every 30 days', 'monthly'...")] = None,
     owner: OwnerOpt = None,
+    do_not_contact: DoNotContact = False,
+    reason: Reason = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Add a contact (yours unless --owner says whose)."""
     from crmcli.core import contacts
 
+    needs(ctx, "reason", "do_not_contact")
     changes = contacts.ContactChanges(name=name, title=title, org=org, add_emails=email or [],
                                       add_phones=phone or [], set_fields=field or [], tags=tag or [], cadence=cadence,
-                                      owner=owner)
+                                      owner=owner, do_not_contact=do_not_contact or None,
+                                      do_not_contact_reason=reason)
     context = state.context(ctx)
     with context.database.session(write=True) as session:
         contact, notes = contacts.add(session, changes, phone_region=context.settings.phone_region, me=context.me)
@@ -119,6 +127,7 @@ def show(ctx: typer.Context, ref: Ref, fmt: FormatOpt = Format.table) -> None:
     emails = [e.address + (f"  ({e.label})" if e.label else "") for e in info.emails]
     phones = [p.display + (f"  ({p.label})" if p.label else "") for p in info.phones]
     card(f"{info.name}  #{info.id}", [
+        ("do not contact", contacts.do_not_contact_since(info.do_not_contact_at, info.do_not_contact_reason)),
         ("title", info.title), ("organisation", info.org),
         ("tags", ", ".join(info.tags)), ("last contact", local_time(info.last_contact_at)),
         ("keep in touch", cadence_text(info.cadence_days)), ("owner", info.owner),
@@ -161,6 +170,10 @@ def edit(
     no_cadence: Annotated[bool, typer.Option("--no-cadence", help="Stop tracking the cadence.")] = False,
     owner: OwnerOpt = None,
     no_owner: NoOwnerOpt = False,
+    do_not_contact: DoNotContact = False,
+    reason: Reason = None,
+    contactable: Annotated[bool, typer.Option("--contactable", help="Clear the do-not-contact mark (and its "
+                                                                     "reason).")] = False,
     if_version: IfVersionOpt = None,
 ) -> None:
     """Change a contact; every change lands together or not at all."""
@@ -170,11 +183,14 @@ def edit(
     exclusive(ctx, "org", "no_org")
     exclusive(ctx, "cadence", "no_cadence")
     exclusive(ctx, "owner", "no_owner")
+    exclusive(ctx, "do_not_contact", "contactable")
+    needs(ctx, "reason", "do_not_contact")
     changes = contacts.ContactChanges(
         name=name, title=title, org="" if no_org else org, add_emails=add_email or [],
         remove_emails=remove_email or [], add_phones=add_phone or [], remove_phones=remove_phone or [],
         set_fields=set_field or [], unset_fields=unset_field or [], tags=tag or [], untags=untag or [],
-        cadence="" if no_cadence else cadence, owner="" if no_owner else owner)
+        cadence="" if no_cadence else cadence, owner="" if no_owner else owner,
+        do_not_contact=True if do_not_contact else False if contactable else None, do_not_contact_reason=reason)
     if changes == contacts.ContactChanges():
         raise UsageProblem("nothing to change; see `crm contacts edit --help` for the options")
     context = state.context(ctx)

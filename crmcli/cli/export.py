@@ -45,26 +45,38 @@ ENTITIES = (
 )
 
 
+MailingOpt = Annotated[bool, typer.Option(
+    "--mailing", help="A mailing list instead: one row per contact at its primary email (email, first_name, "
+                      "last_name, name, org, tags, uid), without those marked do not contact or without an email.")]
+
+
 def _entity_command(entity: str, summary: str) -> None:
     def command(ctx: typer.Context, fmt: FormatOpt = MachineFormat.csv, output: OutputOpt = None,
                 raw: RawOpt = False) -> None:
         export_rows(ctx, entity, fmt.value, output, raw=raw)
 
-    app.command(entity, help=f"{summary}\n\nStable columns (see the README); times in UTC.")(command)
+    def contacts(ctx: typer.Context, fmt: FormatOpt = MachineFormat.csv, output: OutputOpt = None,
+                 mailing: MailingOpt = False, raw: RawOpt = False) -> None:
+        export_rows(ctx, entity, fmt.value, output, raw=raw, mailing=mailing)
+
+    app.command(entity, help=f"{summary}\n\nStable columns (see the README); times in UTC.")(
+        contacts if entity == "contacts" else command)
 
 
 for _entity, _summary in ENTITIES:
     _entity_command(_entity, _summary)
 
 
-def export_rows(ctx: typer.Context, entity: str, fmt: str, output: str | None, *, raw: bool = False) -> None:
+def export_rows(ctx: typer.Context, entity: str, fmt: str, output: str | None, *, raw: bool = False,
+                mailing: bool = False) -> None:
     """Stream one kind of record to stdout or, whole or not at all, to a file; one read transaction.
-    CSV and TSV cells a spreadsheet would run as formulas get a `'` unless `raw` (crmcli.io.formats)."""
+    CSV and TSV cells a spreadsheet would run as formulas get a `'` unless `raw` (crmcli.io.formats).
+    `mailing`: the contacts as a mailing list (exports.Scope)."""
     from crmcli.core import exports
     from crmcli.io import formats
 
     context = state.context(ctx)
-    scope = exports.Scope(stages=context.settings.stages, as_of=context.local_now())
+    scope = exports.Scope(stages=context.settings.stages, as_of=context.local_now(), mailing=mailing)
     with context.database.connect() as conn:
         rows = exports.rows(conn, entity, scope)
         if output is None or output == "-":

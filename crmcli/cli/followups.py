@@ -65,6 +65,8 @@ def add(
     added(item.id, f"follow-up #{item.id} for {contact.name}, due {describe_due(item.due_at, item.all_day)}"
           + (f", {item.repeat}" if item.repeat else "")
           + (f", for deal #{served.id} {served.name}" if served is not None else ""), quiet=quiet)
+    if warning := contacts.left_out_of_reminders(contact):
+        note(warning)
 
 
 def describe_due(due_at: object, all_day: bool) -> str:

@@ -76,3 +76,5 @@ def log(
 
         item = logged.follow_up
         say(f"added follow-up #{item.id} for {item.contact}, due {describe_due(item.due_at, item.all_day)}")
+        if warning := contacts.left_out_of_reminders(people[0]):
+            say(warning)

@@ -40,6 +40,11 @@ def timeline(
     context = state.context(ctx)
     with context.database.session() as session:
         contact = contacts.resolve(session, ref)
+        if fmt is Format.table and not quiet and contact.do_not_contact_at is not None:
+            from crmcli.cli.output import note
+
+            note(f"{contact.name}: do not contact "
+                 f"{contacts.do_not_contact_since(contact.do_not_contact_at, contact.do_not_contact_reason)}")
         show_interactions(session, context.local_now(), contact_id=contact.id, kind=kind, since=since,
                           limit=None if everything else limit, fmt=fmt, quiet=quiet,
                           empty=f"nothing on {contact.name}'s timeline yet",

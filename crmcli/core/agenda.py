@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from crmcli.core import cadence
 from crmcli.core.followups import Window, status_expression
 from crmcli.core.identity import owned_by
-from crmcli.core.models import Contact, FollowUp
+from crmcli.core.models import Contact, FollowUp, contactable
 from crmcli.core.clock import as_utc
 from crmcli.core.rows import Rows
 
@@ -75,7 +75,9 @@ def agenda(conn: Connection, as_of: datetime, within_days: int = 0, *, limit: in
     (see clock.resolve_as_of): its zone says where a day starts and ends. `limit`: only the first
     that many items, in that order (a screen showing a page of thousands); `counts` counts them all.
     `cadences=False`: the follow-ups alone (the dashboard shows contacts past their cadence apart).
-    `owner`: only the follow-ups and the contacts that owner owns (what nobody owns is nobody's)."""
+    `owner`: only the follow-ups and the contacts that owner owns (what nobody owns is nobody's).
+    A contact marked "do not contact" is left out whole: neither its cadence nor its follow-ups
+    (they stay in the follow-up listings, as records)."""
     window = Window.around(as_of, within_days=within_days)
     overdue = tuple(_follow_ups(conn, window, "overdue", limit, owner))
     due = tuple(_follow_ups(conn, window, "due", _left(limit, overdue), owner))
@@ -119,7 +121,7 @@ def _follow_ups(conn: Connection, window: Window, section: Section, limit: int |
     f, c = FollowUp.__table__, Contact.__table__
     late = age_days(f.c.due_at, sa.literal(window.now, sa.DateTime(timezone=True)))
     stmt = sa.select(f.c.id, f.c.contact_id, c.c.name, f.c.title, f.c.due_at, f.c.all_day, late) \
-        .select_from(f.join(c, c.c.id == f.c.contact_id)).where(_in_section(window, section, owner)) \
+        .select_from(f.join(c, c.c.id == f.c.contact_id)).where(_in_section(window, section, owner), contactable()) \
         .order_by(f.c.due_at, f.c.id).limit(limit)
     for fid, cid, name, title, due_at, all_day, days in conn.execute(stmt):
         yield AgendaItem(section, fid, cid, name, title, as_utc(due_at), bool(all_day),
@@ -127,12 +129,14 @@ def _follow_ups(conn: Connection, window: Window, section: Section, limit: int |
 
 
 def _cadenced(as_of: datetime, owner: str | None) -> Any:
-    """Contacts with a cadence and their days past it, computed once per contact in a materialised
-    step: used in WHERE and ORDER BY, the expression would otherwise run three times per contact."""
+    """Contacts with a cadence, not marked "do not contact", and their days past it, computed once
+    per contact in a materialised step: used in WHERE and ORDER BY, the expression would otherwise
+    run three times per contact. Both conditions are named, as the partial index ix_contact_cadence
+    states them, or SQLite would not read that index (a test checks the plan)."""
     c = Contact.__table__
     over = cadence.days_over(c.c.last_contact_at, c.c.created_at, c.c.cadence_days, as_of)
     return sa.select(c.c.id, c.c.name, c.c.cadence_days, over.label("over")) \
-        .where(c.c.cadence_days.is_not(None), *owned_by(c.c.owner, owner)) \
+        .where(c.c.cadence_days.is_not(None), contactable(), *owned_by(c.c.owner, owner)) \
         .cte("cadenced").prefix_with("MATERIALIZED")
 
 
@@ -148,8 +152,11 @@ def _cold(conn: Connection, as_of: datetime, limit: int | None, owner: str | Non
 
 def _counts(conn: Connection, window: Window, cadences: bool, owner: str | None) -> dict[Section, int]:
     """How many items each section holds, counted in SQL (no rows fetched)."""
+    f, c = FollowUp.__table__, Contact.__table__
+
     def count(where: Any) -> int:
-        return int(conn.execute(sa.select(sa.func.count()).select_from(FollowUp.__table__).where(where)).scalar() or 0)
+        return int(conn.execute(sa.select(sa.func.count()).select_from(f.join(c, c.c.id == f.c.contact_id))
+                                .where(where, contactable())).scalar() or 0)
 
     per_contact = _cadenced(window.now, owner)
     cold = conn.execute(sa.select(sa.func.count()).select_from(per_contact).where(per_contact.c.over > 0)).scalar() \

@@ -22,6 +22,10 @@ class Editable:
     phones: tuple[str, ...] = ()  # "number" or "label:number", as people read them
     tags: tuple[str, ...] = ()
     cadence: str = ""             # "every 30 days"; "" for none
+    do_not_contact: str = ""      # "" may be contacted; marked: its reason, or "yes" (see DO_NOT_CONTACT_YES)
+
+
+DO_NOT_CONTACT_YES = "yes"  # what the field shows, and takes, for a mark without a reason
 
 
 def of(session: Session, contact: Contact) -> Editable:
@@ -31,10 +35,12 @@ def of(session: Session, contact: Contact) -> Editable:
     def labelled(label: str | None, value: str) -> str:
         return f"{label}:{value}" if label else value
 
+    marked = card["do_not_contact_at"] is not None
     return Editable(card["name"], card["title"] or "", card["org"] or "",
                     tuple(labelled(e["label"], e["address"]) for e in card["emails"]),
                     tuple(labelled(p["label"], p["display"]) for p in card["phones"]),
-                    tuple(card["tags"]), cadence.describe(card["cadence_days"]))
+                    tuple(card["tags"]), cadence.describe(card["cadence_days"]),
+                    (card["do_not_contact_reason"] or DO_NOT_CONTACT_YES) if marked else "")
 
 
 def check(wanted: Editable, *, phone_region: str | None) -> None:
@@ -73,8 +79,22 @@ def changes(before: Editable, after: Editable, *, phone_region: str | None) -> c
     old_tags, new_tags = {validate.tag(t) for t in before.tags}, {validate.tag(t) for t in after.tags}
     old_days = cadence.parse(before.cadence) if before.cadence.strip() else None
     new_days = cadence.parse(after.cadence) if after.cadence.strip() else None
+    mark, reason = _do_not_contact(before.do_not_contact, after.do_not_contact)
     return contacts.ContactChanges(
         name=differs(before.name, after.name), title=differs(before.title, after.title),
         org=differs(before.org, after.org), add_emails=add_emails, remove_emails=remove_emails,
         add_phones=add_phones, remove_phones=remove_phones, tags=sorted(new_tags - old_tags),
-        untags=sorted(old_tags - new_tags), cadence=after.cadence.strip() if new_days != old_days else None)
+        untags=sorted(old_tags - new_tags), cadence=after.cadence.strip() if new_days != old_days else None,
+        do_not_contact=mark, do_not_contact_reason=reason)
+
+
+def _do_not_contact(before: str, after: str) -> tuple[bool | None, str | None]:
+    """The do-not-contact field's edit as (mark, reason) for ContactChanges: emptied clears the
+    mark; filled marks the contact, the text its reason ("yes": none); a new text replaces the reason
+    (the mark keeps its time)."""
+    old, new = validate.one_line(before), validate.one_line(after)
+    if old == new:
+        return None, None
+    if new is None:
+        return False, None
+    return True, "" if new.lower() == DO_NOT_CONTACT_YES else new

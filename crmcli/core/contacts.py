@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, NamedTuple
+from typing import Any, Iterable, Iterator, Literal, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from crmcli.core import orgs, refs, validate
 from crmcli.core.identity import Me, login_name, new_owner, owned_by, owner_name
 from crmcli.core.models import (CONTACT_EMAIL, CONTACT_FIELD, CONTACT_PHONE, CONTACT_TAG, TAG, Contact, Organization,
-                                utcnow)
+                                contactable, utcnow)
 from crmcli.core.rows import LIST_SEPARATOR, Rows
 from crmcli.core.text import fold
 from crmcli.errors import Conflict, Invalid, NotFound
@@ -63,6 +63,9 @@ class ContactChanges:
     untags: list[str] = field(default_factory=list)
     cadence: str | None = None        # "every 30 days"; "" removes it
     owner: str | None = None          # a name, "me" or "" (nobody); `add` without one: who adds it
+    do_not_contact: bool | None = None          # True marks "do not contact", False clears the mark
+    do_not_contact_reason: str | None = None    # with True: why ("" clears a reason held)
+    do_not_contact_since: datetime | None = None  # with True: since when (default: now; an import's own)
 
 
 def add(session: Session, changes: ContactChanges, *, phone_region: str | None = None,
@@ -97,6 +100,12 @@ def apply(session: Session, contact: Contact, changes: ContactChanges, *,
         from crmcli.core import cadence
 
         contact.cadence_days = cadence.parse(changes.cadence) if changes.cadence.strip() else None
+    if (changes.do_not_contact_reason is not None or changes.do_not_contact_since is not None) \
+            and changes.do_not_contact is not True:
+        raise Invalid("a do-not-contact reason or time goes with the mark itself")
+    if changes.do_not_contact is not None:
+        _mark_do_not_contact(contact, changes.do_not_contact, changes.do_not_contact_reason,
+                             since=changes.do_not_contact_since)
     if changes.org is not None:
         if changes.org.strip():
             org, created = orgs.find_or_create(session, changes.org)
@@ -115,6 +124,47 @@ def apply(session: Session, contact: Contact, changes: ContactChanges, *,
     session.add(contact)
     session.flush()
     return notes
+
+
+def _mark_do_not_contact(contact: Contact, mark: bool, reason: str | None, *, since: datetime | None) -> None:
+    """Mark a contact "do not contact" (`mark`), or clear the mark. A marked contact stays, with
+    its history, but reminders, keep-in-touch cadences, cold lists and mailing exports leave it out.
+    Marked again, it keeps the time it was first marked; a `reason` given replaces the one held
+    ("" clears it). `since`: when it was marked, if not now (an import keeps its file's time)."""
+    if not mark:
+        contact.do_not_contact_at = contact.do_not_contact_reason = None
+        return
+    if contact.do_not_contact_at is None:
+        contact.do_not_contact_at = since or utcnow()
+    if reason is not None:
+        contact.do_not_contact_reason = validate.one_line(reason)
+
+
+def marked_do_not_contact(conn: Connection, ids: Iterable[int]) -> set[int]:
+    """Which of these contacts are marked "do not contact" (by primary key, a query per 10,000)."""
+    c, wanted, found = Contact.__table__, sorted(set(ids)), set()
+    for start in range(0, len(wanted), 10_000):
+        found.update(conn.scalars(sa.select(c.c.id).where(c.c.id.in_(wanted[start:start + 10_000]),
+                                                          c.c.do_not_contact_at.is_not(None))))
+    return found
+
+
+def left_out_of_reminders(contact: Contact) -> str:
+    """What to tell someone who adds a follow-up for `contact` when it is marked "do not contact"
+    (reminders leave such follow-ups out); "" when it is not marked."""
+    if contact.do_not_contact_at is None:
+        return ""
+    return f"{contact.name} is marked do not contact: reminders leave out follow-ups for them"
+
+
+def do_not_contact_since(at: datetime | str | None, reason: str | None) -> str:
+    """What both front ends show after "do not contact": `since 2026-12-06 10:32 (asked to stop)`,
+    in local time; "" for a contact that is not marked."""
+    if at is None or at == "":
+        return ""
+    from crmcli.core.clock import shown_local
+
+    return f"since {shown_local(at)}" + (f" ({reason})" if reason else "")
 
 
 @dataclass(frozen=True)
@@ -309,7 +359,9 @@ def remove(session: Session, contact: Contact) -> Impact:
 # -- listings ------------------------------------------------------------------------------------
 
 CONTACT_COLUMNS = ("id", "uid", "name", "title", "org", "emails", "phones", "tags", "fields", "cadence_days",
-                   "last_contact", "created", "updated", "owner")
+                   "last_contact", "created", "updated", "owner", "do_not_contact_at", "do_not_contact_reason")
+# A mailing list's rows (`mailing=True`): one per contact that may be written to, at its primary email.
+MAILING_COLUMNS = ("email", "first_name", "last_name", "name", "org", "tags", "uid")
 Sort = Literal["name", "created", "updated", "last-contact"]
 
 
@@ -340,8 +392,12 @@ def _channel_value(table: sa.Table, column: str, labelled: bool) -> Any:
 def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None, sort: Sort = "name",
          limit: int | None = None, ids: list[int] | None = None, cold: Cold | None = None,
          match: str | None = None, labelled: bool = False, owner: str | None = None,
-         versions: bool = False) -> Rows:
+         versions: bool = False, mailing: bool = False) -> Rows:
     """Contacts as flat rows, aggregated in SQL and streamed (no ORM objects: exports stay fast).
+    `cold`: contacts marked "do not contact" are never cold.
+    `mailing`: a mailing list instead (MAILING_COLUMNS): only the contacts that may be written to,
+    neither marked "do not contact" nor without an email, each once at its primary email, with the
+    name split for a greeting (split_name); the other filters narrow it as they narrow the listing.
     `match`: a fragment of the name, an email, the organisation or a tag, case- and accent-free.
     `labelled`: emails and phones as `label:value` where they have a label (exports).
     `versions`: a last column `version` (`contacts show`: what `edit --if-version` names; not in
@@ -354,13 +410,13 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
         .where(ct.c.contact_id == c.c.id).order_by(t.c.name).correlate(c).subquery()
     fields = sa.select(json_object_agg(f.c.key, f.c.value)).where(f.c.contact_id == c.c.id) \
         .having(sa.func.count() > 0).scalar_subquery()
+    tags_cell = sa.select(sa.func.aggregate_strings(tag_names.c.v, LIST_SEPARATOR)).scalar_subquery()
     stmt = sa.select(
         c.c.id, c.c.uid, c.c.name, c.c.title, o.c.name,
         _joined(_channel_value(e, "address", labelled), e.c.contact_id == c.c.id, e.c.position),
         _joined(_channel_value(p, "number", labelled), p.c.contact_id == c.c.id, p.c.position),
-        sa.select(sa.func.aggregate_strings(tag_names.c.v, LIST_SEPARATOR)).scalar_subquery(),
-        fields, c.c.cadence_days, iso_utc(last_contact), iso_utc(c.c.created_at), iso_utc(c.c.updated_at),
-        c.c.owner, *([c.c.version] if versions else []),
+        tags_cell, fields, c.c.cadence_days, iso_utc(last_contact), iso_utc(c.c.created_at), iso_utc(c.c.updated_at),
+        c.c.owner, iso_utc(c.c.do_not_contact_at), c.c.do_not_contact_reason, *([c.c.version] if versions else []),
     ).select_from(c.outerjoin(o, o.c.id == c.c.org_id))
     if tag is not None:
         stmt = stmt.where(sa.exists().where(ct.c.contact_id == c.c.id, ct.c.tag_id == t.c.id,
@@ -372,6 +428,8 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
         stmt = stmt.where(c.c.id.in_(ids))
     if match is not None and match.strip():
         stmt = stmt.where(_matching(match))
+    if mailing:  # only those that may be written to
+        stmt = stmt.where(contactable(), sa.exists().where(e.c.contact_id == c.c.id))
     order = {"name": (c.c.name_key, c.c.id), "created": (c.c.created_at, c.c.id),
              "updated": (c.c.updated_at.desc(), c.c.id),
              "last-contact": (last_contact.desc().nulls_last(), c.c.name_key, c.c.id)}[sort]
@@ -381,7 +439,7 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
         allowance = c.c.cadence_days if cold.after_days is None else sa.func.coalesce(c.c.cadence_days,
                                                                                         cold.after_days)
         over = cadence.days_over(last_contact, c.c.created_at, allowance, cold.as_of)
-        stmt = stmt.where(allowance.is_not(None), over > 0)
+        stmt = stmt.where(allowance.is_not(None), contactable(), over > 0)
         order = (over.desc(), c.c.id)  # most overdue first
     if limit is not None and (cold is not None or sort != "name"):
         # Sorted by a worked-out value, SQLite would build every matching row (emails, phones, tags:
@@ -392,10 +450,38 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
     stmt = stmt.order_by(*order)
     if limit is not None:
         stmt = stmt.limit(limit)
+    if mailing:
+        return _mailing(conn, stmt, tags_cell)
     columns = (*CONTACT_COLUMNS, "version") if versions else CONTACT_COLUMNS
     return Rows(columns, conn.execute(stmt), list_columns=frozenset({"emails", "phones", "tags"}),
-                json_columns=frozenset({"fields"}), time_columns=frozenset({"last_contact", "created", "updated"}),
+                json_columns=frozenset({"fields"}),
+                time_columns=frozenset({"last_contact", "created", "updated", "do_not_contact_at"}),
                 table_columns=("id", "name", "title", "org", "emails", "phones", "tags", "last_contact"))
+
+
+def _mailing(conn: Connection, listing: Any, tags: Any) -> Rows:
+    """The contacts `listing` selects as a mailing list's rows (MAILING_COLUMNS); `tags` is the
+    listing's tags cell."""
+    c, o, e = Contact.__table__, Organization.__table__, CONTACT_EMAIL
+    primary = sa.select(e.c.address).where(e.c.contact_id == c.c.id).order_by(e.c.position).limit(1) \
+        .correlate(c).scalar_subquery()
+    stmt = listing.with_only_columns(primary, c.c.name, o.c.name, tags, c.c.uid)
+
+    def shaped(found: Any) -> Iterator[tuple[Any, ...]]:
+        for email, name, org, tag_names, uid in found:
+            yield (email, *split_name(name), name, org, tag_names, uid)
+
+    return Rows(MAILING_COLUMNS, shaped(conn.execute(stmt)), list_columns=frozenset({"tags"}))
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """A name as (first name, last name) for a greeting: the last word is the last name, the words
+    before it the first (as a vCard's N); one word is a first name alone. crm keeps one name, so
+    this is a guess that the whole `name` beside it corrects."""
+    words = name.split()
+    if len(words) < 2:
+        return name.strip(), ""
+    return " ".join(words[:-1]), words[-1]
 
 
 def _matching(text: str) -> Any:
@@ -458,4 +544,5 @@ def card(session: Session, contact: Contact) -> dict[str, Any]:
         "cadence_days": contact.cadence_days,
         "created": contact.created_at, "updated": contact.updated_at,
         "owner": contact.owner, "version": contact.version,
+        "do_not_contact_at": contact.do_not_contact_at, "do_not_contact_reason": contact.do_not_contact_reason,
     }

@@ -4,6 +4,8 @@ statement. The caller holds the connection (one read transaction) and writes row
 
 Columns (the README's "Export" section documents each one):
 - contacts: the columns of the contact listing; emails and phones as `label:value` where labelled.
+  As a mailing list (`Scope.mailing`): the contacts that may be written to, in the listing's mailing
+  shape (contacts.MAILING_COLUMNS).
 - orgs: the organisation listing's columns.
 - interactions: the interaction listing's, then `contact_uids` (in the order of `contacts`).
 - follow-ups: the follow-up listing's (status as of `as_of`), then `contact_uid`, `deal_uid`.
@@ -29,16 +31,19 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Scope:
     """What some exports are judged by: the deal stages (probabilities, order) and the moment a
-    follow-up's status (overdue, today, upcoming) is read at, local to the user."""
+    follow-up's status (overdue, today, upcoming) is read at, local to the user; and what narrows
+    them: `mailing`, the contacts as a mailing list (no one marked "do not contact", no one without
+    an email)."""
 
     stages: Stages
     as_of: datetime
+    mailing: bool = False
 
 
 def _contacts(conn: Connection, scope: Scope) -> Rows:
     from crmcli.core import contacts
 
-    return contacts.rows(conn, labelled=True)
+    return contacts.rows(conn, mailing=True) if scope.mailing else contacts.rows(conn, labelled=True)
 
 
 def _orgs(conn: Connection, scope: Scope) -> Rows:

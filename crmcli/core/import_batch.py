@@ -73,6 +73,8 @@ class Checked:
     created: datetime
     updated: datetime
     owner: str | None
+    do_not_contact_at: datetime | None = None
+    do_not_contact_reason: str | None = None
 
 
 def labelled(raw: str, normalise: Callable[[str], str]) -> Labelled:
@@ -86,10 +88,11 @@ _CANONICAL_UID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 
 
 def check(row: Any, emails: list[Labelled], phones: list[Labelled], created: datetime,
-          updated: datetime, owner: str | None) -> Checked:
+          updated: datetime, owner: str | None, do_not_contact_at: datetime | None = None) -> Checked:
     """A row (importing.Incoming) as it would be stored, or Invalid: the checks `contacts.add` makes.
     `emails` and `phones` are the row's, each already `labelled` (the caller matched on them);
-    `owner` is the contact's (the row's, else the importer's)."""
+    `owner` is the contact's (the row's, else the importer's); `do_not_contact_at`: when it was
+    marked "do not contact" (None: it is not), the row's reason kept with it."""
     from crmcli.core import cadence
 
     given = row.name or row.org
@@ -112,7 +115,8 @@ def check(row: Any, emails: list[Labelled], phones: list[Labelled], created: dat
                    validate.name(row.org, "organisation name") if row.org else None, emails, phones,
                    sorted({validate.tag(t) for t in row.tags}), fields,
                    cadence.parse(row.cadence) if row.cadence and row.cadence.strip() else None,
-                   created, updated, owner)
+                   created, updated, owner, do_not_contact_at,
+                   validate.one_line(row.do_not_contact_reason) if do_not_contact_at else None)
 
 
 def _unique(values: list[Labelled], what: str, name: str) -> None:
@@ -172,9 +176,9 @@ class Batch:
         """The contacts' rows, then their emails, phones, tags and fields; their ids in order."""
         c = Contact.__table__
         insert_many(conn, c, ("uid", "name", "name_key", "title", "org_id", "cadence_days", "created_at", "updated_at",
-                              "owner"),
-                    [(r.uid, r.name, fold(r.name), r.title, org, r.cadence_days, r.created, r.updated, r.owner)
-                     for r, org in zip(self.rows, org_ids)])
+                              "owner", "do_not_contact_at", "do_not_contact_reason"),
+                    [(r.uid, r.name, fold(r.name), r.title, org, r.cadence_days, r.created, r.updated, r.owner,
+                      r.do_not_contact_at, r.do_not_contact_reason) for r, org in zip(self.rows, org_ids)])
         # The ids by uid in one query: RETURNING in row order would make SQLite insert row by row.
         by_uid = dict(conn.execute(sa.select(c.c.uid, c.c.id).where(c.c.uid.in_([r.uid for r in self.rows]))).all())
         ids = [by_uid[r.uid] for r in self.rows]
@@ -229,6 +233,7 @@ class Held:
     has_org: bool
     has_cadence: bool
     has_owner: bool
+    do_not_contact: bool = False
     emails: set[str] = field(default_factory=set)
     phones: set[str] = field(default_factory=set)
     keys: set[str] = field(default_factory=set)
@@ -242,10 +247,11 @@ def read_held(conn: Connection, ids: set[int]) -> dict[int, Held]:
     ordered = sorted(ids)
     for start in range(0, len(ordered), BATCH):
         part = ordered[start:start + BATCH]
-        for i, name, title, org_id, cadence_days, owner in conn.execute(
-                sa.select(c.c.id, c.c.name, c.c.title, c.c.org_id, c.c.cadence_days, c.c.owner)
+        for i, name, title, org_id, cadence_days, owner, marked in conn.execute(
+                sa.select(c.c.id, c.c.name, c.c.title, c.c.org_id, c.c.cadence_days, c.c.owner, c.c.do_not_contact_at)
                 .where(c.c.id.in_(part))):
-            held[i] = Held(name, bool(title), org_id is not None, cadence_days is not None, owner is not None)
+            held[i] = Held(name, bool(title), org_id is not None, cadence_days is not None, owner is not None,
+                           marked is not None)
         for table, column, attribute in ((CONTACT_EMAIL, "address", "emails"), (CONTACT_PHONE, "number", "phones"),
                                          (CONTACT_FIELD, "key", "keys")):
             for i, value in conn.execute(sa.select(table.c.contact_id, table.c[column])

@@ -61,6 +61,12 @@ class Incoming:
     created: str | None = None  # ISO times from crm's own export, kept on a contact it creates
     updated: str | None = None
     owner: str | None = None    # as in the file; a contact it creates without one is the importer's
+    do_not_contact_at: str | None = None      # crm's own columns: marked "do not contact" (ISO time) ...
+    do_not_contact_reason: str | None = None  # ... and why; either one given marks the contact
+
+    @property
+    def do_not_contact(self) -> bool:
+        return bool(self.do_not_contact_at or self.do_not_contact_reason)
 
     @property
     def name(self) -> str:
@@ -142,7 +148,7 @@ def _json_fields(value: Any) -> dict[str, str]:
 
 
 OWN_COLUMNS = {"uid", "name", "title", "org", "emails", "phones", "tags", "fields", "cadence_days", "created",
-               "updated", "owner"}
+               "updated", "owner", "do_not_contact_at", "do_not_contact_reason"}
 # Worked out by crm (the row number here, the history, the edits counted), not imported.
 OWN_DERIVED = {"id", "last_contact", "version"}  # (`version`: in `contacts show -f json`)
 
@@ -155,7 +161,8 @@ def _own(line: int, values: dict[str, Any]) -> Incoming:
                     tags=_cells(values.get("tags"), ";"), fields=_json_fields(values.get("fields")),
                     cadence=f"every {cadence} days" if cadence else None,
                     created=_text(values.get("created")), updated=_text(values.get("updated")),
-                    owner=_text(values.get("owner")))
+                    owner=_text(values.get("owner")), do_not_contact_at=_text(values.get("do_not_contact_at")),
+                    do_not_contact_reason=_text(values.get("do_not_contact_reason")))
 
 
 def _labelled(label: Any, value: str) -> str:
@@ -340,6 +347,7 @@ def _additions(held: import_batch.Held, row: Incoming, emails: list[import_batch
     """What updating a kept contact from `row` (its `emails` and `phones` labelled) adds: empty single
     values filled, new emails, phones, tags and fields; nothing it holds already is overwritten or
     removed. `org` is still a name."""
+    mark = row.do_not_contact and not held.do_not_contact  # a mark is added, never taken away
     return contacts.ContactChanges(
         title=row.title if row.title and not held.has_title else None,
         owner=row.owner if row.owner and not held.has_owner else None,
@@ -348,7 +356,9 @@ def _additions(held: import_batch.Held, row: Incoming, emails: list[import_batch
         add_emails=_unseen(row.emails, emails, held.emails),
         add_phones=_unseen(row.phones, phones, held.phones),
         set_fields=[f"{k}={v}" for k, v in row.fields.items() if validate.field_key(k) not in held.keys],
-        tags=[t for t in row.tags if validate.tag(t) not in held.tags])
+        tags=[t for t in row.tags if validate.tag(t) not in held.tags],
+        do_not_contact=True if mark else None, do_not_contact_reason=row.do_not_contact_reason if mark else None,
+        do_not_contact_since=_instant(row.do_not_contact_at, "do_not_contact_at") if mark else None)
 
 
 def _org_ref(session: Session, name: str | None) -> str | None:
@@ -372,7 +382,7 @@ def _unseen(values: list[str], stored: list[import_batch.Labelled], held: set[st
 
 def _is_empty(changes: contacts.ContactChanges) -> bool:
     return not (changes.title or changes.org or changes.cadence or changes.add_emails or changes.add_phones
-                or changes.set_fields or changes.tags or changes.owner)
+                or changes.set_fields or changes.tags or changes.owner or changes.do_not_contact)
 
 
 def _instant(text: str | None, what: str) -> Any:
@@ -449,7 +459,9 @@ def _new(row: Incoming, emails: list[import_batch.Labelled], phones: list[import
          known: import_batch.Known, batch: import_batch.Batch, now: datetime, importer: str) -> import_batch.Checked:
     """A row that is nobody kept, checked; what it would take from another contact is a conflict."""
     checked = import_batch.check(row, emails, phones, _instant(row.created, "created") or now,
-                                 _instant(row.updated, "updated") or now, row.owner or importer)
+                                 _instant(row.updated, "updated") or now, row.owner or importer,
+                                 (_instant(row.do_not_contact_at, "do_not_contact_at") or now)
+                                 if row.do_not_contact else None)
     if checked.uid in known.uids or checked.uid in batch.uids:
         raise Conflict(f"the uid {checked.uid} already belongs to another contact")
     for _, address in checked.emails:

@@ -2,7 +2,7 @@
 
 Emails, phones, tags and custom fields are united. A single value both have (title, organisation,
 cadence, owner, a field of the same key) keeps KEEP's and is reported as a clash; one only OTHER has is
-taken. Interactions, follow-ups and deal links move to KEEP; where both were on the same
+taken. A do-not-contact mark on either holds for the merged contact (KEEP's, else OTHER's). Interactions, follow-ups and deal links move to KEEP; where both were on the same
 interaction or deal, KEEP's link stays and OTHER's goes with OTHER (no second link row). KEEP's
 last-contact copy is worked out again. The search index follows by itself: its triggers see the
 moved emails, the changed contact row and OTHER's deletion (core/search.py reads PostgreSQL directly).
@@ -197,6 +197,10 @@ def _single_values(session: Session, keep: Contact, other: Contact) -> tuple[tup
             taken.append((what, show(theirs)))
         else:
             clashes.append(Clash(what, show(mine), show(theirs)))
+    if other.do_not_contact_at is not None and keep.do_not_contact_at is None:  # the person asked: it holds
+        single |= {"do_not_contact_at": other.do_not_contact_at, "do_not_contact_reason": other.do_not_contact_reason}
+        taken.append(("do not contact", contacts.do_not_contact_since(other.do_not_contact_at,
+                                                                      other.do_not_contact_reason)))
     return tuple(taken), single, tuple(clashes)
 
 

@@ -64,6 +64,8 @@ class ContactOverview:
     deals: tuple[DealLine, ...]           # every deal the contact is on, by id
     recent: tuple[TimelineEntry, ...]     # the latest interactions, newest first
     owner: str | None = None              # who looks after the contact; None: nobody
+    do_not_contact_at: datetime | None = None  # marked "do not contact" then (aware UTC); None: not marked
+    do_not_contact_reason: str | None = None
 
 
 def overview(session: Session, contact: Contact, *, as_of: datetime, follow_ups: int | None = None,
@@ -100,7 +102,8 @@ def overview(session: Session, contact: Contact, *, as_of: datetime, follow_ups:
         updated_at=_aware(contact.updated_at),  # type: ignore[arg-type]
         follow_ups=tuple(FollowUpLine(i, title, _aware(due), bool(all_day), status)  # type: ignore[arg-type]
                          for i, title, due, all_day, status in conn.execute(open_items)),
-        deals=tuple(DealLine(*row) for row in conn.execute(deals)), recent=tuple(latest), owner=contact.owner)
+        deals=tuple(DealLine(*row) for row in conn.execute(deals)), recent=tuple(latest), owner=contact.owner,
+        do_not_contact_at=_aware(contact.do_not_contact_at), do_not_contact_reason=contact.do_not_contact_reason)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -1,5 +1,6 @@
-"""One contact's whole relationship on one timeline: interactions, follow-ups and the stage changes
-of the deals the contact is on, newest first, in one SQL query."""
+"""One contact's whole relationship on one timeline: interactions, follow-ups, the stage changes
+of the deals the contact is on, and the contact's do-not-contact mark while it holds (at the time it
+was set, its reason as the text), newest first, in one SQL query."""
 
 from __future__ import annotations
 
@@ -17,15 +18,16 @@ from crmcli.core.rows import LIST_SEPARATOR, Rows
 TIMELINE_COLUMNS = ("type", "id", "uid", "occurred", "kind", "direction", "contacts", "body", "created", "updated")
 FOLLOW_UP_KINDS = ("follow-up", "follow-up done")
 DEAL_KINDS = ("deal", "deal won", "deal lost")
+MARK_KINDS = ("do not contact",)  # the contact's own entry (type `contact`, its id the contact's)
 _AT = sa.DateTime(timezone=True)
 
 
 def rows(conn: Connection, contact_id: int, *, kinds: Sequence[str] = (), since: datetime | None = None,
          limit: int | None = None, only: str | None = None) -> Rows:
-    """Kinds: interaction kinds (call, email...), `follow-up` / `follow-up done`, and `deal` / `deal won` /
-    `deal lost`. An open follow-up stands at its due date (so what comes next is on top), a done one
-    at the day it was done; a deal's stage change at its time. `only`: one type (`interaction`,
-    `follow-up`, `deal`)."""
+    """Kinds: interaction kinds (call, email...), `follow-up` / `follow-up done`, `deal` / `deal won` /
+    `deal lost`, and `do not contact`. An open follow-up stands at its due date (so what comes next is
+    on top), a done one at the day it was done; a deal's stage change at its time; the do-not-contact
+    mark at the time it was set. `only`: one type (`interaction`, `follow-up`, `deal`, `contact`)."""
     from crmcli.storage.sql import iso_utc
 
     union = _union(contact_id, kinds, since, only)
@@ -192,24 +194,29 @@ def _parts(contact_id: Any, kinds: Sequence[str], since: Any, only: str | None) 
     are values or bound parameters (for statements built once)."""
     parts = {}
     wanted = set(kinds)
-    if only in (None, "interaction") and (not wanted or wanted - set(FOLLOW_UP_KINDS) - set(DEAL_KINDS)):
-        parts["interaction"] = _interactions(contact_id, [k for k in kinds if k not in FOLLOW_UP_KINDS + DEAL_KINDS],
-                                             since)
+    others = FOLLOW_UP_KINDS + DEAL_KINDS + MARK_KINDS
+    if only in (None, "interaction") and (not wanted or wanted - set(others)):
+        parts["interaction"] = _interactions(contact_id, [k for k in kinds if k not in others], since)
     if only in (None, "follow-up") and (not wanted or wanted & set(FOLLOW_UP_KINDS)):
         parts["follow-up"] = _follow_ups(contact_id, [k for k in kinds if k in FOLLOW_UP_KINDS], since)
     if only in (None, "deal") and (not wanted or wanted & set(DEAL_KINDS)):
         parts["deal"] = _stage_changes(contact_id, [k for k in kinds if k in DEAL_KINDS], since)
+    if only in (None, "contact") and (not wanted or wanted & set(MARK_KINDS)):
+        parts["contact"] = _mark(contact_id, since)
     return parts
 
 
 def quiet_type(kinds: Sequence[str]) -> str:
     """The one type whose ids `-q` prints: ids of different types in one list would mean nothing
-    to the command they are piped to. Follow-ups or deals when only their kinds are asked for."""
+    to the command they are piped to. Follow-ups, deals or the contact when only their kinds are
+    asked for."""
     wanted = set(kinds)
     if wanted and wanted <= set(FOLLOW_UP_KINDS):
         return "follow-up"
     if wanted and wanted <= set(DEAL_KINDS):
         return "deal"
+    if wanted and wanted <= set(MARK_KINDS):
+        return "contact"
     return "interaction"
 
 
@@ -264,4 +271,19 @@ def _stage_changes(contact_id: Any, kinds: list[str], since: Any) -> sa.Select: 
         stmt = stmt.where(kind.in_(kinds))
     if since is not None:
         stmt = stmt.where(s.c.changed_at >= since)
+    return stmt
+
+
+def _mark(contact_id: Any, since: Any) -> sa.Select:  # type: ignore[type-arg]
+    """The contact's do-not-contact mark, while it holds: one entry at the time it was set, the
+    reason its text (none: empty)."""
+    c = Contact.__table__
+    at = c.c.do_not_contact_at
+    stmt = sa.select(sa.literal("contact").label("type"), c.c.id, c.c.uid, at.label("at"),
+                     sa.literal(MARK_KINDS[0]).label("kind"), sa.null().label("direction"),
+                     c.c.name.label("contacts"), sa.func.coalesce(c.c.do_not_contact_reason, "").label("body"),
+                     at.label("created"), at.label("updated"), c.c.id.label("seq")) \
+        .where(c.c.id == contact_id, at.is_not(None))
+    if since is not None:
+        stmt = stmt.where(at >= since)
     return stmt

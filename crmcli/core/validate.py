@@ -115,6 +115,11 @@ def field_key(raw: str) -> str:
     return key
 
 
+def one_line(raw: str | None) -> str | None:
+    """A short text kept on one line, its spaces collapsed (a do-not-contact reason); None when blank."""
+    return " ".join((raw or "").split()) or None
+
+
 def name(raw: str, what: str = "name") -> str:
     cleaned = " ".join(raw.split())
     if not cleaned:

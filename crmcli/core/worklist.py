@@ -1,6 +1,8 @@
 """Open follow-ups by urgency, as the TUI's follow-ups view groups them: overdue, due today, due this
 week (within 7 days, as `follow-ups list --week` counts it), later. Selected and ordered in SQL by
-followups.rows; the result is plain values that outlive the connection."""
+followups.rows; the result is plain values that outlive the connection. Every open follow-up is
+there, those of contacts marked "do not contact" too (flagged: reminders leave them out, but they
+are still to be done, snoozed or deleted)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Literal
 
 from sqlalchemy.engine import Connection
 
+from crmcli.core.contacts import marked_do_not_contact
 from crmcli.core.followups import Window, rows
 
 Urgency = Literal["overdue", "today", "this week", "later"]
@@ -28,6 +31,7 @@ class OpenFollowUp:
     title: str
     repeat: str | None
     deal: str | None
+    do_not_contact: bool = False  # its contact is marked "do not contact"
 
 
 @dataclass(frozen=True)
@@ -44,23 +48,26 @@ def worklist(conn: Connection, as_of: datetime, *, limit: int | None = None) -> 
     window = Window.around(as_of, within_days=WEEK_DAYS)
     today = as_of.date()
     found = list(rows(conn, window, scope="open", limit=None if limit is None else limit + 1).rows)
+    shown = found[:limit] if limit is not None else found
+    marked = marked_do_not_contact(conn, (r[5] for r in shown))
     items = []
-    for r in found[:limit] if limit is not None else found:
+    for r in shown:
         fid, due, all_day, status, contact_id, contact, title, repeat, deal = \
             r[0], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[14]
         if all_day:
-            day, shown = date.fromisoformat(due), due
+            day, due_shown = date.fromisoformat(due), due
         else:
             moment = datetime.fromisoformat(due.replace("Z", "+00:00"))
             local = moment.astimezone(as_of.tzinfo)
-            day, shown = local.date(), local.strftime("%Y-%m-%d %H:%M")
+            day, due_shown = local.date(), local.strftime("%Y-%m-%d %H:%M")
         if status == "overdue":
             urgency: Urgency = "overdue"
             late = (today - day).days if all_day else int((window.now - moment).total_seconds() // 86400)
         else:
             urgency = "today" if status == "today" else "this week" if (day - today).days <= WEEK_DAYS else "later"
             late = 0
-        items.append(OpenFollowUp(fid, urgency, shown, late, contact_id, contact, title, repeat, deal))
+        items.append(OpenFollowUp(fid, urgency, due_shown, late, contact_id, contact, title, repeat, deal,
+                                  contact_id in marked))
     # an all-day follow-up due today starts at midnight, before one timed earlier today and already late
     items.sort(key=lambda i: URGENCIES.index(i.urgency))
     return Worklist(tuple(items), limit is not None and len(found) > limit)

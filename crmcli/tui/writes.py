@@ -52,6 +52,8 @@ def log(context: Any, refs: Sequence[str], text: str, *, kind: str, at: datetime
     if done.follow_up is not None:
         item = done.follow_up
         said += f"; follow-up #{item.id} due {due_text(context, item.due_at, item.all_day)}"
+        if warning := contacts.left_out_of_reminders(people[0]):
+            said += f"; {warning}"
     return said
 
 
@@ -62,8 +64,9 @@ def add_follow_up(context: Any, ref: str, title: str, due: Any, repeat: str | No
     with context.database.session(write=True) as session:
         contact = contacts.resolve(session, ref)
         item = followups.add(session, contact, title, due, repeat=repeat, me=context.me)
+        warning = contacts.left_out_of_reminders(contact)
         return (f"added follow-up #{item.id} for {contact.name}, due {due_text(context, due.at, due.all_day)}"
-                + (f", {item.repeat}" if item.repeat else ""))
+                + (f", {item.repeat}" if item.repeat else "") + (f"; {warning}" if warning else ""))
 
 
 def edit_follow_up(context: Any, follow_up_id: int, title: str | None, due: Any, *,

@@ -39,7 +39,7 @@ def test_list_csv_reads_back_with_every_field(ann: Run) -> None:
     rows = list(csv.DictReader(io.StringIO(out, newline="")))
     assert [r["name"] for r in rows] == ["Ann Lee", "Anna Berg", "Bob Marsh"]
     assert list(rows[0]) == ["id", "uid", "name", "title", "org", "emails", "phones", "tags", "fields", "cadence_days",
-                             "last_contact", "created", "updated", "owner"]
+                             "last_contact", "created", "updated", "owner", "do_not_contact_at", "do_not_contact_reason"]
     first = rows[0]
     assert first["emails"] == "ann@acme.example"
     assert first["phones"] == "+442079460000"

@@ -32,6 +32,7 @@ CONFLICTS = [
     (("notes", "list", "-n", "5", "-a"), "--limit and --all"),
     (("contacts", "edit", "ann lee", "--org", "Berg AB", "--no-org"), "--org and --no-org"),
     (("contacts", "edit", "ann lee", "--cadence", "monthly", "--no-cadence"), "--cadence and --no-cadence"),
+    (("contacts", "edit", "ann lee", "--do-not-contact", "--contactable"), "--do-not-contact and --contactable"),
     (("deals", "list", "--won", "--lost"), "--won and --lost"),
     (("deals", "list", "--open", "--all"), "--open and --all"),
     (("deals", "list", "--won", "--rotting"), "--won and --rotting"),
@@ -54,6 +55,8 @@ NEEDS = [
     (("log", "ann lee", "Called", "--future"), "--future needs --at"),
     (("notes", "edit", "1", "--text", "x", "--future"), "--future needs --at"),
     (("deals", "edit", "1", "--locale", "de_DE", "--name", "X"), "--locale needs --value"),
+    (("contacts", "edit", "ann lee", "--reason", "asked", "--contactable"), "--reason needs --do-not-contact"),
+    (("contacts", "add", "Zed", "--reason", "asked"), "--reason needs --do-not-contact"),
 ]
 
 

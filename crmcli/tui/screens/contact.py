@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Static
 
 from crmcli.core.text import one_line, printable
 from crmcli.tui import keymap
-from crmcli.tui.format import cell, local
+from crmcli.tui.format import DO_NOT_CONTACT_MARK, cell, local
 from crmcli.tui.screens.base import CrmScreen
 from crmcli.tui.screens.prompt import PromptModal
 from crmcli.tui.widgets.tables import RecordTable
@@ -80,6 +80,7 @@ def _line(text: str, width: int = 90) -> str:
 
 def render_card(seen: Any) -> Text:
     from crmcli.core.cadence import describe
+    from crmcli.core.contacts import do_not_contact_since
 
     def labelled(label: str | None, value: str) -> str:
         return f"{label}: {value}" if label else value
@@ -91,6 +92,9 @@ def render_card(seen: Any) -> Text:
              ("follow-ups", ", ".join(f"#{f.id} {f.title} ({f.status})" for f in seen.follow_ups)),
              ("deals", ", ".join(f"#{d.id} {d.name} ({d.stage})" for d in seen.deals)), *seen.fields]
     text = Text(printable(f"{seen.name}  #{seen.id}") + "\n", style="bold")
+    if seen.do_not_contact_at is not None:  # first, and loud: whoever opens the card is about to reach out
+        since = do_not_contact_since(seen.do_not_contact_at, seen.do_not_contact_reason)
+        text.append(printable(f"{DO_NOT_CONTACT_MARK}do not contact {since}") + "\n", style="bold red")
     for key, value in pairs:
         if value:
             text.append(f"{key:<13}", style="dim")

@@ -1,8 +1,8 @@
 """The contacts browser: search as you type (name, email, organisation, tag; case- and
 accent-free), narrow by a tag and an organisation picked from a list (the very filters of
-`crm contacts list --tag --org`), sort by name or last contact, cold contacts marked. At most PAGE
-rows are mounted: a search narrows 100,000 contacts to what fits, and the status line says how
-many there are and which filters hold."""
+`crm contacts list --tag --org`), sort by name or last contact, cold contacts marked, and those
+marked "do not contact" (never cold). At most PAGE rows are mounted: a search narrows 100,000
+contacts to what fits, and the status line says how many there are and which filters hold."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from crmcli.core.rows import LIST_SEPARATOR
 from crmcli.tui import keymap
-from crmcli.tui.format import local
+from crmcli.tui.format import DO_NOT_CONTACT_MARK, local
 from crmcli.tui.screens.base import CrmScreen
 from crmcli.tui.screens.picker import LIMIT, Choice
 from crmcli.tui.widgets.tables import RecordTable
@@ -30,6 +30,7 @@ class ContactPage:
     rows: list[tuple[str, list[Any]]]
     total: int
     more: bool
+    do_not_contact: bool = False  # a row is marked "do not contact" (the status line then says what ⊘ is)
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,16 @@ def load_contacts(context: Any, match: str, sort: str, filters: Filters = Filter
                               org_id=int(filters.org.value) if filters.org else None)
         records = list(found.records())
         total = contacts.count(conn)
-    shown = []
+    shown, marked = [], False
     for r in records[:PAGE]:
-        cold = cadence.is_cold(_when(r.last_contact), _when(r.created), r.cadence_days, now)  # type: ignore[arg-type]
-        shown.append((f"contact:{r.id}", [(COLD_MARK if cold else "  ") + r.name, r.title or "", r.org or "",
+        if r.do_not_contact_at:
+            mark, marked = DO_NOT_CONTACT_MARK, True
+        else:
+            cold = cadence.is_cold(_when(r.last_contact), _when(r.created), r.cadence_days, now)  # type: ignore[arg-type]
+            mark = COLD_MARK if cold else "  "
+        shown.append((f"contact:{r.id}", [mark + r.name, r.title or "", r.org or "",
                                           (r.emails or "").split(LIST_SEPARATOR)[0], local(r.last_contact)]))
-    return ContactPage(shown, total, len(records) > PAGE)
+    return ContactPage(shown, total, len(records) > PAGE, marked)
 
 
 def tag_choices(context: Any, match: str) -> list[Choice]:
@@ -125,7 +130,8 @@ class ContactsScreen(CrmScreen):
         shown = (f"{found} contacts with {self._filters.describe()} (u clears)" if self._filters
                  else f"{found} of {page.total} contacts")
         hint = "; type to narrow" if page.more else ""
-        self.query_one("#status", Static).update(f"{shown}, sorted by {self._sort}{hint}   {COLD_MARK}past cadence")
+        legend = f"{COLD_MARK}past cadence" + (f"  {DO_NOT_CONTACT_MARK}do not contact" if page.do_not_contact else "")
+        self.query_one("#status", Static).update(f"{shown}, sorted by {self._sort}{hint}   {legend}")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.action_reload()

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.widgets import Footer, Header, Static
 
 from crmcli.tui import keymap
+from crmcli.tui.format import DO_NOT_CONTACT_MARK
 from crmcli.tui.screens.base import CrmScreen
 from crmcli.tui.widgets.tables import RecordTable
 
@@ -45,7 +46,8 @@ def load_follow_ups(context: Any) -> FollowUpsView:
                            style=style)
         late = Text(f"{item.days_late}d", style="red") if item.days_late else ""
         what = item.title + (f" [{item.deal}]" if item.deal else "")
-        rows.append((f"follow-up:{item.id}", [heading, item.due, late, item.contact, what, item.repeat or ""]))
+        contact = (DO_NOT_CONTACT_MARK if item.do_not_contact else "") + item.contact
+        rows.append((f"follow-up:{item.id}", [heading, item.due, late, contact, what, item.repeat or ""]))
     titles = {i.id: f"{i.title} ({i.contact})" for i in found.items}
     return FollowUpsView(rows, counts, found.more, titles, {i.id: i.contact_id for i in found.items})
 

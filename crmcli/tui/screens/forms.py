@@ -149,6 +149,8 @@ class ContactForm(FormModal):
             Field("phones", "Phones", "mobile:+44 7700 900123", ", ".join(before.phones)),
             Field("tags", "Tags", "vip, uk", ", ".join(before.tags)),
             Field("cadence", "Keep in touch", "every 30 days, monthly (empty: no cadence)", before.cadence),
+            Field("do_not_contact", "Do not contact", "empty: may be contacted; yes, or why not",
+                  before.do_not_contact),
         ], focus="name")
         self._id, self._before = contact_id, before
         self._version = version  # as read: a save over someone else's later change is refused
@@ -158,7 +160,8 @@ class ContactForm(FormModal):
 
         region = self.context.settings.phone_region
         wanted = Editable(self.value("name"), self.value("title"), self.value("org"), tuple(_items(self.value("emails"))),
-                          tuple(_items(self.value("phones"))), tuple(_items(self.value("tags"))), self.value("cadence"))
+                          tuple(_items(self.value("phones"))), tuple(_items(self.value("tags"))), self.value("cadence"),
+                          self.value("do_not_contact"))
         contact_form.check(wanted, phone_region=region)
         return contact_form.changes(self._before, wanted, phone_region=region)
 
