@@ -113,7 +113,6 @@ def list_(
 def show(ctx: typer.Context, ref: Ref, fmt: FormatOpt = Format.table) -> None:
     """Show one contact: emails, phones, organisation, tags, custom fields, latest interactions,
     open follow-ups."""
-    from crmcli.cli.followups import describe_due
     from crmcli.core import contacts
     from crmcli.core.overview import overview
 
@@ -137,7 +136,7 @@ def show(ctx: typer.Context, ref: Ref, fmt: FormatOpt = Format.table) -> None:
         ("fields", [f"{k} = {v}" for k, v in info.fields]),
         ("recent (crm timeline for more)", [f"{local_time(r.at)}  {r.kind:<8} #{r.id}  {r.body.splitlines()[0][:60]}"
                                             for r in info.recent]),
-        ("follow-ups (crm fu list -c for all)", [f"{describe_due(f.due_at, f.all_day):<16}  {f.status:<8} #{f.id}  "
+        ("follow-ups (crm fu list -c for all)", [f"{f.due.shown():<16}  {f.status:<8} #{f.id}  "
                                                  f"{f.title}" for f in info.follow_ups])])
 
 

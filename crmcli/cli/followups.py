@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 app = typer.Typer(add_completion=False, help="Follow-ups: add, list, done, snooze, edit, rm (alias: crm fu).", no_args_is_help=True)
 Id = Annotated[str, typer.Argument(metavar="ID", help="The follow-up's id (see `crm fu list`).")]
 Every = Annotated[str | None, typer.Option("--every", metavar="RULE",
-                                           help="Repeat: 'every 2 weeks', 'every monday', 'monthly'...")]
+                                           help="Repeat: 'every 2 weeks' ('2w', 'fortnightly'), 'every monday', "
+                                                "'monthly'...")]
 NoteOpt = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="Details to keep with it.")]
 
 
@@ -62,16 +63,11 @@ def add(
             served = deals.resolve(session, deal)
         item = followups.add(session, contact, title, when, repeat=every, note=note_text,
                              deal_id=served.id if served is not None else None, owner=owner, me=context.me)
-    added(item.id, f"follow-up #{item.id} for {contact.name}, due {describe_due(item.due_at, item.all_day)}"
+    added(item.id, f"follow-up #{item.id} for {contact.name}, due {followups.due_of(item).shown()}"
           + (f", {item.repeat}" if item.repeat else "")
           + (f", for deal #{served.id} {served.name}" if served is not None else ""), quiet=quiet)
     if warning := contacts.left_out_of_reminders(contact):
         note(warning)
-
-
-def describe_due(due_at: object, all_day: bool) -> str:
-    text = local_time(due_at)
-    return text[:10] if all_day else text
 
 
 @app.command("list")
@@ -122,8 +118,7 @@ def show(ctx: typer.Context, ref: Id, fmt: FormatOpt = Format.table) -> None:
             return
         row = dict(zip(listed.columns, next(iter(listed.rows))))
     card(f"follow-up #{row['id']}: {row['title']}", [
-        ("contact", f"#{row['contact_id']} {row['contact']}"), ("due", row["due"] if row["all_day"]
-                                                                  else local_time(row["due"])),
+        ("contact", f"#{row['contact_id']} {row['contact']}"), ("due", local_time(row["due"])),  # a day as it is
         ("status", row["status"]), ("repeats", row["repeat"]), ("done", local_time(row["done"])),
         ("deal", f"#{row['deal_id']} {row['deal']}" if row["deal_id"] else None), ("owner", row["owner"]),
         ("created", local_time(row["created"])), ("uid", row["uid"]),
@@ -149,8 +144,7 @@ def done(ctx: typer.Context, ref: Id, log: Annotated[str | None, typer.Option("-
     if entry is not None:
         note(f"logged {entry.kind} #{entry.id}")
     if following is not None:
-        note(f"next: follow-up #{following.id}, due {describe_due(following.due_at, following.all_day)} "
-             f"({following.repeat})")
+        note(f"next: follow-up #{following.id}, due {followups.due_of(following).shown()} ({following.repeat})")
 
 
 @app.command("snooze")
@@ -165,7 +159,7 @@ def snooze(ctx: typer.Context, ref: Id,
     context = state.context(ctx)
     with context.database.session(write=True) as session:
         item = followups.snooze(session, followups.get(session, ref), until, now=context.local_now())
-    note(f"follow-up #{item.id} now due {describe_due(item.due_at, item.all_day)}")
+    note(f"follow-up #{item.id} now due {followups.due_of(item).shown()}")
 
 
 @app.command("edit")

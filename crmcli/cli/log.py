@@ -71,10 +71,9 @@ def log(
         names = ", ".join(p.name for p in people)  # as typed: a contact named twice is said twice
     added(logged.interaction_id, f"{logged.kind} #{logged.interaction_id} with {names}", quiet=quiet, verb="logged")
     if logged.follow_up is not None:
-        from crmcli.cli.followups import describe_due
         from crmcli.cli.output import note as say
 
         item = logged.follow_up
-        say(f"added follow-up #{item.id} for {item.contact}, due {describe_due(item.due_at, item.all_day)}")
+        say(f"added follow-up #{item.id} for {item.contact}, due {item.due.shown()}")
         if warning := contacts.left_out_of_reminders(people[0]):
             say(warning)

@@ -63,7 +63,6 @@ def remind(
 
 def render(found: "Agenda") -> str:
     """Grouped and short, for a mail from cron (names and titles shown, not obeyed)."""
-    from crmcli.core.agenda import local_due
     from crmcli.core.text import counted
 
     titles = {"overdue": "Overdue", "due": "Due", "keep in touch": "Keep in touch"}
@@ -74,11 +73,11 @@ def render(found: "Agenda") -> str:
             continue
         lines = [f"{titles[section]} ({len(group)})"]
         for item in group:
-            if item.due_at is None:
+            if item.due is None:
                 lines.append(f"  {item.contact}: {item.what}, {counted(item.days, 'day')} over")
             else:
                 late = f" ({counted(item.days, 'day')} late)" if section == "overdue" and item.days else ""
-                lines.append(f"  #{item.follow_up_id} {local_due(item.due_at, item.all_day, zone)}  "
+                lines.append(f"  #{item.follow_up_id} {item.due.shown(zone)}  "
                              f"{item.contact}: {item.what}{late}")
         blocks.append("\n".join(lines))
     from crmcli.cli.table import printable

@@ -5,7 +5,7 @@ Everything is selected and ordered in SQL; the result is plain values that outli
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, Iterator, Literal
 
@@ -13,10 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from crmcli.core import cadence
-from crmcli.core.followups import Window, status_expression
+from crmcli.core.followups import Due, Window, day_key
 from crmcli.core.identity import owned_by
 from crmcli.core.models import Contact, FollowUp, contactable
-from crmcli.core.clock import as_utc
 from crmcli.core.rows import Rows
 
 Section = Literal["overdue", "due", "keep in touch"]
@@ -26,15 +25,14 @@ AGENDA_COLUMNS = ("section", "id", "contact_id", "contact", "what", "due", "days
 
 @dataclass(frozen=True)
 class AgendaItem:
-    """A follow-up to do (`follow_up_id`, `due_at` set), or a contact to get in touch with (neither)."""
+    """A follow-up to do (`follow_up_id`, `due` set), or a contact to get in touch with (neither)."""
 
     section: Section
     follow_up_id: int | None
     contact_id: int
     contact: str
     what: str                # the follow-up's title, or the cadence ("every 30 days")
-    due_at: datetime | None  # aware UTC; an all-day one is the local midnight that starts its day
-    all_day: bool
+    due: Due | None          # when the follow-up is due: a day, or an instant
     days: int                # days late (overdue), days past the cadence (keep in touch), else 0
 
 
@@ -60,11 +58,11 @@ class Agenda:
     def rows(self) -> Rows:
         """The machine formats' rows: `id` is the follow-up's, or the contact's for keep-in-touch; `due`
         is local time as text (a day for an all-day one), "" for keep-in-touch."""
-        shown = lru_cache(maxsize=4096)(local_due)  # many share a due time
         zone = self.as_of.tzinfo
+        shown = lru_cache(maxsize=4096)(lambda due: due.shown(zone))  # many share a due time
         return Rows(AGENDA_COLUMNS, [
             (i.section, i.follow_up_id if i.follow_up_id is not None else i.contact_id, i.contact_id, i.contact,
-             i.what, "" if i.due_at is None else shown(i.due_at, i.all_day, zone), i.days) for i in self.items],
+             i.what, "" if i.due is None else shown(i.due), i.days) for i in self.items],
             table_columns=AGENDA_COLUMNS)
 
 
@@ -90,26 +88,17 @@ def _left(limit: int | None, *taken: tuple[AgendaItem, ...]) -> int | None:
     return None if limit is None else max(limit - sum(len(t) for t in taken), 0)
 
 
-def local_due(due_at: datetime, all_day: bool, zone: tzinfo | None) -> str:
-    """A due time as people read it in `zone`: `2026-03-05 15:00`, or the day `2026-03-06`."""
-    local = due_at.astimezone(zone)
-    return local.date().isoformat() if all_day else local.strftime("%Y-%m-%d %H:%M")
-
-
-
 def _in_section(window: Window, section: Section, owner: str | None = None) -> Any:
     """The open follow-ups of one section, as followups.status_expression judges them, written so
-    the index on (done_at, due_at) does the work: walked in order, a limited listing stops early;
-    and anything due before today is overdue without reading the row (only today's timed ones need
-    `all_day`). Due ones start at today's midnight (where an all-day one due today sits)."""
+    the index on (done_at, due_at) does the work: one range of it each (walked in order, a limited
+    listing stops early), the rows in it tested exactly (followups.due_before). Due ones start at
+    today's midnight, or at today's sort key for an all-day one, whichever is earlier."""
     f = FollowUp.__table__
     mine = owned_by(f.c.owner, owner)
     if section == "overdue":
-        return sa.and_(f.c.done_at.is_(None), f.c.due_at < window.now,
-                       sa.or_(f.c.due_at < window.day_start, ~f.c.all_day), *mine)
-    overdue = status_expression(window) == "overdue"
-    return sa.and_(f.c.done_at.is_(None), f.c.due_at >= window.day_start, f.c.due_at < window.horizon, ~overdue,
-                   *mine)
+        return sa.and_(f.c.done_at.is_(None), window.overdue(), *mine)
+    return sa.and_(f.c.done_at.is_(None), f.c.due_at >= min(window.day_start, day_key(window.today)),
+                   window.by_horizon(), sa.not_(window.overdue()), *mine)
 
 
 def _follow_ups(conn: Connection, window: Window, section: Section, limit: int | None,
@@ -119,13 +108,19 @@ def _follow_ups(conn: Connection, window: Window, section: Section, limit: int |
     if limit == 0:
         return
     f, c = FollowUp.__table__, Contact.__table__
-    late = age_days(f.c.due_at, sa.literal(window.now, sa.DateTime(timezone=True)))
-    stmt = sa.select(f.c.id, f.c.contact_id, c.c.name, f.c.title, f.c.due_at, f.c.all_day, late) \
+    age = age_days(f.c.due_at, sa.literal(window.now, sa.DateTime(timezone=True)))
+    stmt = sa.select(f.c.id, f.c.contact_id, c.c.name, f.c.title, f.c.due_at, f.c.due_on, age) \
         .select_from(f.join(c, c.c.id == f.c.contact_id)).where(_in_section(window, section, owner), contactable()) \
         .order_by(f.c.due_at, f.c.id).limit(limit)
-    for fid, cid, name, title, due_at, all_day, days in conn.execute(stmt):
-        yield AgendaItem(section, fid, cid, name, title, as_utc(due_at), bool(all_day),
-                         int(days) if section == "overdue" else 0)
+    for fid, cid, name, title, due_at, due_on, days in conn.execute(stmt):
+        due = Due.stored(due_at, due_on)
+        if section != "overdue":
+            late = 0
+        elif due.on is not None:  # whole days since its day, in the user's calendar
+            late = (window.today - due.on).days
+        else:
+            late = int(days)
+        yield AgendaItem(section, fid, cid, name, title, due, late)
 
 
 def _cadenced(as_of: datetime, owner: str | None) -> Any:
@@ -147,7 +142,7 @@ def _cold(conn: Connection, as_of: datetime, limit: int | None, owner: str | Non
     stmt = sa.select(per_contact).where(per_contact.c.over > 0) \
         .order_by(per_contact.c.over.desc(), per_contact.c.id).limit(limit)
     for cid, name, days, past in conn.execute(stmt):
-        yield AgendaItem("keep in touch", None, cid, name, cadence.describe(days), None, False, int(past))
+        yield AgendaItem("keep in touch", None, cid, name, cadence.describe(days), None, int(past))
 
 
 def _counts(conn: Connection, window: Window, cadences: bool, owner: str | None) -> dict[Section, int]:

@@ -16,11 +16,10 @@ _DAYS = {"daily": 1, "weekly": 7, "monthly": 30, "yearly": 365}
 
 
 def parse(text: str) -> int:
-    """`every 30 days`, `every 2 weeks`, `monthly`, `every quarter` -> days; also a bare `90d`."""
+    """`every 30 days`, `every 2 weeks`, `monthly`, `every quarter` -> days; also a bare `90d` (the
+    recurrence grammar: dates.parse_recurrence)."""
     try:
-        rule = dates.parse_recurrence(text if text.strip().startswith(("every", "daily", "weekly", "monthly",
-                                                                       "quarterly", "yearly", "annually"))
-                                      else f"every {text.strip()}")
+        rule = dates.parse_recurrence(text)
     except dates.DateError as err:
         reason = f" ({err.detail})" if err.detail else ""
         raise Invalid(f"cannot read the cadence {text!r}{reason}; try: every 30 days, every 2 weeks, monthly, "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 
 def local_zone() -> tzinfo:
@@ -83,11 +83,14 @@ def resolve_as_of(text: str | None, now: datetime) -> datetime:
 
 def shown_local(value: object) -> str:
     """A stored UTC time (ISO text or datetime) as people read it, in the local zone to the minute;
-    a whole day (`2026-11-27`, an all-day due date) as it is. Both front ends show times so."""
+    a whole day (`2026-11-27`, an all-day due date, as text or a date) as it is. Both front ends
+    show times so."""
     if value is None or value == "":
         return ""
     if isinstance(value, str) and len(value) == 10:
         return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
     moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
     assert isinstance(moment, datetime)
     if moment.tzinfo is None:

@@ -50,7 +50,8 @@ Freq = Literal["daily", "weekly", "monthly", "yearly"]
 
 DATE_FORMS = ("today, tomorrow, fri, next friday, in 3 days, +2w, 3 months ago, 90d, last month, eom, 2026-12-01, "
               "tomorrow 3pm")
-RECURRENCE_FORMS = "daily, weekly, every 2 weeks, every monday, every month, every quarter, every year"
+RECURRENCE_FORMS = ("daily, weekly, fortnightly, every 2 weeks, 2w, every monday, every month, every quarter, "
+                    "every year")
 DURATION_FORMS = "3d, 2 days, 1w, 2 weeks, 1 month, 4h"
 
 # The days a date may name, and the longest length of time, repeat or shift: every zone can convert a
@@ -417,9 +418,12 @@ def parse_duration(text: str) -> relativedelta:
 
 _FREQ_FIELD: dict[str, str] = {"daily": "days", "weekly": "weeks", "monthly": "months", "yearly": "years"}
 _FIELD_FREQ = {field: freq for freq, field in _FREQ_FIELD.items()}
-_ADVERBS = {"daily": "every day", "weekly": "every week", "monthly": "every month", "quarterly": "every quarter",
+_ADVERBS = {"daily": "every day", "weekly": "every week", "fortnightly": "every 2 weeks", "biweekly": "every 2 weeks",
+            "every fortnight": "every 2 weeks", "monthly": "every month", "quarterly": "every quarter",
             "yearly": "every year", "annually": "every year"}
-_EVERY = re.compile(r"every (?:(?P<count>\d+|other)\s*)?(?P<unit>[a-z]+)(?: on (?P<on>[a-z]+))?")
+# `every` may go unsaid (`--every 2w`, `--every week`): a repeat is read by its own parser, apart
+# from dates, so `2w` is "every 2 weeks" here and "in 2 weeks" as a due date.
+_EVERY = re.compile(r"(?P<every>every )?(?:(?P<count>-?\d+|other)\s*)?(?P<unit>[a-z]+)(?: on (?P<on>[a-z]+))?")
 
 
 @dataclass(frozen=True)
@@ -490,12 +494,14 @@ class Recurrence:
 
 
 def parse_recurrence(text: str) -> Recurrence:
-    """`daily|weekly|monthly|quarterly|yearly`, `every day|week|2 weeks|month|quarter|year|N days`,
-    `every other week`, `every monday`, `every 2 weeks on monday`. Raises DateError."""
+    """`daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually`, `every day|week|2 weeks|
+    month|quarter|year|N days|fortnight`, `every other week`, `every monday`, `every 2 weeks on monday`;
+    `every` may go unsaid: `2w`, `1 week`, `3d`, `2 months`, `week`, `monday` (`--every monday`). A
+    step of at least 1 and at most MAX_YEARS. Raises DateError."""
     s = _normalise(text)
     try:
         recurrence = _recurrence(_ADVERBS.get(s, s))
-    except ValueError as err:  # "every 0 days"
+    except ValueError as err:  # "every 0 days", "every -1 day", "every 500 years"
         raise _cannot("recurrence", text, RECURRENCE_FORMS, str(err)) from None
     if recurrence is None:
         raise _cannot("recurrence", text, RECURRENCE_FORMS)
@@ -504,15 +510,28 @@ def parse_recurrence(text: str) -> Recurrence:
 
 def _recurrence(text: str) -> Recurrence | None:
     match = _EVERY.fullmatch(text)
-    if match is None:
+    if match is None or (match["count"] == "other" and not match["every"]):
         return None
     count, word, on = match["count"], match["unit"], match["on"]
-    interval = 2 if count == "other" else _count(count or "1")
+    interval = _interval(count)
     if word in _WEEKDAYS and on is None:  # every monday, every other monday
         return Recurrence("weekly", _bounded(interval, "weeks"), _WEEKDAYS[word])
     field, multiplier = _UNITS.get(word, ("", 0))
+    if field in _EXACT_FIELDS:
+        raise ValueError("a repeat counts days, weeks, months or years")
     freq = _FIELD_FREQ.get(field)
     if freq is None or (on is not None and on not in _WEEKDAYS):
         return None
     weekday = None if on is None else _WEEKDAYS[on]
     return Recurrence(freq, _bounded(interval * multiplier, field), weekday)  # type: ignore[arg-type]
+
+
+def _interval(count: str | None) -> int:
+    """How many units a step is: `other` is 2, none is 1; a repeat goes forward, by 1 or more."""
+    if count == "other":
+        return 2
+    if count is None:
+        return 1
+    if count.startswith("-") or not count.strip("0"):
+        raise ValueError("a repeat goes forward: every 1 or more")
+    return _count(count)

@@ -17,7 +17,7 @@ from crmcli.core.rows import Rows
 from crmcli.errors import Invalid
 
 if TYPE_CHECKING:
-    from crmcli.core.followups import Planned
+    from crmcli.core.followups import Due, Planned
 
 DEFAULT_KINDS = ("call", "email", "meeting", "message", "note")
 DIRECTED_KINDS = frozenset({"call", "email", "message"})
@@ -101,8 +101,7 @@ class AddedFollowUp(NamedTuple):
     contact_id: int
     contact: str
     title: str
-    due_at: datetime  # aware UTC; an all-day one is the local midnight that starts its day
-    all_day: bool
+    due: Due  # a day, or an instant (followups.Due)
 
 
 @dataclass(frozen=True)
@@ -128,8 +127,7 @@ def log_with_follow_up(session: Session, people: Sequence[Contact], body: str, *
         from crmcli.core import followups
 
         item = followups.add(session, people[0], follow_up.title, follow_up.due, me=me)
-        added = AddedFollowUp(item.id, people[0].id, people[0].name, item.title, item.due_at,  # type: ignore[arg-type]
-                              item.all_day)
+        added = AddedFollowUp(item.id, people[0].id, people[0].name, item.title, followups.due_of(item))  # type: ignore[arg-type]
     at = entry.occurred_at
     return Logged(entry.id, entry.kind, at if at.tzinfo else at.replace(tzinfo=UTC), named, added)  # type: ignore[arg-type]
 

@@ -196,8 +196,10 @@ class FollowUp(Versioned, SQLModel, table=True):
     contact_id: int = _parent("contact", on_delete="CASCADE")
     title: str = Field(nullable=False)
     note: str | None = None
+    # When it is due: a timed one at `due_at`; an all-day one on `due_on`, with `all_day` set and
+    # `due_at` 12:00 UTC of that date, a sort key never read as a time (followups.Due).
     due_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
-    all_day: bool = Field(default=False, nullable=False)  # due on a day (stored as its local midnight)
+    all_day: bool = Field(default=False, nullable=False)  # due on a day (`due_on`)
     repeat: str | None = None  # a recurrence as `crm` reads it: "every 2 weeks", "every monday"
     done_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
     created_at: datetime = _stamp()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -14,6 +14,9 @@ from crmcli.core import validate
 from crmcli.core.models import CONTACT_EMAIL, CONTACT_FIELD, CONTACT_PHONE, CONTACT_TAG, TAG, Contact, Organization
 from crmcli.core.clock import as_utc
 from crmcli.core.timeline import TimelineEntry
+
+if TYPE_CHECKING:
+    from crmcli.core.followups import Due
 
 
 class Email(NamedTuple):
@@ -30,8 +33,7 @@ class Phone(NamedTuple):
 class FollowUpLine(NamedTuple):
     id: int
     title: str
-    due_at: datetime  # aware UTC; an all-day one is the local midnight that starts its day
-    all_day: bool
+    due: Due          # a day, or an instant (followups.Due)
     status: str       # overdue, today, upcoming: judged at the overview's as-of
 
 
@@ -86,7 +88,7 @@ def overview(session: Session, contact: Contact, *, as_of: datetime, follow_ups:
     fields = conn.execute(sa.select(f.c.key, f.c.value).where(f.c.contact_id == cid).order_by(f.c.key))
     fu, d = FollowUp.__table__, Deal.__table__
     window = followups.Window.around(as_of)
-    open_items = sa.select(fu.c.id, fu.c.title, fu.c.due_at, fu.c.all_day, followups.status_expression(window)) \
+    open_items = sa.select(fu.c.id, fu.c.title, fu.c.due_at, fu.c.due_on, followups.status_expression(window)) \
         .where(fu.c.contact_id == cid, fu.c.done_at.is_(None)).order_by(fu.c.due_at, fu.c.id).limit(follow_ups)
     deals = sa.select(d.c.id, d.c.name, d.c.stage, d.c.status, d.c.value_minor, d.c.currency) \
         .join(DEAL_CONTACT, DEAL_CONTACT.c.deal_id == d.c.id).where(DEAL_CONTACT.c.contact_id == cid) \
@@ -100,8 +102,8 @@ def overview(session: Session, contact: Contact, *, as_of: datetime, follow_ups:
         tags=tuple(tags), fields=tuple((key, value) for key, value in fields), cadence_days=contact.cadence_days,
         last_contact_at=_aware(contact.last_contact_at), created_at=_aware(contact.created_at),  # type: ignore[arg-type]
         updated_at=_aware(contact.updated_at),  # type: ignore[arg-type]
-        follow_ups=tuple(FollowUpLine(i, title, _aware(due), bool(all_day), status)  # type: ignore[arg-type]
-                         for i, title, due, all_day, status in conn.execute(open_items)),
+        follow_ups=tuple(FollowUpLine(i, title, followups.Due.stored(due_at, due_on), status)
+                         for i, title, due_at, due_on, status in conn.execute(open_items)),
         deals=tuple(DealLine(*row) for row in conn.execute(deals)), recent=tuple(latest), owner=contact.owner,
         do_not_contact_at=_aware(contact.do_not_contact_at), do_not_contact_reason=contact.do_not_contact_reason)
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from crmcli.core.models import (CONTACT_EMAIL, CONTACT_FIELD, CONTACT_PHONE, CONTACT_TAG, DEAL_CONTACT,
                                 INTERACTION_CONTACT, STAGE_CHANGE, TAG, Contact, Deal, FollowUp, Interaction,
                                 Organization)
+from crmcli.core.followups import Due
 from crmcli.core.text import fold
 from crmcli.storage.sql import reset_sequences
 
@@ -209,8 +210,11 @@ def _follow_ups(conn: Connection, rng: random.Random, scale: Scale, now: datetim
         else:
             due = due.replace(hour=rng.choice((9, 10, 11, 14, 15, 16)), minute=rng.choice((0, 30)), second=0,
                               microsecond=0)
-        rows.append({"id": fid, "uid": _uid(rng), "contact_id": rng.randint(1, scale.contacts),
-                     "title": rng.choice(FOLLOW_UP_TITLES), "note": None, "due_at": due, "all_day": all_day,
+        stored = Due(due, all_day)  # a day is its date, with the sort key that stands for it
+        uid = _uid(rng)  # each its own series (none has a done occurrence before it)
+        rows.append({"id": fid, "uid": uid, "series_uid": uid, "contact_id": rng.randint(1, scale.contacts),
+                     "title": rng.choice(FOLLOW_UP_TITLES), "note": None, "due_at": stored.at, "all_day": all_day,
+                     "due_on": stored.on,
                      "repeat": rng.choice(("every week", "every month")) if rng.random() < 0.1 else None,
                      "done_at": due + timedelta(days=rng.randint(0, 3)) if done else None,
                      "created_at": due - timedelta(days=rng.randint(1, 30)), "updated_at": due})

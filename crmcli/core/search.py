@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator
 
 import sqlalchemy as sa
@@ -235,23 +234,16 @@ def _deals(conn: Connection, ids: list[int]) -> Shown:
 
 
 def _follow_ups(conn: Connection, ids: list[int]) -> Shown:
-    from crmcli.storage.sql import iso_utc
+    from crmcli.storage.sql import iso_day, iso_utc
 
     f, c = FollowUp.__table__, Contact.__table__
+    # An all-day due is its day, as follow-up listings show it; a timed one its instant.
+    due = sa.case((f.c.all_day, iso_day(f.c.due_on)), else_=iso_utc(f.c.due_at))
     rows = conn.execute(sa.select(f.c.id, f.c.title, f.c.note, f.c.done_at.is_not(None).label("done"),
-                                  c.c.name, iso_utc(f.c.due_at).label("due"), f.c.all_day)
+                                  c.c.name, due.label("due"))
                         .select_from(f.join(c, c.c.id == f.c.contact_id)).where(f.c.id.in_(ids)))
-    return {row.id: (f"follow-up for {row.name}{' (done)' if row.done else ''}", _due(row.due, row.all_day),
+    return {row.id: (f"follow-up for {row.name}{' (done)' if row.done else ''}", row.due,
                      _joined(row.title, row.note)) for row in rows}
-
-
-def _due(iso: str, all_day: bool) -> str:
-    """An all-day due is its day, as follow-up listings show it; a timed one its instant."""
-    if not all_day:
-        return iso
-    from crmcli.core.clock import to_local
-
-    return to_local(datetime.fromisoformat(iso.replace("Z", "+00:00"))).date().isoformat()
 
 
 def _interactions(conn: Connection, ids: list[int]) -> Shown:

@@ -4,7 +4,7 @@ was set, its reason as the text), newest first, in one SQL query."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple, Sequence
 
@@ -20,6 +20,8 @@ FOLLOW_UP_KINDS = ("follow-up", "follow-up done")
 DEAL_KINDS = ("deal", "deal won", "deal lost")
 MARK_KINDS = ("do not contact",)  # the contact's own entry (type `contact`, its id the contact's)
 _AT = sa.DateTime(timezone=True)
+# Only an open all-day follow-up has a day; the others' is a NULL typed as a date (PostgreSQL needs the type).
+_NO_DAY = sa.cast(sa.null(), sa.Date).label("day")
 
 
 def rows(conn: Connection, contact_id: int, *, kinds: Sequence[str] = (), since: datetime | None = None,
@@ -27,11 +29,13 @@ def rows(conn: Connection, contact_id: int, *, kinds: Sequence[str] = (), since:
     """Kinds: interaction kinds (call, email...), `follow-up` / `follow-up done`, `deal` / `deal won` /
     `deal lost`, and `do not contact`. An open follow-up stands at its due date (so what comes next is
     on top), a done one at the day it was done; a deal's stage change at its time; the do-not-contact
-    mark at the time it was set. `only`: one type (`interaction`, `follow-up`, `deal`, `contact`)."""
-    from crmcli.storage.sql import iso_utc
+    mark at the time it was set. `occurred` is a UTC instant, or the day (2026-11-27) of an open
+    all-day follow-up. `only`: one type (`interaction`, `follow-up`, `deal`, `contact`)."""
+    from crmcli.storage.sql import iso_day, iso_utc
 
     union = _union(contact_id, kinds, since, only)
-    stmt = sa.select(union.c.type, union.c.id, union.c.uid, iso_utc(union.c.at), union.c.kind, union.c.direction,
+    occurred = sa.case((union.c.day.is_not(None), iso_day(union.c.day)), else_=iso_utc(union.c.at))
+    stmt = sa.select(union.c.type, union.c.id, union.c.uid, occurred, union.c.kind, union.c.direction,
                      union.c.contacts, union.c.body, iso_utc(union.c.created), iso_utc(union.c.updated)) \
         .order_by(*_newest_first(union))
     if limit is not None:
@@ -54,12 +58,18 @@ class Cursor(NamedTuple):
 class TimelineEntry(NamedTuple):
     type: str            # interaction, follow-up, deal: which numbering `id` belongs to
     id: int
-    at: datetime         # aware UTC
+    at: datetime         # aware UTC (where it stands; for `day` only its place)
     kind: str            # call, email... / follow-up, follow-up done / deal, deal won, deal lost
     direction: str | None
     contacts: tuple[str, ...]
     body: str
     cursor: Cursor       # pass as `before` to continue after this entry
+    day: date | None = None  # an open all-day follow-up's day: shown instead of `at`
+
+    @property
+    def when(self) -> date | datetime:
+        """What to show for it: the day of an open all-day follow-up, else the instant."""
+        return self.day if self.day is not None else self.at
 
 
 class TimelinePage(NamedTuple):
@@ -164,14 +174,18 @@ def _pick(kinds: tuple[str, ...], since: bool, only: str | None, types: tuple[st
               for n, t in enumerate(types)]
     union = sa.union_all(*chosen).subquery() if len(chosen) > 1 else chosen[0].subquery()
     return sa.select(union.c.type, union.c.id, union.c.at, union.c.kind, union.c.direction, union.c.contacts,
-                     union.c.body, union.c.seq).order_by(*_newest_first(union))
+                     union.c.body, union.c.seq, union.c.day).order_by(*_newest_first(union))
 
 
 def _entry(row: Any) -> TimelineEntry:
-    type_, id_, at, kind, direction, names, body, seq = row
+    type_, id_, at, kind, direction, names, body, seq, day = row
     at = _utc(at)
     return TimelineEntry(type_, id_, at, kind, direction, tuple(names.split(LIST_SEPARATOR)) if names else (),
-                         body, Cursor(at, seq, type_))
+                         body, Cursor(at, seq, type_), _day(day))
+
+
+def _day(value: date | str | None) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite hands a union's day back as text
 
 
 def _utc(moment: datetime) -> datetime:
@@ -225,7 +239,7 @@ def _interactions(contact_id: Any, kinds: list[str], since: Any) -> sa.Select:  
     stmt = sa.select(sa.literal("interaction").label("type"), i.c.id, i.c.uid, ic.c.occurred_at.label("at"),
                      i.c.kind, i.c.direction, contact_names(ic, "interaction_id", i).label("contacts"),
                      i.c.body, i.c.created_at.label("created"), i.c.updated_at.label("updated"),
-                     i.c.id.label("seq")) \
+                     i.c.id.label("seq"), _NO_DAY) \
         .select_from(ic.join(i, i.c.id == ic.c.interaction_id)).where(ic.c.contact_id == contact_id)
     if kinds:
         stmt = stmt.where(i.c.kind.in_(kinds))
@@ -238,10 +252,12 @@ def _follow_ups(contact_id: Any, kinds: list[str], since: Any) -> sa.Select:  # 
     f, c = FollowUp.__table__, Contact.__table__
     done = f.c.done_at.is_not(None)
     at = sa.case((done, f.c.done_at), else_=f.c.due_at)
+    day = sa.case((done, sa.null()), else_=f.c.due_on)  # an open all-day one is its day
     stmt = sa.select(sa.literal("follow-up").label("type"), f.c.id, f.c.uid, at.label("at"),
                      sa.case((done, "follow-up done"), else_="follow-up").label("kind"),
                      sa.null().label("direction"), c.c.name.label("contacts"), f.c.title.label("body"),
-                     f.c.created_at.label("created"), f.c.updated_at.label("updated"), f.c.id.label("seq")) \
+                     f.c.created_at.label("created"), f.c.updated_at.label("updated"), f.c.id.label("seq"),
+                     day.label("day")) \
         .select_from(f.join(c, c.c.id == f.c.contact_id)).where(f.c.contact_id == contact_id)
     if kinds == ["follow-up"]:
         stmt = stmt.where(~done)
@@ -264,7 +280,7 @@ def _stage_changes(contact_id: Any, kinds: list[str], since: Any) -> sa.Select: 
                      kind.label("kind"), sa.null().label("direction"),
                      contact_names(DEAL_CONTACT, "deal_id", d).label("contacts"),
                      body.label("body"), s.c.changed_at.label("created"), s.c.changed_at.label("updated"),
-                     s.c.id.label("seq")) \
+                     s.c.id.label("seq"), _NO_DAY) \
         .select_from(s.join(d, d.c.id == s.c.deal_id).join(DEAL_CONTACT, DEAL_CONTACT.c.deal_id == d.c.id)) \
         .where(DEAL_CONTACT.c.contact_id == contact_id)
     if kinds:
@@ -282,7 +298,7 @@ def _mark(contact_id: Any, since: Any) -> sa.Select:  # type: ignore[type-arg]
     stmt = sa.select(sa.literal("contact").label("type"), c.c.id, c.c.uid, at.label("at"),
                      sa.literal(MARK_KINDS[0]).label("kind"), sa.null().label("direction"),
                      c.c.name.label("contacts"), sa.func.coalesce(c.c.do_not_contact_reason, "").label("body"),
-                     at.label("created"), at.label("updated"), c.c.id.label("seq")) \
+                     at.label("created"), at.label("updated"), c.c.id.label("seq"), _NO_DAY) \
         .where(c.c.id == contact_id, at.is_not(None))
     if since is not None:
         stmt = stmt.where(at >= since)

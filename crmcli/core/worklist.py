@@ -68,6 +68,6 @@ def worklist(conn: Connection, as_of: datetime, *, limit: int | None = None) -> 
             late = 0
         items.append(OpenFollowUp(fid, urgency, due_shown, late, contact_id, contact, title, repeat, deal,
                                   contact_id in marked))
-    # an all-day follow-up due today starts at midnight, before one timed earlier today and already late
+    # an all-day follow-up due today may sort before one timed earlier today and already late
     items.sort(key=lambda i: URGENCIES.index(i.urgency))
     return Worklist(tuple(items), limit is not None and len(found) > limit)

@@ -1,13 +1,16 @@
 """Follow-ups as iCalendar (RFC 5545): one VEVENT, or VTODO, per follow-up, for calendar apps to
 import or subscribe to.
 
-Stable by design: the UID is the follow-up's uid, so importing again updates the calendar instead of
-duplicating it, and DTSTAMP comes from the data rather than the clock, so exporting unchanged data
-gives the same bytes (a subscribed calendar or a file under version control sees no change).
+Stable by design: the UID is the follow-up's series uid (its own uid, unless it is a later occurrence
+of a recurring one), so importing again updates the calendar instead of duplicating it: a recurring
+follow-up is one event with its RRULE, which moves on when an occurrence is done. DTSTAMP comes from
+the data rather than the clock, so exporting unchanged data gives the same bytes (a subscribed
+calendar or a file under version control sees no change).
 
-Times: a timed follow-up starts at its UTC instant; an all-day one on its local date. A recurring timed
-one is written on the local wall clock instead, because crm repeats it there (09:00 stays 09:00 across
-a DST change) and a UTC RRULE would drift by an hour, or land on the wrong weekday.
+Times: a timed follow-up starts at its UTC instant; an all-day one on its day (a DATE, the same in
+every zone). A recurring timed one is written on the local wall clock instead, because crm repeats it
+there (09:00 stays 09:00 across a DST change) and a UTC RRULE would drift by an hour, or land on the
+wrong weekday.
 
 It writes what the core hands it (crmcli.core.calendar_export.CalendarItem) and imports nothing of
 the core: `Item` and `Rule` say what it reads.
@@ -41,7 +44,7 @@ class Item(Protocol):
     """One open follow-up, as much of it as a calendar shows."""
 
     @property
-    def uid(self) -> str: ...
+    def uid(self) -> str: ...  # the same for every export of the same follow-up (its series)
     @property
     def title(self) -> str: ...
     @property
@@ -49,9 +52,9 @@ class Item(Protocol):
     @property
     def note(self) -> str | None: ...
     @property
-    def due_at(self) -> datetime: ...  # aware UTC (naive is read as UTC)
+    def due_at(self) -> datetime: ...  # aware UTC (naive is read as UTC); for an all-day one only a sort key
     @property
-    def all_day(self) -> bool: ...  # due on a day: due_at is that day's local midnight
+    def due_on(self) -> date | None: ...  # the day an all-day one is due on; None when it is timed
     @property
     def recurrence(self) -> Rule | None: ...
     @property
@@ -97,7 +100,7 @@ def _component(item: Item, *, todo: bool, zone: tzinfo, alarms: bool) -> Compone
         part.add("status", "NEEDS-ACTION")
     else:
         part.add("dtstart", start)
-        part.add("dtend", start + (timedelta(days=1) if item.all_day else TIMED_LENGTH))
+        part.add("dtend", start + (timedelta(days=1) if item.due_on is not None else TIMED_LENGTH))
     if item.recurrence is not None:
         part.add("rrule", vRecur.from_ical(rrule(item.recurrence, start)))
     if alarms:
@@ -107,11 +110,11 @@ def _component(item: Item, *, todo: bool, zone: tzinfo, alarms: bool) -> Compone
 
 
 def _start(item: Item, zone: tzinfo) -> date | datetime:
-    """A date for an all-day item, the UTC instant for a timed one, the local wall clock for a
+    """The day of an all-day item, the UTC instant for a timed one, the local wall clock for a
     recurring timed one (named zone, or floating when the zone has no IANA name to write)."""
+    if item.due_on is not None:
+        return item.due_on
     due = _utc(item.due_at)
-    if item.all_day:
-        return due.astimezone(zone).date()
     if item.recurrence is None:
         return due
     local = due.astimezone(zone)
@@ -138,7 +141,7 @@ def _alarm(item: Item, *, related: str) -> Alarm:
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", _summary(item))
-    alarm.add("trigger", DAY_ALARM if item.all_day else TIMED_ALARM, parameters={"RELATED": related})
+    alarm.add("trigger", DAY_ALARM if item.due_on is not None else TIMED_ALARM, parameters={"RELATED": related})
     return alarm
 
 

@@ -35,7 +35,7 @@ import importlib
 import unicodedata
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Callable, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -294,9 +294,15 @@ def _v10_search_by_people_and_on_postgres(conn: Connection) -> None:
 
 def _v11_privacy_and_dates(conn: Connection) -> None:
     """Privacy and dates: a do-not-contact mark on contacts (when and why), left out of the cadence
-    index that reminders read; an all-day due kept as a date (`due_on`, read from the local midnight
-    it was stored as, in this machine's zone) so a move to another zone never shifts it; and one
-    series UID shared by the occurrences of a recurring follow-up (each keeps its own so far)."""
+    index that reminders read; an all-day due kept as a date (`due_on`) so a move to another zone
+    never shifts it, and its `due_at` made a sort key that no zone reads (12:00 UTC of that date);
+    and one series UID shared by the occurrences of a recurring follow-up (each so far is a series
+    of its own: series_uid = uid).
+
+    An all-day due was stored as the local midnight that starts its day. Its day is read as the
+    date of the local midnight (in crm's zone: TZ, else the system's) nearest to the stored time,
+    which is that day when it was stored here, and still is when it was stored in a zone less than
+    12 hours away (a database brought from another machine)."""
     kind = sa.DateTime(timezone=True).compile(dialect=conn.dialect)
     conn.exec_driver_sql(f"ALTER TABLE contact ADD COLUMN do_not_contact_at {kind}")
     conn.exec_driver_sql("ALTER TABLE contact ADD COLUMN do_not_contact_reason VARCHAR")
@@ -306,19 +312,44 @@ def _v11_privacy_and_dates(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE follow_up ADD COLUMN due_on DATE")
     conn.exec_driver_sql("ALTER TABLE follow_up ADD COLUMN series_uid VARCHAR NOT NULL DEFAULT ''")
     conn.exec_driver_sql("UPDATE follow_up SET series_uid = uid")
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime, time, timedelta
 
-    rows = conn.exec_driver_sql("SELECT id, due_at FROM follow_up WHERE all_day").all()
-    if rows:
-        def local_day(value):
-            if isinstance(value, str):  # SQLite hands back text
-                value = datetime.fromisoformat(value)
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=timezone.utc)
-            return value.astimezone().date()
-        conn.execute(sa.text("UPDATE follow_up SET due_on = :day WHERE id = :id"),
-                     [{"id": row.id, "day": local_day(row.due_at)} for row in rows])
+    zone = _v11_zone()
+    days = []
+    for row in conn.exec_driver_sql("SELECT id, due_at FROM follow_up WHERE all_day"):
+        stored = datetime.fromisoformat(row.due_at) if isinstance(row.due_at, str) else row.due_at  # SQLite: text
+        local = (stored if stored.tzinfo else stored.replace(tzinfo=UTC)).astimezone(zone)
+        day = (local.replace(tzinfo=None) + timedelta(hours=12)).date()  # the nearest local midnight's
+        days.append({"row_id": row.id, "day": day, "key": datetime.combine(day, time(12), UTC)})
+    if days:  # the day, and 12:00 UTC of it as the sort key (followups.day_key)
+        table = sa.table("follow_up", sa.column("id"), sa.column("due_on", sa.Date),
+                         sa.column("due_at", sa.DateTime(timezone=True)))
+        conn.execute(table.update().where(table.c.id == sa.bindparam("row_id"))
+                     .values(due_on=sa.bindparam("day"), due_at=sa.bindparam("key")), days)
     # The audit triggers name the columns on SQLite: they are made anew after the steps (DERIVED).
+
+
+def _v11_zone() -> Any:
+    """The zone crm read dates in when step 11 shipped (clock.local_zone, frozen here): TZ when it
+    names a zone, else the one /etc/localtime names, else dateutil's tzlocal. The all-day dues were
+    stored as local midnights in it."""
+    import os
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        target = os.readlink("/etc/localtime")
+    except OSError:
+        target = ""
+    system = target[target.index("zoneinfo/") + len("zoneinfo/"):] if "zoneinfo/" in target else ""
+    for name in (os.environ.get("TZ", "").lstrip(":"), system):
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+    from dateutil.tz import tzlocal
+
+    return tzlocal()
 
 
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [

@@ -42,6 +42,10 @@ json_object_agg = _function(
     postgresql=lambda key, value: (f"'{{' || string_agg(to_json(CAST({key} AS TEXT))::text || ':' || "
                                    f"to_json(CAST({value} AS TEXT))::text, ',') || '}}'"),
     type_=String())
+iso_day = _function(
+    "iso_day", "A date column as ISO 8601 text: 2026-11-24 (SQLite keeps it so; PostgreSQL's text form follows "
+    "its DateStyle).",
+    sqlite="strftime('%%Y-%%m-%%d', %s)", postgresql="to_char(%s, 'YYYY-MM-DD')", type_=String())
 greatest = _function("greatest", "The later of two non-null values.", sqlite="max(%s)", postgresql="greatest(%s)")
 month_of = _function("month_of", "A date column's calendar month as text, '2026-11' (quarters derive from it).",
                      sqlite="strftime('%%Y-%%m', %s)", postgresql="to_char(%s, 'YYYY-MM')", type_=String())

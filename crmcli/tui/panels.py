@@ -43,18 +43,18 @@ def load_agenda(context: Any) -> Panel:
     now = context.local_now()
     with context.database.connect() as conn:
         today = agenda.agenda(conn, now, limit=AGENDA, cadences=False)  # the cold panel has those
-    rows = [(f"follow-up:{i.follow_up_id}", [_when(i, agenda.local_due, now), i.contact, i.what])
+    rows = [(f"follow-up:{i.follow_up_id}", [_when(i, now), i.contact, i.what])
             for i in today.items]
     shown = f"{len(rows):,} of {today.total:,}" if today.total > len(rows) else f"{today.total:,}"
     return Panel(rows, f"Due today and overdue ({shown})",
                  {key: i.contact_id for (key, _), i in zip(rows, today.items)})
 
 
-def _when(item: Any, local_due: Callable[..., str], now: Any) -> Text:
+def _when(item: Any, now: Any) -> Text:
     """Why the row is there: late (red, how late), or due today (at what time)."""
     if item.section == "overdue":
         return Text(f"{item.days}d late", style="bold red")
-    due = local_due(item.due_at, item.all_day, now.tzinfo)
+    due = item.due.shown(now.tzinfo)
     today = now.date().isoformat()
     return Text("today" if due == today else due.replace(today, "today"))
 

@@ -5,7 +5,7 @@ returning the line to show."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Sequence
 
 
@@ -32,12 +32,9 @@ def snooze(context: Any, follow_up_id: int, text: str) -> str:
         return f"snoozed follow-up #{item.id} {item.title}"
 
 
-def due_text(context: Any, due_at: datetime, all_day: bool) -> str:
-    """A due as people read and type it: `2026-11-27`, or `2026-11-27 09:00` local time."""
-    from crmcli.core.agenda import local_due
-
-    aware = due_at if due_at.tzinfo else due_at.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-    return local_due(aware, all_day, context.local_now().tzinfo)
+def due_text(context: Any, due: Any) -> str:
+    """A due (followups.Due) as people read and type it: `2026-11-27`, or `2026-11-27 09:00` local time."""
+    return due.shown(context.local_now().tzinfo)
 
 
 def log(context: Any, refs: Sequence[str], text: str, *, kind: str, at: datetime | None, follow_up: Any) -> str:
@@ -51,7 +48,7 @@ def log(context: Any, refs: Sequence[str], text: str, *, kind: str, at: datetime
     said = f"logged {done.kind} #{done.interaction_id} with {', '.join(name for _, name in done.contacts)}"
     if done.follow_up is not None:
         item = done.follow_up
-        said += f"; follow-up #{item.id} due {due_text(context, item.due_at, item.all_day)}"
+        said += f"; follow-up #{item.id} due {due_text(context, item.due)}"
         if warning := contacts.left_out_of_reminders(people[0]):
             said += f"; {warning}"
     return said
@@ -65,7 +62,7 @@ def add_follow_up(context: Any, ref: str, title: str, due: Any, repeat: str | No
         contact = contacts.resolve(session, ref)
         item = followups.add(session, contact, title, due, repeat=repeat, me=context.me)
         warning = contacts.left_out_of_reminders(contact)
-        return (f"added follow-up #{item.id} for {contact.name}, due {due_text(context, due.at, due.all_day)}"
+        return (f"added follow-up #{item.id} for {contact.name}, due {due_text(context, followups.due_of(item))}"
                 + (f", {item.repeat}" if item.repeat else "") + (f"; {warning}" if warning else ""))
 
 
@@ -78,7 +75,7 @@ def edit_follow_up(context: Any, follow_up_id: int, title: str | None, due: Any,
         item = followups.get(session, follow_up_id)
         versions.check(session, item, read_version)
         item = followups.edit(session, item, followups.FollowUpChanges(title=title, due=due))
-        return f"updated follow-up #{item.id} {item.title}, due {due_text(context, item.due_at, item.all_day)}"
+        return f"updated follow-up #{item.id} {item.title}, due {due_text(context, followups.due_of(item))}"
 
 
 def save_contact(context: Any, contact_id: int | None, changes: Any, *, read_version: int | None = None) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from crmcli.core import clock, contacts, followups
 from crmcli.core.agenda import Agenda, AgendaItem, agenda
+from crmcli.core.followups import Due
 from crmcli.storage.database import Database
 from tests.core.conftest import LONDON, NOW, pin
 
@@ -34,13 +35,13 @@ def test_sections_hold_typed_items_in_order(db: Database, monkeypatch: pytest.Mo
         found = agenda(conn, NOW, within_days=0)
     assert isinstance(found, Agenda) and found.as_of == NOW
     assert found.overdue == (AgendaItem("overdue", ids["late"], ids["bob"], "Bob Marsh", "Call late",
-                                        datetime(2026, 3, 2, tzinfo=UTC), True, 3),)
+                                        Due.day(date(2026, 3, 2)), 3),)
     assert found.due == (AgendaItem("due", ids["today"], ids["bob"], "Bob Marsh", "Call today",
-                                    datetime(2026, 3, 5, 15, tzinfo=UTC), False, 0),)
+                                    Due(datetime(2026, 3, 5, 15, tzinfo=UTC)), 0),)
     assert found.keep_in_touch == (AgendaItem("keep in touch", None, ids["ann"], "Ann Lee", "every 7 days",
-                                              None, False, 23),)
+                                              None, 23),)
     assert [i.section for i in found.items] == ["overdue", "due", "keep in touch"]
-    assert found.due[0].due_at.tzinfo is not None  # aware, outliving the connection
+    assert found.due[0].due.at.tzinfo is not None  # aware, outliving the connection
 
 
 def test_look_ahead_and_nothing_due(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:

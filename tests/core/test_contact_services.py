@@ -76,8 +76,8 @@ def test_log_with_follow_up_writes_both(db: Database) -> None:
     assert logged.kind == "call" and logged.contacts == ((ann.id, "Ann Lee"), (bob.id, "Bob Marsh"))
     assert logged.occurred_at == NOW and logged.occurred_at.tzinfo is not None
     fu = logged.follow_up
-    assert fu is not None and fu.contact_id == ann.id and fu.title == "send the revised quote" and fu.all_day
-    assert fu.due_at == plan.due.at
+    assert fu is not None and fu.contact_id == ann.id and fu.title == "send the revised quote" and fu.due.all_day
+    assert fu.due == plan.due
     with db.session() as s:
         assert s.get(Interaction, logged.interaction_id).direction == "out"  # type: ignore[union-attr]
         assert s.get(FollowUp, fu.id).contact_id == ann.id  # type: ignore[union-attr]

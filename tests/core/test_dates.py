@@ -164,14 +164,20 @@ def test_examples(example: tuple[str, ...]) -> None:
     assert shown(text, "future") == future
 
 
-def _table_rows() -> list[list[str]]:
-    """The rows of the README's date table (its "Dates and times" section)."""
+def _readme_table(header: str) -> list[list[str]]:
+    """The rows of the README's table under `header` (its first row) in the "Dates and times" section."""
     text = TABLE.read_text(encoding="utf-8")
     section = text[text.index("## Dates and times"):]
     section = section[:section.index("\n## ", 1)]
+    table = section[section.index(header):].split("\n\n", 1)[0]
     cells = [[c.strip() for c in line.strip().strip("|").split("|")]
-             for line in section.splitlines() if line.startswith("| `")]
+             for line in table.splitlines() if line.startswith("| `")]
     return [[row[0].strip("`"), *row[1:]] for row in cells]
+
+
+def _table_rows() -> list[list[str]]:
+    """The rows of the README's date table."""
+    return _readme_table("| You type | When it happened | When it's due |")
 
 
 def test_docs_table_matches_the_parser() -> None:
@@ -413,7 +419,9 @@ def test_bare_time_is_the_nearest_one_on_the_lean_side(clock: time, now: datetim
 
 # --- recurrence ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "rule", "rrule", "described"), [
+# (what the user types, the rule, its RRULE, how crm keeps and shows it). The README's recurrence
+# table is a subset of these, with the same values.
+RECURRENCES = [
     ("daily", Recurrence("daily", 1, None), "FREQ=DAILY", "every day"),
     ("every day", Recurrence("daily", 1, None), "FREQ=DAILY", "every day"),
     ("every 3 days", Recurrence("daily", 3, None), "FREQ=DAILY;INTERVAL=3", "every 3 days"),
@@ -436,18 +444,96 @@ def test_bare_time_is_the_nearest_one_on_the_lean_side(clock: time, now: datetim
     ("yearly", Recurrence("yearly", 1, None), "FREQ=YEARLY", "every year"),
     ("every year", Recurrence("yearly", 1, None), "FREQ=YEARLY", "every year"),
     ("annually", Recurrence("yearly", 1, None), "FREQ=YEARLY", "every year"),
-])
+    # `every` may go unsaid, and a length of time is a step
+    ("1 week", Recurrence("weekly", 1, None), "FREQ=WEEKLY", "every week"),
+    ("every 1 week", Recurrence("weekly", 1, None), "FREQ=WEEKLY", "every week"),
+    ("week", Recurrence("weekly", 1, None), "FREQ=WEEKLY", "every week"),
+    ("2w", Recurrence("weekly", 2, None), "FREQ=WEEKLY;INTERVAL=2", "every 2 weeks"),
+    ("every 2w", Recurrence("weekly", 2, None), "FREQ=WEEKLY;INTERVAL=2", "every 2 weeks"),
+    ("2 weeks", Recurrence("weekly", 2, None), "FREQ=WEEKLY;INTERVAL=2", "every 2 weeks"),
+    ("fortnightly", Recurrence("weekly", 2, None), "FREQ=WEEKLY;INTERVAL=2", "every 2 weeks"),
+    ("biweekly", Recurrence("weekly", 2, None), "FREQ=WEEKLY;INTERVAL=2", "every 2 weeks"),
+    ("every fortnight", Recurrence("weekly", 2, None), "FREQ=WEEKLY;INTERVAL=2", "every 2 weeks"),
+    ("3d", Recurrence("daily", 3, None), "FREQ=DAILY;INTERVAL=3", "every 3 days"),
+    ("90d", Recurrence("daily", 90, None), "FREQ=DAILY;INTERVAL=90", "every 90 days"),
+    ("1 month", Recurrence("monthly", 1, None), "FREQ=MONTHLY", "every month"),
+    ("2 months", Recurrence("monthly", 2, None), "FREQ=MONTHLY;INTERVAL=2", "every 2 months"),
+    ("every 2 quarters", Recurrence("monthly", 6, None), "FREQ=MONTHLY;INTERVAL=6", "every 6 months"),
+    ("1y", Recurrence("yearly", 1, None), "FREQ=YEARLY", "every year"),
+    ("monday", Recurrence("weekly", 1, 0), "FREQ=WEEKLY;BYDAY=MO", "every monday"),
+    ("every other friday", Recurrence("weekly", 2, 4), "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR", "every 2 weeks on friday"),
+    ("every 100 years", Recurrence("yearly", 100, None), "FREQ=YEARLY;INTERVAL=100", "every 100 years"),
+]
+
+
+@pytest.mark.parametrize(("text", "rule", "rrule", "described"), RECURRENCES, ids=[r[0] for r in RECURRENCES])
 def test_recurrence(text: str, rule: Recurrence, rrule: str, described: str) -> None:
     parsed = parse_recurrence(text)
     assert parsed == rule and parsed.to_rrule() == rrule and parsed.describe() == described
+    assert parse_recurrence(described) == rule  # the wording kept reads back the same
 
 
-@pytest.mark.parametrize("text", ["every", "every 0 days", "", "every 3 hours", "every fribday", "fortnightly",
-                                  "every month on monday", "every 2 weeks on", "tomorrow", "every -1 days"])
-def test_bad_recurrence(text: str) -> None:
+# (what the user types, why it is refused: the message's reason, None when it is no form at all)
+BAD_RECURRENCES = [
+    ("every", None), ("", None), ("every fribday", None), ("every 2 weeks on", None), ("tomorrow", None),
+    ("other week", None), ("+2w", None), ("2 fortnights", None), ("fri 10am", None),
+    ("every 0 days", "a repeat goes forward: every 1 or more"),
+    ("every 0 weeks", "a repeat goes forward: every 1 or more"),
+    ("every -1 day", "a repeat goes forward: every 1 or more"),
+    ("every -1 days", "a repeat goes forward: every 1 or more"),
+    ("0w", "a repeat goes forward: every 1 or more"),
+    ("every 3 hours", "a repeat counts days, weeks, months or years"),
+    ("every 30 min", "a repeat counts days, weeks, months or years"),
+    ("every 10000 years", "longer than 100 years"),
+    ("every 101 years", "longer than 100 years"),
+    ("every 200 years", "longer than 100 years"),
+    ("every 1300 months", "longer than 100 years"),
+    ("every 36600 days", "longer than 100 years"),
+    ("every 99999999999999999999 days", "longer than 100 years"),
+    ("every month on monday", "a weekday goes with weekly rules only"),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), BAD_RECURRENCES, ids=[b[0] for b in BAD_RECURRENCES])
+def test_bad_recurrence(text: str, reason: str | None) -> None:
     with pytest.raises(DateError) as caught:
         parse_recurrence(text)
-    assert repr(text) in str(caught.value) and "try: daily, weekly" in str(caught.value)
+    message = str(caught.value)
+    assert message.startswith(f"cannot read the recurrence {text!r}") and "try: daily, weekly" in message
+    assert (f"({reason})" in message) if reason else ("(" not in message.split(";")[0])
+    assert caught.value.exit_code == 2
+
+
+def test_docs_recurrence_table_matches_the_parser_and_the_test_table() -> None:
+    """The README's recurrence table: each form kept as it says, with its RRULE (a subset of
+    RECURRENCES), and each refused one refused for the reason it gives (from BAD_RECURRENCES)."""
+    rows = _readme_table("| You type | Kept as | iCalendar RRULE |")
+    known = {text: (described, rrule) for text, _, rrule, described in RECURRENCES}
+    refused = dict(BAD_RECURRENCES)
+    assert len(rows) >= 20
+    for text, kept, rrule in rows:
+        if kept.startswith("refused: "):
+            with pytest.raises(DateError) as caught:
+                parse_recurrence(text)
+            assert f"({kept.removeprefix('refused: ')})" in str(caught.value), text
+            assert refused.get(text) == kept.removeprefix("refused: "), text
+            continue
+        parsed = parse_recurrence(text)
+        assert (parsed.describe(), parsed.to_rrule()) == (kept, rrule.strip("`")), text
+        assert known.get(text) == (kept, rrule.strip("`")), text
+    assert {"1 week", "every 1 week", "2w", "fortnightly", "biweekly"} <= {row[0] for row in rows}
+
+
+@pytest.mark.parametrize(("text", "due", "rule"), [
+    ("2w", "Wed 2026-12-09", "every 2 weeks"),
+    ("3d", "Sat 2026-11-28", "every 3 days"),
+    ("1 month", "Fri 2026-12-25", "every month"),
+    ("monday", "Mon 2026-11-30", "every monday"),
+])
+def test_a_length_is_a_day_as_a_due_date_and_a_step_as_a_repeat(text: str, due: str, rule: str) -> None:
+    """The two grammars keep their own meaning of the same words: `--due 2w` is a day, `--every 2w` a step."""
+    assert show(parse(text, now=NOW, lean="future")) == due
+    assert parse_recurrence(text).describe() == rule
 
 
 def test_recurrence_rejects_impossible_rules() -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from crmcli.core import contacts, deals, followups, interactions, stages
+from crmcli.core.followups import Due
 from crmcli.core.overview import ContactOverview, DealLine, Email, FollowUpLine, Phone, overview
 from crmcli.storage.database import Database
 from tests.core.conftest import LONDON, NOW
@@ -36,8 +37,8 @@ def test_overview_of_a_full_contact(db: Database, monkeypatch: pytest.MonkeyPatc
         phones=(Phone("+442079460000", "mobile", "+44 20 7946 0000"),),
         tags=("client", "vip"), fields=(("source", "referral"),), cadence_days=30,
         last_contact_at=stamp - timedelta(days=2), created_at=stamp, updated_at=stamp,
-        follow_ups=(FollowUpLine(soon_id, "Send the quote", datetime(2026, 3, 6, tzinfo=UTC), True, "upcoming"),
-                    FollowUpLine(later_id, "Check in", datetime(2026, 3, 20, 9, tzinfo=UTC), False, "upcoming")),
+        follow_ups=(FollowUpLine(soon_id, "Send the quote", Due.day(date(2026, 3, 6)), "upcoming"),
+                    FollowUpLine(later_id, "Check in", Due(datetime(2026, 3, 20, 9, tzinfo=UTC)), "upcoming")),
         deals=(DealLine(deal_id, "Website", "lead", "open", 120050, "EUR"),),
         recent=found.recent, owner="kim")
     assert [(e.type, e.id, e.body) for e in found.recent] == [("interaction", called_id, "Called about the quote")]

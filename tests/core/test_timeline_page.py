@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -51,7 +51,9 @@ def test_entries_are_typed(db: Database) -> None:
     assert [e.type for e in entries] == ["follow-up", "deal", "interaction"]
     top = entries[0]
     assert top.kind == "follow-up" and top.body == "Send the quote" and top.contacts == ("Ann Lee",)
-    assert top.at == datetime(2026, 3, 10, tzinfo=UTC) and top.at.tzinfo is not None
+    # an open all-day follow-up is its day; it stands at its sort key, 12:00 UTC of that day
+    assert top.day == top.when == date(2026, 3, 10) and entries[1].day is None
+    assert top.at == datetime(2026, 3, 10, 12, tzinfo=UTC) and top.at.tzinfo is not None
     assert entries[1].body == "Website: new deal in lead" and entries[1].kind == "deal"
     assert last.type == "interaction" and last.contacts == ("Ann Lee", "Bob Marsh") and last.kind == "note"
     assert last.body == "note 0\nsecond line" and last.direction is None
@@ -63,7 +65,7 @@ def test_a_tie_of_at_and_seq_across_types_splits_cleanly(db: Database) -> None:
     with db.session(write=True) as s:
         ann, _ = contacts.add(s, contacts.ContactChanges(name="Ann Lee"))
         logged = interactions.log(s, [ann], "Met", kind="meeting", occurred_at=moment)
-        item = followups.add(s, ann, "Follow", followups.Due(moment, True))
+        item = followups.add(s, ann, "Follow", followups.Due(moment))
         assert logged.id == item.id
     with db.connect() as conn:
         first = timeline.page(conn, ann.id, limit=1)  # type: ignore[arg-type]

@@ -28,4 +28,5 @@ def test_open_follow_ups_fall_into_overdue_today_this_week_and_later(db: Databas
     assert found.items[0].contact == "Bob Marsh" and not found.more
     with db.connect() as conn:
         capped = worklist(conn, NOW, limit=2)
-    assert [i.id for i in capped.items] == [ids["late"], ids["today"]] and capped.more  # the soonest due
+    # the soonest due: an all-day one stands at 12:00 UTC of its day (followups.day_key), after 08:00 here
+    assert [i.id for i in capped.items] == [ids["late"], ids["earlier today"]] and capped.more

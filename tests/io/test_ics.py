@@ -20,8 +20,9 @@ NEW_YORK = ZoneInfo("America/New_York")
 def item(uid: str = "u1", *, due: datetime = datetime(2026, 11, 27, 14, 0, tzinfo=UTC), all_day: bool = False,
          repeat: str | None = None, name: str = "Ann Lee", title: str = "send the quote",
          note: str | None = None) -> CalendarItem:
-    return CalendarItem(uid=uid, title=title, contact_name=name, note=note, due_at=due, all_day=all_day,
-                        recurrence=parse_recurrence(repeat) if repeat else None)
+    """A timed item due at `due`, or with `all_day` one due on `due`'s (UTC) date."""
+    return CalendarItem(uid=uid, title=title, contact_name=name, note=note, due_at=due,
+                        due_on=due.date() if all_day else None, recurrence=parse_recurrence(repeat) if repeat else None)
 
 
 def parse(data: bytes) -> icalendar.Calendar:
@@ -56,19 +57,19 @@ def test_exports_of_the_same_data_are_byte_identical() -> None:
     first = calendar(items, todo=False, zone=NEW_YORK)
     assert calendar(list(items), todo=False, zone=NEW_YORK) == first
     # DTSTAMP comes from the data: when it changed if known, else when it is due.
-    stamped = CalendarItem("a", "t", "Ann", None, datetime(2026, 12, 1, tzinfo=UTC), False,
+    stamped = CalendarItem("a", "t", "Ann", None, datetime(2026, 12, 1, tzinfo=UTC),
                            updated_at=datetime(2026, 11, 20, 8, 30, tzinfo=UTC))
     assert only(calendar([stamped], todo=False, zone=UTC))["DTSTAMP"].dt == datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
     assert only(calendar([item()], todo=False, zone=UTC))["DTSTAMP"].dt == datetime(2026, 11, 27, 14, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("zone", "due", "day"), [
-    (NEW_YORK, datetime(2026, 11, 27, 5, 0, tzinfo=UTC), date(2026, 11, 27)),  # local midnight, EST
-    (ZoneInfo("Asia/Tokyo"), datetime(2026, 11, 26, 15, 0, tzinfo=UTC), date(2026, 11, 27)),  # UTC day before
-    (NEW_YORK, datetime(2026, 11, 27, 5, 0), date(2026, 11, 27)),  # naive reads as UTC (SQLite)
-])
-def test_all_day_item_is_its_local_date(zone: ZoneInfo, due: datetime, day: date) -> None:
-    data = calendar([item(due=due, all_day=True)], todo=False, zone=zone)
+@pytest.mark.parametrize("zone", [NEW_YORK, ZoneInfo("Asia/Tokyo"), ZoneInfo("Pacific/Auckland"),
+                                  ZoneInfo("America/Los_Angeles"), UTC])
+def test_all_day_item_is_its_day_in_every_zone(zone: ZoneInfo) -> None:
+    day = date(2026, 11, 27)
+    # its due_at is only a sort key, whatever it is: the day is what the calendar gets
+    data = calendar([CalendarItem("u1", "t", "Ann", None, datetime(2026, 11, 27, 12, tzinfo=UTC), day)],
+                    todo=False, zone=zone)
     event = only(data)
     assert event["DTSTART"].dt == day and event["DTEND"].dt == day + timedelta(days=1)
     assert f"DTSTART;VALUE=DATE:{day:%Y%m%d}" in lines(data)
@@ -182,12 +183,12 @@ def _store(target: str) -> tuple[object, int]:
         session.add_all([zoe, bob])
         session.flush()
         session.add_all([
-            FollowUp(uid="open-1", contact_id=zoe.id, title="send quote", due_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
-                     repeat="every 2 weeks"),
-            FollowUp(uid="done-1", contact_id=zoe.id, title="call", due_at=datetime(2026, 11, 1, 9, tzinfo=UTC),
-                     done_at=datetime(2026, 11, 2, tzinfo=UTC)),
-            FollowUp(uid="open-2", contact_id=bob.id, title="invoice", due_at=datetime(2026, 11, 30, 5, tzinfo=UTC),
-                     all_day=True),
+            FollowUp(uid="open-1", series_uid="open-1", contact_id=zoe.id, title="send quote",
+                     due_at=datetime(2026, 12, 1, 9, tzinfo=UTC), repeat="every 2 weeks"),
+            FollowUp(uid="done-1", series_uid="done-1", contact_id=zoe.id, title="call",
+                     due_at=datetime(2026, 11, 1, 9, tzinfo=UTC), done_at=datetime(2026, 11, 2, tzinfo=UTC)),
+            FollowUp(uid="open-2", series_uid="open-2", contact_id=bob.id, title="invoice",
+                     due_at=datetime(2026, 11, 30, 12, tzinfo=UTC), all_day=True, due_on=date(2026, 11, 30)),
         ])
     return db, zoe.id  # type: ignore[return-value]
 
@@ -208,7 +209,8 @@ def test_open_items_come_back_aware_utc_soonest_first(db_target: str) -> None:
     assert (only_open.uid, only_open.contact_name, only_open.recurrence) == ("open-1", "Zoë Øster",
                                                                              Recurrence("weekly", 2))
     assert only_open.due_at == datetime(2026, 12, 1, 9, tzinfo=UTC) and only_open.due_at.utcoffset() == timedelta(0)
-    assert everyone[0].all_day is True and only_open.updated_at is not None and only_open.updated_at.tzinfo is not None
+    assert everyone[0].due_on == date(2026, 11, 30) and only_open.due_on is None
+    assert only_open.updated_at is not None and only_open.updated_at.tzinfo is not None
 
 
 # -- the command ---------------------------------------------------------------------------------------

@@ -311,7 +311,7 @@ def _follow_up(context: Any, follow_up_id: int) -> tuple[int, str, str, int]:
 
     with context.database.session() as session:
         item = followups.get(session, follow_up_id)
-        return follow_up_id, item.title, writes.due_text(context, item.due_at, item.all_day), item.version
+        return follow_up_id, item.title, writes.due_text(context, followups.due_of(item)), item.version
 
 
 def edit_follow_up(screen: CrmScreen, follow_up_id: int) -> None:
