@@ -8,7 +8,7 @@ Columns (the README's "Export" section documents each one):
   shape (contacts.MAILING_COLUMNS).
 - orgs: the organisation listing's columns.
 - interactions: the interaction listing's, then `contact_uids` (in the order of `contacts`).
-- follow-ups: the follow-up listing's (status as of `as_of`), then `contact_uid`, `deal_uid`.
+- follow-ups: the follow-up listing's (status as of `as_of`), then `contact_uid`, `deal_uid`, `series_uid`.
 - deals: the deal listing's (every status), then `org_uid`, `contact_uids` (in the order of `contacts`).
 `cards` gives the contacts as vCards instead.
 """

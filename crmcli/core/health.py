@@ -7,7 +7,8 @@ What is checked (every finding is a `Problem`: one line naming what is wrong, ho
   records that are gone, rows whose text is out of date, per kind; SQLite: FTS5's integrity-check;
 - every copy kept beside the data it repeats (`COPIES`): folded name keys, each interaction link's
   time, each contact's last contact, each deal's stage, status, stage-change time, closed time and
-  last activity; and audit commands left open.
+  last activity, each all-day follow-up's flag and sort key (from its day, `due_on`); and audit
+  commands left open.
 
 Everything is counted in SQL, set-based (no query per row), so that the check of a database of
 100,000 contacts and 1,000,000 interactions stays a matter of seconds.
@@ -155,9 +156,11 @@ def _copies() -> list[Copy]:
     from crmcli.core.deals import activity_expression
     from crmcli.core.interactions import last_contact_expression
     from crmcli.core.models import INTERACTION_CONTACT as ic
-    from crmcli.core.models import STAGE_CHANGE, AUDIT_COMMAND, Contact, Deal, Interaction
+    from crmcli.core.models import STAGE_CHANGE, AUDIT_COMMAND, Contact, Deal, FollowUp, Interaction
+    from crmcli.storage.sql import noon_utc
 
-    c, d, i = Contact.__table__, Deal.__table__, Interaction.__table__
+    c, d, i, f = Contact.__table__, Deal.__table__, Interaction.__table__, FollowUp.__table__
+    has_day = f.c.due_on.is_not(None)
     link_time = sa.select(i.c.occurred_at).where(i.c.id == ic.c.interaction_id).scalar_subquery()
     has_history = sa.exists().where(STAGE_CHANGE.c.deal_id == d.c.id)
     last_time = sa.select(sa.func.max(STAGE_CHANGE.c.changed_at)).where(STAGE_CHANGE.c.deal_id == d.c.id) \
@@ -186,6 +189,10 @@ def _copies() -> list[Copy]:
              "and contacts", d, lambda: (d.c.id,),
              lambda: d.c.last_activity_at.is_distinct_from(activity_expression(d)),
              lambda: {"last_activity_at": activity_expression(d)}),
+        # An all-day follow-up's day is `due_on`; its flag says so, and its due_at is the day's sort key.
+        Copy("follow_up.due_at", "all-day due", "follow-ups: {} out of step with their day", f, lambda: (f.c.id,),
+             lambda: sa.or_(f.c.all_day != has_day, sa.and_(has_day, f.c.due_at != noon_utc(f.c.due_on))),
+             lambda: {"all_day": has_day, "due_at": sa.case((has_day, noon_utc(f.c.due_on)), else_=f.c.due_at)}),
         # A command's row is open (`in_progress`) only inside its own transaction; one left open
         # would collect the next command's changes.
         Copy("audit_command.in_progress", "command", "audit: {} left open", AUDIT_COMMAND,

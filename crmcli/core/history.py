@@ -108,10 +108,12 @@ def utc_text(moment: Any) -> str:
 
 
 def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[tuple[str, Any, Any]]:
-    """(field, before, after) for each shown field whose value differs."""
+    """(field, before, after) for each shown field whose value differs. A follow-up due on a day
+    shows its day (`due_on`): its `due_at` is then only a sort key (followups.Due)."""
     before, after = before or {}, after or {}
+    hidden = HIDDEN | ({"due_at"} if before.get("due_on") or after.get("due_on") else set())
     return [(field, before.get(field), after.get(field)) for field in after
-            if field not in HIDDEN and _comparable(before.get(field)) != _comparable(after.get(field))]
+            if field not in hidden and _comparable(before.get(field)) != _comparable(after.get(field))]
 
 
 def _comparable(value: Any) -> Any:

@@ -46,6 +46,10 @@ iso_day = _function(
     "iso_day", "A date column as ISO 8601 text: 2026-11-24 (SQLite keeps it so; PostgreSQL's text form follows "
     "its DateStyle).",
     sqlite="strftime('%%Y-%%m-%%d', %s)", postgresql="to_char(%s, 'YYYY-MM-DD')", type_=String())
+noon_utc = _function(
+    "noon_utc", "12:00 UTC of a date column's day, as its timestamps are stored: an all-day follow-up's sort "
+    "key (followups.day_key).",
+    sqlite="strftime('%%Y-%%m-%%d 12:00:00.000000', %s)", postgresql="((%s) + time '12:00') AT TIME ZONE 'UTC'")
 greatest = _function("greatest", "The later of two non-null values.", sqlite="max(%s)", postgresql="greatest(%s)")
 month_of = _function("month_of", "A date column's calendar month as text, '2026-11' (quarters derive from it).",
                      sqlite="strftime('%%Y-%%m', %s)", postgresql="to_char(%s, 'YYYY-MM')", type_=String())

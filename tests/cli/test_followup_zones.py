@@ -97,3 +97,12 @@ def test_export_all_and_import_all_keep_days_and_series(berlin: Run, monkeypatch
     for what in (("export", "follow-ups", "-f", "csv"), ("export", "ics"), ("fu", "list", "-f", "json")):
         assert berlin("--db", copy, *what).stdout == berlin(*what).stdout, what
     assert "2026-11-27,True" in berlin("--db", copy, "export", "follow-ups", "-f", "csv").stdout
+
+
+def test_history_shows_a_snoozed_day_as_days(berlin: Run) -> None:
+    berlin("fu", "snooze", "1", "2 days")  # counted from Friday
+    berlin("fu", "edit", "3", "--due", "mon")  # a time becomes a day
+    changed = [(r["record"], r["field"], r["before"], r["after"]) for r in json.loads(berlin("history", "-f", "json").stdout)
+               if r["action"] == "changed" and r["field"] != "all_day"]  # its form is the backend's
+    assert changed == [("follow-up #3", "due_on", "", "2026-11-30"),  # no due_at: a day's is only a sort key
+                       ("follow-up #1", "due_on", "2026-11-27", "2026-11-29")]

@@ -211,3 +211,28 @@ def test_a_calendar_item_is_named_by_its_series_and_no_two_share_a_name(db: Data
     with db.connect() as conn:
         items = calendar_export.open_items(conn)
     assert [i.uid for i in items] == [first.uid, following.uid]  # type: ignore[union-attr]
+
+
+def test_a_day_out_of_step_with_its_flag_or_sort_key_is_found_and_written_again(db: Database) -> None:
+    """`crm db check` holds each all-day follow-up's flag and sort key to its day; `crm db repair`
+    writes them again from it (the day is what it was: a timed one keeps its instant)."""
+    from crmcli.core import health
+
+    ids = _add(db, ("Friday", "2026-03-06"), ("Monday", "2026-03-09"), ("At ten", "fri 10am"),
+               now=THURSDAY.astimezone(BERLIN))
+    assert health.check(db).ok
+    with db.connect(write=True) as conn:
+        f = FollowUp.__table__
+        conn.execute(f.update().where(f.c.id == ids["Friday"]).values(due_at=datetime(2026, 3, 5, 23, tzinfo=UTC)))
+        conn.execute(f.update().where(f.c.id == ids["Monday"]).values(all_day=False))
+    found = health.check(db)
+    assert [(p.subject, p.count, p.examples) for p in found.problems] == [
+        ("follow_up.due_at", 2, (f"#{ids['Friday']}", f"#{ids['Monday']}"))]
+    assert found.problems[0].line == f"follow-ups: 2 all-day dues out of step with their day (e.g. #{ids['Friday']}, " \
+                                     f"#{ids['Monday']})"
+    done = health.repair(db)
+    assert done.ok and "wrote 2 all-day dues again from the data (follow_up.due_at)" in done.fixed
+    with db.session() as s:
+        assert [followups.due_of(s.get(FollowUp, ids[k])) for k in ("Friday", "Monday", "At ten")] == [  # type: ignore[arg-type]
+            Due.day(date(2026, 3, 6)), Due.day(date(2026, 3, 9)), Due(datetime(2026, 3, 6, 9, tzinfo=UTC))]
+        assert s.get(FollowUp, ids["Monday"]).all_day  # type: ignore[union-attr]
