@@ -16,7 +16,7 @@ ALTER TABLE; it reads PRAGMA foreign_key_list)."""
 from __future__ import annotations
 
 import copy
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -207,7 +207,10 @@ def _team_mode(tables: Tables) -> None:
 def _privacy_and_dates(tables: Tables) -> None:
     _fill(tables, "contact", "do_not_contact_at", lambda _: None)
     _fill(tables, "contact", "do_not_contact_reason", lambda _: None)
+    # An all-day due: the day of the local midnight it was stored as, and 12:00 UTC of that day its sort key.
     _fill(tables, "follow_up", "due_on", lambda f: f["due_at"].astimezone().date() if f["all_day"] else None)
+    _fill(tables, "follow_up", "due_at",
+          lambda f: datetime.combine(f["due_on"], time(12), UTC) if f["all_day"] else f["due_at"])
     _fill(tables, "follow_up", "series_uid", lambda f: f["uid"])
 
 
