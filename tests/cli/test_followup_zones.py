@@ -106,3 +106,13 @@ def test_history_shows_a_snoozed_day_as_days(berlin: Run) -> None:
                if r["action"] == "changed" and r["field"] != "all_day"]  # its form is the backend's
     assert changed == [("follow-up #3", "due_on", "", "2026-11-30"),  # no due_at: a day's is only a sort key
                        ("follow-up #1", "due_on", "2026-11-27", "2026-11-29")]
+
+
+def test_undo_puts_a_day_back_and_takes_the_next_occurrence_away(berlin: Run) -> None:
+    berlin("fu", "snooze", "1", "2 days")
+    berlin("fu", "done", "2")
+    berlin("undo", "--yes")
+    berlin("undo", "--yes")
+    listed = {r["id"]: (r["due"], r["all_day"], r["status"]) for r in json.loads(berlin("fu", "list", "-f", "json").stdout)}
+    assert listed[1] == listed[2] == ("2026-11-27", True, "upcoming") and 4 not in listed
+    assert berlin("db", "check").stdout == ""
