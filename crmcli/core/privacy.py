@@ -143,8 +143,9 @@ def _follow_ups(conn: Connection, cid: int) -> list[dict[str, Any]]:
     f, d = FollowUp.__table__, Deal.__table__
     rows = conn.execute(sa.select(f, d.c.name.label("deal_name")).outerjoin(d, d.c.id == f.c.deal_id)
                         .where(f.c.contact_id == cid).order_by(f.c.due_at, f.c.id))
-    return [{"id": r.id, "uid": r.uid, "title": r.title, "note": r.note, "due": _when(r.due_at),
-             "due_on": _day(r.due_on), "all_day": bool(r.all_day), "repeat": r.repeat, "done": _when(r.done_at),
+    # `due` as every listing gives it: the day of an all-day one (its due_at is only a sort key), else the time
+    return [{"id": r.id, "uid": r.uid, "title": r.title, "note": r.note,
+             "due": _day(r.due_on) if r.due_on is not None else _when(r.due_at), "due_on": _day(r.due_on), "all_day": bool(r.all_day), "repeat": r.repeat, "done": _when(r.done_at),
              "owner": r.owner, "deal": {"id": r.deal_id, "name": r.deal_name} if r.deal_id else None,
              "created": _when(r.created_at), "updated": _when(r.updated_at)} for r in rows]
 

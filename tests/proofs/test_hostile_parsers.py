@@ -251,7 +251,7 @@ def test_hostile_text_in_a_calendar_reads_back(title: str, note: str | None, nam
     from crmcli.io.ics import calendar
 
     item = CalendarItem(uid="00000000-0000-4000-8000-000000000001", title=title, contact_name=name, note=note,
-                        due_at=due.replace(tzinfo=UTC), all_day=all_day,
+                        due_at=due.replace(tzinfo=UTC), due_on=due.date() if all_day else None,
                         recurrence=dates.parse_recurrence(repeat) if repeat else None)
     parts = [c for c in Calendar.from_ical(calendar([item], todo=todo, zone=zone)).walk()
              if c.name in ("VEVENT", "VTODO")]
