@@ -17,13 +17,20 @@ def threaded(node: Screen[Any], work: Callable[[], T], done: Callable[[T], None]
     """Run `work` (core calls only) in a worker thread of `node`, then on the UI thread `done(result)`,
     or `failed(message)` for a CrmError: screens notify it, forms show it inline."""
 
+    app = node.app  # read here, on the UI thread: a worker still running as the app closes has none
+
     def run() -> None:
         try:
             result = work()
         except CrmError as err:
-            node.app.call_from_thread(failed, str(err))
+            app.call_from_thread(failed, str(err))
             return
-        node.app.call_from_thread(done, result)
+        except Exception:
+            if not app.is_running:  # the app closed while this ran (a reload as it quit): nobody to tell
+                return
+            raise
+        if app.is_running:
+            app.call_from_thread(done, result)
 
     node.run_worker(run, thread=True, group=group, exclusive=exclusive)
 
@@ -31,9 +38,14 @@ def threaded(node: Screen[Any], work: Callable[[], T], done: Callable[[T], None]
 class CrmScreen(Screen[None]):
     stale = False  # the database moved while another screen was on top (CrmApp.check_changes)
 
+    _crm_context: AppContext | None = None
+
     @property
     def context(self) -> AppContext:
-        return self.app.context  # type: ignore[attr-defined,no-any-return]
+        """The app's context, kept from the first read (on the UI thread): workers read it too."""
+        if self._crm_context is None:
+            self._crm_context = self.app.context  # type: ignore[attr-defined]
+        return self._crm_context
 
     def on_screen_resume(self) -> None:
         """Back on top after the database moved: read again (a screen that reads on every resume
