@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from crmcli.errors import CrmError, Invalid, StorageError
 
 if TYPE_CHECKING:
+    from crmcli.core.business_hours import BusinessHours
+    from crmcli.core.case_deadlines import CaseDeadlines
     from crmcli.core.stages import Stages
 
 APP_NAME = "crmcli"
@@ -140,6 +142,26 @@ def _stages(value: object) -> "Stages":
     return stages.parse(value if isinstance(value, list) else _str(value))
 
 
+def _business_hours(value: object) -> "BusinessHours":
+    from crmcli.core import business_hours
+
+    return business_hours.parse(_str(value))
+
+
+def _case_deadlines(value: object) -> "CaseDeadlines":
+    from crmcli.core import case_deadlines
+
+    return case_deadlines.parse(_str(value))
+
+
+def _my_emails(value: object) -> tuple[str, ...]:
+    """The user's own addresses, comma-separated (a list in the file): a mail from one is outgoing."""
+    from crmcli.core import validate
+
+    items = value if isinstance(value, list) else _str(value).split(",")
+    return tuple(dict.fromkeys(validate.email(_str(item)) for item in items if _str(item)))
+
+
 def _stages_toml(value: "Stages") -> list[dict[str, Any]]:
     return [s.as_table() for s in value.all]
 
@@ -172,6 +194,12 @@ KEYS: dict[str, Key] = {
         Key("me", "the name `--owner me` stands for (default: your login name)", _text),
         Key("stages", "deal stages in order, NAME:PERCENT:ROTDAYSd or NAME:PERCENT:won|lost", _stages,
             None, _stages_toml),
+        Key("business_hours", "when service deadlines count, e.g. 'mon-fri 09:00-17:00 Europe/Berlin' "
+                              "(default: every hour counts)", _business_hours, None, str),
+        Key("case_deadlines", "response/resolution time per case priority, e.g. "
+                              "'urgent=4h/1d, high=8h/2d, normal=1d/5d, low=2d/10d'", _case_deadlines, None, str),
+        Key("my_emails", "your own email addresses, comma-separated: a mail from one is logged as outgoing",
+            _my_emails, (), lambda v: list(v)),
         Key("tui_theme", "the colour theme of `crm tui` (textual-dark, textual-light, nord...); choosing one "
                          "in the TUI (ctrl+p, Theme) saves it here", _theme),
     )
@@ -349,6 +377,18 @@ class Settings:
     @property
     def me(self) -> str | None:
         return self.value("me")
+
+    @property
+    def business_hours(self) -> "BusinessHours | None":
+        return self.value("business_hours")
+
+    @property
+    def case_deadline_setting(self) -> "CaseDeadlines | None":
+        return self.value("case_deadlines")
+
+    @property
+    def my_emails(self) -> tuple[str, ...]:
+        return self.value("my_emails")
 
     @property
     def tui_theme(self) -> str | None:

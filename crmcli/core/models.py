@@ -161,6 +161,7 @@ class Interaction(SQLModel, table=True):
     """One call, email, meeting, message or note: a line on the timeline of each contact it names."""
 
     __tablename__ = "interaction"
+    __table_args__ = (Index("ux_interaction_message_id", "message_id", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(default_factory=new_uid, unique=True, nullable=False)
@@ -170,6 +171,10 @@ class Interaction(SQLModel, table=True):
     occurred_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False, index=True)
     created_at: datetime = _stamp()
     updated_at: datetime = _stamp()
+    # The service case it belongs to (a case note, a mail about the case), if any.
+    case_id: int | None = _parent("service_case", on_delete="SET NULL", nullable=True)
+    # A logged mail's Message-ID (without <>): the same mail logged twice is found and logged once.
+    message_id: str | None = None
 
 
 # Who took part: one interaction, several contacts (a meeting shows on each one's timeline).
@@ -260,6 +265,48 @@ STAGE_CHANGE = Table(
     Column("outcome", String, nullable=False),  # open, won, lost: what the new stage meant then
     Column("changed_at", DateTime(timezone=True), nullable=False),
     Index("ix_stage_change_deal", "deal_id", "changed_at"),
+)
+
+
+class ServiceCase(Versioned, SQLModel, table=True):
+    """A customer's request or complaint, tracked until resolved, with a response and a resolution
+    deadline (core/cases.py). ("case" is a reserved word in SQL, hence the table's name.)"""
+
+    __tablename__ = "service_case"
+    __table_args__ = (Index("ix_service_case_status_due", "status", "resolve_due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, nullable=False)
+    contact_id: int = _parent("contact", on_delete="CASCADE")  # who raised it
+    deal_id: int | None = _parent("deal", on_delete="SET NULL", nullable=True)
+    title: str = Field(nullable=False)
+    kind: str = Field(nullable=False)  # request, complaint, question, incident
+    priority: str = Field(nullable=False)  # low, normal, high, urgent
+    status: str = Field(nullable=False)  # new, open, waiting, resolved, closed
+    owner: str | None = None
+    opened_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    first_response_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    resolved_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    waiting_since: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    # The deadlines as they stand: set when the case opens, moved later by the (business) time each
+    # wait on the customer lasted, once it ends. While waiting the clock is stopped: no breach.
+    response_due_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    resolve_due_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+    version: int = _version()
+
+
+# A case's status history: one row per change, the first from no status (the case's opening).
+CASE_STATUS_CHANGE = Table(
+    "case_status_change", SQLModel.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("service_case.id", ondelete="CASCADE"), nullable=False),
+    Column("from_status", String),
+    Column("to_status", String, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_case_status_change_case", "case_id", "changed_at"),
 )
 
 

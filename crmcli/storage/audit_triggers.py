@@ -58,6 +58,8 @@ AUDITED: dict[str, Audited] = {
     "deal": Audited(("id",), None, "id", ("updated_at", "version", "last_activity_at")),
     "deal_contact": Audited(("deal_id", "contact_id"), "contact_id", "deal_id", part_of=("deal_id", "deal")),
     "stage_change": Audited(("id",), None, "deal_id", part_of=("deal_id", "deal")),
+    "service_case": Audited(("id",), "contact_id", "deal_id", ("updated_at", "version")),
+    "case_status_change": Audited(("id",), None, None, part_of=("case_id", "service_case")),
 }
 
 _CURRENT = "(SELECT id FROM audit_command WHERE in_progress = 1)"

@@ -352,6 +352,53 @@ def _v11_zone() -> Any:
     return tzlocal()
 
 
+def _v12_service_cases_and_mail(conn: Connection) -> None:
+    """Service cases (a customer's request or complaint, its status history and deadlines), and on
+    interactions the case one belongs to and a logged mail's Message-ID (unique: a mail is logged
+    once)."""
+    ts = sa.DateTime(timezone=True)
+    md = sa.MetaData()
+    sa.Table("contact", md, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table("deal", md, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table("service_case", md,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("uid", sa.String, nullable=False, unique=True),
+             sa.Column("contact_id", sa.Integer, sa.ForeignKey("contact.id", ondelete="CASCADE"),
+                       nullable=False, index=True),
+             sa.Column("deal_id", sa.Integer, sa.ForeignKey("deal.id", ondelete="SET NULL"), index=True),
+             sa.Column("title", sa.String, nullable=False),
+             sa.Column("kind", sa.String, nullable=False),
+             sa.Column("priority", sa.String, nullable=False),
+             sa.Column("status", sa.String, nullable=False),
+             sa.Column("owner", sa.String),
+             sa.Column("opened_at", ts, nullable=False),
+             sa.Column("first_response_at", ts),
+             sa.Column("resolved_at", ts),
+             sa.Column("closed_at", ts),
+             sa.Column("waiting_since", ts),
+             sa.Column("response_due_at", ts, nullable=False),
+             sa.Column("resolve_due_at", ts, nullable=False),
+             sa.Column("created_at", ts, nullable=False),
+             sa.Column("updated_at", ts, nullable=False),
+             sa.Column("version", sa.Integer, nullable=False),
+             sa.Index("ix_service_case_status_due", "status", "resolve_due_at"))
+    sa.Table("case_status_change", md,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("case_id", sa.Integer, sa.ForeignKey("service_case.id", ondelete="CASCADE"), nullable=False),
+             sa.Column("from_status", sa.String),
+             sa.Column("to_status", sa.String, nullable=False),
+             sa.Column("changed_at", ts, nullable=False),
+             sa.Index("ix_case_status_change_case", "case_id", "changed_at"))
+    md.tables["service_case"].create(conn)
+    md.tables["case_status_change"].create(conn)
+    conn.exec_driver_sql("ALTER TABLE interaction ADD COLUMN case_id INTEGER "
+                         "REFERENCES service_case (id) ON DELETE SET NULL")
+    conn.exec_driver_sql("CREATE INDEX ix_interaction_case_id ON interaction (case_id)")
+    conn.exec_driver_sql("ALTER TABLE interaction ADD COLUMN message_id VARCHAR")
+    conn.exec_driver_sql("CREATE UNIQUE INDEX ux_interaction_message_id ON interaction (message_id)")
+    # The audit triggers name the columns on SQLite, and record the new tables: made anew (DERIVED).
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema", _v1_initial),
     ("folded name keys", _v2_name_keys),
@@ -365,6 +412,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("search by the people of an interaction, and full-text search on PostgreSQL",
      _v10_search_by_people_and_on_postgres),
     ("do-not-contact mark, all-day dues as dates, series UIDs of recurring follow-ups", _v11_privacy_and_dates),
+    ("service cases, and mail logged once by its Message-ID", _v12_service_cases_and_mail),
 ]
 LATEST = len(MIGRATIONS)
 AUDITED_SINCE = 9  # the first version with the audit history
@@ -383,7 +431,7 @@ class Derived(NamedTuple):
 
 DERIVED = (
     Derived("full-text search index", 10, "search_index"),
-    Derived("audit triggers", 11, "audit_triggers"),  # SQLite's name the columns, and step 11 added some
+    Derived("audit triggers", 12, "audit_triggers"),  # SQLite's name the columns; steps 11 and 12 added some
 )
 
 

@@ -27,7 +27,7 @@ from crmcli.storage.keys import fold
 # structure's version in DERIVED to it, and put the new fingerprints under the new version here.
 DEFINITIONS = {
     "full-text search index": {10: {"sqlite": "cecd490309316595", "postgresql": "06a474fef3cd5e66"}},
-    "audit triggers": {11: {"sqlite": "170ddc5b3bba8b73", "postgresql": "63f82079a2c3ce5e"}},
+    "audit triggers": {12: {"sqlite": "4b6d1308db3f7cf0", "postgresql": "8665b3cf100787c4"}},
 }
 
 
