@@ -1,15 +1,36 @@
 """Reading mail: one RFC 5322 message (as mutt, neomutt and aerc pipe it) into a `Mail`, and the
 messages of an mbox file or a maildir folder one at a time.
 
-The standard library's `email` package does the decoding (encoded words, transfer encodings,
-charsets); this module picks the parts a CRM keeps: who wrote to whom, when, the subject, and the
-body as plain text without the quoted reply and the signature.
+The standard library's `email` package (policy.default) does the decoding (encoded words, transfer
+encodings, charsets); this module picks the parts a CRM keeps: who wrote to whom, when, the subject,
+and the body as plain text without the quoted reply and the signature.
+
+What is kept of a mail, and why not more: the sender, the To and Cc addresses (lower-cased) with
+their display names, the Date (aware UTC), the Message-ID, In-Reply-To and References (threading),
+the subject on one line, and the body as plain text, trimmed (`trim`): the quoted reply and its
+attribution line ("On Fri, 4 Dec 2026, Ann wrote:"), a forwarded Outlook original, the signature and
+a phone's "Sent from my iPhone" are left out. The full original text is not kept: a quoted thread
+carries other people's words (privacy), and the raw mail stays in the user's own mail store.
+Attachments are ignored (never decoded); a mail whose only text is an attachment gives "".
+
+The body: text/plain is preferred to text/html (multipart/alternative); HTML-only mail is turned
+into text (`html_to_text`). A part's declared charset is used with replacement characters for bad
+bytes; an unknown or missing one is read as UTF-8, else Windows-1252, else Latin-1. Nothing a
+message holds raises anything but errors.Invalid (bytes that are not a mail at all); text handed on
+never holds a NUL or a lone surrogate (a database could not store it).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 
 @dataclass(frozen=True)
@@ -22,40 +43,484 @@ class Address:
 class Mail:
     message_id: str | None  # without the angle brackets; None when the mail has none
     subject: str  # decoded, on one line ("" when none)
-    sender: Address | None  # From
+    sender: Address | None  # From (None when it names no address)
     to: tuple[Address, ...]
     cc: tuple[Address, ...]
     date: datetime | None  # aware UTC, from the Date header; None when missing or unreadable
     text: str  # the body as plain text, the quoted reply and the signature trimmed
-    in_reply_to: str | None = None
-    references: tuple[str, ...] = ()
+    in_reply_to: str | None = None  # a Message-ID, without the angle brackets
+    references: tuple[str, ...] = ()  # Message-IDs of the thread, oldest first, without brackets
 
 
 def parse(data: bytes) -> Mail:
     """One message from its bytes. Raises errors.Invalid with one line saying what is wrong when
-    the bytes are not a mail crm can log (no From, nothing that looks like a header)."""
+    the bytes are not a mail crm can log (empty, no header, no From header)."""
     from email import policy
     from email.parser import BytesParser
-    from email.utils import getaddresses, parsedate_to_datetime
 
     from crmcli.errors import Invalid
 
-    message = BytesParser(policy=policy.default).parsebytes(data)
-    if message.get("From") is None:
-        raise Invalid("not a mail: it has no From header")
-
-    def addresses(header: str) -> tuple[Address, ...]:
-        return tuple(Address(name, email.lower()) for name, email in getaddresses(message.get_all(header, []))
-                     if email)
-
-    senders = addresses("From")
+    if not data.strip():
+        raise Invalid("not a mail: it is empty")
     try:
-        date = parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
-    except (TypeError, ValueError):
-        date = None
-    body = message.get_body(preferencelist=("plain", "html"))
-    text = body.get_content() if body is not None else ""
-    message_id = str(message["Message-ID"] or "").strip().strip("<>") or None
-    return Mail(message_id=message_id, subject=" ".join(str(message["Subject"] or "").split()),
-                sender=senders[0] if senders else None, to=addresses("To"), cc=addresses("Cc"),
-                date=date, text=text.strip())
+        message: EmailMessage = BytesParser(policy=policy.default).parsebytes(data)  # type: ignore[assignment]
+    except Exception:  # noqa: BLE001 - the parser is meant to record defects, not raise: say it in one line
+        raise Invalid("not a mail: its headers cannot be read") from None
+    if not any(name.lower() == "from" for name, _ in message.raw_items()):
+        raise Invalid("not a mail: it has no From header")
+    senders = _addresses(message, "From")
+    ids = _message_ids(_header(message, "References"))
+    replied = _message_ids(_header(message, "In-Reply-To"))
+    message_id = _message_ids(_header(message, "Message-ID"))
+    return Mail(message_id=_bounded(message_id[0]) if message_id else None,
+                subject=" ".join(_header(message, "Subject").split()),
+                sender=senders[0] if senders else None, to=_addresses(message, "To"), cc=_addresses(message, "Cc"),
+                date=_date(message), text=trim(_body(message)),
+                in_reply_to=replied[0] if replied else None, references=tuple(ids))
+
+
+# -- headers ---------------------------------------------------------------------------------------------
+
+def _header(message: EmailMessage, name: str) -> str:
+    """A header decoded (encoded words, raw UTF-8), "" when missing. The email package's structured
+    parsers have raised on malformed values in past releases: the raw value is the fallback."""
+    try:
+        value = message.get(name)
+        return _clean(str(value)) if value is not None else ""
+    except Exception:  # noqa: BLE001 - see above
+        return _clean(_raw(message, name) or "")
+
+
+def _raw(message: EmailMessage, name: str) -> str | None:
+    return next((value for key, value in message.raw_items() if key.lower() == name.lower()), None)
+
+
+def _addresses(message: EmailMessage, name: str) -> tuple[Address, ...]:
+    """Every address of the header(s) `name` with an @ in it, lower-cased, groups flattened."""
+    found: list[tuple[str, str]] = []
+    try:
+        for header in message.get_all(name, []):
+            found.extend((a.display_name, a.addr_spec) for a in getattr(header, "addresses", ()))
+    except Exception:  # noqa: BLE001 - a value the structured parser cannot take: the plain one reads it
+        from email.utils import getaddresses
+
+        found = getaddresses([value for key, value in message.raw_items() if key.lower() == name.lower()])
+    result = []
+    for display, spec in found:
+        email = _clean(spec).strip().strip("<>").lower()
+        if "@" in email and not any(c.isspace() for c in email):
+            result.append(Address(" ".join(_clean(display).split()), email))
+    return tuple(result)
+
+
+def _message_ids(value: str) -> list[str]:
+    """The ids in a Message-ID, In-Reply-To or References value, without brackets; a bare id too."""
+    ids = re.findall(r"<([^<>\s]+)>", value)
+    if not ids and value.strip() and not any(c.isspace() for c in value.strip()):
+        ids = [value.strip()]
+    return ids
+
+
+def _bounded(message_id: str) -> str:
+    """An id as written, or one longer than any real one (a hostile mail's) as a digest of it: the
+    same mail still has the same id, and a database's index takes it (PostgreSQL's has a size limit)."""
+    if len(message_id) <= 250:
+        return message_id
+    from hashlib import sha256
+
+    return "sha256:" + sha256(message_id.encode("utf-8")).hexdigest()
+
+
+def _date(message: EmailMessage) -> datetime | None:
+    from datetime import UTC
+    from email.utils import parsedate_to_datetime
+
+    raw = _raw(message, "Date")
+    if not raw:
+        return None
+    try:
+        when = parsedate_to_datetime(" ".join(_clean(raw).split()))
+        # "-0000" (RFC 5322: the zone is unknown) gives a naive time: it is read as UTC
+        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return None
+
+
+# -- the body --------------------------------------------------------------------------------------------
+
+def _body(message: EmailMessage) -> str:
+    """The text of the body: the plain part, else the HTML one turned into text; "" when the mail's
+    only text is an attachment or it has none."""
+    for kind in ("plain", "html"):
+        try:
+            part = message.get_body(preferencelist=(kind,))
+        except Exception:  # noqa: BLE001 - a malformed structure: no body of this kind
+            part = None
+        if part is None or part.is_multipart():
+            continue
+        try:
+            payload = part.get_payload(decode=True)
+            charset = part.get_content_charset()
+            flowed = (part.get_param("format") or "").lower() == "flowed"  # type: ignore[union-attr]
+            delsp = (part.get_param("delsp") or "").lower() == "yes"  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001 - broken parameters: read it as undeclared text
+            payload, charset, flowed, delsp = _payload_bytes(part), None, False, False
+        if not isinstance(payload, bytes):
+            continue
+        text = decode(payload, charset)
+        if kind == "html":
+            text = html_to_text(text)
+        elif flowed:
+            text = unflow(text, delsp=delsp)
+        if text.strip():
+            return text
+    return ""
+
+
+def _payload_bytes(part: Any) -> bytes | None:
+    try:
+        payload = part.get_payload()
+        return payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else None
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def decode(data: bytes, charset: str | None) -> str:
+    """Bytes as text: in `charset` when Python knows it (bad bytes become U+FFFD), else UTF-8, else
+    Windows-1252, else Latin-1 (which reads any byte). No NUL, no lone surrogate in the result."""
+    if charset:
+        try:
+            return _clean(data.decode(charset, "replace"))
+        except (LookupError, UnicodeError, ValueError, TypeError):
+            pass  # unknown charset (or a codec that is not text): guess as for none
+    for guess in ("utf-8", "cp1252"):
+        try:
+            return _clean(data.decode(guess))
+        except UnicodeDecodeError:
+            pass
+    return _clean(data.decode("latin-1"))
+
+
+def _clean(text: str) -> str:
+    """Text a database stores: raw 8-bit bytes kept by the parser (surrogate escapes) read as UTF-8
+    or Windows-1252, any other lone surrogate as U+FFFD, NUL dropped, line ends as LF."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = text.encode("utf-8", "surrogateescape")
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = raw.decode("cp1252", "replace")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text.replace("\0", "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def unflow(text: str, *, delsp: bool = False) -> str:
+    """RFC 3676 format=flowed text as its paragraphs: a line ending in a space goes on with the next
+    line of the same quote depth; the space a sender put before a leading space, ">" or "From " goes."""
+    out: list[tuple[int, str]] = []
+    joining = False
+    for line in text.split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        body = line[depth:]
+        if body.startswith(" "):
+            body = body[1:]
+        flowed = body.endswith(" ") and body != "-- "
+        if delsp and flowed:
+            body = body[:-1]
+        if joining and out and out[-1][0] == depth:
+            out[-1] = (depth, out[-1][1] + body)
+        else:
+            out.append((depth, body))
+        joining = flowed
+    return "\n".join((">" * depth + " " + body if depth else body) for depth, body in out)
+
+
+# -- HTML to text ----------------------------------------------------------------------------------------
+
+_BLOCKS = {"address", "article", "aside", "center", "dd", "details", "div", "dl", "dt", "fieldset", "figcaption",
+           "figure", "footer", "form", "header", "main", "nav", "section", "summary", "table", "tbody", "thead",
+           "tfoot", "tr", "caption"}
+_PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "hr"}
+_HIDDEN = {"script", "style", "head", "title", "template", "noscript", "object", "iframe", "svg"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _HtmlText(HTMLParser):
+    """Text of an HTML body: blocks on lines of their own, paragraphs apart, <br> a line break, list
+    items "- ", a link "text (url)" when its text is not its address, a <blockquote> quoted with "> "
+    (so that `trim` drops a quoted reply as it does in plain text), scripts, styles and the head gone."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.breaks = 0  # line breaks owed before the next text
+        self.hidden: list[str] = []
+        self.quotes = 0
+        self.pre = 0
+        self.lists: list[int] = []
+        self.links: list[tuple[str, int]] = []  # (href, where its text starts in `out`)
+
+    def _break(self, count: int) -> None:
+        self.breaks = max(self.breaks, count)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HIDDEN:
+            if tag not in _VOID:
+                self.hidden.append(tag)
+            return
+        if tag == "br":
+            self.breaks = min(self.breaks + 1, 2) if self.out else 0
+            if self.breaks == 1 and self.out and self.out[-1].endswith("\n"):
+                self.breaks = 2  # a second <br> in a row: an empty line
+        elif tag == "li":
+            self._break(1)
+            self._write("  " * max(len(self.lists) - 1, 0) + "- ")
+        elif tag in _PARAGRAPHS or tag in _BLOCKS:
+            self._break(2 if tag in _PARAGRAPHS else 1)
+            if tag == "blockquote":
+                self.quotes += 1
+            elif tag == "pre":
+                self.pre += 1
+            elif tag in ("ul", "ol"):
+                self.lists.append(0)
+            elif tag == "hr":
+                self._write("---")
+                self._break(2)
+        elif tag in ("td", "th"):
+            if self.out and not self.out[-1].endswith(("\n", " ")):
+                self._write(" ")
+        elif tag == "a":
+            self.links.append((dict(attrs).get("href") or "", len(self.out)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.hidden:
+            if tag == self.hidden[-1]:
+                self.hidden.pop()
+            return
+        if tag in _PARAGRAPHS or tag in _BLOCKS or tag == "li":
+            self._break(2 if tag in _PARAGRAPHS else 1)
+            if tag == "blockquote" and self.quotes:
+                self.quotes -= 1
+            elif tag == "pre" and self.pre:
+                self.pre -= 1
+            elif tag in ("ul", "ol") and self.lists:
+                self.lists.pop()
+        elif tag == "a" and self.links:
+            href, start = self.links.pop()
+            text = "".join(self.out[start:]).strip()
+            target = href.strip()
+            shown = target[7:] if target.lower().startswith("mailto:") else target
+            if (text and shown and shown not in text and text not in shown
+                    and not target.lower().startswith(("#", "javascript:", "cid:"))):
+                self._write(f" ({shown})")
+            elif not text and shown and not target.startswith("#"):
+                self._write(shown)
+
+    def handle_data(self, data: str) -> None:
+        if self.hidden:
+            return
+        if not self.pre:
+            data = re.sub(r"\s+", " ", data)
+            at_start = not self.out or self.out[-1].endswith(("\n", " ")) or self.breaks
+            if at_start:
+                data = data.lstrip(" ")
+            if not data:
+                return
+        self._write(data)
+
+    def _write(self, text: str) -> None:
+        if self.breaks and self.out:
+            self.out.append("\n" * self.breaks)
+        self.breaks = 0
+        prefix = "> " * self.quotes
+        if prefix:
+            if not self.out or self.out[-1].endswith("\n"):
+                text = prefix + text
+            text = text.replace("\n", "\n" + prefix)
+        self.out.append(text)
+
+    def text(self) -> str:
+        lines = [line.rstrip() for line in "".join(self.out).split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+
+
+def html_to_text(html: str) -> str:
+    """The text of an HTML mail body (see _HtmlText)."""
+    parser = _HtmlText()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # noqa: BLE001 - html.parser raises on some malformed declarations: keep what was read
+        pass
+    return _clean(parser.text())
+
+
+# -- trimming --------------------------------------------------------------------------------------------
+
+_ATTRIBUTION = re.compile(
+    r"(wrote|writes|schrieb|a écrit|a ecrit|escribió|ha scritto|schreef|skrev|napisał|kirjoitti|написал\(а\)|написал)"
+    r"\s*:\s*$", re.IGNORECASE)
+_ATTRIBUTION_START = re.compile(r"^(On|Am|Le|El|Il|Op|Den|W dniu|Em)\s", re.IGNORECASE)
+_ORIGINAL = re.compile(r"^\s*-{2,}\s*(Original Message|Ursprüngliche Nachricht|Message d'origine|Original-Nachricht|"
+                       r"Mensaje original|Messaggio originale)\s*-{2,}\s*$", re.IGNORECASE)
+_OUTLOOK_FROM = re.compile(r"^\s*\*?(From|Von|De|Da)\s?:\*?\s", re.IGNORECASE)
+_OUTLOOK_NEXT = re.compile(r"^\s*\*?(Sent|Date|Gesendet|Datum|Envoyé|Inviato|Enviado)\s?:\*?\s", re.IGNORECASE)
+_MOBILE = re.compile(r"^\s*(Sent from my .{1,40}|Sent from (Mail|Outlook|Yahoo Mail) for .{1,40}|Get Outlook for .{1,40}"
+                     r"|Sent from my (iPhone|iPad|Android|BlackBerry).*|Von meinem .{1,40} gesendet|Envoyé de mon .{1,40}"
+                     r"|Enviado desde mi .{1,40}|Inviato da .{1,40})\s*$", re.IGNORECASE)
+
+
+def trim(text: str) -> str:
+    """The writer's own words of a mail body: lines quoted with ">" and the attribution line before
+    them ("On ..., Ann wrote:", "Am ... schrieb ...:", "Le ... a écrit :") dropped, and everything from
+    an Outlook "-----Original Message-----" or "From: ... / Sent: ..." block on, or from a signature
+    ("-- " on its own line, RFC 3676) on; a phone's "Sent from my iPhone" line dropped. Text between
+    quoted blocks (an inline reply) stays. Trailing spaces and runs of blank lines go."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = lines[:_cut(lines)]
+    kept: list[str] = []
+    for line in lines:
+        if line.startswith(">"):
+            if not (kept and kept[-1] == ">"):
+                _drop_attribution(kept)
+                kept.append(">")  # a marker: one quoted block, whatever its length
+            continue
+        if _MOBILE.match(line):
+            continue
+        kept.append(line.rstrip())
+    result: list[str] = []
+    for line in kept:
+        if line == ">" or (not line and (not result or not result[-1])):
+            if line == ">" and result and result[-1]:
+                result.append("")  # the text before a quote and after it stay apart
+            continue
+        result.append(line)
+    return "\n".join(result).strip("\n")
+
+
+def _cut(lines: list[str]) -> int:
+    """Where the writer's text ends: a signature or an Outlook original's start (len(lines) if none)."""
+    for i, line in enumerate(lines):
+        if line.rstrip("\n") in ("-- ", "--") or _ORIGINAL.match(line):
+            return _before_blanks(lines, i)
+        if _OUTLOOK_FROM.match(line) and any(_OUTLOOK_NEXT.match(following) for following in lines[i + 1:i + 4]):
+            start = _before_blanks(lines, i)
+            if start and set(lines[start - 1].strip()) == {"_"}:  # Outlook on the web's rule above it
+                start = _before_blanks(lines, start - 1)
+            return start
+    return len(lines)
+
+
+def _before_blanks(lines: list[str], i: int) -> int:
+    while i and not lines[i - 1].strip():
+        i -= 1
+    return i
+
+
+def _drop_attribution(kept: list[str]) -> None:
+    """Drops the attribution line (or the two lines of a wrapped one) before a quoted block."""
+    end = len(kept)
+    while end and not kept[end - 1]:
+        end -= 1
+    if not end or kept[end - 1] == ">":
+        return
+    last = kept[end - 1]
+    if _ATTRIBUTION.search(last):
+        start = end - 1
+        if not _ATTRIBUTION_START.match(last) and start and kept[start - 1] and kept[start - 1] != ">" \
+                and _ATTRIBUTION_START.match(kept[start - 1]):
+            start -= 1  # "On Fri, 4 Dec 2026 at 10:00, Ann Lee <ann@acme.example>" / "wrote:"
+        del kept[start:]
+
+
+# -- mailboxes -------------------------------------------------------------------------------------------
+
+def read_mailbox(path: Path) -> Iterator[tuple[str, bytes]]:
+    """The messages of an mbox file or a maildir folder (one with cur/ and new/), each as (where it
+    is, its bytes), read one at a time. errors.Invalid when `path` is neither; CrmError when it
+    cannot be read."""
+    from crmcli.errors import CrmError, Invalid
+
+    try:
+        if path.is_file():
+            return read_mbox(path)
+        if path.is_dir() and (path / "cur").is_dir() and (path / "new").is_dir():
+            return read_maildir(path)
+        if not path.exists():
+            raise CrmError(f"cannot read {path}: no such file or folder")
+    except OSError as err:
+        raise CrmError(f"cannot read {path}: {err.strerror or err}") from None
+    raise Invalid(f"{path} is neither an mbox file nor a maildir folder (a folder with cur/, new/ and tmp/)")
+
+
+def read_mbox(path: Path) -> Iterator[tuple[str, bytes]]:
+    """The messages of an mbox file, each as ("message N (line L)", bytes), streamed: one message in
+    memory at a time. A message starts at a line beginning with "From " (as Python's mailbox module
+    splits); mboxrd quoting (">From ", ">>From " in a body) is undone; the blank line before the next
+    "From " is the separator, not the message's. errors.Invalid when the file does not start so."""
+    from crmcli.errors import CrmError, Invalid
+
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 - closed when the generator ends
+    except OSError as err:
+        raise CrmError(f"cannot read {path}: {err.strerror or err}") from None
+
+    def messages() -> Iterator[tuple[str, bytes]]:
+        with stream:
+            count, start, lines = 0, 0, None
+            try:
+                for number, line in enumerate(stream, 1):
+                    if line.startswith(b"From "):
+                        if lines is not None:
+                            yield f"message {count} (line {start})", _mbox_message(lines)
+                        count, start, lines = count + 1, number, []
+                    elif lines is None:
+                        if line.strip():
+                            raise Invalid(f"{path} is not an mbox file: line {number} is not a 'From ' line "
+                                          "starting a message")
+                    else:
+                        lines.append(line[1:] if re.match(rb">+From ", line) else line)
+            except OSError as err:
+                raise CrmError(f"cannot read {path}: {err.strerror or err}") from None
+            if lines is not None:
+                yield f"message {count} (line {start})", _mbox_message(lines)
+    return messages()
+
+
+def _mbox_message(lines: list[bytes]) -> bytes:
+    if lines and not lines[-1].strip():
+        lines.pop()  # the separator before the next message
+    return b"".join(lines)
+
+
+_DELIVERED = re.compile(r"^(\d{1,18})(?:\.(?:[^.]*?M(\d{1,18}))?)?")
+
+
+def read_maildir(path: Path) -> Iterator[tuple[str, bytes]]:
+    """The messages of a maildir folder (new/ and cur/; tmp/ holds deliveries not yet done), each as
+    ("cur/NAME", bytes), in order of delivery (the time a maildir name starts with), then by name."""
+    from crmcli.errors import CrmError
+
+    try:
+        names = [f"{sub}/{entry.name}" for sub in ("cur", "new") for entry in (path / sub).iterdir()
+                 if not entry.name.startswith(".") and entry.is_file()]
+    except OSError as err:
+        raise CrmError(f"cannot read {path}: {err.strerror or err}") from None
+
+    def order(name: str) -> tuple[int, int, int, str]:
+        found = _DELIVERED.match(name.split("/", 1)[1])
+        if not found:
+            return (1, 0, 0, name)  # not a maildir name: after the others
+        return (0, int(found.group(1)), int(found.group(2) or 0), name)
+
+    def messages() -> Iterator[tuple[str, bytes]]:
+        for name in sorted(names, key=order):
+            try:
+                yield name, (path / name).read_bytes()
+            except OSError as err:
+                raise CrmError(f"cannot read {path / name}: {err.strerror or err}") from None
+    return messages()
