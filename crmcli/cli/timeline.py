@@ -32,7 +32,7 @@ def timeline(
     kind: Kinds = None, since: Since = None, limit: Limit = PAGE, everything: All = False,
     fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
 ) -> None:
-    """A contact's history, newest first: calls, emails, meetings, messages, notes, follow-ups."""
+    """A contact's history, newest first: calls, emails, meetings, messages, notes, follow-ups, deals, cases."""
     from crmcli.core import contacts
     from crmcli.core import timeline as core
 
@@ -49,7 +49,8 @@ def timeline(
                           limit=None if everything else limit, fmt=fmt, quiet=quiet,
                           empty=f"nothing on {contact.name}'s timeline yet",
                           source=lambda conn, **kw: core.rows(conn, contact.id, **kw,
-                                                              only=core.quiet_type(kw["kinds"]) if quiet else None))
+                                                              only=core.quiet_type(kw["kinds"]) if quiet else None,
+                                                              marked=fmt is Format.table))
 
 
 def show_interactions(session: object, now: datetime, *, contact_id: int | None, kind: list[str] | None,

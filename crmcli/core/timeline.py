@@ -1,6 +1,7 @@
 """One contact's whole relationship on one timeline: interactions, follow-ups, the stage changes
-of the deals the contact is on, and the contact's do-not-contact mark while it holds (at the time it
-was set, its reason as the text), newest first, in one SQL query."""
+of the deals the contact is on, the opening and each status change of the contact's service cases,
+and the contact's do-not-contact mark while it holds (at the time it was set, its reason as the
+text), newest first, in one SQL query. An interaction that belongs to a case names it (`case`)."""
 
 from __future__ import annotations
 
@@ -15,28 +16,39 @@ from crmcli.core.models import INTERACTION_CONTACT, Contact, FollowUp, Interacti
 from crmcli.core.names import contact_names
 from crmcli.core.rows import LIST_SEPARATOR, Rows
 
-TIMELINE_COLUMNS = ("type", "id", "uid", "occurred", "kind", "direction", "contacts", "body", "created", "updated")
+TIMELINE_COLUMNS = ("type", "id", "uid", "occurred", "kind", "direction", "contacts", "body", "created", "updated",
+                    "case")
 FOLLOW_UP_KINDS = ("follow-up", "follow-up done")
 DEAL_KINDS = ("deal", "deal won", "deal lost")
 MARK_KINDS = ("do not contact",)  # the contact's own entry (type `contact`, its id the contact's)
+CASE_KINDS = ("case opened", "case status")  # type `case`, its id the case's
 _AT = sa.DateTime(timezone=True)
 # Only an open all-day follow-up has a day; the others' is a NULL typed as a date (PostgreSQL needs the type).
 _NO_DAY = sa.cast(sa.null(), sa.Date).label("day")
+_NO_CASE = sa.cast(sa.null(), sa.Integer).label("case_id")
 
 
 def rows(conn: Connection, contact_id: int, *, kinds: Sequence[str] = (), since: datetime | None = None,
-         limit: int | None = None, only: str | None = None) -> Rows:
+         limit: int | None = None, only: str | None = None, marked: bool = False) -> Rows:
     """Kinds: interaction kinds (call, email...), `follow-up` / `follow-up done`, `deal` / `deal won` /
-    `deal lost`, and `do not contact`. An open follow-up stands at its due date (so what comes next is
-    on top), a done one at the day it was done; a deal's stage change at its time; the do-not-contact
-    mark at the time it was set. `occurred` is a UTC instant, or the day (2026-11-27) of an open
-    all-day follow-up. `only`: one type (`interaction`, `follow-up`, `deal`, `contact`)."""
+    `deal lost`, `case opened` / `case status`, and `do not contact`. An open follow-up stands at its
+    due date (so what comes next is on top), a done one at the day it was done; a deal's stage change
+    and a case's status change at their time; the do-not-contact mark at the time it was set.
+    `occurred` is a UTC instant, or the day (2026-11-27) of an open all-day follow-up. `case`: the
+    case an interaction belongs to, or a case entry's own. `only`: one type (`interaction`,
+    `follow-up`, `deal`, `case`, `contact`). `marked`: an interaction's body starts with its case
+    (`[case #12] ...`), for people reading a table."""
     from crmcli.storage.sql import iso_day, iso_utc
 
     union = _union(contact_id, kinds, since, only)
     occurred = sa.case((union.c.day.is_not(None), iso_day(union.c.day)), else_=iso_utc(union.c.at))
+    body = union.c.body
+    if marked:
+        on_case = sa.and_(union.c.type == "interaction", union.c.case_id.is_not(None))
+        body = sa.case((on_case, "[case #" + sa.cast(union.c.case_id, sa.String) + "] " + union.c.body), else_=body)
     stmt = sa.select(union.c.type, union.c.id, union.c.uid, occurred, union.c.kind, union.c.direction,
-                     union.c.contacts, union.c.body, iso_utc(union.c.created), iso_utc(union.c.updated)) \
+                     union.c.contacts, body.label("body"), iso_utc(union.c.created), iso_utc(union.c.updated),
+                     union.c.case_id) \
         .order_by(*_newest_first(union))
     if limit is not None:
         stmt = stmt.limit(limit)
@@ -56,20 +68,28 @@ class Cursor(NamedTuple):
 
 
 class TimelineEntry(NamedTuple):
-    type: str            # interaction, follow-up, deal: which numbering `id` belongs to
+    type: str            # interaction, follow-up, deal, case, contact: which numbering `id` belongs to
     id: int
     at: datetime         # aware UTC (where it stands; for `day` only its place)
-    kind: str            # call, email... / follow-up, follow-up done / deal, deal won, deal lost
+    kind: str            # call, email... / follow-up, follow-up done / deal, deal won, deal lost / case opened, case status
     direction: str | None
     contacts: tuple[str, ...]
     body: str
     cursor: Cursor       # pass as `before` to continue after this entry
     day: date | None = None  # an open all-day follow-up's day: shown instead of `at`
+    case_id: int | None = None  # the case an interaction belongs to; a case entry's own case
 
     @property
     def when(self) -> date | datetime:
         """What to show for it: the day of an open all-day follow-up, else the instant."""
         return self.day if self.day is not None else self.at
+
+    @property
+    def text(self) -> str:
+        """The body as a line shows it: an interaction on a case says which first (`[case #12] ...`)."""
+        if self.type == "interaction" and self.case_id is not None:
+            return f"[case #{self.case_id}] {self.body}"
+        return self.body
 
 
 class TimelinePage(NamedTuple):
@@ -174,14 +194,14 @@ def _pick(kinds: tuple[str, ...], since: bool, only: str | None, types: tuple[st
               for n, t in enumerate(types)]
     union = sa.union_all(*chosen).subquery() if len(chosen) > 1 else chosen[0].subquery()
     return sa.select(union.c.type, union.c.id, union.c.at, union.c.kind, union.c.direction, union.c.contacts,
-                     union.c.body, union.c.seq, union.c.day).order_by(*_newest_first(union))
+                     union.c.body, union.c.seq, union.c.day, union.c.case_id).order_by(*_newest_first(union))
 
 
 def _entry(row: Any) -> TimelineEntry:
-    type_, id_, at, kind, direction, names, body, seq, day = row
+    type_, id_, at, kind, direction, names, body, seq, day, case_id = row
     at = _utc(at)
     return TimelineEntry(type_, id_, at, kind, direction, tuple(names.split(LIST_SEPARATOR)) if names else (),
-                         body, Cursor(at, seq, type_), _day(day))
+                         body, Cursor(at, seq, type_), _day(day), case_id)
 
 
 def _day(value: date | str | None) -> date | None:
@@ -208,13 +228,15 @@ def _parts(contact_id: Any, kinds: Sequence[str], since: Any, only: str | None) 
     are values or bound parameters (for statements built once)."""
     parts = {}
     wanted = set(kinds)
-    others = FOLLOW_UP_KINDS + DEAL_KINDS + MARK_KINDS
+    others = FOLLOW_UP_KINDS + DEAL_KINDS + MARK_KINDS + CASE_KINDS
     if only in (None, "interaction") and (not wanted or wanted - set(others)):
         parts["interaction"] = _interactions(contact_id, [k for k in kinds if k not in others], since)
     if only in (None, "follow-up") and (not wanted or wanted & set(FOLLOW_UP_KINDS)):
         parts["follow-up"] = _follow_ups(contact_id, [k for k in kinds if k in FOLLOW_UP_KINDS], since)
     if only in (None, "deal") and (not wanted or wanted & set(DEAL_KINDS)):
         parts["deal"] = _stage_changes(contact_id, [k for k in kinds if k in DEAL_KINDS], since)
+    if only in (None, "case") and (not wanted or wanted & set(CASE_KINDS)):
+        parts["case"] = _case_changes(contact_id, [k for k in kinds if k in CASE_KINDS], since)
     if only in (None, "contact") and (not wanted or wanted & set(MARK_KINDS)):
         parts["contact"] = _mark(contact_id, since)
     return parts
@@ -229,6 +251,8 @@ def quiet_type(kinds: Sequence[str]) -> str:
         return "follow-up"
     if wanted and wanted <= set(DEAL_KINDS):
         return "deal"
+    if wanted and wanted <= set(CASE_KINDS):
+        return "case"
     if wanted and wanted <= set(MARK_KINDS):
         return "contact"
     return "interaction"
@@ -239,7 +263,7 @@ def _interactions(contact_id: Any, kinds: list[str], since: Any) -> sa.Select:  
     stmt = sa.select(sa.literal("interaction").label("type"), i.c.id, i.c.uid, ic.c.occurred_at.label("at"),
                      i.c.kind, i.c.direction, contact_names(ic, "interaction_id", i).label("contacts"),
                      i.c.body, i.c.created_at.label("created"), i.c.updated_at.label("updated"),
-                     i.c.id.label("seq"), _NO_DAY) \
+                     i.c.id.label("seq"), _NO_DAY, i.c.case_id) \
         .select_from(ic.join(i, i.c.id == ic.c.interaction_id)).where(ic.c.contact_id == contact_id)
     if kinds:
         stmt = stmt.where(i.c.kind.in_(kinds))
@@ -257,7 +281,7 @@ def _follow_ups(contact_id: Any, kinds: list[str], since: Any) -> sa.Select:  # 
                      sa.case((done, "follow-up done"), else_="follow-up").label("kind"),
                      sa.null().label("direction"), c.c.name.label("contacts"), f.c.title.label("body"),
                      f.c.created_at.label("created"), f.c.updated_at.label("updated"), f.c.id.label("seq"),
-                     day.label("day")) \
+                     day.label("day"), _NO_CASE) \
         .select_from(f.join(c, c.c.id == f.c.contact_id)).where(f.c.contact_id == contact_id)
     if kinds == ["follow-up"]:
         stmt = stmt.where(~done)
@@ -280,9 +304,33 @@ def _stage_changes(contact_id: Any, kinds: list[str], since: Any) -> sa.Select: 
                      kind.label("kind"), sa.null().label("direction"),
                      contact_names(DEAL_CONTACT, "deal_id", d).label("contacts"),
                      body.label("body"), s.c.changed_at.label("created"), s.c.changed_at.label("updated"),
-                     s.c.id.label("seq"), _NO_DAY) \
+                     s.c.id.label("seq"), _NO_DAY, _NO_CASE) \
         .select_from(s.join(d, d.c.id == s.c.deal_id).join(DEAL_CONTACT, DEAL_CONTACT.c.deal_id == d.c.id)) \
         .where(DEAL_CONTACT.c.contact_id == contact_id)
+    if kinds:
+        stmt = stmt.where(kind.in_(kinds))
+    if since is not None:
+        stmt = stmt.where(s.c.changed_at >= since)
+    return stmt
+
+
+def _case_changes(contact_id: Any, kinds: list[str], since: Any) -> sa.Select:  # type: ignore[type-arg]
+    """Each status change of the contact's cases, at its time: the opening (`#12 Invoice charged
+    twice (complaint, urgent)`), then each move (`#12 Invoice charged twice: waiting -> open`)."""
+    from crmcli.core.models import CASE_STATUS_CHANGE, ServiceCase
+
+    k, s, c = ServiceCase.__table__, CASE_STATUS_CHANGE, Contact.__table__  # type: ignore[attr-defined]
+    opened = s.c.from_status.is_(None)
+    kind = sa.case((opened, CASE_KINDS[0]), else_=CASE_KINDS[1])
+    head = "#" + sa.cast(k.c.id, sa.String) + " " + k.c.title
+    body = head + sa.case((opened, " (" + k.c.kind + ", " + k.c.priority + ")"),
+                          else_=": " + s.c.from_status + " -> " + s.c.to_status)
+    stmt = sa.select(sa.literal("case").label("type"), k.c.id, k.c.uid, s.c.changed_at.label("at"),
+                     kind.label("kind"), sa.null().label("direction"), c.c.name.label("contacts"),
+                     body.label("body"), s.c.changed_at.label("created"), s.c.changed_at.label("updated"),
+                     s.c.id.label("seq"), _NO_DAY, k.c.id.label("case_id")) \
+        .select_from(s.join(k, k.c.id == s.c.case_id).join(c, c.c.id == k.c.contact_id)) \
+        .where(k.c.contact_id == contact_id)
     if kinds:
         stmt = stmt.where(kind.in_(kinds))
     if since is not None:
@@ -298,7 +346,7 @@ def _mark(contact_id: Any, since: Any) -> sa.Select:  # type: ignore[type-arg]
     stmt = sa.select(sa.literal("contact").label("type"), c.c.id, c.c.uid, at.label("at"),
                      sa.literal(MARK_KINDS[0]).label("kind"), sa.null().label("direction"),
                      c.c.name.label("contacts"), sa.func.coalesce(c.c.do_not_contact_reason, "").label("body"),
-                     at.label("created"), at.label("updated"), c.c.id.label("seq"), _NO_DAY) \
+                     at.label("created"), at.label("updated"), c.c.id.label("seq"), _NO_DAY, _NO_CASE) \
         .where(c.c.id == contact_id, at.is_not(None))
     if since is not None:
         stmt = stmt.where(at >= since)

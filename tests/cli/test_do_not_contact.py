@@ -105,7 +105,7 @@ def test_the_timeline_says_since_when_and_lists_the_mark(overdue: Run) -> None:
     assert entries[0] | {"uid": None} == {
         "type": "contact", "id": 1, "uid": None, "occurred": "2026-03-05T10:30:00Z", "kind": "do not contact",
         "direction": None, "contacts": ["Ann Lee"], "body": "asked by email", "created": "2026-03-05T10:30:00Z",
-        "updated": "2026-03-05T10:30:00Z"}
+        "updated": "2026-03-05T10:30:00Z", "case": None}
     assert overdue("timeline", "ann lee", "-k", "do not contact", "-q").stdout == "1\n"
     overdue("contacts", "edit", "ann lee", "--contactable")
     cleared = overdue("timeline", "ann lee")

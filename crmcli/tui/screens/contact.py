@@ -68,7 +68,7 @@ def load_newer(context: Any, contact_id: int, after: Any, limit: int) -> Any:
 
 def timeline_rows(entries: Any) -> list[tuple[str, list[Any]]]:
     return [(f"{e.type}:{e.id}:{e.cursor.at.isoformat()}:{e.cursor.seq}",
-             [local(e.when), f"{e.kind} {e.direction or ''}".strip(), _line(e.body), ", ".join(e.contacts)])
+             [local(e.when), f"{e.kind} {e.direction or ''}".strip(), _line(e.text), ", ".join(e.contacts)])
             for e in entries]
 
 
