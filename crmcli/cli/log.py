@@ -15,9 +15,11 @@ app = typer.Typer(add_completion=False)
 @app.command("log")
 def log(
     ctx: typer.Context,
-    args: Annotated[list[str], typer.Argument(metavar="CONTACT... [TEXT]",
-                                              help="One or more contacts, then the text ('-' reads stdin). "
-                                                   "With a single argument the text comes from $EDITOR.")],
+    args: Annotated[list[str] | None, typer.Argument(metavar="CONTACT... [TEXT]",
+                                                     help="One or more contacts, then the text ('-' reads stdin). "
+                                                          "With a single argument the text comes from $EDITOR. "
+                                                          "With --eml: the mail's file ('-' or none: stdin).")]
+    = None,
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND",
                                              help="call, email, meeting, message, note (default: config "
                                                   "default_kind).")] = None,
@@ -34,13 +36,31 @@ def log(
     use_editor: Annotated[bool, typer.Option("--edit", "-e", help="Write the text in $EDITOR; every argument "
                                                                   "is then a contact.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the new id only.")] = False,
+    eml: Annotated[bool, typer.Option("--eml", help="Log a mail (RFC 5322, as mail clients pipe or save it) on the "
+                                                    "timeline of every contact it names: from FILE, or stdin.")]
+    = False,
+    create: Annotated[bool, typer.Option("--create", help="With --eml: an address no contact has becomes a "
+                                                          "contact (else it is skipped).")] = False,
 ) -> None:
-    """Log a call, email, meeting, message or note with one or more contacts."""
-    from crmcli.cli.editor import obtain
-    from crmcli.cli.options import needs
-    from crmcli.core import contacts, interactions
+    """Log a call, email, meeting, message or note with one or more contacts; or a mail (--eml)."""
+    from crmcli.cli.options import exclusive, needs
 
     needs(ctx, "future", "at")
+    needs(ctx, "create", "eml")
+    if eml:
+        for other in ("kind", "direction", "at", "follow_up", "use_editor"):
+            exclusive(ctx, "eml", other)
+        from crmcli.cli.log_mail import log_one
+
+        log_one(ctx, args or [], create=create, quiet=quiet)
+        return
+    if not args:
+        from crmcli.errors import UsageProblem
+
+        raise UsageProblem("log needs a contact, then the text (or --eml to log a mail)")
+    from crmcli.cli.editor import obtain
+    from crmcli.core import contacts, interactions
+
     refs, text = (args, None) if use_editor or len(args) == 1 else (args[:-1], args[-1])
     context = state.context(ctx)
     settings = context.settings

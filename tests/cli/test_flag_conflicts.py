@@ -40,6 +40,12 @@ CONFLICTS = [
     (("deals", "edit", "1", "--org", "Berg AB", "--no-org"), "--org and --no-org"),
     (("deals", "edit", "1", "--close", "eom", "--no-close"), "--close and --no-close"),
     (("deals", "edit", "1", "-p", "50", "--stage-probability"), "--probability and --stage-probability"),
+    # a mail brings its own kind, direction, time and text
+    (("log", "--eml", "--kind", "call"), "--eml and --kind"),
+    (("log", "--eml", "-d", "out"), "--eml and --direction"),
+    (("log", "--eml", "--at", "yesterday"), "--eml and --at"),
+    (("log", "--eml", "--follow-up", "fri: call back"), "--eml and --follow-up"),
+    (("log", "--eml", "--edit"), "--eml and --edit"),
     # -q and --format each choose the output, in either order (cli/options.py one_output)
     (("contacts", "list", "-q", "-f", "csv"), "--format and --quiet"),
     (("contacts", "list", "--format", "json", "--quiet"), "--format and --quiet"),
@@ -53,6 +59,7 @@ CONFLICTS = [
 NEEDS = [
     (("fu", "done", "1", "--kind", "email"), "--kind needs --log"),
     (("log", "ann lee", "Called", "--future"), "--future needs --at"),
+    (("log", "ann lee", "Called", "--create"), "--create needs --eml"),
     (("notes", "edit", "1", "--text", "x", "--future"), "--future needs --at"),
     (("deals", "edit", "1", "--locale", "de_DE", "--name", "X"), "--locale needs --value"),
     (("contacts", "edit", "ann lee", "--reason", "asked", "--contactable"), "--reason needs --do-not-contact"),
