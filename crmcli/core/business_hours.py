@@ -30,7 +30,7 @@ from crmcli.errors import Invalid
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _EXAMPLE = "mon-fri 09:00-17:00 Europe/Berlin"
-_LONGEST = 400 * 7  # open days looked through before giving up (a wait of years; never in practice)
+_LONGEST = 100 * 366  # days looked through before giving up (a wait of years; never in practice)
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ class BusinessHours:
         """The open spans (UTC) that end at or after `start`, in order, for as long as asked."""
         zone = self.zone
         day = start.astimezone(zone).date() - timedelta(days=1)
-        for _ in range(_LONGEST * 2):
+        for _ in range(_LONGEST):
             span = self.hours.get(day.weekday())
             if span is not None:
                 opens, closes = (_at(day, minutes, zone) for minutes in span)

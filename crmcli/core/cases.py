@@ -346,9 +346,10 @@ class CaseView:
         return self.response_due_at if self.first_response_at is None else self.resolve_due_at
 
 
-def judge(values: dict[str, Any], now: datetime, counting: BusinessHours | AllHours) -> tuple[bool, bool, bool]:
-    """(response breached, resolution breached, due soon) of a case's stored values at `now`. A clock
-    that stops while waiting: a wait judges at its start; a response or resolution at when it came."""
+def judge(values: dict[str, Any], now: datetime, soon_until: datetime) -> tuple[bool, bool, bool]:
+    """(response breached, resolution breached, due soon) of a case's stored values at `now`; due soon:
+    its next deadline is no later than `soon_until`. The clock stops while waiting: a wait is judged
+    at its start; a response or resolution at when it came."""
     stopped = values["waiting_since"] if values["status"] == "waiting" else None
     until = stopped or now
     responded = values["first_response_at"] or until
@@ -358,7 +359,7 @@ def judge(values: dict[str, Any], now: datetime, counting: BusinessHours | AllHo
     soon = False
     if values["status"] in ("new", "open") and not (response or resolution):
         due = values["response_due_at"] if values["first_response_at"] is None else values["resolve_due_at"]
-        soon = counting.between(now, due) <= SOON
+        soon = due <= soon_until
     return response, resolution, soon
 
 
@@ -387,13 +388,13 @@ def rows(conn: Connection, now: datetime, *, statuses: Sequence[str] | None = OP
         stmt = stmt.where(s.c.id.in_(list(ids)))
     stmt = stmt.where(*owned_by(s.c.owner, owner))
     now = now.astimezone(UTC)
-    counting = (policy or CasePolicy()).clock
+    soon_until = (policy or CasePolicy()).clock.add(now, SOON)  # business time is monotone: one sum for all
     views = []
     for row in conn.execute(stmt).mappings():
         values = dict(row)
         for name in _TIMES:
             values[name] = as_utc(values[name]) if values[name] is not None else None
-        flags = judge(values, now, counting)
+        flags = judge(values, now, soon_until)
         views.append(CaseView(**{f: values[f] for f in _VIEW_FIELDS}, response_breached=flags[0],
                               resolution_breached=flags[1], due_soon=flags[2]))
     far = datetime.max.replace(tzinfo=UTC)
