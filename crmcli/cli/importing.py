@@ -14,7 +14,7 @@ from crmcli.cli.output import note
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Import data: contacts (CSV, TSV, JSON, NDJSON; Google Contacts and Outlook CSV; vCard), "
-                       "interactions, all (a whole database from `crm export all`).")
+                       "interactions, mail (a maildir or mbox), all (a whole database from `crm export all`).")
 
 
 @app.callback()
@@ -190,6 +190,32 @@ def interactions_(
         except UnicodeDecodeError:
             raise Invalid(f"{where} is not UTF-8 text; save it as UTF-8 and import again") from None
     _tell(where, locate, report, dry_run=dry_run, skipped_invalid=skip_invalid, quiet=quiet)
+
+
+@app.command("mail")
+def mail_(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(metavar="MAILDIR|MBOX", help="A maildir folder or an mbox file.")],
+    since: Annotated[str | None, typer.Option("--since", metavar="WHEN",
+                                              help="Only mail dated since: '2026-01-01', '90 days ago'.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be logged, one line per mail; write "
+                                                            "nothing.")] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Log the good mails and report the bad ones "
+                                                                      "(default: a bad one logs nothing).")] = False,
+    create: Annotated[bool, typer.Option("--create", help="An address no contact has becomes a contact (else its "
+                                                          "mail is logged only for the known ones, or skipped).")]
+    = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the ids of the interactions logged.")] = False,
+) -> None:
+    """Log a mail folder: each mail naming a known contact becomes an email on their timelines.
+
+    As `crm log --eml` does for one mail, all in one transaction: a mail that cannot be read is named by
+    its position and, unless --skip-invalid, nothing is logged. A mail already logged (same Message-ID)
+    is counted, not logged again, so importing a folder twice logs nothing twice.
+    """
+    from crmcli.cli.log_mail import import_folder
+
+    import_folder(ctx, path, since=since, dry_run=dry_run, skip_invalid=skip_invalid, create=create, quiet=quiet)
 
 
 @app.command("all")
