@@ -14,7 +14,7 @@ carries other people's words (privacy), and the raw mail stays in the user's own
 Attachments are ignored (never decoded); a mail whose only text is an attachment gives "".
 
 The body: text/plain is preferred to text/html (multipart/alternative); HTML-only mail is turned
-into text (`html_to_text`). A part's declared charset is used with replacement characters for bad
+into text (crmcli.io.html_text). A part's declared charset is used with replacement characters for bad
 bytes; an unknown or missing one is read as UTF-8, else Windows-1252, else Latin-1. Nothing a
 message holds raises anything but errors.Invalid (bytes that are not a mail at all); text handed on
 never holds a NUL or a lone surrogate (a database could not store it).
@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -95,16 +94,29 @@ def _raw(message: EmailMessage, name: str) -> str | None:
     return next((value for key, value in message.raw_items() if key.lower() == name.lower()), None)
 
 
+_ADJACENT_WORDS = re.compile(r"\?=\s+=\?")
+
+
 def _addresses(message: EmailMessage, name: str) -> tuple[Address, ...]:
     """Every address of the header(s) `name` with an @ in it, lower-cased, groups flattened."""
+    from email import policy
+
     found: list[tuple[str, str]] = []
     try:
-        for header in message.get_all(name, []):
-            found.extend((a.display_name, a.addr_spec) for a in getattr(header, "addresses", ()))
+        for key, value in message.raw_items():
+            if key.lower() == name.lower():
+                # encoded words a fold split ("=?utf-8?q?J=C3=BCr?=\n =?utf-8?q?gen?="): one word
+                # (RFC 2047); the header parser would put a space inside a display name ("Jür gen")
+                unfolded = value.replace("\r", "").replace("\n", "")  # as the message's own fetch does
+                header = policy.default.header_factory(name, _ADJACENT_WORDS.sub("?==?", unfolded))
+                found.extend((a.display_name, a.addr_spec) for a in getattr(header, "addresses", ()))
     except Exception:  # noqa: BLE001 - a value the structured parser cannot take: the plain one reads it
         from email.utils import getaddresses
 
-        found = getaddresses([value for key, value in message.raw_items() if key.lower() == name.lower()])
+        try:
+            found = getaddresses([value for key, value in message.raw_items() if key.lower() == name.lower()])
+        except Exception:  # noqa: BLE001 - neither can (RecursionError on thousands of nested comments)
+            found = []
     result = []
     for display, spec in found:
         email = _clean(spec).strip().strip("<>").lower()
@@ -116,8 +128,9 @@ def _addresses(message: EmailMessage, name: str) -> tuple[Address, ...]:
 def _message_ids(value: str) -> list[str]:
     """The ids in a Message-ID, In-Reply-To or References value, without brackets; a bare id too."""
     ids = re.findall(r"<([^<>\s]+)>", value)
-    if not ids and value.strip() and not any(c.isspace() for c in value.strip()):
-        ids = [value.strip()]
+    bare = value.strip()
+    if not ids and bare and not any(c.isspace() or c in "<>" for c in bare):
+        ids = [bare]
     return ids
 
 
@@ -142,7 +155,7 @@ def _date(message: EmailMessage) -> datetime | None:
         when = parsedate_to_datetime(" ".join(_clean(raw).split()))
         # "-0000" (RFC 5322: the zone is unknown) gives a naive time: it is read as UTC
         return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-    except (TypeError, ValueError, OverflowError, IndexError):
+    except Exception:  # noqa: BLE001 - any unreadable date is no date (ValueError, OverflowError...)
         return None
 
 
@@ -169,7 +182,9 @@ def _body(message: EmailMessage) -> str:
             continue
         text = decode(payload, charset)
         if kind == "html":
-            text = html_to_text(text)
+            from crmcli.io.html_text import html_to_text
+
+            text = _clean(html_to_text(text))
         elif flowed:
             text = unflow(text, delsp=delsp)
         if text.strip():
@@ -239,136 +254,18 @@ def unflow(text: str, *, delsp: bool = False) -> str:
     return "\n".join((">" * depth + " " + body if depth else body) for depth, body in out)
 
 
-# -- HTML to text ----------------------------------------------------------------------------------------
-
-_BLOCKS = {"address", "article", "aside", "center", "dd", "details", "div", "dl", "dt", "fieldset", "figcaption",
-           "figure", "footer", "form", "header", "main", "nav", "section", "summary", "table", "tbody", "thead",
-           "tfoot", "tr", "caption"}
-_PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "hr"}
-_HIDDEN = {"script", "style", "head", "title", "template", "noscript", "object", "iframe", "svg"}
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-class _HtmlText(HTMLParser):
-    """Text of an HTML body: blocks on lines of their own, paragraphs apart, <br> a line break, list
-    items "- ", a link "text (url)" when its text is not its address, a <blockquote> quoted with "> "
-    (so that `trim` drops a quoted reply as it does in plain text), scripts, styles and the head gone."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.breaks = 0  # line breaks owed before the next text
-        self.hidden: list[str] = []
-        self.quotes = 0
-        self.pre = 0
-        self.lists: list[int] = []
-        self.links: list[tuple[str, int]] = []  # (href, where its text starts in `out`)
-
-    def _break(self, count: int) -> None:
-        self.breaks = max(self.breaks, count)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _HIDDEN:
-            if tag not in _VOID:
-                self.hidden.append(tag)
-            return
-        if tag == "br":
-            self.breaks = min(self.breaks + 1, 2) if self.out else 0
-            if self.breaks == 1 and self.out and self.out[-1].endswith("\n"):
-                self.breaks = 2  # a second <br> in a row: an empty line
-        elif tag == "li":
-            self._break(1)
-            self._write("  " * max(len(self.lists) - 1, 0) + "- ")
-        elif tag in _PARAGRAPHS or tag in _BLOCKS:
-            self._break(2 if tag in _PARAGRAPHS else 1)
-            if tag == "blockquote":
-                self.quotes += 1
-            elif tag == "pre":
-                self.pre += 1
-            elif tag in ("ul", "ol"):
-                self.lists.append(0)
-            elif tag == "hr":
-                self._write("---")
-                self._break(2)
-        elif tag in ("td", "th"):
-            if self.out and not self.out[-1].endswith(("\n", " ")):
-                self._write(" ")
-        elif tag == "a":
-            self.links.append((dict(attrs).get("href") or "", len(self.out)))
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.hidden:
-            if tag == self.hidden[-1]:
-                self.hidden.pop()
-            return
-        if tag in _PARAGRAPHS or tag in _BLOCKS or tag == "li":
-            self._break(2 if tag in _PARAGRAPHS else 1)
-            if tag == "blockquote" and self.quotes:
-                self.quotes -= 1
-            elif tag == "pre" and self.pre:
-                self.pre -= 1
-            elif tag in ("ul", "ol") and self.lists:
-                self.lists.pop()
-        elif tag == "a" and self.links:
-            href, start = self.links.pop()
-            text = "".join(self.out[start:]).strip()
-            target = href.strip()
-            shown = target[7:] if target.lower().startswith("mailto:") else target
-            if (text and shown and shown not in text and text not in shown
-                    and not target.lower().startswith(("#", "javascript:", "cid:"))):
-                self._write(f" ({shown})")
-            elif not text and shown and not target.startswith("#"):
-                self._write(shown)
-
-    def handle_data(self, data: str) -> None:
-        if self.hidden:
-            return
-        if not self.pre:
-            data = re.sub(r"\s+", " ", data)
-            at_start = not self.out or self.out[-1].endswith(("\n", " ")) or self.breaks
-            if at_start:
-                data = data.lstrip(" ")
-            if not data:
-                return
-        self._write(data)
-
-    def _write(self, text: str) -> None:
-        if self.breaks and self.out:
-            self.out.append("\n" * self.breaks)
-        self.breaks = 0
-        prefix = "> " * self.quotes
-        if prefix:
-            if not self.out or self.out[-1].endswith("\n"):
-                text = prefix + text
-            text = text.replace("\n", "\n" + prefix)
-        self.out.append(text)
-
-    def text(self) -> str:
-        lines = [line.rstrip() for line in "".join(self.out).split("\n")]
-        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
-
-
-def html_to_text(html: str) -> str:
-    """The text of an HTML mail body (see _HtmlText)."""
-    parser = _HtmlText()
-    try:
-        parser.feed(html)
-        parser.close()
-    except Exception:  # noqa: BLE001 - html.parser raises on some malformed declarations: keep what was read
-        pass
-    return _clean(parser.text())
-
-
 # -- trimming --------------------------------------------------------------------------------------------
 
 _ATTRIBUTION = re.compile(
     r"(wrote|writes|schrieb|a écrit|a ecrit|escribió|ha scritto|schreef|skrev|napisał|kirjoitti|написал\(а\)|написал)"
     r"\s*:\s*$", re.IGNORECASE)
 _ATTRIBUTION_START = re.compile(r"^(On|Am|Le|El|Il|Op|Den|W dniu|Em)\s", re.IGNORECASE)
+# "Am 03.12.2026 um 17:00 schrieb Ann Lee <ann@acme.example>:": the verb before the name
+_ATTRIBUTION_INNER = re.compile(r"\s(wrote|schrieb|a écrit|escribió|ha scritto|schreef|skrev)\s.*:\s*$", re.IGNORECASE)
 _ORIGINAL = re.compile(r"^\s*-{2,}\s*(Original Message|Ursprüngliche Nachricht|Message d'origine|Original-Nachricht|"
                        r"Mensaje original|Messaggio originale)\s*-{2,}\s*$", re.IGNORECASE)
-_OUTLOOK_FROM = re.compile(r"^\s*\*?(From|Von|De|Da)\s?:\*?\s", re.IGNORECASE)
-_OUTLOOK_NEXT = re.compile(r"^\s*\*?(Sent|Date|Gesendet|Datum|Envoyé|Inviato|Enviado)\s?:\*?\s", re.IGNORECASE)
+_OUTLOOK_FROM = re.compile(r"^\s*\*?(From|Von|De|Da)\s?:\*?(\s|$)", re.IGNORECASE)
+_OUTLOOK_NEXT = re.compile(r"^\s*\*?(Sent|Date|Gesendet|Datum|Envoyé|Inviato|Enviado)\s?:\*?(\s|$)", re.IGNORECASE)
 _MOBILE = re.compile(r"^\s*(Sent from my .{1,40}|Sent from (Mail|Outlook|Yahoo Mail) for .{1,40}|Get Outlook for .{1,40}"
                      r"|Sent from my (iPhone|iPad|Android|BlackBerry).*|Von meinem .{1,40} gesendet|Envoyé de mon .{1,40}"
                      r"|Enviado desde mi .{1,40}|Inviato da .{1,40})\s*$", re.IGNORECASE)
@@ -405,9 +302,9 @@ def trim(text: str) -> str:
 def _cut(lines: list[str]) -> int:
     """Where the writer's text ends: a signature or an Outlook original's start (len(lines) if none)."""
     for i, line in enumerate(lines):
-        if line.rstrip("\n") in ("-- ", "--") or _ORIGINAL.match(line):
+        if line.rstrip() == "--" or _ORIGINAL.match(line):
             return _before_blanks(lines, i)
-        if _OUTLOOK_FROM.match(line) and any(_OUTLOOK_NEXT.match(following) for following in lines[i + 1:i + 4]):
+        if _OUTLOOK_FROM.match(line) and any(_OUTLOOK_NEXT.match(following) for following in _next_lines(lines, i)):
             start = _before_blanks(lines, i)
             if start and set(lines[start - 1].strip()) == {"_"}:  # Outlook on the web's rule above it
                 start = _before_blanks(lines, start - 1)
@@ -415,10 +312,19 @@ def _cut(lines: list[str]) -> int:
     return len(lines)
 
 
+def _next_lines(lines: list[str], i: int, count: int = 3) -> list[str]:
+    """The `count` lines after line `i` that trimming keeps (not blank, not a phone's signature)."""
+    return [line for line in lines[i + 1:i + 1 + 4 * count] if line.strip() and not _MOBILE.match(line)][:count]
+
+
 def _before_blanks(lines: list[str], i: int) -> int:
     while i and not lines[i - 1].strip():
         i -= 1
     return i
+
+
+def _attribution(line: str) -> bool:
+    return bool(_ATTRIBUTION.search(line) or (_ATTRIBUTION_START.match(line) and _ATTRIBUTION_INNER.search(line)))
 
 
 def _drop_attribution(kept: list[str]) -> None:
@@ -429,12 +335,12 @@ def _drop_attribution(kept: list[str]) -> None:
     if not end or kept[end - 1] == ">":
         return
     last = kept[end - 1]
-    if _ATTRIBUTION.search(last):
-        start = end - 1
-        if not _ATTRIBUTION_START.match(last) and start and kept[start - 1] and kept[start - 1] != ">" \
-                and _ATTRIBUTION_START.match(kept[start - 1]):
-            start -= 1  # "On Fri, 4 Dec 2026 at 10:00, Ann Lee <ann@acme.example>" / "wrote:"
-        del kept[start:]
+    before = kept[end - 2] if end >= 2 and kept[end - 2] not in ("", ">") else ""
+    if _ATTRIBUTION_START.match(before) and not _ATTRIBUTION_START.match(last) \
+            and _attribution(f"{before} {last}"):
+        del kept[end - 2:]  # wrapped: "Le mar. 8 déc. 2026 à 10:00, Me <me@x.example> a" / "écrit :"
+    elif _attribution(last):
+        del kept[end - 1:]
 
 
 # -- mailboxes -------------------------------------------------------------------------------------------
