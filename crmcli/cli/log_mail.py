@@ -121,7 +121,7 @@ def import_folder(ctx: typer.Context, path: str, *, since: str | None, dry_run: 
     mails: list[tuple[str, Mail]] = []
     problems: list[tuple[str, str]] = []
     older = 0
-    progress = ImportProgress(None)
+    progress = ImportProgress(None, unit="messages")
     try:
         for n, (position, data) in enumerate(mail_io.read_mailbox(Path(path)), start=1):
             try:

@@ -14,7 +14,7 @@ EVERY_SECONDS = 0.1  # a redraw at most this often: a bar must not slow the impo
 
 
 class ImportProgress:
-    def __init__(self, stream: IO[str] | None, *, console: Any = None) -> None:
+    def __init__(self, stream: IO[str] | None, *, console: Any = None, unit: str = "rows") -> None:
         self._bar: Any = None
         self._last = 0.0
         if console is None and not sys.stderr.isatty():
@@ -24,7 +24,7 @@ class ImportProgress:
 
         self._buffer = getattr(stream, "buffer", None)
         total = self._size(stream)
-        columns = [TextColumn("importing: {task.fields[rows]:,} rows")]
+        columns = [TextColumn("importing: {task.fields[rows]:,} " + unit)]  # rows, or messages of a mailbox
         if total is not None:
             columns += [BarColumn(), TaskProgressColumn(), TimeRemainingColumn()]
         self._bar = Progress(*columns, console=console or Console(stderr=True), transient=True)

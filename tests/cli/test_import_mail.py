@@ -153,3 +153,21 @@ def test_what_is_no_mailbox_is_refused_in_one_line(ann: Run, crm: Run, db_path: 
     result = crm("import", "mail", str(path))
     assert (result.exit_code, result.stdout, result.stderr) == (code, "", message.format(p=tmp_path))
     assert dump(db_path) == before
+
+
+def test_a_terminal_sees_the_messages_counted_as_they_are_read(ann: Run, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from crmcli.cli import progress
+
+    monkeypatch.setattr(progress, "EVERY_SECONDS", 0)
+    shown = io.StringIO()
+    real = progress.ImportProgress
+    monkeypatch.setattr(progress, "ImportProgress", lambda stream, **kw: real(  # a terminal, forced
+        stream, console=Console(file=shown, force_terminal=True, width=100), **kw))
+    result = ann("import", "mail", str(mbox(tmp_path / "inbox.mbox", [message(n) for n in range(5)])))
+    assert "importing: 5 messages" in shown.getvalue()
+    assert len(result.stderr.splitlines()) == 2  # the summary alone (and the unknown address), not the bar
