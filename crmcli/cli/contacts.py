@@ -16,6 +16,8 @@ from crmcli.cli.output import added, card, emit, local_time, note
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from crmcli.core.cases import CaseView
+
 app = typer.Typer(add_completion=False, help="People: add, list, show, edit, tag and remove contacts.", no_args_is_help=True)
 
 Ref = Annotated[str, typer.Argument(metavar="CONTACT", help="Id, email, or a unique part of the name.")]
@@ -112,7 +114,7 @@ def list_(
 @app.command("show")
 def show(ctx: typer.Context, ref: Ref, fmt: FormatOpt = Format.table) -> None:
     """Show one contact: emails, phones, organisation, tags, custom fields, latest interactions,
-    open follow-ups."""
+    open follow-ups, open service cases."""
     from crmcli.core import contacts
     from crmcli.core.overview import overview
 
@@ -137,7 +139,21 @@ def show(ctx: typer.Context, ref: Ref, fmt: FormatOpt = Format.table) -> None:
         ("recent (crm timeline for more)", [f"{local_time(r.at)}  {r.kind:<8} #{r.id}  {r.body.splitlines()[0][:60]}"
                                             for r in info.recent]),
         ("follow-ups (crm fu list -c for all)", [f"{f.due.shown():<16}  {f.status:<8} #{f.id}  "
-                                                 f"{f.title}" for f in info.follow_ups])])
+                                                 f"{f.title}" for f in info.follow_ups]),
+        ("open cases (crm cases show N)", [f"#{c.id}  {c.priority:<6}  {c.status:<7}  {c.title}  ({case_deadline(c)})"
+                                           for c in info.cases])])
+
+
+def case_deadline(case: "CaseView") -> str:
+    """Where an open case stands against its deadlines, in a few words: late, paused, or when due."""
+    if case.breached:
+        missed = [what for what, late in (("response", case.response_breached),
+                                          ("resolution", case.resolution_breached)) if late]
+        return " and ".join(missed) + " late"
+    if case.status == "waiting":
+        return f"waiting since {local_time(case.waiting_since)}"
+    what = "response" if case.first_response_at is None else "resolution"
+    return f"{what} due {local_time(case.next_due)}"
 
 
 def cadence_text(days: int | None) -> str:

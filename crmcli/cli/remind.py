@@ -31,23 +31,25 @@ def remind(
                                                               "line (for xargs).", callback=one_output)] = False,
     notify: Annotated[bool, typer.Option("--notify", help="Also a desktop notification (notify-send), when "
                                                           "there is a display.")] = False,
-    mine: Annotated[bool, typer.Option("--mine", help="Only your follow-ups and your contacts' cadences (what "
+    mine: Annotated[bool, typer.Option("--mine", help="Only your follow-ups, cases and contacts' cadences (what "
                                                       "nobody owns is left out; crm whoami says who you are).")]
     = False,
 ) -> None:
-    """What to do today: overdue and due follow-ups, and contacts due on their cadence.
+    """What to do today: overdue and due follow-ups, service cases near or past a deadline, and
+    contacts due on their cadence.
 
     The table form is short and grouped, and silent when nothing is due (cron mails any output);
     the machine formats are always well-formed (`[]` in JSON)."""
-    from crmcli.core import clock, followups
+    from crmcli.core import cases, clock, followups
     from crmcli.core.agenda import agenda
 
     context = state.context(ctx)
     as_of_now = clock.resolve_as_of(as_of, context.local_now())
     days = followups.within_days(within)
     owner = context.me() if mine else None
+    policy = cases.policy(context.settings)
     with context.database.connect() as conn:
-        found = agenda(conn, as_of_now, days, owner=owner)
+        found = agenda(conn, as_of_now, days, owner=owner, cases=policy)
     if quiet:
         # Keep-in-touch items carry no follow-up id: ids for xargs must mean one thing.
         sys.stdout.writelines(f"{item.follow_up_id}\n" for item in found.items if item.follow_up_id is not None)
@@ -65,16 +67,18 @@ def render(found: "Agenda") -> str:
     """Grouped and short, for a mail from cron (names and titles shown, not obeyed)."""
     from crmcli.core.text import counted
 
-    titles = {"overdue": "Overdue", "due": "Due", "keep in touch": "Keep in touch"}
+    titles = {"overdue": "Overdue", "due": "Due", "cases": "Cases", "keep in touch": "Keep in touch"}
     blocks: list[str] = []
     zone = found.as_of.tzinfo
-    for section, group in zip(titles, (found.overdue, found.due, found.keep_in_touch)):
+    for section, group in zip(titles, (found.overdue, found.due, found.cases, found.keep_in_touch)):
         if not group:
             continue
         lines = [f"{titles[section]} ({len(group)})"]
         for item in group:
             if item.due is None:
                 lines.append(f"  {item.contact}: {item.what}, {counted(item.days, 'day')} over")
+            elif item.case_id is not None:
+                lines.append(f"  case #{item.case_id} {item.due.shown(zone)}  {item.contact}: {item.what}")
             else:
                 late = f" ({counted(item.days, 'day')} late)" if section == "overdue" and item.days else ""
                 lines.append(f"  #{item.follow_up_id} {item.due.shown(zone)}  "

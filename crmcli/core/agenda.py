@@ -1,39 +1,46 @@
-"""The agenda: what is to be done as of one instant — follow-ups overdue and due, and contacts due on
-their keep-in-touch cadence. `crm remind` prints it each morning; the TUI's dashboard shows it.
-Everything is selected and ordered in SQL; the result is plain values that outlive the connection."""
+"""The agenda: what is to be done as of one instant — follow-ups overdue and due, contacts due on
+their keep-in-touch cadence, and (when asked for) service cases near or past a deadline. `crm remind`
+prints it each morning; the TUI's dashboard shows it. Everything is selected in SQL; the result is
+plain values that outlive the connection."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Iterator, Literal
+from typing import TYPE_CHECKING, Any, Iterator, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from crmcli.core import cadence
+from crmcli.core.clock import as_utc
 from crmcli.core.followups import Due, Window, day_key
 from crmcli.core.identity import owned_by
 from crmcli.core.models import Contact, FollowUp, contactable
 from crmcli.core.rows import Rows
 
-Section = Literal["overdue", "due", "keep in touch"]
-SECTIONS: tuple[Section, ...] = ("overdue", "due", "keep in touch")
+if TYPE_CHECKING:
+    from crmcli.core.cases import CasePolicy
+
+Section = Literal["overdue", "due", "cases", "keep in touch"]
+SECTIONS: tuple[Section, ...] = ("overdue", "due", "cases", "keep in touch")
 AGENDA_COLUMNS = ("section", "id", "contact_id", "contact", "what", "due", "days")
 
 
 @dataclass(frozen=True)
 class AgendaItem:
-    """A follow-up to do (`follow_up_id`, `due` set), or a contact to get in touch with (neither)."""
+    """A follow-up to do (`follow_up_id`, `due` set), a case near or past a deadline (`case_id`, `due`
+    the deadline), or a contact to get in touch with (neither)."""
 
     section: Section
     follow_up_id: int | None
     contact_id: int
     contact: str
-    what: str                # the follow-up's title, or the cadence ("every 30 days")
-    due: Due | None          # when the follow-up is due: a day, or an instant
-    days: int                # days late (overdue), days past the cadence (keep in touch), else 0
+    what: str                # the follow-up's title, the case's title and state, or the cadence ("every 30 days")
+    due: Due | None          # when the follow-up is due (a day, or an instant); the case's deadline
+    days: int                # days late (overdue, a case), days past the cadence (keep in touch), else 0
+    case_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -43,10 +50,11 @@ class Agenda:
     due: tuple[AgendaItem, ...]
     keep_in_touch: tuple[AgendaItem, ...]
     counts: dict[Section, int]  # every item of each section, also those a limit left out
+    cases: tuple[AgendaItem, ...] = ()  # open cases near or past a deadline, when asked for (never limited)
 
     @property
     def items(self) -> tuple[AgendaItem, ...]:
-        return self.overdue + self.due + self.keep_in_touch
+        return self.overdue + self.due + self.cases + self.keep_in_touch
 
     @property
     def total(self) -> int:
@@ -56,18 +64,18 @@ class Agenda:
         return self.total > 0
 
     def rows(self) -> Rows:
-        """The machine formats' rows: `id` is the follow-up's, or the contact's for keep-in-touch; `due`
-        is local time as text (a day for an all-day one), "" for keep-in-touch."""
+        """The machine formats' rows: `id` is the follow-up's, the case's, or the contact's for
+        keep-in-touch; `due` is local time as text (a day for an all-day one), "" for keep-in-touch."""
         zone = self.as_of.tzinfo
         shown = lru_cache(maxsize=4096)(lambda due: due.shown(zone))  # many share a due time
         return Rows(AGENDA_COLUMNS, [
-            (i.section, i.follow_up_id if i.follow_up_id is not None else i.contact_id, i.contact_id, i.contact,
+            (i.section, i.follow_up_id or i.case_id or i.contact_id, i.contact_id, i.contact,
              i.what, "" if i.due is None else shown(i.due), i.days) for i in self.items],
             table_columns=AGENDA_COLUMNS)
 
 
 def agenda(conn: Connection, as_of: datetime, within_days: int = 0, *, limit: int | None = None,
-           cadences: bool = True, owner: str | None = None) -> Agenda:
+           cadences: bool = True, owner: str | None = None, cases: CasePolicy | None = None) -> Agenda:
     """Follow-ups overdue (oldest first, with days late) or due before the end of `within_days` days
     after `as_of`'s day, then contacts past their cadence, most overdue first. `as_of` must be aware
     (see clock.resolve_as_of): its zone says where a day starts and ends. `limit`: only the first
@@ -75,13 +83,65 @@ def agenda(conn: Connection, as_of: datetime, within_days: int = 0, *, limit: in
     `cadences=False`: the follow-ups alone (the dashboard shows contacts past their cadence apart).
     `owner`: only the follow-ups and the contacts that owner owns (what nobody owns is nobody's).
     A contact marked "do not contact" is left out whole: neither its cadence nor its follow-ups
-    (they stay in the follow-up listings, as records)."""
+    (they stay in the follow-up listings, as records).
+    `cases`: with the case policy, also the `cases` section (see `near_cases`)."""
     window = Window.around(as_of, within_days=within_days)
     overdue = tuple(_follow_ups(conn, window, "overdue", limit, owner))
     due = tuple(_follow_ups(conn, window, "due", _left(limit, overdue), owner))
     cold = tuple(_cold(conn, window.now, _left(limit, overdue, due), owner)) if cadences else ()
+    near = tuple(near_cases(conn, window, cases, owner)) if cases is not None else ()
     counts: dict[Section, int] = {"overdue": len(overdue), "due": len(due), "keep in touch": len(cold)}
-    return Agenda(as_of, overdue, due, cold, counts if limit is None else _counts(conn, window, cadences, owner))
+    if limit is not None:
+        counts = _counts(conn, window, cadences, owner)
+    if cases is not None:
+        counts["cases"] = len(near)
+    return Agenda(as_of, overdue, due, cold, counts, near)
+
+
+def case_horizon(window: Window, policy: CasePolicy) -> datetime:
+    """How far ahead a case's deadline counts as near: one business day (the same time on the next
+    open day) when business hours are set, else 24 hours; or the end of the look-ahead, if later."""
+    from crmcli.core.business_hours import Budget
+
+    return max(policy.clock.add(window.now, Budget(days=1)), window.horizon)
+
+
+def near_cases(conn: Connection, window: Window, policy: CasePolicy, owner: str | None) -> list[AgendaItem]:
+    """Open cases (new or open: a case waiting on the customer is paused, never late) whose response
+    (while none came) or resolution deadline is past or near (case_horizon): breached first, then
+    urgent first, then the nearest deadline. Contacts marked "do not contact" are not left out: a
+    case is a promise made to them. One query: SQLite reads the index on (status, resolve_due_at)
+    for each of its two terms (a range of it for the resolution), not the whole table."""
+    from crmcli.core.cases import PRIORITIES
+    from crmcli.core.models import ServiceCase
+    from crmcli.core.text import counted
+
+    k, c = ServiceCase.__table__, Contact.__table__  # type: ignore[attr-defined]
+    horizon = sa.literal(case_horizon(window, policy), sa.DateTime(timezone=True))
+    stmt = sa.select(k.c.id, k.c.contact_id, c.c.name, k.c.title, k.c.priority, k.c.status, k.c.first_response_at,
+                     k.c.response_due_at, k.c.resolve_due_at) \
+        .select_from(k.join(c, c.c.id == k.c.contact_id)) \
+        .where(sa.or_(sa.and_(k.c.status.in_(["new", "open"]), k.c.resolve_due_at <= horizon),
+                      # no response yet is a new case (the first response moves it out of new)
+                      sa.and_(k.c.status == "new", k.c.first_response_at.is_(None), k.c.response_due_at <= horizon)),
+               *owned_by(k.c.owner, owner))
+    rank = {p: n for n, p in enumerate(reversed(PRIORITIES))}  # urgent first, as the cases' listings
+    found = []
+    for row in conn.execute(stmt).mappings():
+        responded, response_due, resolve_due = (as_utc(row[t]) if row[t] is not None else None
+                                                for t in ("first_response_at", "response_due_at", "resolve_due_at"))
+        # The deadline it works towards: the response while none came (unless only the resolution
+        # is already late), else the resolution. Open and new cases only: their clock is running.
+        late_resolution = resolve_due <= window.now
+        towards_response = responded is None and not (late_resolution and response_due > window.now)
+        what, due = ("response", response_due) if towards_response else ("resolution", resolve_due)
+        late = due <= window.now
+        days = int((window.now - due).total_seconds() // 86400) if late else 0
+        state = f"{what} {counted(days, 'day')} late" if days else f"{what} late" if late else f"{what} due"
+        found.append((not late, rank.get(row["priority"], 9), due, row["id"],
+                      AgendaItem("cases", None, row["contact_id"], row["name"],
+                                 f"{row['title']} ({row['priority']}; {state})", Due(due), days, row["id"])))
+    return [item for *_, item in sorted(found, key=lambda f: f[:4])]
 
 
 def _left(limit: int | None, *taken: tuple[AgendaItem, ...]) -> int | None:

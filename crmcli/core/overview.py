@@ -1,5 +1,5 @@
 """A contact's overview: the card a front end shows — who they are, how to reach them, what is open
-with them (follow-ups, deals) and the latest of their history. Plain values that outlive the session."""
+with them (follow-ups, deals, service cases) and the latest of their history. Plain values that outlive the session."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from crmcli.core.clock import as_utc
 from crmcli.core.timeline import TimelineEntry
 
 if TYPE_CHECKING:
+    from crmcli.core.cases import CaseView
     from crmcli.core.followups import Due
 
 
@@ -68,13 +69,14 @@ class ContactOverview:
     owner: str | None = None              # who looks after the contact; None: nobody
     do_not_contact_at: datetime | None = None  # marked "do not contact" then (aware UTC); None: not marked
     do_not_contact_reason: str | None = None
+    cases: tuple[CaseView, ...] = ()      # open cases, judged at the as-of: breached first, then urgent first
 
 
 def overview(session: Session, contact: Contact, *, as_of: datetime, follow_ups: int | None = None,
              recent: int = 3) -> ContactOverview:
     """Everything about one contact. `as_of` (aware) judges which follow-ups are overdue or due
     today; `follow_ups` caps the open ones listed (None: all), `recent` the latest interactions."""
-    from crmcli.core import followups, timeline
+    from crmcli.core import cases, followups, timeline
     from crmcli.core.models import DEAL_CONTACT, Deal, FollowUp
 
     conn = session.connection()
@@ -105,7 +107,8 @@ def overview(session: Session, contact: Contact, *, as_of: datetime, follow_ups:
         follow_ups=tuple(FollowUpLine(i, title, followups.Due.stored(due_at, due_on), status)
                          for i, title, due_at, due_on, status in conn.execute(open_items)),
         deals=tuple(DealLine(*row) for row in conn.execute(deals)), recent=tuple(latest), owner=contact.owner,
-        do_not_contact_at=_aware(contact.do_not_contact_at), do_not_contact_reason=contact.do_not_contact_reason)
+        do_not_contact_at=_aware(contact.do_not_contact_at), do_not_contact_reason=contact.do_not_contact_reason,
+        cases=tuple(cases.rows(conn, as_of, contact_id=cid)))
 
 
 def _aware(moment: datetime | None) -> datetime | None:

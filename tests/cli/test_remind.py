@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 from pathlib import Path
@@ -81,3 +82,93 @@ def test_a_failing_notify_send_does_not_fail_the_cron_job(due: Run, notify_send:
     notified = due("remind", "--notify")  # `due` asserts exit code 0
     assert notified.stdout.startswith("Overdue (1)\n") and notified.stderr == ""
     assert len(_calls(notify_send)) == 1
+
+
+# -- service cases: their own section -----------------------------------------------------------
+
+FRIDAY_4PM = "2026-03-06T16:00:00Z"
+
+
+def _case_at(db_path: Path, moment: str, contact: str, title: str, *, priority: str, moves: tuple[tuple[str, str], ...] = (),
+             hours: str | None = "mon-fri 09:00-17:00 UTC") -> int:
+    """A case opened at `moment` through the cases service (deadlines by its rules), then moved."""
+    from datetime import datetime
+
+    from crmcli.core import business_hours, cases, contacts
+    from crmcli.storage.database import Database
+
+    policy = cases.CasePolicy(hours=business_hours.parse(hours) if hours else None)
+    db = Database.open(str(db_path))
+    try:
+        with db.session(write=True) as s:
+            case = cases.add(s, contacts.resolve(s, contact), title, kind="complaint", priority=priority, owner="",
+                             now=datetime.fromisoformat(moment), policy=policy)
+            for status, at in moves:
+                cases.set_status(s, case, status, now=datetime.fromisoformat(at), policy=policy)
+            return case.id  # type: ignore[return-value]
+    finally:
+        db.dispose()
+
+
+def test_an_urgent_complaint_on_friday_afternoon_is_in_mondays_reminder(ann: Run, db_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hours mon-fri 09:00-17:00: opened Friday 16:00, urgent (4 h / 1 day): the response is due
+    Monday 12:00, the resolution Monday 16:00; the customer's wait is not counted."""
+    ann("config", "set", "business_hours", "mon-fri 09:00-17:00 UTC")
+    case = _case_at(db_path, FRIDAY_4PM, "ann lee", "Invoice 1043 charged twice", priority="urgent")
+    monkeypatch.setenv("CRMCLI_NOW", "2026-03-06T16:30:00Z")
+    friday = ann("remind")
+    assert friday.stdout == ("Cases (1)\n  case #1 2026-03-09 12:00  Ann Lee: Invoice 1043 charged twice "
+                             "(urgent; response due)\n") and friday.stderr == ""
+    monkeypatch.setenv("CRMCLI_NOW", "2026-03-09T12:30:00Z")  # Monday, half an hour past the response deadline
+    assert ann("remind").stdout == ("Cases (1)\n  case #1 2026-03-09 12:00  Ann Lee: Invoice 1043 charged twice "
+                                    "(urgent; response late)\n")
+    rows = json.loads(ann("remind", "-f", "json").stdout)
+    assert rows == [{"section": "cases", "id": case, "contact_id": 1, "contact": "Ann Lee",
+                     "what": "Invoice 1043 charged twice (urgent; response late)", "due": "2026-03-09 12:00", "days": 0}]
+    assert ann("remind", "-q").stdout == ""  # -q gives follow-up ids: a case's id would mean another record
+    # Answered Monday 10:00, then waiting on the customer from 11:00 until Tuesday 11:00 (8 business hours)
+    second = _case_at(db_path, FRIDAY_4PM, "bob", "Refund", priority="urgent",
+                      moves=(("open", "2026-03-09T10:00:00Z"), ("waiting", "2026-03-09T11:00:00Z"),
+                             ("open", "2026-03-10T11:00:00Z")))
+    monkeypatch.setenv("CRMCLI_NOW", "2026-03-10T16:30:00Z")  # Monday 16:00 + 8 h of business time: Tuesday 16:00
+    lines = ann("remind").stdout.splitlines()
+    assert lines[0] == "Cases (2)" and lines[2] == f"  case #{second} 2026-03-10 16:00  Bob Marsh: Refund (urgent; resolution late)"
+    monkeypatch.setenv("CRMCLI_NOW", "2026-03-10T15:30:00Z")  # the wait is not counted: not late yet
+    assert ann("remind").stdout.splitlines()[2] == (f"  case #{second} 2026-03-10 16:00  Bob Marsh: Refund "
+                                                    "(urgent; resolution due)")
+
+
+def test_remind_says_nothing_about_cases_far_waiting_or_done(ann: Run, db_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    _case_at(db_path, FRIDAY_4PM, "ann lee", "Far off", priority="low", hours=None)  # 2 days / 10 days
+    _case_at(db_path, FRIDAY_4PM, "ann lee", "Waiting", priority="urgent", hours=None,
+             moves=(("waiting", "2026-03-06T17:00:00Z"),))
+    _case_at(db_path, FRIDAY_4PM, "ann lee", "Closed", priority="urgent", hours=None,
+             moves=(("closed", "2026-03-06T17:00:00Z"),))
+    monkeypatch.setenv("CRMCLI_NOW", "2026-03-07T09:00:00Z")
+    for fmt, empty in (("table", ""), ("json", "[]\n"), ("csv", "section,id,contact_id,contact,what,due,days\n")):
+        result = ann("remind", "-f", fmt)
+        assert (result.stdout.replace("\r\n", "\n"), result.stderr) == (empty, ""), fmt
+    monkeypatch.setenv("CRMCLI_NOW", "2026-03-07T16:30:00Z")  # the low one's response is due within 24 h
+    assert ann("remind").stdout == ("Cases (1)\n  case #1 2026-03-08 16:00  Ann Lee: Far off (low; response due)\n")
+
+
+def test_cases_come_after_the_follow_ups_and_before_keep_in_touch_in_crons_environment(
+        ann: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRMCLI_NOW", MORNING)
+    ann("contacts", "edit", "anna", "--cadence", "every 7 days")
+    ann("log", "anna", "Chat", "--at", "2026-02-01 10:00")
+    ann("fu", "add", "ann lee", "Send the quote", "--due", "2026-03-01")
+    ann("contacts", "add", "Zoë Øster")
+    _case_at(db_path, "2026-02-20T09:00:00Z", "zoë", "Facture envoyée deux fois", priority="high", hours=None)
+    env = {"LANG": "C", "PATH": "/usr/bin:/bin", "HOME": os.environ["HOME"], "TZ": "UTC", "CRMCLI_DB": str(db_path),
+           "CRMCLI_NOW": MORNING}
+    from tests.conftest import run_crm
+
+    done = run_crm("remind", env=env)
+    assert done.returncode == 0 and done.stderr == ""
+    assert [line for line in done.stdout.splitlines() if line and not line.startswith(" ")] == [
+        "Overdue (1)", "Cases (1)", "Keep in touch (1)"]
+    assert "  case #1 2026-02-20 17:00  Zoë Øster: Facture envoyée deux fois (high; response 9 days late)" \
+        in done.stdout.splitlines()

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+import pytest
+
 from crmcli.core import contacts, interactions, timeline
 from crmcli.core.models import Interaction
 from crmcli.storage.database import Database
@@ -110,3 +112,117 @@ def test_pages_walk_a_history_of_cases_and_interactions_without_repeats(db: Data
                 break
             after = page.next_cursor
     assert len(whole) == 30 + 15 * 2 and seen == whole and up == whole
+
+
+# -- the contact's card -------------------------------------------------------------------------
+
+def test_the_card_lists_the_contacts_open_cases_breached_first(db: Database) -> None:
+    from crmcli.core.overview import overview
+
+    ann, bob = _people(db)
+    with db.connect(write=True) as conn:
+        calm = add_case(conn, ann, "Question about VAT", priority="high", opened=UTC_NOW - HOUR)
+        late = add_case(conn, ann, "Invoice charged twice", priority="low", opened=UTC_NOW - timedelta(days=2),
+                        moves=[("open", UTC_NOW - timedelta(days=2) + HOUR)])
+        add_case(conn, ann, "Done", opened=UTC_NOW - timedelta(days=9), moves=[("closed", UTC_NOW - timedelta(days=8))])
+        add_case(conn, bob, "Bob's", opened=UTC_NOW - HOUR)
+    with db.session() as s:
+        card = overview(s, contacts.resolve(s, "ann"), as_of=NOW)
+        bare = overview(s, contacts.resolve(s, "bob marsh"), as_of=NOW)
+    # none late yet (8 h / 5 days, the first answered within the hour): the high one first
+    assert [(c.id, c.status, c.breached) for c in card.cases] == [(calm, "new", False), (late, "open", False)]
+    with db.connect(write=True) as conn:
+        overdue = add_case(conn, ann, "Broken login", priority="normal", opened=UTC_NOW - timedelta(days=1),
+                           response_due=UTC_NOW - 2 * HOUR)
+    with db.session() as s:
+        card = overview(s, contacts.resolve(s, "ann"), as_of=NOW)
+    assert [c.id for c in card.cases] == [overdue, calm, late]
+    assert card.cases[0].response_breached and not card.cases[0].resolution_breached
+    assert card.cases[0].next_due == UTC_NOW - 2 * HOUR
+    assert [c.title for c in bare.cases] == ["Bob's"]
+
+
+# -- the morning reminder -----------------------------------------------------------------------
+
+def _near(db: Database, as_of: datetime, *, hours: str | None = None, owner: str | None = None) -> list[tuple[int, str, int]]:
+    from crmcli.core import agenda, business_hours, cases
+
+    policy = cases.CasePolicy(hours=business_hours.parse(hours) if hours else None)
+    with db.connect() as conn:
+        found = agenda.agenda(conn, as_of, cases=policy, owner=owner)
+    assert found.counts["cases"] == len(found.cases) and all(i.section == "cases" for i in found.cases)
+    assert all(i.follow_up_id is None and i.due is not None for i in found.cases)
+    return [(i.case_id, i.what, i.days) for i in found.cases]  # type: ignore[misc]
+
+
+def test_remind_lists_open_cases_past_or_near_a_deadline_breaches_first(db: Database) -> None:
+    ann, bob = _people(db)
+    day = timedelta(days=1)
+    with db.connect(write=True) as conn:
+        soon = add_case(conn, ann, "Due in 20 h", priority="urgent", opened=UTC_NOW - HOUR,
+                        response_due=UTC_NOW + 20 * HOUR, resolve_due=UTC_NOW + 3 * day)
+        add_case(conn, ann, "Due in 25 h", opened=UTC_NOW - HOUR, response_due=UTC_NOW + 25 * HOUR)
+        old = add_case(conn, bob, "Late 3 days", priority="low", opened=UTC_NOW - 9 * day,
+                       moves=[("open", UTC_NOW - 9 * day + HOUR)], resolve_due=UTC_NOW - 3 * day - HOUR)
+        fresh = add_case(conn, ann, "Late 1 h", priority="high", opened=UTC_NOW - 9 * HOUR,
+                         response_due=UTC_NOW - HOUR)
+        add_case(conn, ann, "Paused while waiting", priority="urgent", opened=UTC_NOW - 9 * day,
+                 moves=[("waiting", UTC_NOW - 8 * day)], resolve_due=UTC_NOW - 2 * day)
+        add_case(conn, ann, "Resolved late", opened=UTC_NOW - 9 * day,
+                 moves=[("resolved", UTC_NOW - HOUR)], resolve_due=UTC_NOW - 2 * day)
+        add_case(conn, ann, "Responded in time", opened=UTC_NOW - 9 * HOUR, response_due=UTC_NOW - HOUR,
+                 moves=[("open", UTC_NOW - 2 * HOUR)])  # its response is in: the resolution is days away
+    assert _near(db, NOW) == [
+        (fresh, "Late 1 h (high; response late)", 0),
+        (old, "Late 3 days (low; resolution 3 days late)", 3),
+        (soon, "Due in 20 h (urgent; response due)", 0),
+    ]
+    assert _near(db, NOW - 10 * day) == []
+
+
+def test_near_is_one_business_day_with_business_hours(db: Database) -> None:
+    """Friday 16:30, hours mon-fri 09:00-17:00: near is until Monday 16:30, not Saturday's."""
+    ann, _ = _people(db)
+    friday = datetime(2026, 3, 6, 16, 30, tzinfo=UTC)
+    with db.connect(write=True) as conn:
+        monday = add_case(conn, ann, "Due Monday 16:00", opened=friday - HOUR,
+                          response_due=datetime(2026, 3, 9, 16, tzinfo=UTC))
+        add_case(conn, ann, "Due Tuesday 09:30", opened=friday - HOUR, response_due=datetime(2026, 3, 10, 9, 30, tzinfo=UTC))
+    assert [c for c, _, _ in _near(db, friday, hours="mon-fri 09:00-17:00 UTC")] == [monday]
+    assert _near(db, friday) == []  # every hour counts: Monday is 71 h away
+
+
+def test_remind_keeps_a_marked_contacts_cases_and_filters_by_owner(db: Database) -> None:
+    ann, bob = _people(db)
+    with db.session(write=True) as s:
+        contacts.apply(s, contacts.resolve(s, "ann"), contacts.ContactChanges(do_not_contact=True))
+    with db.connect(write=True) as conn:
+        mine = add_case(conn, ann, "Ann's refund", opened=UTC_NOW - 9 * HOUR, response_due=UTC_NOW - HOUR, owner="kim")
+        theirs = add_case(conn, bob, "Bob's refund", opened=UTC_NOW - 9 * HOUR, response_due=UTC_NOW - HOUR)
+    assert [c for c, _, _ in _near(db, NOW)] == [mine, theirs]  # a case is a promise: do not contact or not
+    assert [c for c, _, _ in _near(db, NOW, owner="kim")] == [mine]
+
+
+@pytest.mark.sqlite_only("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans by its statistics")
+def test_the_reminders_case_query_reads_the_status_and_deadline_index(db: Database) -> None:
+    from sqlalchemy import event
+
+    from crmcli.core import agenda, cases
+
+    ann, _ = _people(db)
+    with db.connect(write=True) as conn:
+        add_case(conn, ann, "Late", opened=UTC_NOW - 9 * HOUR, response_due=UTC_NOW - HOUR)
+    sent: list[tuple[str, object]] = []
+
+    def capture(_conn: object, _cursor: object, statement: str, parameters: object, *_args: object) -> None:
+        sent.append((statement, parameters))
+
+    with db.connect() as conn:
+        event.listen(conn, "before_cursor_execute", capture)
+        assert len(agenda.agenda(conn, NOW, cases=cases.CasePolicy()).cases) == 1
+        event.remove(conn, "before_cursor_execute", capture)
+        (statement, parameters), = [(st, p) for st, p in sent if "FROM service_case" in st]
+        plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()]  # type: ignore[arg-type]
+    index = "SEARCH service_case USING INDEX ix_service_case_status_due"
+    assert f"{index} (status=? AND resolve_due_at<?)" in plan and f"{index} (status=?)" in plan, plan
+    assert not [step for step in plan if step.startswith("SCAN")], plan
