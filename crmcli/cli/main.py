@@ -217,6 +217,7 @@ LAZY: tuple[tuple[str, str, str], ...] = (
     ("undo", "crmcli.cli.undo", "History"),
     ("follow-ups", "crmcli.cli.followups", "Follow-ups"),
     ("remind", "crmcli.cli.remind", "Follow-ups"),
+    ("cases", "crmcli.cli.cases", "Service"),
     ("deals", "crmcli.cli.deals", "Sales"),
     ("pipeline", "crmcli.cli.sales:pipeline", "Sales"),
     ("forecast", "crmcli.cli.sales:forecast", "Sales"),

@@ -171,7 +171,7 @@ class BusinessHours:
                 if closes >= start and closes > opens:
                     yield opens, closes
             day += timedelta(days=1)
-        raise Invalid("business hours: no open time within years of that date")
+        raise Invalid("no open time within years of that date")
 
 
 class AllHours:
@@ -233,14 +233,14 @@ def parse(text: str) -> BusinessHours:
     for index in range(0, len(pieces) - 1, 3):
         days_text, opens, closes = pieces[index].strip(" ,"), pieces[index + 1], pieces[index + 2]
         if not days_text:
-            raise Invalid(f"business hours: which days are {opens}-{closes}? e.g. {_EXAMPLE!r}")
+            raise Invalid(f"which days are {opens}-{closes}? e.g. {_EXAMPLE!r}")
         span = (_minutes(opens, closing=False), _minutes(closes, closing=True))
         if span[1] <= span[0]:
-            raise Invalid(f"business hours: {opens}-{closes} closes before it opens; hours run from opening "
+            raise Invalid(f"{opens}-{closes} closes before it opens; hours run from opening "
                           "to closing within a day, e.g. 09:00-17:00")
         for day in _day_set(days_text):
             if day in hours:
-                raise Invalid(f"business hours: {DAYS[day]} is given twice")
+                raise Invalid(f"{DAYS[day]} is given twice")
             hours[day] = span
     zone_name = pieces[-1].strip() or None
     if zone_name is not None:
@@ -253,7 +253,7 @@ def _minutes(text: str, *, closing: bool) -> int:
     if (hour, minute) == (24, 0) and closing:
         return 24 * 60
     if hour > 23 or minute > 59:
-        raise Invalid(f"business hours: {text} is not a time of day (00:00 to 23:59; a closing may be 24:00)")
+        raise Invalid(f"{text} is not a time of day (00:00 to 23:59; a closing may be 24:00)")
     return hour * 60 + minute
 
 
@@ -274,7 +274,7 @@ def _day(name: str) -> int:
     for index, full in enumerate(_FULL_NAMES):
         if len(name) >= 3 and full.startswith(name):
             return index
-    raise Invalid(f"business hours: unknown day {name!r}; days are {', '.join(DAYS)}")
+    raise Invalid(f"unknown day {name!r}; days are {', '.join(DAYS)}")
 
 
 def _check_zone(name: str) -> None:
@@ -283,5 +283,5 @@ def _check_zone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid(f"business hours: unknown time zone {name!r}; give a name such as Europe/Berlin or "
+        raise Invalid(f"unknown time zone {name!r}; give a name such as Europe/Berlin or "
                       "America/New_York") from None

@@ -55,11 +55,11 @@ def parse(text: str) -> CaseDeadlines:
         priority = name.strip().lower()
         response, slash, resolution = budgets.partition("/")
         if not sep or not slash:
-            raise Invalid(f"case deadlines: cannot read {item!r}; write PRIORITY=RESPONSE/RESOLUTION, e.g. {_EXAMPLE}")
+            raise Invalid(f"cannot read {item!r}; write PRIORITY=RESPONSE/RESOLUTION, e.g. {_EXAMPLE}")
         if priority not in PRIORITIES:
-            raise Invalid(f"case deadlines: unknown priority {priority!r}; priorities are {', '.join(PRIORITIES)}")
+            raise Invalid(f"unknown priority {priority!r}; priorities are {', '.join(PRIORITIES)}")
         if priority in seen:
-            raise Invalid(f"case deadlines: {priority} is given twice")
+            raise Invalid(f"{priority} is given twice")
         seen.add(priority)
         pair = Deadlines(_budget(response, priority), _budget(resolution, priority))
         chosen[priority] = pair
@@ -70,7 +70,7 @@ def _budget(text: str, priority: str) -> Budget:
     try:
         budget = parse_budget(text)
     except Invalid as error:
-        raise Invalid(f"case deadlines: {priority}: {error}") from None
+        raise Invalid(f"{priority}: {error}") from None
     if budget.is_zero:
-        raise Invalid(f"case deadlines: {priority}: a deadline needs some time, not {text.strip()!r}")
+        raise Invalid(f"{priority}: a deadline needs some time, not {text.strip()!r}")
     return budget

@@ -37,7 +37,7 @@ from crmcli.core.case_deadlines import PRIORITIES, CaseDeadlines
 from crmcli.core.clock import as_utc
 from crmcli.core.identity import Me, login_name, new_owner, owned_by, owner_name
 from crmcli.core.models import CASE_STATUS_CHANGE, Contact, Deal, Interaction, ServiceCase, utcnow
-from crmcli.core.rows import Rows
+from crmcli.core.rows import LIST_SEPARATOR, Rows
 from crmcli.errors import Conflict, Invalid, NotFound
 
 KINDS = ("request", "complaint", "question", "incident")
@@ -372,8 +372,8 @@ def rows(conn: Connection, now: datetime, *, statuses: Sequence[str] | None = OP
          owner: str | None = None, contact_id: int | None = None, deal_id: int | None = None,
          ids: Sequence[int] | None = None, limit: int | None = None,
          policy: CasePolicy | None = None) -> list[CaseView]:
-    """Cases with their deadlines judged at `now`: breached ones first, then by priority (urgent
-    first), then the nearest deadline. `statuses` None: every status. `owner`: an owner_filter result
+    """Cases with their deadlines judged at `now`: open ones first (new, open, waiting), of those
+    breached ones first, then by priority (urgent first), then the nearest deadline. `statuses` None: every status. `owner`: an owner_filter result
     ("" only those nobody owns). `policy`: the hours "due soon" counts in (None: every hour)."""
     s, c, d = ServiceCase.__table__, Contact.__table__, Deal.__table__
     stmt = sa.select(s, c.c.name.label("contact_name"), d.c.name.label("deal_name")) \
@@ -398,8 +398,8 @@ def rows(conn: Connection, now: datetime, *, statuses: Sequence[str] | None = OP
         views.append(CaseView(**{f: values[f] for f in _VIEW_FIELDS}, response_breached=flags[0],
                               resolution_breached=flags[1], due_soon=flags[2]))
     far = datetime.max.replace(tzinfo=UTC)
-    views.sort(key=lambda v: (not v.breached, _PRIORITY_RANK[v.priority] if v.priority in _PRIORITY_RANK else 9,
-                              v.next_due or far, v.id))
+    views.sort(key=lambda v: (not v.is_open, not v.breached, _PRIORITY_RANK.get(v.priority, 9), v.next_due or far,
+                              v.id))
     return views[:limit] if limit is not None else views
 
 
@@ -416,8 +416,8 @@ _TIME_COLUMNS = frozenset({"opened", "first_response", "response_due", "resolve_
 
 
 def as_rows(views: Sequence[CaseView]) -> Rows:
-    """Cases for the output layer: times as ISO 8601 UTC, `due` the deadline worked towards,
-    `breached` the deadlines missed (response, resolution)."""
+    """Cases for the output layer: times as ISO 8601 UTC, `due` the deadline worked towards (none
+    once resolved), `breached` the deadlines missed (a list: response, resolution)."""
     from crmcli.core.history import utc_text
 
     def time(value: datetime | None) -> str | None:
@@ -427,11 +427,11 @@ def as_rows(views: Sequence[CaseView]) -> Rows:
         missed = [n for n, flag in (("response", v.response_breached), ("resolution", v.resolution_breached)) if flag]
         return (v.id, v.uid, v.status, v.priority, v.kind, v.title, v.contact_id, v.contact_name, v.deal_id,
                 v.deal_name, v.owner, time(v.opened_at), time(v.first_response_at), time(v.response_due_at),
-                time(v.resolve_due_at), time(v.next_due), ",".join(missed), v.response_breached,
+                time(v.resolve_due_at), time(v.next_due), LIST_SEPARATOR.join(missed), v.response_breached,
                 v.resolution_breached, v.due_soon, time(v.waiting_since), time(v.resolved_at), time(v.closed_at),
                 time(v.updated_at), v.version)
 
-    return Rows(CASE_COLUMNS, [shaped(v) for v in views], time_columns=_TIME_COLUMNS,
+    return Rows(CASE_COLUMNS, [shaped(v) for v in views], time_columns=_TIME_COLUMNS, list_columns=frozenset({"breached"}),
                 table_columns=("id", "priority", "status", "kind", "contact", "title", "owner", "due", "breached"))
 
 
@@ -482,3 +482,32 @@ def detail(conn: Connection, case_id: int, now: datetime, *, policy: CasePolicy 
         sa.select(i.c.id, i.c.kind, i.c.direction, i.c.occurred_at, i.c.body)
         .where(i.c.case_id == case_id).order_by(i.c.occurred_at, i.c.id)))
     return CaseDetail(found[0], now.astimezone(UTC), history, entries)
+
+
+# -- words for people (both front ends) ----------------------------------------------------------
+
+def span_text(length: timedelta) -> str:
+    """A length of clock time as people read it: `2 d 3 h`, `3 h 20 min`, `20 min`, `0 min`."""
+    minutes = max(int(length.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d" + (f" {hours} h" if hours else "")
+    if hours:
+        return f"{hours} h" + (f" {minutes} min" if minutes else "")
+    return f"{minutes} min"
+
+
+def deadline_text(view: CaseView, which: str, now: datetime) -> str:
+    """How a case stands against one of its deadlines ("response" or "resolution") at `now`:
+    `in 3 h`, `2 h late (breached)`, `met`, `missed by 1 h`, `paused while waiting`."""
+    if which == "response":
+        due, done, breached = view.response_due_at, view.first_response_at, view.response_breached
+    else:
+        due, done, breached = view.resolve_due_at, view.resolved_at or view.closed_at, view.resolution_breached
+    if done is not None:
+        return f"missed by {span_text(done - due)}" if done > due else "met"
+    if view.status == "waiting":
+        return "paused while waiting" + (" (breached before)" if breached else "")
+    now = now.astimezone(UTC)
+    return f"{span_text(now - due)} late (breached)" if now > due else f"in {span_text(due - now)}"

@@ -24,7 +24,8 @@ COLUMNS = ("change", "at", "user", "record", "action", "field", "before", "after
 NOUNS = {"organization": "organisation", "contact": "contact", "contact_email": "email", "contact_phone": "phone",
          "contact_field": "field", "tag": "tag name", "contact_tag": "tag", "interaction": "interaction",
          "interaction_contact": "participant", "follow_up": "follow-up", "deal": "deal",
-         "deal_contact": "deal contact", "stage_change": "stage"}
+         "deal_contact": "deal contact", "stage_change": "stage", "service_case": "case",
+         "case_status_change": "case status"}
 ACTIONS = {"insert": "added", "update": "changed", "delete": "removed", "erase": "erased"}  # erase: core/privacy
 # Fields not shown: bookkeeping, or kept copies of other changes.
 HIDDEN = {"id", "uid", "name_key", "created_at", "updated_at", "version", "last_contact_at", "last_activity_at",

@@ -338,6 +338,7 @@ def test_as_rows_gives_utc_times_and_flags(session: Session, ann: Contact) -> No
     assert row["opened"] == "2026-03-06T16:00:00Z"
     assert row["response_due"] == row["due"] == "2026-03-09T12:00:00Z"
     assert (row["breached"], row["response_breached"], row["resolution_breached"]) == ("response", True, False)
+    assert "breached" in listed.list_columns
 
 
 def test_policy_reads_the_settings() -> None:
@@ -363,3 +364,23 @@ def test_deleting_the_contact_takes_its_cases(session: Session, ann: Contact) ->
     contacts.remove(session, ann)
     assert session.execute(sa.select(sa.func.count()).select_from(ServiceCase)).scalar_one() == 0
     assert session.execute(sa.select(sa.func.count()).select_from(Interaction)).scalar_one() == 0
+
+
+@pytest.mark.parametrize(("minutes", "text"), [
+    (0, "0 min"), (59, "59 min"), (60, "1 h"), (200, "3 h 20 min"), (24 * 60, "1 d"), (27 * 60 + 5, "1 d 3 h"),
+    (-5, "0 min"),
+])
+def test_span_text(minutes: int, text: str) -> None:
+    assert cases.span_text(timedelta(minutes=minutes)) == text
+
+
+def test_deadline_text(session: Session, ann: Contact) -> None:
+    case = _open(session, ann)  # response due Mon 12:00, resolution Mon 16:00
+    view = lambda now: cases.rows(session.connection(), now, statuses=None)[0]  # noqa: E731
+    assert cases.deadline_text(view(at(9, 9)), "response", at(9, 9)) == "in 3 h"
+    assert cases.deadline_text(view(at(9, 14)), "response", at(9, 14)) == "2 h late (breached)"
+    cases.set_status(session, case, "waiting", now=at(9, 14, 30), policy=OFFICE)
+    assert cases.deadline_text(view(at(9, 15)), "response", at(9, 15)) == "missed by 2 h 30 min"
+    assert cases.deadline_text(view(at(9, 15)), "resolution", at(9, 15)) == "paused while waiting"
+    cases.set_status(session, case, "resolved", now=at(9, 15), policy=OFFICE)
+    assert cases.deadline_text(view(at(9, 15)), "resolution", at(9, 15)) == "met"
