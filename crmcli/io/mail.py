@@ -94,35 +94,52 @@ def _raw(message: EmailMessage, name: str) -> str | None:
     return next((value for key, value in message.raw_items() if key.lower() == name.lower()), None)
 
 
-_ADJACENT_WORDS = re.compile(r"\?=\s+=\?")
-
-
 def _addresses(message: EmailMessage, name: str) -> tuple[Address, ...]:
     """Every address of the header(s) `name` with an @ in it, lower-cased, groups flattened."""
-    from email import policy
-
-    found: list[tuple[str, str]] = []
-    try:
-        for key, value in message.raw_items():
-            if key.lower() == name.lower():
-                # encoded words a fold split ("=?utf-8?q?J=C3=BCr?=\n =?utf-8?q?gen?="): one word
-                # (RFC 2047); the header parser would put a space inside a display name ("Jür gen")
-                unfolded = value.replace("\r", "").replace("\n", "")  # as the message's own fetch does
-                header = policy.default.header_factory(name, _ADJACENT_WORDS.sub("?==?", unfolded))
-                found.extend((a.display_name, a.addr_spec) for a in getattr(header, "addresses", ()))
-    except Exception:  # noqa: BLE001 - a value the structured parser cannot take: the plain one reads it
-        from email.utils import getaddresses
-
-        try:
-            found = getaddresses([value for key, value in message.raw_items() if key.lower() == name.lower()])
-        except Exception:  # noqa: BLE001 - neither can (RecursionError on thousands of nested comments)
-            found = []
     result = []
-    for display, spec in found:
-        email = _clean(spec).strip().strip("<>").lower()
-        if "@" in email and not any(c.isspace() for c in email):
-            result.append(Address(" ".join(_clean(display).split()), email))
+    for key, value in message.raw_items():
+        if key.lower() != name.lower():
+            continue
+        for display, spec in _parsed_addresses(name, value.replace("\r", "").replace("\n", "")):  # unfolded
+            email = _clean(spec).strip().strip("<>").lower()
+            if "@" in email and not any(c.isspace() for c in email):
+                result.append(Address(" ".join(_clean(display).split()), email))
     return tuple(result)
+
+
+_ADJACENT_WORDS = re.compile(r"\?=\s+=\?")
+_LONG_HEADER = 20_000  # characters (some hundred addresses): past it, the faster plain parser reads them
+
+
+def _parsed_addresses(name: str, value: str) -> list[tuple[str, str]]:
+    """(display name, address) pairs of one unfolded header value. The structured parser first; the
+    plain one (email.utils) for what it cannot take and for a very long value (the structured one
+    takes seconds for a few thousand addresses)."""
+    from email import policy
+    from email.utils import getaddresses
+
+    if len(value) <= _LONG_HEADER:
+        try:
+            # encoded words a fold split ("=?utf-8?q?J=C3=BCr?=\n =?utf-8?q?gen?="): one word (RFC 2047);
+            # the structured parser would keep a space inside the display name ("Jür gen")
+            header = policy.default.header_factory(name, _ADJACENT_WORDS.sub("?==?", value))
+            return [(a.display_name, a.addr_spec) for a in getattr(header, "addresses", ())]
+        except Exception:  # noqa: BLE001 - it has raised on malformed values (CR/LF in a part, recursion)
+            pass
+    try:
+        return [(_decoded_words(display), spec) for display, spec in getaddresses([value])]
+    except Exception:  # noqa: BLE001 - neither can (RecursionError on thousands of nested comments)
+        return []
+
+
+def _decoded_words(text: str) -> str:
+    """A display name's encoded words decoded, or the name as written when they cannot be."""
+    from email.header import decode_header, make_header
+
+    try:
+        return str(make_header(decode_header(text)))
+    except Exception:  # noqa: BLE001 - an unknown charset, a bad encoding
+        return text
 
 
 def _message_ids(value: str) -> list[str]:
@@ -277,10 +294,8 @@ def trim(text: str) -> str:
     an Outlook "-----Original Message-----" or "From: ... / Sent: ..." block on, or from a signature
     ("-- " on its own line, RFC 3676) on; a phone's "Sent from my iPhone" line dropped. Text between
     quoted blocks (an inline reply) stays. Trailing spaces and runs of blank lines go."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines = lines[:_cut(lines)]
-    kept: list[str] = []
-    for line in lines:
+    kept: list[str] = []  # the lines without quotes (a quoted block: one ">"), attributions or phones'
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         if line.startswith(">"):
             if not (kept and kept[-1] == ">"):
                 _drop_attribution(kept)
@@ -290,7 +305,7 @@ def trim(text: str) -> str:
             continue
         kept.append(line.rstrip())
     result: list[str] = []
-    for line in kept:
+    for line in kept[:_cut(kept)]:
         if line == ">" or (not line and (not result or not result[-1])):
             if line == ">" and result and result[-1]:
                 result.append("")  # the text before a quote and after it stay apart
@@ -313,12 +328,18 @@ def _cut(lines: list[str]) -> int:
 
 
 def _next_lines(lines: list[str], i: int, count: int = 3) -> list[str]:
-    """The `count` lines after line `i` that trimming keeps (not blank, not a phone's signature)."""
-    return [line for line in lines[i + 1:i + 1 + 4 * count] if line.strip() and not _MOBILE.match(line)][:count]
+    """The `count` lines after line `i` that are text (not blank, not a quoted block's marker)."""
+    found: list[str] = []
+    for j in range(i + 1, len(lines)):
+        if len(found) == count:
+            break
+        if lines[j] and lines[j] != ">":
+            found.append(lines[j])
+    return found
 
 
 def _before_blanks(lines: list[str], i: int) -> int:
-    while i and not lines[i - 1].strip():
+    while i and lines[i - 1] in ("", ">"):
         i -= 1
     return i
 

@@ -164,6 +164,16 @@ def test_addresses_without_an_at_are_left_out_and_groups_flattened() -> None:
     assert parse(_mail(From="just a name")).sender is None  # a From naming no address: a mail, no sender
 
 
+def test_a_mail_to_thousands() -> None:
+    """A To of 3,000 addresses (past the length the structured parser is given) reads them all, their
+    names decoded, as a short one does."""
+    many = b", ".join(b"=?utf-8?q?J=C3=BCr?= =?utf-8?q?gen?= %d <X%d@y.example>" % (n, n) for n in range(3_000))
+    mail = parse(b"From: a@b.example\nTo: " + many + b"\nCc: " + many[:200] + b"\n\nx")
+    assert len(many) > 20_000 and len(mail.to) == 3_000
+    assert mail.to[0] == Address("Jürgen 0", "x0@y.example") and mail.to[-1] == Address("Jürgen 2999", "x2999@y.example")
+    assert mail.cc[0] == mail.to[0]
+
+
 def test_a_display_name_in_encoded_words_split_by_a_fold() -> None:
     """RFC 2047: the space between two encoded words is no space of the name (Python's header
     parser kept one: "Jür gen")."""
