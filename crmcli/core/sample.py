@@ -116,7 +116,8 @@ def generate(conn: Connection, scale: Scale = DEMO, *, now: datetime, seed: int 
     with search_index.suspended(conn):
         counts = _fill(conn, scale, now, random.Random(seed))
     reset_sequences(conn, ["organization", "tag", "contact", "contact_email", "contact_phone", "contact_field",
-                           "interaction", "follow_up", "deal", "stage_change"])
+                           "interaction", "follow_up", "deal", "stage_change", "service_case",
+                           "case_status_change"])
     return counts
 
 
@@ -194,6 +195,7 @@ def _fill(conn: Connection, scale: Scale, now: datetime, rng: random.Random) -> 
     from crmcli.core.deals import refresh_activity
 
     refresh_activity(conn)
+    counts.update(_cases(conn, now, scale))
     return counts
 
 
@@ -345,6 +347,63 @@ def _interactions(conn: Connection, rng: random.Random, scale: Scale, now: datet
             links += len(batch_links)
             batch, batch_links = [], []
     return {"interactions": scale.interactions, "interaction links": links}
+
+
+# A few service cases (the default deadlines: urgent 4h/1d, high 8h/2d, normal 1d/5d): an urgent complaint
+# past its resolution deadline, a request waiting on the customer, a question resolved, a new incident
+# not answered yet. Each: (contact, title, kind, priority, opened hours ago, [(status, hours ago)...],
+# the note that answered it first, if any).
+DEMO_CASES = (
+    (1, "Invoice 1043 charged twice", "complaint", "urgent", 30, [("open", 29)], "Called: refund on its way"),
+    (2, "Export of last year's orders", "request", "high", 50, [("open", 46), ("waiting", 20)],
+     "Asked which format they need"),
+    (3, "How to add a second user?", "question", "normal", 150, [("open", 140), ("resolved", 100)],
+     "Sent the how-to"),
+    (4, "Contact form sends no mail", "incident", "high", 2, [], None),
+)
+_DEADLINES = {"urgent": (4, 24), "high": (8, 48), "normal": (24, 120)}  # hours
+
+
+def _cases(conn: Connection, now: datetime, scale: Scale) -> dict[str, int]:
+    """DEMO_CASES, with their status history and first answers (a note on the case's timeline)."""
+    from crmcli.core.models import CASE_STATUS_CHANGE, ServiceCase
+
+    rng = random.Random(len(DEMO_CASES))
+    first_note = scale.interactions + 1
+    cases, changes, notes, links = [], [], [], []
+    for cid, (contact, title, kind, priority, opened, steps, answer) in enumerate(DEMO_CASES, start=1):
+        opened_at = now - timedelta(hours=opened)
+        respond, resolve = _DEADLINES[priority]
+        row = {"id": cid, "uid": _uid(rng), "contact_id": contact, "deal_id": None, "title": title, "kind": kind,
+               "priority": priority, "status": "new", "owner": OWNERS[0], "opened_at": opened_at,
+               "first_response_at": None, "resolved_at": None, "closed_at": None, "waiting_since": None,
+               "response_due_at": opened_at + timedelta(hours=respond),
+               "resolve_due_at": opened_at + timedelta(hours=resolve), "created_at": opened_at}
+        changes.append({"case_id": cid, "from_status": None, "to_status": "new", "changed_at": opened_at})
+        for status, ago in steps:
+            at = now - timedelta(hours=ago)
+            changes.append({"case_id": cid, "from_status": row["status"], "to_status": status, "changed_at": at})
+            row["status"] = status
+            row["first_response_at"] = row["first_response_at"] or at
+            row["waiting_since"] = at if status == "waiting" else None
+            if status == "resolved":
+                row["resolved_at"] = at
+        row["updated_at"] = changes[-1]["changed_at"]
+        cases.append(row)
+        if answer:
+            iid = first_note + len(notes)
+            at = row["first_response_at"]
+            notes.append({"id": iid, "uid": _uid(rng), "kind": "note", "direction": None, "body": answer,
+                          "occurred_at": at, "created_at": at, "updated_at": at, "case_id": cid})
+            links.append({"interaction_id": iid, "contact_id": contact, "occurred_at": at})
+    conn.execute(sa.insert(ServiceCase.__table__), cases)
+    conn.execute(sa.insert(CASE_STATUS_CHANGE), changes)
+    conn.execute(sa.insert(Interaction.__table__), notes)
+    conn.execute(sa.insert(INTERACTION_CONTACT), links)
+    from crmcli.core.interactions import refresh_last_contact
+
+    refresh_last_contact(conn, sorted({link["contact_id"] for link in links}))
+    return {"cases": len(cases), "case status changes": len(changes)}
 
 
 def _uid(rng: random.Random) -> str:

@@ -69,6 +69,7 @@ class CrmApp(App[None]):
 
     def action_go(self, name: str) -> None:
         """Switch to a top-level screen, keeping the dashboard underneath."""
+        from crmcli.tui.screens.cases import CasesScreen
         from crmcli.tui.screens.contacts import ContactsScreen
         from crmcli.tui.screens.followups import FollowUpsScreen
         from crmcli.tui.screens.orgs import OrgsScreen
@@ -76,7 +77,7 @@ class CrmApp(App[None]):
         from crmcli.tui.screens.search import SearchScreen
 
         screens = {"contacts": ContactsScreen, "pipeline": PipelineScreen, "followups": FollowUpsScreen,
-                   "search": SearchScreen, "orgs": OrgsScreen}
+                   "search": SearchScreen, "orgs": OrgsScreen, "cases": CasesScreen}
         while len(self.screen_stack) > 2:
             self.pop_screen()
         if name == "dashboard":
@@ -89,7 +90,8 @@ class CrmApp(App[None]):
 
     # Quick actions (screens/forms.py), on the contact selected in the screen in view; never over a
     # modal (a form or a question is answered first).
-    QUICK = frozenset({"log", "add_follow_up", "add_contact", "edit_contact", "add_deal", "delete_contact"})
+    QUICK = frozenset({"log", "add_follow_up", "add_contact", "edit_contact", "add_deal", "delete_contact",
+                       "add_case"})
 
     def _quick(self, name: str) -> None:
         from crmcli.tui.screens import forms
@@ -115,6 +117,9 @@ class CrmApp(App[None]):
 
     def action_delete_contact(self) -> None:
         self._quick("delete_contact")
+
+    def action_add_case(self) -> None:
+        self._quick("add_case")
 
     def action_help(self) -> None:
         from crmcli.tui.screens.help import HelpScreen

@@ -26,6 +26,7 @@ GLOBAL: tuple[Key, ...] = (
     Key("f4", "go('followups')", "Follow-ups", footer=False),
     Key("f5", "go('search')", "Search", footer=False),
     Key("f6", "go('orgs')", "Organisations", footer=False),
+    Key("f7", "go('cases')", "Cases", footer=False),
     # Quick actions, on the contact selected in the current screen (where there is one). Capitals, so
     # they never clash with a screen's own keys; an Input being typed in keeps its letters.
     Key("L", "log", "Log interaction", footer=False),
@@ -34,6 +35,7 @@ GLOBAL: tuple[Key, ...] = (
     Key("E", "edit_contact", "Edit contact", footer=False),
     Key("N", "add_deal", "Add deal", footer=False),
     Key("D", "delete_contact", "Delete contact", footer=False),
+    Key("C", "add_case", "Add case", footer=False),
 )
 
 SCREENS: dict[str, tuple[Key, ...]] = {
@@ -43,6 +45,7 @@ SCREENS: dict[str, tuple[Key, ...]] = {
         Key("f", "app.go('followups')", "Follow-ups"),
         Key("slash", "app.go('search')", "Search"),
         Key("g", "app.go('orgs')", "Organisations", footer=False),
+        Key("k", "app.go('cases')", "Cases", footer=False),
         Key("x", "done", "Done"),
         Key("s", "snooze", "Snooze"),
         Key("l", "done_and_log", "Done+log", footer=False),  # the footer must fit 80 columns
@@ -66,6 +69,7 @@ SCREENS: dict[str, tuple[Key, ...]] = {
         Key("M", "merge", "Merge a duplicate", footer=False),
         Key("X", "forget", "Erase personal data", footer=False),  # asks for the name typed: cannot be undone
         Key("h", "history", "History"),
+        Key("enter", "open", "Open case", footer=False),  # on a case's timeline entry
         Key("home,ctrl+home,g", "newest", "Newest entry", footer=False),
         Key("end,ctrl+end,G", "oldest", "Oldest entry", footer=False),
         Key("r", "reload", "Refresh", footer=False),
@@ -108,6 +112,30 @@ SCREENS: dict[str, tuple[Key, ...]] = {
         Key("escape", "back", "Back"),
         Key("r", "reload", "Refresh", footer=False),
     ),
+    "cases": (
+        Key("enter", "open", "Open", footer=False),
+        Key("a", "add", "Add"),
+        Key("t", "toggle_all", "Open/all"),
+        Key("s", "status", "Status"),
+        Key("x", "close_case", "Close"),
+        Key("u", "reopen", "Reopen", footer=False),
+        Key("o", "assign", "Assign", footer=False),
+        Key("n", "note", "Note"),
+        Key("e", "edit", "Edit", footer=False),
+        Key("escape", "back", "Back"),
+        Key("r", "reload", "Refresh", footer=False),
+    ),
+    "case": (
+        Key("s", "status", "Status"),
+        Key("x", "close_case", "Close"),
+        Key("u", "reopen", "Reopen"),
+        Key("o", "assign", "Assign"),
+        Key("n", "note", "Note"),
+        Key("e", "edit", "Edit"),
+        Key("enter", "open_contact", "Open contact", footer=False),
+        Key("escape", "back", "Back"),
+        Key("r", "reload", "Refresh", footer=False),
+    ),
     "deal": (
         Key("escape,enter", "dismiss", "Close"),
     ),
@@ -131,10 +159,10 @@ SCREENS: dict[str, tuple[Key, ...]] = {
 
 TITLES = {"dashboard": "Dashboard", "contacts": "Contacts", "contact": "Contact", "pipeline": "Pipeline",
           "followups": "Follow-ups", "search": "Search", "orgs": "Organisations", "org": "Organisation",
-          "deal": "Deal", "confirm": "Confirm", "help": "Keys", "picker": "Pick", "form": "Form"}
+          "cases": "Cases", "case": "Case", "deal": "Deal", "confirm": "Confirm", "help": "Keys", "picker": "Pick", "form": "Form"}
 
 # The screens a user browses, in the order the README's keys table and the help list them.
-BROWSED = ("dashboard", "contacts", "contact", "pipeline", "followups", "search", "orgs", "org")
+BROWSED = ("dashboard", "contacts", "contact", "pipeline", "followups", "search", "orgs", "org", "cases", "case")
 
 
 def bindings(screen: str) -> list[Binding]:

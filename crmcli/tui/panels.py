@@ -16,6 +16,7 @@ RECENT = 30
 COLD = 50
 AGENDA = 100  # rows shown; the panel's title says how many there are (the follow-ups view has them all)
 FORECAST_MONTHS = 2  # this month and the next
+CASES = 20  # open cases listed, the most pressing first; the title counts them all (the cases view lists them)
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,29 @@ def load_recent(context: Any) -> Panel:
                   for r in found], "Recent activity", {f"interaction:{i}": c for i, c in firsts.items()})
 
 
+def load_cases(context: Any) -> Panel:
+    """Open cases as `crm cases list` orders them: breaches first, then by priority, nearest deadline."""
+    from crmcli.core import cases
+    from crmcli.tui.case_format import deadline, priority
+
+    now, policy = context.now(), cases.policy(context.settings)
+    with context.database.connect() as conn:
+        found = cases.rows(conn, now, policy=policy)
+    if not found:
+        return Panel([("none:", ["", "", Text("no open case", style="dim"), ""])], "Open cases (none)")
+    late = sum(1 for c in found if c.breached)
+    shown = f"{CASES} of {len(found):,}" if len(found) > CASES else f"{len(found):,}"
+    return Panel([(f"case:{c.id}", [deadline(c, now, short=True), priority(c.priority), f"#{c.id} {c.title}",
+                                     c.contact_name])
+                  for c in found[:CASES]],
+                 f"Open cases ({shown}{f', {late:,} past a deadline' if late else ''})",
+                 {f"case:{c.id}": c.contact_id for c in found[:CASES]})
+
+
 # Panel id -> its columns and its loader, in the order they are laid out (and stacked when narrow).
 PANELS: dict[str, tuple[list[str], Callable[[Any], Panel]]] = {
     "agenda": (["due", "contact", "what"], load_agenda),
+    "cases": (["due", "priority", "case", "contact"], load_cases),
     "cold": (["contact", "last contact", "cadence"], load_cold),
     "pipeline": (["stage", "cur", "deals", "value", "weighted", "rotting"], load_pipeline),
     "forecast": (["closing", "cur", "deals", "value", "weighted"], load_forecast),

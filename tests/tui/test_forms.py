@@ -171,8 +171,8 @@ def test_edit_and_delete_need_a_selected_contact(demo: AppContext, key: str) -> 
         app = create_app(demo, watch_seconds=3600)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(app, pilot)
-            await _press(app, pilot, "tab")  # past the cold contacts to the pipeline panel: a stage is no contact
-            await _press(app, pilot, "tab")
+            # past the open cases and the cold contacts to the pipeline panel: a stage is no contact
+            await _press(app, pilot, "tab", "tab", "tab")
             assert app.screen.focused.id == "pipeline"
             await _press(app, pilot, key)
             assert app.screen.name == "dashboard"
@@ -268,7 +268,7 @@ def test_a_follow_up_form_names_the_contact_when_none_is_selected(demo: AppConte
         app = create_app(demo, watch_seconds=3600)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(app, pilot)
-            await _press(app, pilot, "tab", "tab", "F")  # past the cold contacts to the pipeline panel: nobody selected
+            await _press(app, pilot, "tab", "tab", "tab", "F")  # past cases and cold contacts to the pipeline: nobody selected
             assert app.screen.focused.id == "contact"
             _fill(app, contact="lee", title="Call back")
             await _press(app, pilot, "ctrl+s")
@@ -290,7 +290,7 @@ def test_a_call_logged_with_two_contacts_from_anywhere(demo: AppContext) -> None
         app = create_app(demo, watch_seconds=3600)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(app, pilot)
-            await _press(app, pilot, "tab", "tab", "L")  # the pipeline panel: nobody selected
+            await _press(app, pilot, "tab", "tab", "tab", "L")  # the pipeline panel: nobody selected
             assert app.screen.focused.id == "with"
             _fill(app, **{"with": "bob lee, #1", "text": "Met them both", "kind": "meeting"})
             await _press(app, pilot, "ctrl+s")

@@ -319,6 +319,19 @@ class ContactScreen(CrmScreen):
     def selected_contact(self) -> int | None:
         return self.contact_id
 
+    def action_open(self) -> None:
+        """A case's entry on the timeline (its opening, a status change, a note or mail on it) opens the case."""
+        table = self._table()
+        row = table.cursor_row
+        if table.display and 0 <= row < len(self._entries) and self._entries[row].case_id is not None:
+            from crmcli.tui.screens.cases import CaseScreen
+
+            self.app.push_screen(CaseScreen(self._entries[row].case_id))
+
+    def on_data_table_row_selected(self, event: TimelineTable.RowSelected) -> None:
+        if event.data_table.id == "timeline":
+            self.action_open()
+
     # -- the history tab -------------------------------------------------------------------------
 
     def action_history(self) -> None:

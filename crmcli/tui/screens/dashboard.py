@@ -1,4 +1,4 @@
-"""The home screen: what is due, who has gone cold, the pipeline, this month's forecast and recent
+"""The home screen: what is due, the open service cases, who has gone cold, the pipeline, this month's forecast and recent
 activity. The first paint shows what `tui.launch` read before the app started (crmcli.tui.panels);
 every reload reads each panel in its own worker (its own connection), so the panels paint as their
 data comes and a slow one holds no other back. Below WIDE columns the panels stack in one
@@ -19,7 +19,7 @@ from crmcli.tui.widgets.tables import RecordTable
 
 WIDE = 110  # columns from which the panels sit side by side
 # The panels' places: two columns side by side when WIDE, else stacked in this order.
-COLUMNS = (("left", ("agenda", "cold")), ("right", ("pipeline", "forecast", "recent")))
+COLUMNS = (("left", ("agenda", "cases", "cold")), ("right", ("pipeline", "forecast", "recent")))
 
 
 class DashboardScreen(CrmScreen):
@@ -32,6 +32,8 @@ class DashboardScreen(CrmScreen):
     DashboardScreen #right { width: 1fr; min-width: 62; }
     DashboardScreen .panel { overflow-x: hidden; }
     DashboardScreen #cold, DashboardScreen #pipeline { height: auto; max-height: 50%; }
+    DashboardScreen #cases { height: auto; max-height: 30%; }
+    DashboardScreen #cold { max-height: 35%; }
     DashboardScreen #forecast { height: auto; max-height: 30%; }
     DashboardScreen #recent { height: 1fr; min-height: 7; }
     DashboardScreen.-narrow #panels { layout: vertical; overflow-y: auto; }
@@ -112,6 +114,11 @@ class DashboardScreen(CrmScreen):
             return
         if selected[0] in ("stage", "forecast"):
             self.app.action_go("pipeline")  # type: ignore[attr-defined]
+            return
+        if selected[0] == "case":
+            from crmcli.tui.screens.cases import CaseScreen
+
+            self.app.push_screen(CaseScreen(int(selected[1])))
             return
         contact = self.selected_contact()
         if contact is not None:

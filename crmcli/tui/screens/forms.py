@@ -252,6 +252,12 @@ def add_deal(screen: CrmScreen) -> None:
     _on_selected(screen, _picked, lambda who: screen.app.push_screen(DealForm(settings, who), screen.written))
 
 
+def add_case(screen: CrmScreen) -> None:
+    from crmcli.tui.screens.case_forms import CaseForm
+
+    _on_selected(screen, _picked, lambda who: screen.app.push_screen(CaseForm(who), screen.written))
+
+
 def add_contact(screen: CrmScreen) -> None:
     screen.app.push_screen(ContactForm(), screen.written)
 
