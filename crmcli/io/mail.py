@@ -61,6 +61,10 @@ def parse(data: bytes) -> Mail:
 
     if not data.strip():
         raise Invalid("not a mail: it is empty")
+    if data.startswith(b"From "):  # an mbox's separator line: aerc pipes several marked mails so
+        count = len(re.findall(rb"(?m)^From ", data))
+        if count > 1:
+            raise Invalid(f"these are {count} mails (an mbox), not one: log them as a mailbox")
     try:
         message: EmailMessage = BytesParser(policy=policy.default).parsebytes(data)  # type: ignore[assignment]
     except Exception:  # noqa: BLE001 - the parser is meant to record defects, not raise: say it in one line

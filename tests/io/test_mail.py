@@ -196,6 +196,15 @@ def test_what_is_not_a_mail_is_refused_in_one_line(data: bytes, message: str) ->
     assert str(refused.value) == message and refused.value.exit_code == 2
 
 
+def test_an_mbox_of_one_mail_is_that_mail_and_of_several_refused() -> None:
+    """aerc pipes marked mails as an mbox: one is read (its "From " line skipped), several refused
+    (logging the first with the others as its body would be wrong)."""
+    one = b"From ann@acme.example Fri Dec  4 10:00:00 2026\n" + (SAMPLES / "mutt-reply.eml").read_bytes()
+    assert parse(one) == sample("mutt-reply.eml")
+    with pytest.raises(Invalid, match=r"^these are 2 mails \(an mbox\), not one: log them as a mailbox$"):
+        parse(one + b"\nFrom bob@acme.example Fri Dec  4 11:00:00 2026\nFrom: bob@acme.example\n\nhi\n")
+
+
 def test_hostile_headers_read_without_an_exception() -> None:
     """Thousands of nested comments made the standard library's address parser recurse too deep."""
     mail = parse(b"From: " + b"(" * 5_000 + b"a@b.example\nTo: " + b"<" * 5_000 + b"\nDate: " + b"9" * 5_000 +
