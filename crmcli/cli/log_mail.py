@@ -150,9 +150,11 @@ def import_folder(ctx: typer.Context, path: str, *, since: str | None, dry_run: 
         pass
     assert result is not None
     if dry_run:
+        from crmcli.core.text import printable  # a mail's words are shown, never obeyed (a tab neither)
+
         for o in result.outcomes:
             who = ", ".join(name for _, name in o.contacts) or ", ".join(o.unknown)
-            sys.stdout.write(f"{o.position}\t{o.action}\t{who}\t{o.subject}\n")
+            sys.stdout.write("\t".join(printable(v) for v in (o.position, o.action, who, o.subject)) + "\n")
     elif quiet:
         sys.stdout.writelines(f"{o.interaction_id}\n" for o in result.outcomes if o.action == "logged")
     if problems:

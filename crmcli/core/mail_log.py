@@ -296,19 +296,23 @@ def _write(conn: sa.Connection, logged: list[_Pending], now: datetime) -> dict[s
     """The interactions and their links, in bulk; uid -> new id."""
     if not logged:
         return {}
+    from crmcli.storage import search_index
+
     i = Interaction.__table__
     for p in logged:
         p.uid = new_uid()
-    insert_many(conn, i, ("uid", "kind", "direction", "body", "occurred_at", "created_at", "updated_at", "case_id",
-                          "message_id"),
-                [(p.uid, "email", p.direction, body_of(p.mail), p.occurred_at, now, now, p.case_id, p.key)
-                 for p in logged])
-    # The ids by uid: RETURNING in row order would make SQLite insert row by row.
     ids: dict[str, int] = {}
-    for chunk in _chunks(p.uid for p in logged):
-        ids.update(conn.execute(sa.select(i.c.uid, i.c.id).where(i.c.uid.in_(chunk))).all())  # type: ignore[arg-type]
-    insert_many(conn, INTERACTION_CONTACT, ("interaction_id", "contact_id", "occurred_at"),
-                [(ids[p.uid], c, p.occurred_at) for p in logged for c in p.contact_ids])
+    # Each mail indexed for search once, with its people, after its links (not once per link).
+    with search_index.indexed_once(conn, "interaction", lambda: list(ids.values())):
+        insert_many(conn, i, ("uid", "kind", "direction", "body", "occurred_at", "created_at", "updated_at",
+                              "case_id", "message_id"),
+                    [(p.uid, "email", p.direction, body_of(p.mail), p.occurred_at, now, now, p.case_id, p.key)
+                     for p in logged])
+        # The ids by uid: RETURNING in row order would make SQLite insert row by row.
+        for chunk in _chunks(p.uid for p in logged):
+            ids.update(conn.execute(sa.select(i.c.uid, i.c.id).where(i.c.uid.in_(chunk))).all())  # type: ignore[arg-type]
+        insert_many(conn, INTERACTION_CONTACT, ("interaction_id", "contact_id", "occurred_at"),
+                    [(ids[p.uid], c, p.occurred_at) for p in logged for c in p.contact_ids])
     return ids
 
 

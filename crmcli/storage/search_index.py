@@ -321,13 +321,16 @@ def rebuild(conn: Connection) -> None:
 # A contact's index row is written when it is inserted, then again for each email added to it:
 # records inserted in bulk (imports) have these triggers wait, and each new record is indexed once.
 _INSERT_TRIGGERS = {"contact": ("entity_fts_contact_ai", "entity_fts_email_ai"),
-                    "organisation": ("entity_fts_organization_ai",)}
+                    "organisation": ("entity_fts_organization_ai",),
+                    # an interaction's text is indexed when inserted, then out and in again per link
+                    "interaction": ("interaction_fts_ai", "interaction_fts_link_bi", "interaction_fts_link_ai")}
 
 
 @contextmanager
 def indexed_once(conn: Connection, kind: str, ids: Callable[[], Sequence[int]]) -> Iterator[None]:
-    """Inside: inserting records of `kind` (contacts with their emails, or organisations) writes
-    no index row; after: the records `ids()` names (the ones inserted) are indexed, each once. Any
+    """Inside: inserting records of `kind` (contacts with their emails, organisations, or
+    interactions with their links) writes no index row; after: the records `ids()` names (the ones
+    inserted) are indexed, each once. Any
     other change inside is indexed as usual. (PostgreSQL: the triggers index each as it comes.)"""
     if conn.dialect.name != "sqlite":
         yield
@@ -342,8 +345,9 @@ def indexed_once(conn: Connection, kind: str, ids: Callable[[], Sequence[int]]) 
     inserted = list(ids())
     for start in range(0, len(inserted), 5_000):  # under SQLite's limit of bound values
         chunk = inserted[start:start + 5_000]
-        conn.exec_driver_sql(_index(kind, _RECORDS[kind].view, f"WHERE id IN ({', '.join('?' * len(chunk))})"),
-                             tuple(chunk))
+        where = f"id IN ({', '.join('?' * len(chunk))})"
+        conn.exec_driver_sql(_interactions_in(where) if kind == "interaction" else
+                             _index(kind, _RECORDS[kind].view, f"WHERE {where}"), tuple(chunk))
 
 
 @contextmanager

@@ -184,3 +184,16 @@ def test_case_references_are_read_in_their_one_strict_form(before: str, number: 
     for loose in (f"case #{number}", f"[#{number}]", f"[case#{number}]", f"[case {number}]", f"(case #{number})",
                   f"[case #{number}", f"[case #-{number}]", f"[case # {number}]"):
         assert case_number(f"Re: {loose} about it") is None
+
+
+def test_logged_mail_is_found_by_its_words_and_its_people(people: Database) -> None:
+    from crmcli.core.search import search
+
+    log(people, mail("Quote for the café", text="The zeppelin budget.", to=(ME, "bob@acme.example")),
+        mail("Other", sender="bob@acme.example", text="Nothing to see.", message_id="m2"))
+    with people.connect() as conn:
+        def found(text: str) -> list[str]:
+            return sorted(str(row[2]) for row in search(conn, text, limit=20, only="interaction").rows)
+
+        assert found("zeppelin") == found("cafe") == found("ann zeppelin") == ["email in with Ann Lee, Bob Marsh"]
+        assert found("marsh") == ["email in with Ann Lee, Bob Marsh", "email in with Bob Marsh"]
