@@ -74,6 +74,8 @@ def test_an_mbox_of_hundreds_imports_once_and_again_adds_nothing(ann: Run, tmp_p
     assert again.stderr.splitlines()[-1] == (f"imported mail from {source}: 0 logged, 240 already logged, "
                                              "60 skipped (no known contact)")
     assert len(timeline(ann, "ann lee")) == 80
+    assert "passed the integrity, foreign key, search index and copy checks" in ann("db", "check").stderr
+    assert ann("search", "zoe project", "--type", "interaction", "-n", "1000", "-q").stdout.count("\n") == 240
 
 
 def test_a_malformed_message_is_named_by_its_position_and_nothing_is_written(ann: Run, crm: Run, db_path: Path,
