@@ -221,7 +221,7 @@ LAZY: tuple[tuple[str, str, str], ...] = (
     ("deals", "crmcli.cli.deals", "Sales"),
     ("pipeline", "crmcli.cli.sales:pipeline", "Sales"),
     ("forecast", "crmcli.cli.sales:forecast", "Sales"),
-    ("report", "crmcli.cli.sales:report", "Sales"),
+    ("report", "crmcli.cli.report", "Sales"),
     ("import", "crmcli.cli.importing", "Data"),
     ("export", "crmcli.cli.export", "Data"),
     ("privacy", "crmcli.cli.privacy", "Data"),

@@ -1,7 +1,7 @@
 """`crm pipeline`, `crm forecast` and `crm report deals`: where the money is, and when it comes.
 
-Three small apps in one module (crm's command table names them `crmcli.cli.sales:pipeline`...): they
-share the way amounts are shown. The figures come aggregated from core/sales.py; this only prints.
+Two small apps and the deals report in one module (crm's command table names them
+`crmcli.cli.sales:pipeline`...; the report group is cli/report.py): they share the way amounts are shown. The figures come aggregated from core/sales.py; this only prints.
 """
 
 from __future__ import annotations
@@ -22,12 +22,6 @@ if TYPE_CHECKING:
 
 pipeline = typer.Typer(add_completion=False)
 forecast = typer.Typer(add_completion=False)
-report = typer.Typer(add_completion=False, no_args_is_help=True, help="Reports: deals.")
-
-
-@report.callback()
-def _reports() -> None:
-    """Reports: deals (more to come). A group even with one report, so `crm report deals` reads right."""
 
 AsOf = Annotated[str | None, typer.Option("--as-of", metavar="WHEN", help="Judge as of this day or time "
                                                                           "(default: now): '2026-03-31', "
@@ -161,7 +155,6 @@ def _forecast_table(rows: Any, locale: str | None) -> None:
     _table(("period", "currency", "deals", "value", "weighted"), found, locale, extra={"": bars})
 
 
-@report.command("deals")
 def deals_report(ctx: typer.Context,
                  since: Annotated[str | None, typer.Option("--since", metavar="WHEN",
                                                            help="Deals closed since: '2026-01-01', '90d', "
