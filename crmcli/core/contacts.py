@@ -313,11 +313,13 @@ class Impact:
     follow_ups: int
     interactions: tuple[int, ...]  # ids
     deals: tuple[DealRef, ...]     # unlinked, not deleted
+    cases: int = 0                 # service cases, deleted with it
 
     def counts(self) -> dict[str, int]:
         """What goes, by name, in the order people are told ("2 emails, 1 phone"); none left out."""
         named = {"emails": self.emails, "phones": self.phones, "tags": self.tags, "custom fields": self.fields,
-                 "follow-ups": self.follow_ups, "interactions": len(self.interactions)}
+                 "follow-ups": self.follow_ups, "interactions": len(self.interactions),
+                 "service cases": self.cases}
         return {what: n for what, n in named.items() if n}
 
     def describe(self) -> str:
@@ -330,7 +332,7 @@ class Impact:
 
 def impact(session: Session, contact: Contact) -> Impact:
     from crmcli.core import deals, interactions
-    from crmcli.core.models import FollowUp
+    from crmcli.core.models import FollowUp, ServiceCase
 
     def count(table: sa.Table) -> int:
         return int(session.scalar(sa.select(sa.func.count()).select_from(table)
@@ -339,7 +341,8 @@ def impact(session: Session, contact: Contact) -> Impact:
     return Impact(contact.id, label(contact, primary_email(session, contact)),  # type: ignore[arg-type]
                   count(CONTACT_EMAIL), count(CONTACT_PHONE), count(CONTACT_TAG), count(CONTACT_FIELD),
                   count(FollowUp.__table__), tuple(interactions.orphaned_by(session, contact.id)),  # type: ignore[arg-type]
-                  tuple(DealRef(*row) for row in deals.of_contact(session, contact.id)))  # type: ignore[arg-type]
+                  tuple(DealRef(*row) for row in deals.of_contact(session, contact.id)),  # type: ignore[arg-type]
+                  count(ServiceCase.__table__))
 
 
 def remove(session: Session, contact: Contact) -> Impact:

@@ -2,7 +2,7 @@
 
 Emails, phones, tags and custom fields are united. A single value both have (title, organisation,
 cadence, owner, a field of the same key) keeps KEEP's and is reported as a clash; one only OTHER has is
-taken. A do-not-contact mark on either holds for the merged contact (KEEP's, else OTHER's). Interactions, follow-ups and deal links move to KEEP; where both were on the same
+taken. A do-not-contact mark on either holds for the merged contact (KEEP's, else OTHER's). Interactions, follow-ups, service cases and deal links move to KEEP; where both were on the same
 interaction or deal, KEEP's link stays and OTHER's goes with OTHER (no second link row). KEEP's
 last-contact copy is worked out again. The search index follows by itself: its triggers see the
 moved emails, the changed contact row and OTHER's deletion (core/search.py reads PostgreSQL directly).
@@ -20,7 +20,7 @@ from crmcli.core import contacts
 from crmcli.core.clock import as_utc
 from crmcli.core.contacts import DealRef
 from crmcli.core.models import (CONTACT_EMAIL, CONTACT_FIELD, CONTACT_PHONE, CONTACT_TAG, DEAL_CONTACT,
-                                INTERACTION_CONTACT, TAG, Contact, FollowUp, Organization)
+                                INTERACTION_CONTACT, TAG, Contact, FollowUp, Organization, ServiceCase)
 from crmcli.core.text import counted
 from crmcli.errors import Invalid
 
@@ -51,13 +51,14 @@ class Merge:
     taken: tuple[tuple[str, str], ...] = ()   # single values only OTHER had: ("title", "CTO")
     interactions: int = 0                     # moved; shared ones stay once, on KEEP
     follow_ups: int = 0
+    cases: int = 0                            # service cases moved (they would go with OTHER otherwise)
     deals: tuple[DealRef, ...] = ()           # linked to KEEP instead
     clashes: tuple[Clash, ...] = ()
 
     def counts(self) -> dict[str, int]:
         named = {"email": len(self.emails), "phone": len(self.phones), "tag": len(self.tags),
                  "custom field": len(self.fields), "interaction": self.interactions, "follow-up": self.follow_ups,
-                 "deal": len(self.deals)}
+                 "case": self.cases, "deal": len(self.deals)}
         return {what: n for what, n in named.items() if n}
 
     def describe(self) -> str:
@@ -91,8 +92,8 @@ def merge(session: Session, keep: Contact, other: Contact) -> Merge:
         setattr(keep, name, value)
     for link, key in ((INTERACTION_CONTACT, "interaction_id"), (DEAL_CONTACT, "deal_id")):
         session.execute(sa.update(link).where(_only_other(link, key, keep, other)).values(contact_id=keep.id))
-    session.execute(sa.update(FollowUp.__table__).where(FollowUp.__table__.c.contact_id == other.id)
-                    .values(contact_id=keep.id))
+    for owned in (FollowUp.__table__, ServiceCase.__table__):
+        session.execute(sa.update(owned).where(owned.c.contact_id == other.id).values(contact_id=keep.id))
     keep.created_at = min(as_utc(keep.created_at), as_utc(other.created_at))  # the relationship began with the older record
     session.delete(other)  # what stayed behind (values KEEP had, shared links) goes with it
     session.flush()
@@ -120,6 +121,7 @@ def _plan(session: Session, keep: Contact, other: Contact) -> _Plan:
         emails=emails, phones=phones, tags=tags, fields=keys, taken=taken,
         interactions=_count(session, _only_other(INTERACTION_CONTACT, "interaction_id", keep, other)),
         follow_ups=_count(session, FollowUp.__table__.c.contact_id == other.id, FollowUp.__table__),
+        cases=_count(session, ServiceCase.__table__.c.contact_id == other.id, ServiceCase.__table__),
         deals=tuple(DealRef(*d) for d in _deals_of(session, other) if d[0] not in keep_deals),
         clashes=clashes + field_clashes)
     return _Plan(merged, email_rows, phone_rows, field_rows, tag_ids, single)

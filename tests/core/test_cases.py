@@ -384,3 +384,34 @@ def test_deadline_text(session: Session, ann: Contact) -> None:
     assert cases.deadline_text(view(at(9, 15)), "resolution", at(9, 15)) == "paused while waiting"
     cases.set_status(session, case, "resolved", now=at(9, 15), policy=OFFICE)
     assert cases.deadline_text(view(at(9, 15)), "resolution", at(9, 15)) == "met"
+
+
+def test_merging_contacts_moves_the_cases(session: Session, ann: Contact) -> None:
+    from crmcli.core import merge
+
+    twin = contacts.add(session, contacts.ContactChanges(name="Ann Lee (old)"))[0]
+    case = _open(session, twin)
+    cases.note(session, case, "Refund sent", now=at(9, 9))
+    done = merge.merge(session, ann, twin)
+    assert done.counts()["case"] == 1
+    assert "1 case" in done.describe()
+    session.refresh(case)
+    assert case.contact_id == ann.id
+    assert [v.id for v in cases.rows(session.connection(), at(9, 10), contact_id=ann.id)] == [case.id]
+    assert [i.body for i in cases.detail(session.connection(), case.id, at(9, 10)).interactions] == ["Refund sent"]
+
+
+def test_a_priority_changed_during_a_wait_still_counts_that_wait(session: Session, ann: Contact) -> None:
+    case = _open(session, ann, "low")
+    cases.set_status(session, case, "waiting", now=at(9, 10), policy=OFFICE)
+    cases.edit(session, case, cases.CaseChanges(priority="urgent"), now=at(9, 11), policy=OFFICE)
+    assert local(case.resolve_due_at) == "Mon 09 16:00"  # the wait is not over: not counted yet
+    cases.set_status(session, case, "open", now=at(9, 12), policy=OFFICE)
+    assert local(case.resolve_due_at) == "Tue 10 10:00"  # now all 2 h of it are
+
+
+def test_deleting_a_contact_says_it_takes_the_cases(session: Session, ann: Contact) -> None:
+    _open(session, ann)
+    assert contacts.impact(session, ann).describe() == "contact #1 Ann Lee with 1 service case"
+    _open(session, ann)
+    assert contacts.impact(session, ann).counts() == {"service cases": 2}
