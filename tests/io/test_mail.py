@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import mailbox
 import os
+import re
 from datetime import UTC, datetime
 from email.headerregistry import Address as StdAddress
 from email.message import EmailMessage
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from crmcli.errors import CrmError, Invalid
 from crmcli.io.html_text import html_to_text
 from crmcli.io.mail import Address, Mail, decode, parse, read_mailbox, read_maildir, read_mbox, trim, unflow
+from tests.io.mail_checks import assert_mail_or_refused
 
 SAMPLES = Path(__file__).resolve().parent / "mail"
 ACCEPTANCE = Path(__file__).resolve().parents[2] / "examples" / "mail" / "sample-reply.eml"
@@ -332,25 +334,6 @@ mutations = st.lists(st.tuples(st.integers(0, 5_000), st.integers(0, 40),
                                st.one_of(st.binary(max_size=12), st.sampled_from(HEADERISH))), min_size=1, max_size=6)
 
 
-def _check(data: bytes) -> None:
-    """A Mail whose every text a database stores, or errors.Invalid in one line."""
-    try:
-        mail = parse(data)
-    except Invalid as refused:
-        assert str(refused) and "\n" not in str(refused)
-        return
-    texts = [mail.subject, mail.text, mail.message_id or "", mail.in_reply_to or "", *mail.references]
-    for address in (*([mail.sender] if mail.sender else []), *mail.to, *mail.cc):
-        texts += [address.name, address.email]
-        assert "@" in address.email and address.email == address.email.lower()
-    for text in texts:
-        text.encode("utf-8")  # no lone surrogate
-        assert "\0" not in text and "\r" not in text
-    assert "\n" not in mail.subject and mail.subject == mail.subject.strip()
-    assert mail.date is None or mail.date.tzinfo == UTC
-    assert mail.message_id is None or ("<" not in mail.message_id and len(mail.message_id) <= 250)
-
-
 FUZZ = settings(max_examples=300, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -360,13 +343,13 @@ FUZZ = settings(max_examples=300, deadline=None, derandomize=True, database=None
 @example(data=b"From: a@b.example\n\n<html>")
 @example(data=b"From: a@b.example\nContent-Type: text/html\n\n<![if x]>")
 def test_any_bytes(data: bytes) -> None:
-    _check(data)
+    assert_mail_or_refused(data)
 
 
 @FUZZ
 @given(which=st.integers(0, len(REAL) - 1), cuts=mutations)
 def test_real_mails_changed_at_random(which: int, cuts: list[tuple[int, int, bytes]]) -> None:
-    _check(_mutated(REAL[which], cuts))
+    assert_mail_or_refused(_mutated(REAL[which], cuts))
 
 
 printable = st.text(st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp")), max_size=40)
@@ -412,6 +395,31 @@ def test_an_mbox_written_by_the_standard_library(tmp_path: Path) -> None:
     assert [m.subject for m in mails] == ["number 1", "number 2", "number 3"]
     assert mails[1].text == "Hello 2\nFrom here on we agree."
     assert all(not data.endswith(b"\n\n") for _, data in read)
+
+
+def _written_as_mboxrd(mails: list[bytes]) -> bytes:
+    """An mbox as mboxrd writers make it: a "From " line before each mail, every line of it matching
+    >*From quoted with one more ">", a blank line after it."""
+    return b"".join(b"From x@y.example Fri Dec  4 10:17:42 2026\n" + re.sub(rb"(?m)^(>*From )", rb">\1", mail) + b"\n"
+                    for mail in mails)
+
+
+@settings(max_examples=200, deadline=None)
+@given(mails=st.lists(st.one_of(st.binary(max_size=200), st.lists(st.sampled_from(
+    [b"From ", b">From ", b">>From x", b"\n", b"\r\n", b"\r", b"From: a@b.example", b"", b" ", b"x"]), max_size=12)
+    .map(b"".join)).map(lambda m: m if m.endswith(b"\n") else m + b"\n"), max_size=5))
+def test_an_mbox_reads_back_what_was_written(tmp_path_factory: pytest.TempPathFactory, mails: list[bytes]) -> None:
+    """Any mails (each ending in a line break, as a mail does), written as an mboxrd, read back byte
+    for byte, each at the line its "From " line is on."""
+    path = tmp_path_factory.mktemp("mbox") / "box"
+    path.write_bytes(_written_as_mboxrd(mails))
+    read = list(read_mbox(path))
+    assert [data for _, data in read] == mails
+    starts, line = [], 1
+    for mail in mails:
+        starts.append(line)
+        line += 2 + mail.count(b"\n")
+    assert [label for label, _ in read] == [f"message {n} (line {start})" for n, start in enumerate(starts, 1)]
 
 
 def test_mboxrd_quoting_is_undone_one_level(tmp_path: Path) -> None:

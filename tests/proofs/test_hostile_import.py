@@ -8,10 +8,12 @@ one line with a documented exit code, and a refused import leaves the database a
 (tests/proofs/hostile.py says the contract and the settings).
 
 The importers: `crm import contacts` (csv, tsv, json, ndjson, vcard: a file, stdin, or a folder of
-*.vcf), `crm import interactions` (csv, tsv, json, ndjson) and `crm import all` (the JSON document
-of `crm export all`). crm reads no iCalendar (it writes one: `crm export ics`, fed hostile stored
-text in test_hostile_parsers.py) and no mail yet: the mail import of issue 14 is to be fuzzed here
-too when it comes; test_every_importer_is_fuzzed_here fails until it is.
+*.vcf), `crm import interactions` (csv, tsv, json, ndjson), `crm import all` (the JSON document
+of `crm export all`) and `crm import mail` (an mbox file or a maildir folder of hostile mails: random
+headers, encoded words and charsets, MIME structures, bodies, bytes changed at random), with `crm log
+--eml`, which reads one such mail. crm reads no iCalendar (it writes one: `crm export ics`, fed
+hostile stored text in test_hostile_parsers.py). test_every_importer_is_fuzzed_here fails when an
+importer comes that is not fuzzed here.
 """
 
 from __future__ import annotations
@@ -20,18 +22,19 @@ import codecs
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import example, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from crmcli.storage.migrations import LATEST
 from tests.conftest import Run, dump
-from tests.proofs.hostile import ACCEPTED, REFUSED, SEEDED, Databases, databases, fuzz, outcome
+from tests.proofs.hostile import ACCEPTED, MAIL_NOTES, REFUSED, SEEDED, Databases, databases, fuzz, outcome
 
-FUZZED_IMPORTS = {"contacts", "interactions", "all"}
+FUZZED_IMPORTS = {"contacts", "interactions", "all", "mail"}
 
 
 def test_every_importer_is_fuzzed_here() -> None:
@@ -456,3 +459,119 @@ def test_a_refused_import_of_a_big_file_leaves_the_database_as_it_was(ok: Run, c
     assert outcome(result) == REFUSED and result.stderr == (
         f"crm: {path}:5002: this record holds a NUL character, which crm does not store; nothing imported\n")
     assert dump(Path(seeded.path)) == before
+
+
+# -- mail: crm import mail (an mbox, a maildir) and crm log --eml ------------------------------------------
+
+MAIL_ADDRESSES = ["ann@acme.example", "Ann Lee <ANN@Acme.Example>", "bob@acme.example", "stranger@else.example",
+                  "=?utf-8?q?Zo=C3=AB_=C3=98ster?= <zoe@oster.example>", "=?x-nope?q?=FF?= <q@x.example>",
+                  '"Lee, Ann" <ann@acme.example>', "undisclosed-recipients:;", "<>", "a@", "@b", "ann@acme.example>",
+                  '"\\" <q@x.example>', "(" * 60 + "x@y.example", "ann@acme.example, " * 40, "x" * 300 + "@big.example",
+                  "me@mine.example", "\udcff@x.example", "Ann\x00 <ann@acme.example>", ""]
+MAIL_DATES = ["Fri, 4 Dec 2026 10:17:42 +0100", "4 Dec 2026 10:17 -0000", "Fri, 31 Dec 9999 23:59:59 -1400",
+              "Mon, 1 Jan 1900 00:00:00 +1400", "yesterday", "Thu, 1 Jan 1970 00:00:00 +0000", "Sat, 4 Dec 2100 10:00 GMT",
+              "", "9" * 400]
+MAIL_IDS = ["<a.1@acme.example>", "<a.1@acme.example>", "<b.2@acme.example>", "bare@acme.example", "<>", "<<x@y>>",
+            "<" + "i" * 3_000 + "@long.example>", "<\x00@nul.example>", "<é@x.example>"]
+SUBJECTS = st.one_of(cell, st.sampled_from(["=?utf-8?q?Re:_Angebot_f=C3=BCr_Sie?=", "=?utf-8?b?/w==?=",
+                                            "=?iso-8859-1?q?caf=E9?= [case #1]", "[case #99999999999999999999]",
+                                            "[case #1]", "=?utf-8?q?" + "=E2=80" * 50 + "?=", "=?unknown?x?y?="]))
+CONTENT = ["text/plain; charset=utf-8", "text/plain; charset=iso-8859-1", "text/plain; charset=x-nope",
+           "text/plain; charset=idna", "text/plain; charset=utf-8; format=flowed; delsp=yes", "text/html",
+           "text/html; charset=windows-1252", "application/pdf", "multipart/alternative; boundary=b",
+           "multipart/mixed", "message/rfc822", ""]
+ENCODINGS_CTE = ["7bit", "8bit", "quoted-printable", "base64", "x-uuencode", "binary", "nonsense", ""]
+BODIES = st.one_of(cell, st.lists(st.sampled_from(
+    ["> quoted", "On Mon, Ann wrote:", "-- ", "Sent from my iPhone", "-----Original Message-----", "From: x",
+     "Sent: y", "<p>para</p>", "<![if x]>", "<script>x", "<a href=javascript:x>y</a>", "=E9=", "=\n", "AAAA",
+     "--b", "--b--", "Content-Type: text/html", "", "From the start", ">From quoted", "\x00", "é", "\ud800"]),
+    max_size=8).map("\n".join))
+
+
+@st.composite
+def mails(draw: Any) -> bytes:
+    """A mail of hostile headers, MIME structure and body; sometimes its bytes changed at random, or
+    no mail at all."""
+    if draw(st.integers(0, 14)) == 0:
+        return draw(st.binary(max_size=200))
+    lines = []
+    for name, values in [("From", MAIL_ADDRESSES), ("To", MAIL_ADDRESSES), ("Cc", MAIL_ADDRESSES),
+                         ("Date", MAIL_DATES), ("Message-ID", MAIL_IDS), ("In-Reply-To", MAIL_IDS),
+                         ("Content-Type", CONTENT), ("Content-Transfer-Encoding", ENCODINGS_CTE)]:
+        if draw(st.integers(0, 5)) or name == "From" and draw(st.booleans()):
+            lines.append(f"{name}: {draw(st.sampled_from(values) | any_text)}")
+    if draw(st.booleans()):
+        lines.append(f"Subject: {draw(SUBJECTS)}")
+    draw(st.randoms()).shuffle(lines)
+    body = draw(BODIES)
+    if draw(st.integers(0, 3)) == 0:  # a multipart body: a plain and an HTML part
+        body = f"--b\nContent-Type: text/plain\n\n{body}\n--b\nContent-Type: text/html\n\n<p>{body}</p>\n--b--\n"
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    data = encoded(newline.join([*lines, "", body]), draw(st.sampled_from(["utf-8", "latin-1", "cp1252"])))
+    for _ in range(draw(st.integers(0, 2))):  # bytes changed at random
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + draw(st.binary(max_size=8)) + data[at + draw(st.integers(0, 8)):]
+    return data
+
+
+def _mbox(mails: list[bytes], quote: bool) -> bytes:
+    """Mails as one mbox: a "From " line before each; a body's "From " lines quoted (mboxrd) or not."""
+    out = []
+    for mail in mails:
+        if quote:
+            mail = re.sub(rb"(?m)^(>*From )", rb">\1", mail)
+        out.append(b"From sender@x.example Fri Dec  4 10:17:42 2026\n" + mail + b"\n\n")
+    return b"".join(out)
+
+
+MAIL_OPTIONS = st.sampled_from([[], [], ["--skip-invalid"], ["--dry-run"], ["--create"], ["--create", "--skip-invalid"],
+                                ["--since", "2026-01-01"]])
+
+
+@fuzz(60)
+@given(mails=st.lists(mails(), max_size=4), form=st.sampled_from(["mbox", "mboxrd", "maildir"]), options=MAIL_OPTIONS)
+@example(mails=[(Path(__file__).parents[2] / "examples" / "mail" / "sample-reply.eml").read_bytes()] * 2, form="mbox",
+         options=[]).via("the README's mail, twice in one mbox: logged once")
+@example(mails=[b"From: ann@acme.example\nSubject: =?utf-8?b?/w==?=\n\nhi", b"not a mail"], form="maildir",
+         options=[]).via("a bad mail refuses the whole folder")
+def test_hostile_mailboxes(crm: Run, seeded: Databases, tmp_path: Path, mails: list[bytes], form: str,
+                           options: list[str]) -> None:
+    """A mailbox of hostile mails: imported, or refused in one line after its bad mails, each named by
+    its place, with nothing written. Imported, importing it again writes nothing (each mail is known
+    by its Message-ID or its hash)."""
+    folder = tmp_path / f"mail-{len(list(tmp_path.iterdir()))}"
+    if form == "maildir":
+        for sub in ("cur", "new", "tmp"):
+            (folder / sub).mkdir(parents=True)
+        for n, mail in enumerate(mails):
+            (folder / ("cur" if n % 2 else "new") / f"{1796547600 + n}.M{n}P1.host:2,S").write_bytes(mail)
+        path = folder
+    else:
+        folder.mkdir()
+        path = folder / "box"
+        path.write_bytes(_mbox(mails, quote=form == "mboxrd"))
+    db = seeded.path
+    verdict = seeded.check(crm("--db", db, "import", "mail", str(path), *options), allowed={2}, notes=MAIL_NOTES)
+    event(verdict)  # --hypothesis-show-statistics: how many of each
+    if verdict == ACCEPTED and "--dry-run" not in options:
+        before = dump(Path(db))
+        again = crm("--db", db, "import", "mail", str(path), *options)
+        assert outcome(again, notes=MAIL_NOTES) == ACCEPTED and " 0 logged" in again.stderr, again.stderr[-2000:]
+        assert dump(Path(db)) == before
+
+
+@fuzz(60)
+@given(mail=mails(), options=st.sampled_from([[], ["--create"]]), stdin=st.booleans())
+@example(mail=b"", options=[], stdin=True)
+@example(mail=b"From: ann@acme.example\nMessage-ID: <" + b"i" * 3_000 + b"@long.example>\n\nhi", options=[],
+         stdin=False).via("a Message-ID past what an index holds")
+def test_hostile_mail_logged(crm: Run, seeded: Databases, files: Files, mail: bytes, options: list[str],
+                             stdin: bool) -> None:
+    """One hostile mail to `crm log --eml`, from a file or stdin: logged, or refused in one line (exit 2
+    for what is not a mail, 3 when it names no contact), nothing written."""
+    db = seeded.path
+    if stdin:
+        result = crm("--db", db, "log", "--eml", "-", *options, input=mail)  # type: ignore[arg-type]
+    else:
+        result = crm("--db", db, "log", "--eml", files.write(mail, ".eml"), *options)
+    event(f"{seeded.check(result, allowed={2, 3}, notes=MAIL_NOTES)} (exit {result.exit_code})")

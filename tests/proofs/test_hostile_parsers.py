@@ -3,6 +3,8 @@ currencies and locales, emails, phones, tags, fields, names, references. Each gi
 crmcli.errors.Invalid (its one line, exit code 2), never another exception; and what it gives is
 usable afterwards (a date converts in every zone, a repeat has a next date or says why not, an amount
 fits the database) and reads back the same where there is a written form (describe, plain, display).
+Mail too: any bytes as one mail (a Mail whose every text a database stores, or Invalid), and as an
+mbox file or the files of a maildir.
 Then the same strings through the command line's options, and hostile stored text out through
 `crm export ics`, the one iCalendar crm writes (it reads none).
 
@@ -24,6 +26,7 @@ from hypothesis import strategies as st
 from crmcli.core import cadence, dates, followups, money, validate
 from crmcli.errors import Invalid
 from tests.conftest import Run, dump
+from tests.io.mail_checks import assert_mail_or_refused
 from tests.proofs.hostile import REFUSED, SEEDED, Databases, databases, fuzz, outcome
 
 ZONES = [UTC, ZoneInfo("Pacific/Kiritimati"), ZoneInfo("Pacific/Pago_Pago"), ZoneInfo("America/New_York"),
@@ -169,6 +172,65 @@ def test_what_describes_a_person(text: str, region: str | None) -> None:
     assert name is None or validate.name(name) == name
     label, value = validate.split_label(text)
     assert label is None or validate.split_label(f"{label}:{value}") == (label, value)
+
+
+# -- mail: one message, and the mailboxes it comes in ---------------------------------------------------
+
+SAMPLE_MAILS = sorted((Path(__file__).resolve().parents[1] / "io" / "mail").glob("*.eml"))
+MAIL_PIECES = [b"\n", b"\r\n", b"\n\n", b":", b"From: ", b"=?", b"?=", b"=?utf-8?b?", b"=?x-nope?q?=FF", b"<", b">",
+               b"(", b'"', b"\\", b"\x00", b"\xff", b"\xe9", b"boundary=b", b"--b", b"--b--", b"charset=idna",
+               b"Content-Type: multipart/alternative; boundary=b\n", b"Content-Transfer-Encoding: base64\n",
+               b"format=flowed", b"text/html", b"<p>", b"<![if x]>", b"<blockquote>", b"> ", b"-- \n", b"From "]
+raw_mails = st.one_of(
+    st.binary(max_size=2_000),
+    st.lists(st.sampled_from(MAIL_PIECES) | st.binary(max_size=6), max_size=40).map(b"".join),
+    st.tuples(st.sampled_from(SAMPLE_MAILS), st.lists(st.tuples(st.integers(0, 4_000), st.integers(0, 30),
+                                                                st.sampled_from(MAIL_PIECES) | st.binary(max_size=8)),
+                                                      min_size=1, max_size=5))
+    .map(lambda sample: _changed(sample[0].read_bytes(), sample[1])))
+
+
+def _changed(data: bytes, cuts: list[tuple[int, int, bytes]]) -> bytes:
+    for at, length, piece in cuts:
+        at %= len(data) + 1
+        data = data[:at] + piece + data[at + length:]
+    return data
+
+
+@fuzz(500)
+@given(data=raw_mails)
+@example(data=b"From: " + b"(" * 5_000 + b"a@b.example\n\nhi").via("nested comments past Python's recursion limit")
+@example(data=b"From: a@b.example\nContent-Type: text/html\n\n<![if x]><!bad>").via("html.parser's own error")
+def test_a_mail(data: bytes) -> None:
+    """Any bytes read as one mail (crmcli.io.mail.parse): a Mail whose every text a database stores, or
+    errors.Invalid in one line; never another exception."""
+    assert_mail_or_refused(data)
+
+
+@fuzz(150)
+@given(data=st.lists(raw_mails, max_size=4).map(lambda mails: b"".join(b"From x\n" + m + b"\n" for m in mails))
+       | st.binary(max_size=2_000), names=st.lists(st.text(max_size=12), max_size=4))
+def test_mailboxes(tmp_path_factory: pytest.TempPathFactory, data: bytes, names: list[str]) -> None:
+    """Any bytes as an mbox file, any files in a maildir: each message handed on with where it is (and
+    then a Mail or errors.Invalid), or the mailbox refused in one line."""
+    from crmcli.errors import CrmError
+    from crmcli.io.mail import read_mailbox
+
+    folder = tmp_path_factory.mktemp("mailbox")
+    (folder / "box").write_bytes(data)
+    maildir = folder / "maildir"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    for n, name in enumerate(names):
+        safe = "".join(c for c in name if c not in "/\0" and not 0xD800 <= ord(c) <= 0xDFFF) or "m"
+        (maildir / ("cur" if n % 2 else "new") / f"{safe}{n}").write_bytes(data[n::2])
+    for path in (folder / "box", maildir):
+        try:
+            for where, raw in read_mailbox(path):
+                assert where and "\n" not in where
+                assert_mail_or_refused(raw)
+        except CrmError as refused:
+            assert isinstance(refused, Invalid) and "\n" not in str(refused) and "not an mbox file" in str(refused)
 
 
 # -- the same strings through the command line ---------------------------------------------------------
