@@ -135,11 +135,11 @@ def load_cases(context: Any) -> Panel:
     with context.database.connect() as conn:
         found = cases.rows(conn, now, policy=policy)
     if not found:
-        return Panel([("none:", ["", "", Text("no open case", style="dim"), ""])], "Open cases (none)")
+        return Panel([("none:", ["", "", "", Text("no open case", style="dim")])], "Open cases (none)")
     late = sum(1 for c in found if c.breached)
     shown = f"{CASES} of {len(found):,}" if len(found) > CASES else f"{len(found):,}"
-    return Panel([(f"case:{c.id}", [deadline(c, now, short=True), priority(c.priority), f"#{c.id} {c.title}",
-                                     c.contact_name])
+    return Panel([(f"case:{c.id}", [deadline(c, now, short=True), priority(c.priority), c.contact_name,
+                                     f"#{c.id} {c.title}"])
                   for c in found[:CASES]],
                  f"Open cases ({shown}{f', {late:,} past a deadline' if late else ''})",
                  {f"case:{c.id}": c.contact_id for c in found[:CASES]})
@@ -148,7 +148,7 @@ def load_cases(context: Any) -> Panel:
 # Panel id -> its columns and its loader, in the order they are laid out (and stacked when narrow).
 PANELS: dict[str, tuple[list[str], Callable[[Any], Panel]]] = {
     "agenda": (["due", "contact", "what"], load_agenda),
-    "cases": (["due", "priority", "case", "contact"], load_cases),
+    "cases": (["due", "priority", "contact", "case"], load_cases),
     "cold": (["contact", "last contact", "cadence"], load_cold),
     "pipeline": (["stage", "cur", "deals", "value", "weighted", "rotting"], load_pipeline),
     "forecast": (["closing", "cur", "deals", "value", "weighted"], load_forecast),

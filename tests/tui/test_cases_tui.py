@@ -79,15 +79,16 @@ def test_the_dashboard_lists_open_cases_breaches_first_and_enter_opens_one(demo:
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(app, pilot)
             panel = app.screen.query_one("#cases", RecordTable)
-            assert _cells(panel, 2) == [f"#{c.id} {c.title}" for c in expected]
-            assert _cells(panel, 0)[0] == "6 h late" and "paused" in _cells(panel, 0)
+            assert _cells(panel, 3) == [f"#{c.id} {c.title}" for c in expected]
+            assert _cells(panel, 2) == [c.contact_name for c in expected]
+            assert _cells(panel, 0) == ["6 h late", "paused", "in 6 h"]  # the demo: breached, waiting, new
             assert panel.border_title == f"Open cases ({len(expected)}, 1 past a deadline)"
             panel.focus()
             await pilot.press("enter")
             await settle(app, pilot)
             assert app.screen.name == "case" and app.screen.case_id == expected[0].id
             card = _card(app)
-            assert "Invoice 1043 charged twice" in card and "resolve 6 h late" in card
+            assert "Invoice 1043 charged twice" in card and "due 2026-11-25 04:30, 6 h late (breached)" in card
 
     run(scenario())
 
@@ -108,7 +109,7 @@ def test_with_no_open_case_the_panel_says_so(empty: AppContext) -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(app, pilot)
             panel = app.screen.query_one("#cases", RecordTable)
-            assert panel.border_title == "Open cases (none)" and _cells(panel, 2) == ["no open case"]
+            assert panel.border_title == "Open cases (none)" and _cells(panel, 3) == ["no open case"]
             panel.focus()
             await pilot.press("enter")  # the empty state's row opens nothing
             await settle(app, pilot)
@@ -123,7 +124,7 @@ def test_the_cases_view_lists_open_cases_and_t_shows_every_case(demo: AppContext
         async with app.run_test(size=(120, 40)) as pilot:
             table = await _cases_view(app, pilot)
             assert _cells(table, 4) == [c.title for c in _open_rows(demo)]
-            assert _cells(table, 2)[0] == "resolve 6 h late"
+            assert _cells(table, 2) == ["resolve 6 h late (breached)", "paused while waiting", "reply in 6 h"]
             assert table.border_title == f"Open cases ({len(_open_rows(demo))})"
             await pilot.press("t")
             await settle(app, pilot)

@@ -201,6 +201,10 @@ class CaseActions(CrmScreen):
     def selected_case(self) -> int | None:
         raise NotImplementedError
 
+    def status_of(self, case_id: int) -> str | None:
+        """The case's status as last read (None: not known), so the status question says where it may go."""
+        return None
+
     def _case(self) -> int | None:
         case_id = self.selected_case()
         if case_id is None:
@@ -220,8 +224,13 @@ class CaseActions(CrmScreen):
         self.app.push_screen(PromptModal(title.format(id=case_id), placeholder, check), save)
 
     def action_status(self) -> None:
-        self._ask("Status of case #{id}", "open, waiting (on the customer), resolved", check_status,
-                  lambda case_id, status: set_status(self.context, case_id, status))
+        from crmcli.core.cases import MOVES
+
+        case_id = self.selected_case()
+        now = self.status_of(case_id) if case_id is not None else None
+        title = f"Status of case #{{id}} ({now} now)" if now else "Status of case #{id}"
+        self._ask(title, ", ".join(MOVES[now]) if now in MOVES else "open, waiting (on the customer), resolved",
+                  check_status, lambda case_id, status: set_status(self.context, case_id, status))
 
     def action_assign(self) -> None:
         self._ask("Assign case #{id} to", "a name, me; empty: nobody", lambda text: None,

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Static
 
 from crmcli.core.text import printable
 from crmcli.tui import keymap
-from crmcli.tui.case_format import CELLS, cells, deadline, priority
+from crmcli.tui.case_format import CELLS, against, cells, priority, waited
 from crmcli.tui.format import local
 from crmcli.tui.screens.case_forms import CaseActions
 from crmcli.tui.widgets.tables import RecordTable
@@ -27,6 +27,7 @@ LIMIT = 1000  # rows mounted at most; the most pressing come first
 class CasesView:
     rows: list[tuple[str, list[Any]]]
     contacts: dict[int, int]  # case id -> its contact
+    statuses: dict[int, str]  # case id -> its status
     total: int
     late: int
 
@@ -37,8 +38,9 @@ def load_cases(context: Any, everything: bool) -> CasesView:
     now, policy = context.now(), cases.policy(context.settings)
     with context.database.connect() as conn:
         found = cases.rows(conn, now, statuses=None if everything else cases.OPEN_STATUSES, policy=policy)
-    return CasesView([(f"case:{c.id}", cells(c, now)) for c in found[:LIMIT]],
-                     {c.id: c.contact_id for c in found[:LIMIT]}, len(found), sum(1 for c in found if c.breached))
+    shown = found[:LIMIT]
+    return CasesView([(f"case:{c.id}", cells(c, now)) for c in shown], {c.id: c.contact_id for c in shown},
+                     {c.id: c.status for c in shown}, len(found), sum(1 for c in found if c.breached))
 
 
 def _id(key: str | None) -> int | None:
@@ -52,6 +54,7 @@ class CasesScreen(CaseActions):
         super().__init__(name="cases")
         self.everything = False  # t: every case, the resolved and closed ones too
         self._contacts: dict[int, int] = {}
+        self._statuses: dict[int, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,7 +79,7 @@ class CasesScreen(CaseActions):
         table = self.query_one("#cases", RecordTable)
         table.fill(view.rows)
         table.loading = False
-        self._contacts = view.contacts
+        self._contacts, self._statuses = view.contacts, view.statuses
         which = "All cases" if self.everything else "Open cases"
         more = f", the first {len(view.rows):,} shown" if len(view.rows) < view.total else ""
         table.border_title = f"{which} ({view.total:,}{more})"
@@ -89,6 +92,9 @@ class CasesScreen(CaseActions):
     def selected_contact(self) -> int | None:
         case_id = self.selected_case()
         return None if case_id is None else self._contacts.get(case_id)
+
+    def status_of(self, case_id: int) -> str | None:
+        return self._statuses.get(case_id)
 
     def action_toggle_all(self) -> None:
         self.everything = not self.everything
@@ -125,15 +131,15 @@ def render_case(detail: Any) -> Group:
         ("contact", case.contact_name), ("deal", case.deal_name), ("kind", case.kind),
         ("priority", priority(case.priority)), ("status", case.status), ("owner", case.owner)]
     when: list[tuple[str, Any]] = [
-        ("deadline", deadline(case, detail.now)), ("opened", local(case.opened_at)),
-        ("response due", local(case.response_due_at)), ("first response", local(case.first_response_at)),
-        ("resolve due", local(case.resolve_due_at)), ("waiting since", local(case.waiting_since)),
-        ("resolved", local(case.resolved_at)), ("closed", local(case.closed_at))]
+        ("opened", local(case.opened_at)), ("response", against(case, "response", detail.now)),
+        ("first response", local(case.first_response_at)),
+        ("resolution", against(case, "resolution", detail.now)), ("waiting since", local(case.waiting_since)),
+        ("waited", waited(detail.waited)), ("resolved", local(case.resolved_at)), ("closed", local(case.closed_at))]
     left, right = [(k, v) for k, v in who if v], [(k, v) for k, v in when if v]
-    grid = Table.grid(padding=(0, 1), expand=True)
-    for _ in range(2):
+    grid = Table.grid(padding=(0, 2), expand=True)
+    for ratio in (None, 1):  # the times on the right take the room left
         grid.add_column(style="dim", no_wrap=True)
-        grid.add_column(ratio=1)
+        grid.add_column(ratio=ratio)
     for n in range(max(len(left), len(right))):
         cells: list[Any] = []
         for pairs in (left, right):
@@ -155,6 +161,7 @@ class CaseScreen(CaseActions):
         super().__init__(name="case")
         self.case_id = case_id
         self._contact: int | None = None
+        self._status: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -176,7 +183,7 @@ class CaseScreen(CaseActions):
         self.in_thread(lambda: load_case(self.context, self.case_id), self._show)
 
     def _show(self, detail: Any) -> None:
-        self._contact = detail.view.contact_id
+        self._contact, self._status = detail.view.contact_id, detail.view.status
         self.query_one("#card", Static).update(render_case(detail))
         self.query_one("#history", RecordTable).fill(
             [(f"change:{n}", [local(h.at), h.from_status or "(opened)", h.to_status])
@@ -187,6 +194,9 @@ class CaseScreen(CaseActions):
 
     def selected_case(self) -> int | None:
         return self.case_id
+
+    def status_of(self, case_id: int) -> str | None:
+        return self._status
 
     def selected_contact(self) -> int | None:
         return self._contact

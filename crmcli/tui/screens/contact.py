@@ -90,7 +90,9 @@ def render_card(seen: Any) -> Text:
              ("phones", ", ".join(labelled(p.label, p.display) for p in seen.phones)),
              ("cadence", describe(seen.cadence_days)), ("last contact", local(seen.last_contact_at)),
              ("follow-ups", ", ".join(f"#{f.id} {f.title} ({f.status})" for f in seen.follow_ups)),
-             ("deals", ", ".join(f"#{d.id} {d.name} ({d.stage})" for d in seen.deals)), *seen.fields]
+             ("deals", ", ".join(f"#{d.id} {d.name} ({d.stage})" for d in seen.deals)),
+             ("open cases", ", ".join(f"#{c.id} {c.title} ({c.priority}, {c.status}{', late' if c.breached else ''})"
+                                      for c in seen.cases)), *seen.fields]
     text = Text(printable(f"{seen.name}  #{seen.id}") + "\n", style="bold")
     if seen.do_not_contact_at is not None:  # first, and loud: whoever opens the card is about to reach out
         since = do_not_contact_since(seen.do_not_contact_at, seen.do_not_contact_reason)
