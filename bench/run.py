@@ -233,7 +233,54 @@ def figures(dataset: Path, work: Path, conn: Connection) -> list[Figure]:
                warm_up=False),
         Figure("crm db reindex (1M interactions)", command([*crm_work, "db", "reindex"]), 10.0,
                max_runs=REINDEX_RUNS, warm_up=False),
+        # Issue 14: mail (bench/mail.py writes it from the dataset's addresses).
+        Figure("crm log --eml (a 200 KB multipart mail)", command(eml_command(dataset, work)), 1.3,
+               floor=import_floor),
+        Figure(f"crm import mail ({MAIL_COUNT:,}-message mbox)", command(import_mail_command(dataset, work)), 30.0,
+               max_runs=1, warm_up=False),
     ]
+
+
+MAIL_COUNT = 10_000
+PEAK_FILES: dict[str, Path] = {}  # a figure's name -> where /usr/bin/time wrote its last run's peak memory (KiB)
+
+
+def _addresses(dataset: Path, limit: int) -> list[str]:
+    with sqlite3.connect(f"file:{dataset}?mode=ro", uri=True) as con:
+        return [a for a, in con.execute("SELECT address FROM contact_email ORDER BY id LIMIT ?", (limit,))]
+
+
+def eml_command(dataset: Path, work: Path) -> Callable[[int], Command]:
+    """`crm log --eml FILE` on the work copy: the same 200 KB mail from contacts #1 to #3, a new
+    Message-ID each run (else every run after the first would be a duplicate)."""
+    import mail
+
+    os.environ["CRMCLI_MY_EMAILS"] = mail.ME  # read by crm's settings: the user's own address
+    addresses, path = _addresses(dataset, 3), work.with_name("bench-200k.eml")
+
+    def make(number: int) -> Command:
+        mail.eml(path, addresses, os.getpid() * 10_000 + number)
+        return [CRM, "--db", str(work), "log", "--eml", str(path)]
+    return make
+
+
+def import_mail_command(dataset: Path, work: Path) -> Callable[[int], Command]:
+    """`crm import mail` of a MAIL_COUNT-message mbox into a copy of the dataset (made and opened,
+    so migrated, before the timing); peak memory by /usr/bin/time."""
+    import mail
+
+    os.environ["CRMCLI_MY_EMAILS"] = mail.ME
+    source = work.with_name(f"mail-{MAIL_COUNT}.mbox")
+    target, rss = work.with_name("mail-import.db"), work.with_name("mail-import.rss")
+    PEAK_FILES[f"crm import mail ({MAIL_COUNT:,}-message mbox)"] = rss
+
+    def make(_number: int) -> Command:
+        mail.mbox(source, _addresses(dataset, 50_000), MAIL_COUNT)  # written once, then kept
+        copy_dataset(dataset, target)
+        subprocess.run([CRM, "--db", str(target), "contacts", "list", "-n", "1", "-q"], capture_output=True, check=True)
+        rss.unlink(missing_ok=True)
+        return ["/usr/bin/time", "-f", "%M", "-o", str(rss), CRM, "--db", str(target), "import", "mail", str(source)]
+    return make
 
 
 def copy_command(dataset: Path, work: Path) -> Callable[[int], Command]:
@@ -429,6 +476,9 @@ def footnotes(results: list[Result]) -> list[str]:
                          f"(median - {r.base * 1000:.1f} ms for `import sqlmodel, typer`) / floor")
         if r.figure.max_runs or not r.figure.warm_up:
             notes.append(f"{r.figure.name}: median of {r.runs} run(s)" + ("" if r.figure.warm_up else ", no warm-up"))
+        if r.figure.name in PEAK_FILES and PEAK_FILES[r.figure.name].exists():
+            kib = int(PEAK_FILES[r.figure.name].read_text().split()[-1])
+            notes.append(f"{r.figure.name}: peak memory (max RSS, /usr/bin/time) {kib / 1024:.0f} MB (target 300 MB)")
     return notes
 
 
