@@ -375,3 +375,80 @@ def test_acceptance_a_case_on_the_dashboard_and_the_timeline_closed_in_the_tui(d
     run(scenario())
     shown = ok("--db", str(demo.database.path), "cases", "show", "1").stdout
     assert "closed" in shown
+
+
+def _add_cases(context: AppContext, count: int, priority: str = "low") -> None:
+    from crmcli.core import cases, contacts
+
+    with context.database.session(write=True) as session:
+        someone = contacts.resolve(session, "#5")
+        for n in range(count):
+            cases.add(session, someone, f"Question {n}", kind="question", priority=priority, now=context.now(),
+                      policy=cases.policy(context.settings))
+
+
+def test_the_panel_lists_the_most_pressing_twenty_and_counts_them_all(demo: AppContext) -> None:
+    from crmcli.tui.panels import CASES
+
+    _add_cases(demo, 25)
+    every = _open_rows(demo)
+
+    async def scenario() -> None:
+        app = create_app(demo, watch_seconds=3600)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            panel = app.screen.query_one("#cases", RecordTable)
+            assert panel.row_count == CASES == 20
+            assert _cells(panel, 3) == [f"#{c.id} {c.title}" for c in every[:CASES]]  # the urgent one first
+            assert panel.border_title == f"Open cases (20 of {len(every)}, 1 past a deadline)"
+
+    run(scenario())
+
+
+def test_f7_opens_the_cases_view_from_anywhere_and_esc_goes_back(demo: AppContext) -> None:
+    async def scenario() -> None:
+        app = create_app(demo, watch_seconds=3600)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("f")
+            await settle(app, pilot)
+            await pilot.press("f7")
+            await settle(app, pilot)
+            assert app.screen.name == "cases" and [s.name for s in app.screen_stack[1:]] == ["dashboard", "cases"]
+            await pilot.press("question_mark")
+            await settle(app, pilot)
+            keys = app.screen.query_one("#keys")
+            assert "Open/all" in [str(keys.get_row_at(i)[1]) for i in range(keys.row_count)]
+            await pilot.press("escape", "escape")
+            await settle(app, pilot)
+            assert app.screen.name == "dashboard"
+
+    run(scenario())
+
+
+def test_a_note_added_by_another_process_shows_on_the_open_case(demo: AppContext) -> None:
+    from crmcli.context import open_context
+    from crmcli.core import cases
+
+    async def scenario() -> None:
+        app = create_app(demo, watch_seconds=0.1)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _cases_view(app, pilot)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            entries = app.screen.query_one("#entries", RecordTable)
+            before = entries.row_count
+            other = open_context(str(demo.database.path))
+            try:
+                with other.database.session(write=True) as session:
+                    cases.note(session, cases.get(session, "1"), "Bank confirmed the refund", now=other.now())
+            finally:
+                other.close()
+            for _ in range(30):
+                await pilot.pause(0.1)
+                await app.workers.wait_for_complete()
+                if entries.row_count > before:
+                    break
+            assert "Bank confirmed the refund" in _cells(entries, 2)
+
+    run(scenario())
