@@ -148,3 +148,31 @@ def test_a_case_number_no_case_has_is_said_and_the_mail_still_logged(ann: Run) -
 def test_log_is_told_what_it_needs(ann: Run, crm: Run, args: tuple[str, ...], message: str) -> None:
     result = crm(*args)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
+
+
+def test_a_reply_naming_a_case_is_added_to_it_and_answers_it(ann: Run, db_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from crmcli.core import cases, contacts
+    from crmcli.storage.database import Database
+
+    db = Database.open(str(db_path))
+    try:
+        with db.session(write=True) as session:
+            cases.add(session, contacts.resolve(session, "ann lee"), "Invoice charged twice",
+                      now=datetime(2026, 3, 4, 9, 0, tzinfo=UTC), policy=cases.CasePolicy())
+    finally:
+        db.dispose()
+    reply = (b"From: me@mine.example\nTo: Ann <ann@acme.example>\nSubject: Re: refund [case #1]\n"
+             b"Message-ID: <r1@mine.example>\nDate: Wed, 4 Mar 2026 10:30:00 +0000\n\nRefunded today.\n")
+    assert ann("log", "--eml", input=reply).stderr == "logged email #1 with Ann Lee, on case #1\n"  # type: ignore[arg-type]
+    db = Database.open(str(db_path))
+    try:
+        with db.connect() as conn:
+            row = conn.execute(sa.text("SELECT status, first_response_at FROM service_case")).one()
+            linked = conn.execute(sa.text("SELECT case_id, direction FROM interaction")).one()
+    finally:
+        db.dispose()
+    assert (row[0], str(row[1])[:16], tuple(linked)) == ("open", "2026-03-04 10:30", (1, "out"))
