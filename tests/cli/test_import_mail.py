@@ -173,3 +173,14 @@ def test_a_terminal_sees_the_messages_counted_as_they_are_read(ann: Run, tmp_pat
     result = ann("import", "mail", str(mbox(tmp_path / "inbox.mbox", [message(n) for n in range(5)])))
     assert "importing: 5 messages" in shown.getvalue()
     assert len(result.stderr.splitlines()) == 2  # the summary alone (and the unknown address), not the bar
+
+
+def test_a_bad_mail_in_a_maildir_is_named_by_its_file(ann: Run, crm: Run, db_path: Path, tmp_path: Path) -> None:
+    box = mailbox.Maildir(str(tmp_path / "Mail"), create=True)
+    box.add(message(0))
+    key = box.add(message(1, sender=""))
+    box.close()
+    before = dump(db_path)
+    result = crm("import", "mail", str(tmp_path / "Mail"))
+    assert (result.exit_code, result.stderr.splitlines()[0]) == (2, f"new/{key}: not a mail: it has no From header")
+    assert dump(db_path) == before
