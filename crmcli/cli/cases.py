@@ -69,6 +69,7 @@ def list_(
                                                           "(default: new, open and waiting).")] = None,
     everything: Annotated[bool, typer.Option("--all", "-a", help="Every status, resolved and closed too.")] = False,
     owner: OwnerFilterOpt = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only yours: --owner me.")] = False,
     contact: Annotated[str | None, typer.Option("--contact", "-c", metavar="CONTACT")] = None,
     deal: DealOpt = None,
     limit: LimitOpt = None,
@@ -80,6 +81,7 @@ def list_(
     from crmcli.core.identity import owner_filter
 
     exclusive(ctx, "status", "everything")
+    exclusive(ctx, "owner", "mine")
     chosen = None if everything else tuple(dict.fromkeys(cases.check_status(s) for s in status)) if status \
         else cases.OPEN_STATUSES
     context = state.context(ctx)
@@ -87,7 +89,7 @@ def list_(
     with context.database.session() as session:
         contact_id = contacts.resolve(session, contact).id if contact else None
         deal_id = deals.resolve(session, deal).id if deal else None
-        views = cases.rows(session.connection(), context.now(), statuses=chosen, owner=owner_filter(owner, context.me),
+        views = cases.rows(session.connection(), context.now(), statuses=chosen, owner=owner_filter("me" if mine else owner, context.me),
                            contact_id=contact_id, deal_id=deal_id, limit=limit, policy=policy)
     emit(cases.as_rows(views), fmt, quiet=quiet,
          empty="no cases" if chosen is None else f"no {', '.join(chosen)} cases" if status else "no open cases")

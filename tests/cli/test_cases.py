@@ -142,6 +142,8 @@ def test_list_filters_and_orders(ann: Run, monkeypatch: pytest.MonkeyPatch) -> N
     assert [c["id"] for c in listed(ann, "--status", "closed", "--status", "new")] == [2, 1, 3]
     assert [c["id"] for c in listed(ann, "--status", "closed")] == [3]
     assert [c["id"] for c in listed(ann, "--owner", "kim")] == [1]
+    ann("config", "set", "me", "kim")
+    assert [c["id"] for c in listed(ann, "--mine")] == [1]
     assert [c["id"] for c in listed(ann, "--owner", "", "--all")] == [3]
     assert [c["id"] for c in listed(ann, "--contact", "bob")] == [2]
     assert [c["id"] for c in listed(ann, "--deal", "support")] == [2]
@@ -164,6 +166,7 @@ def test_list_when_there_is_nothing(ann: Run) -> None:
 @pytest.mark.parametrize(("args", "code", "message"), [
     (("--status", "done"), 2, "unknown case status 'done'; use one of: new, open, waiting, resolved, closed"),
     (("--status", "open", "--all"), 2, "--status and --all cannot be used together"),
+    (("--owner", "kim", "--mine"), 2, "--owner and --mine cannot be used together"),
     (("--contact", "nobody"), 3, "no contact matches 'nobody'"),
     (("-q", "-f", "json"), 2, "--format and --quiet cannot be used together"),
 ])
