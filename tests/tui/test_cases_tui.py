@@ -250,12 +250,15 @@ def test_a_case_added_from_the_cases_view_with_the_cores_checks(demo: AppContext
             with demo.database.connect() as conn:
                 assert "Parcel arrived damaged" not in [c.title for c in cases.rows(conn, demo.now())]
             form.query_one("#priority").value = "high"
+            form.query_one("#deal").value = "#3"
+            form.query_one("#owner").value = "sam"
             await pilot.press("ctrl+s")
             await settle(app, pilot)
             assert app.screen.name == "cases"
             with demo.database.connect() as conn:
                 added = [c for c in cases.rows(conn, demo.now()) if c.title == "Parcel arrived damaged"]
-            assert [(c.contact_id, c.kind, c.priority, c.status) for c in added] == [(7, "complaint", "high", "new")]
+            assert [(c.contact_id, c.kind, c.priority, c.status, c.deal_id, c.owner) for c in added] == \
+                [(7, "complaint", "high", "new", 3, "sam")]
             assert "Parcel arrived damaged" in _cells(app.screen.query_one("#cases", RecordTable), 4)
 
     run(scenario())
@@ -279,19 +282,34 @@ def test_an_unknown_contact_in_the_form_is_said_there(demo: AppContext) -> None:
 
 
 def test_edit_changes_what_was_edited(demo: AppContext) -> None:
+    async def edit(app: Any, pilot: Any, **values: str) -> None:
+        await pilot.press("e")
+        await settle(app, pilot)
+        for field, value in values.items():
+            app.screen.query_one(f"#{field}").value = value
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+
     async def scenario() -> None:
         app = create_app(demo, watch_seconds=3600)
         async with app.run_test(size=(120, 40)) as pilot:
             table = await _cases_view(app, pilot)
             chosen = int(table.selected_key().split(":")[1])
             before = _case(demo, chosen)
-            await pilot.press("e")
-            await settle(app, pilot)
-            app.screen.query_one("#priority").value = "low"
-            await pilot.press("ctrl+s")
-            await settle(app, pilot)
+            await edit(app, pilot, priority="low")
             after = _case(demo, chosen)
-            assert (after.priority, after.title, after.kind) == ("low", before.title, before.kind)
+            assert (after.priority, after.title, after.kind, after.deal_id) == ("low", before.title, before.kind, None)
+            assert after.resolve_due_at > before.resolve_due_at  # a lower priority: the deadlines set again, later
+
+            await edit(app, pilot, deal="#3")
+            assert _case(demo, chosen).deal_id == 3
+            await edit(app, pilot, deal="#99999")  # no such deal: said in the form, nothing saved
+            assert app.screen.name == "form" and "99999" in _error_line(app)
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert _case(demo, chosen).deal_id == 3
+            await edit(app, pilot, deal="")  # emptied: the case is about no deal any more
+            assert _case(demo, chosen).deal_id is None and _case(demo, chosen).priority == "low"
 
     run(scenario())
 
