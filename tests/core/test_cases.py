@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session
 
 from crmcli.core import business_hours, case_deadlines, cases, contacts, deals
@@ -415,3 +417,36 @@ def test_deleting_a_contact_says_it_takes_the_cases(session: Session, ann: Conta
     assert contacts.impact(session, ann).describe() == "contact #1 Ann Lee with 1 service case"
     _open(session, ann)
     assert contacts.impact(session, ann).counts() == {"service cases": 2}
+
+
+MOVES = st.lists(st.tuples(st.sampled_from(cases.STATUSES), st.integers(0, 3000)), max_size=8)
+
+
+@pytest.mark.sqlite_only("many generated examples; the SQL is the one the other tests run on both backends")
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(moves=MOVES, priority=st.sampled_from(case_deadlines.PRIORITIES), office=st.booleans())
+def test_any_path_keeps_the_case_consistent(session: Session, ann: Contact, moves: list[tuple[str, int]],
+                                            priority: str, office: bool) -> None:
+    """Whatever moves are tried, in any order: refused ones change nothing, the stamps agree with the
+    status, deadlines never move earlier, and moving them wait by wait gives what counting every wait
+    from the opening gives."""
+    policy = OFFICE if office else ALWAYS
+    case = _open(session, ann, priority, policy=policy)
+    now = FRIDAY_4PM
+    for status, minutes in moves:
+        now += timedelta(minutes=minutes)
+        before = (case.status, case.response_due_at, case.resolve_due_at, case.version)
+        try:
+            cases.set_status(session, case, status, now=now, policy=policy)
+        except (Conflict, Invalid):
+            assert status not in cases.MOVES[before[0]]
+            assert (case.status, case.response_due_at, case.resolve_due_at, case.version) == before
+            continue
+        assert status in cases.MOVES[before[0]]
+        assert case.response_due_at >= before[1] and case.resolve_due_at >= before[2]
+    assert (case.waiting_since is not None) == (case.status == "waiting")
+    assert (case.resolved_at is not None) == (case.status in ("resolved", "closed"))
+    assert (case.closed_at is not None) == (case.status == "closed")
+    assert (case.first_response_at is None) == (case.status == "new")
+    assert (case.response_due_at, case.resolve_due_at) == policy.due(
+        case.opened_at, priority, cases.paused(session, case, policy))
