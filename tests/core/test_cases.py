@@ -218,7 +218,6 @@ def test_a_note_is_on_the_timeline_and_is_the_first_response(session: Session, a
     assert (entry.kind, entry.case_id, entry.body, local(entry.occurred_at)) == ("note", case.id, "Refund sent",
                                                                                   "Mon 09 09:15")
     assert (case.status, local(case.first_response_at)) == ("open", "Mon 09 09:15")
-    from crmcli.core import timeline  # noqa: F401 - the contact's timeline lists it
     from crmcli.core.models import INTERACTION_CONTACT
     linked = session.execute(sa.select(INTERACTION_CONTACT.c.contact_id)
                              .where(INTERACTION_CONTACT.c.interaction_id == entry.id)).scalars().all()
