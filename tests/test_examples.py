@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -126,3 +127,111 @@ def test_tui_screenshot_in_the_readme_is_what_the_script_makes(tmp_path: Path) -
     assert "Due&#160;today&#160;and&#160;overdue" in svg or "Due today and overdue" in svg
     assert svg == (EXAMPLES / "tui-dashboard.svg").read_text(encoding="utf-8"), \
         "run `python examples/tui_screenshot.py` and commit examples/tui-dashboard.svg"
+
+
+# -- the mail clients' key bindings (examples/mutt/muttrc, examples/aerc/binds.conf) ---------------------
+
+SAMPLE_MAIL = EXAMPLES / "mail" / "sample-reply.eml"
+
+
+def _piped_commands() -> dict[str, list[str]]:
+    """The shell command each binding pipes the mail to, per file: mutt's `<pipe-message>CMD<enter>`
+    in a macro, aerc's `KEY = :pipe -m CMD<Enter>`."""
+    import re
+
+    found: dict[str, list[str]] = {"muttrc": [], "binds.conf": []}
+    for line in (EXAMPLES / "mutt" / "muttrc").read_text(encoding="utf-8").splitlines():
+        if line.startswith("macro "):
+            found["muttrc"] += re.findall(r"<pipe-message>(.*?)<enter>", line)
+    for line in (EXAMPLES / "aerc" / "binds.conf").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith(("#", "[")):
+            binding = re.fullmatch(r"\S+ = :pipe -m (.*)<Enter>", line)
+            assert binding, f"not a :pipe -m binding: {line}"
+            found["binds.conf"].append(binding.group(1))
+    return found
+
+
+def _mail_env(tmp_path: Path, name: str) -> dict[str, str]:
+    """A database with Ann Lee (the sample mail's sender), and my own address set."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+           "CRMCLI_DB": str(tmp_path / f"{name}.db"), "CRMCLI_MY_EMAILS": "me@freelancer.example"}
+    subprocess.run(["crm", "contacts", "add", "Ann Lee", "--email", "ann@acme.example"], env=env, check=True,
+                   capture_output=True)
+    return env
+
+
+def test_the_mail_client_bindings_log_the_mail(tmp_path: Path) -> None:
+    """Every binding pipes the mail to `crm log --eml -` (with --create or not), and each command
+    logs the sample mail: on Ann's timeline, Bob (in Cc, no contact) skipped or, with --create, added."""
+    commands = _piped_commands()
+    assert sorted(commands["muttrc"]) == ["crm log --eml -", "crm log --eml - --create"]
+    assert sorted(commands["binds.conf"]) == ["crm log --eml -"] * 2 + ["crm log --eml - --create"] * 2
+    for n, command in enumerate(sorted(set(commands["muttrc"] + commands["binds.conf"]))):
+        env = _mail_env(tmp_path, f"client-{n}")
+        done = subprocess.run(command, shell=True, env=env, input=SAMPLE_MAIL.read_bytes(), capture_output=True)
+        assert done.returncode == 0, done.stderr
+        timeline = _run("crm timeline ann -f tsv", env)
+        assert "Re: Your quote for the new website – a few questions" in timeline
+        people = _run("crm contacts list -f csv", env)
+        if command.endswith("--create"):
+            assert "bob@acme.example" in people and done.stderr.decode().endswith("with Ann Lee, bob\n")
+        else:
+            assert "bob@acme.example" not in people
+            assert done.stderr.decode() == ("skipped: no contact has bob@acme.example (use --create)\n"
+                                            "logged email #1 with Ann Lee\n")
+
+
+@pytest.mark.skipif(not shutil.which("mutt"), reason="mutt is not installed")
+@pytest.mark.parametrize(("keys", "created"), [(b"\x0c", False), (b"\x1b\x0c", True)])
+def test_the_mutt_macros_in_mutt(tmp_path: Path, keys: bytes, created: bool) -> None:
+    """mutt itself, in a terminal, reading examples/mutt/muttrc with $pipe_decode set: Ctrl-L (or Esc
+    Ctrl-L) logs the mail under the cursor, and $pipe_decode is set again afterwards."""
+    env = {**_mail_env(tmp_path, "mutt"), "HOME": str(tmp_path), "TERM": "xterm"}
+    for size in ("COLUMNS", "LINES"):  # the terminal's own size (80x24), not the test run's
+        env.pop(size, None)
+    (tmp_path / "Mail").mkdir()
+    box = tmp_path / "box"
+    box.write_bytes(b"From ann@acme.example Fri Dec  4 10:17:42 2026\n" + SAMPLE_MAIL.read_bytes() + b"\n")
+    screen = _in_a_terminal(["mutt", "-n", "-F", str(EXAMPLES / "mutt" / "muttrc"), "-e", "set pipe_decode",
+                             "-f", str(box)], env,
+                            [(b"", b"Ann Lee"), (keys, b"Press any key to continue"),
+                             (b"\n", b"Ann Lee"), (b":set ?pipe_decode\n", b"pipe_decode is set")])
+    assert b"logged email #1 with Ann Lee" in screen
+    people = _run("crm contacts list -f csv", env)
+    assert ("bob@acme.example" in people) == created
+
+
+def _in_a_terminal(command: list[str], env: dict[str, str], steps: list[tuple[bytes, bytes]]) -> bytes:
+    """Runs `command` in a pseudo-terminal of 80x24: for each step, types its keys, then reads until
+    its marker shows (30 s at most); then ends it. What the terminal showed."""
+    import pty
+    import select
+    import time
+
+    import fcntl
+    import struct
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the program, on the terminal
+        os.execvpe(command[0], command, env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    shown = b""
+    try:
+        for keys, marker in steps:
+            if keys:
+                os.write(fd, keys)
+            deadline = time.monotonic() + 30
+            start = len(shown)
+            while time.monotonic() < deadline and marker not in shown[start:]:
+                if select.select([fd], [], [], 0.2)[0]:
+                    try:
+                        shown += os.read(fd, 65536)
+                    except OSError:
+                        break
+            assert marker in shown[start:], (marker, shown[-2000:])
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    return shown
