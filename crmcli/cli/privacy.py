@@ -18,7 +18,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 
 # A section's records, counted in the message: (one, several).
 _NOUNS = {"interactions": ("interaction", "interactions"), "follow_ups": ("follow-up", "follow-ups"),
-          "deals": ("deal", "deals"), "history": ("history entry", "history entries")}
+          "deals": ("deal", "deals"), "cases": ("case", "cases"), "history": ("history entry", "history entries")}
 
 Ref = Annotated[str, typer.Argument(metavar="CONTACT", help="Id, email, or a unique part of the name.")]
 
@@ -32,7 +32,7 @@ def export(
                                                     "stdout).")] = None,
 ) -> None:
     """Everything stored about a person — card, interactions (shared ones too), follow-ups, deals,
-    audit history — as one JSON document (see the README: Privacy)."""
+    service cases, audit history — as one JSON document (see the README: Privacy)."""
     from crmcli.cli.output import note
     from crmcli.core import contacts, privacy
     from crmcli.core.text import counted
@@ -55,8 +55,8 @@ def export(
 
 @app.command("forget")
 def forget(ctx: typer.Context, ref: Ref, yes: YesOpt = False) -> None:
-    """Erase a person everywhere: their contact, emails, phones, fields, follow-ups, the interactions
-    only they took part in, their name in shared ones and in deals (amounts kept), the search index
+    """Erase a person everywhere: their contact, emails, phones, fields, follow-ups, service cases, the
+    interactions only they took part in, their name in shared ones and in deals (amounts kept), the search index
     and the audit history. Asks first; cannot be undone."""
     from crmcli.cli.confirm import confirm_or_refuse
     from crmcli.cli.output import note

@@ -75,10 +75,9 @@ def render(found: "CaseReport") -> str:
     by_kind: dict[str, dict[str, tuple[int, int | None]]] = {}
     for m in found.times:
         by_kind.setdefault(m.kind, {})[m.measure] = (m.count, m.minutes)
-    counted = f"in {found.clock}; waits on the customer left out" if found.clock != "clock" else \
-        "clock time; waits on the customer left out"
+    counted = found.clock if found.clock != "clock" else "clock time"
     heads = ("kind", "first response", "cases", "resolution", "resolved")
-    blocks.append(f"Median times ({counted})\n" + render_table(heads, [
+    blocks.append(f"Median times ({counted}; waits on the customer left out)\n" + render_table(heads, [
         [kind, span_text(m["first response"][1]), str(m["first response"][0]), span_text(m["resolution"][1]),
          str(m["resolution"][0])] for kind, m in by_kind.items()], right=frozenset(heads[1:])))
     return "\n".join(blocks)

@@ -70,7 +70,7 @@ class Median:
 class CaseReport:
     now: datetime
     since: datetime | None
-    clock: str                      # "business hours (mon-fri 09:00-17:00 UTC)" or "clock"
+    clock: str                      # "business hours: mon-fri 09:00-17:00 UTC" or "clock"
     open: tuple[Ageing, ...]        # by kind, priority, age bucket; only non-zero counts
     breached: tuple[Breach, ...]    # by kind, priority, deadline, state; only non-zero counts
     times: tuple[Median, ...]       # by kind (those with cases), then ALL
@@ -97,7 +97,7 @@ def report(conn: Connection, now: datetime, *, since: datetime | None = None,
     counting = clock(hours)
     k = ServiceCase.__table__  # type: ignore[attr-defined]
     scope = [k.c.opened_at >= since.astimezone(UTC)] if since is not None else []
-    return CaseReport(now, since, f"business hours ({hours})" if hours is not None else "clock",
+    return CaseReport(now, since, f"business hours: {hours}" if hours is not None else "clock",
                       tuple(_ageing(conn, now, scope)), tuple(_breaches(conn, now, scope)),
                       tuple(_medians(conn, scope, counting)))
 

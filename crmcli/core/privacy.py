@@ -2,22 +2,23 @@
 answered), and the person erased everywhere (`forget`, the right to erasure), in one transaction.
 
 The export document (README, "Privacy") is JSON with a format name and version, and one section
-per kind of record, listed in `sections`. Sections are added as crm learns new records (cases
-will be a `cases` section) without changing `format_version`: a reader ignores sections it does not
+per kind of record, listed in `sections`. Sections are added as crm learns new records (`cases`
+came with service cases) without changing `format_version`: a reader ignores sections it does not
 know, and `sections` tells "none" (an empty list) from "not exported by this version" (absent).
 A field removed or changed in meaning moves `format_version`.
 
 `forget` erases, in the erasure's one write transaction:
 - the contact row, and with it (foreign keys) its emails, phones, custom fields, tag links,
-  follow-ups and links to interactions and deals;
+  follow-ups, service cases with their status history, and links to interactions and deals;
 - the interactions that name only them; in the interactions they shared, their link, and their
   name, emails and phones in the text (each replaced by MARK);
 - in the deals they were on: the link, and their name in the deal's name, note and lost reason
   (amounts, stages and stage history stay, so reports still add up), and in the follow-ups of
   those deals;
 - anywhere else (any interaction, deal, follow-up, organisation, other contacts' titles and
-  fields): their full name, emails and phones;
-- in the audit history: every change about them (their rows, their interactions' rows), their
+  fields, other people's cases' titles): their full name, emails and phones;
+- in the audit history: every change about them (their rows, their interactions' rows, their
+  cases' status changes), their
   name, emails and phones in the values of every other change, and in the command lines;
 - the search index's words for all of it (storage/erasure.py), and the migration backups beside
   a SQLite file (deleted: they are older copies of the whole database).
@@ -48,9 +49,9 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from crmcli.core.clock import as_utc
-from crmcli.core.models import (AUDIT_CHANGE, AUDIT_COMMAND, CONTACT_EMAIL, CONTACT_FIELD, CONTACT_PHONE, CONTACT_TAG,
-                                DEAL_CONTACT, INTERACTION_CONTACT, STAGE_CHANGE, Contact, Deal, FollowUp,
-                                Interaction, Organization)
+from crmcli.core.models import (AUDIT_CHANGE, AUDIT_COMMAND, CASE_STATUS_CHANGE, CONTACT_EMAIL, CONTACT_FIELD,
+                                CONTACT_PHONE, CONTACT_TAG, DEAL_CONTACT, INTERACTION_CONTACT, STAGE_CHANGE, Contact,
+                                Deal, FollowUp, Interaction, Organization, ServiceCase)
 from crmcli.core.text import counted, fold, like_pattern
 from crmcli.errors import NotFound
 
@@ -61,7 +62,7 @@ if TYPE_CHECKING:
 
 FORMAT = "crmcli-subject-access"
 FORMAT_VERSION = 1
-SECTIONS = ("contact", "interactions", "follow_ups", "deals", "history")  # issue 14 adds "cases"
+SECTIONS = ("contact", "interactions", "follow_ups", "deals", "cases", "history")
 MARK = "[erased]"
 CHUNK = 500  # ids per IN list
 
@@ -93,7 +94,8 @@ def export(session: Session, contact: Contact, *, now: datetime) -> dict[str, An
     cid = contact.id
     return {"format": FORMAT, "format_version": FORMAT_VERSION, "exported_at": _when(now),
             "sections": list(SECTIONS), "contact": _card(session, contact), "interactions": _interactions(conn, cid),
-            "follow_ups": _follow_ups(conn, cid), "deals": _deals(conn, cid), "history": _history(conn, cid)}
+            "follow_ups": _follow_ups(conn, cid), "deals": _deals(conn, cid), "cases": _cases(conn, cid),
+            "history": _history(conn, cid)}
 
 
 def _card(session: Session, contact: Contact) -> dict[str, Any]:
@@ -167,6 +169,31 @@ def _deals(conn: Connection, cid: int) -> list[dict[str, Any]]:
              "organisation": {"id": r.org_id, "name": r.org_name} if r.org_id else None,
              "with": others.get(r.id, []), "stage_history": steps.get(r.id, []), "created": _when(r.created_at),
              "updated": _when(r.updated_at), "closed": _when(r.closed_at)} for r in rows]
+
+
+def _cases(conn: Connection, cid: int) -> list[dict[str, Any]]:
+    """The service cases they raised, each with its status history and the interactions on it
+    (its notes, mails about it)."""
+    k, h, i, d = ServiceCase.__table__, CASE_STATUS_CHANGE, Interaction.__table__, Deal.__table__  # type: ignore[attr-defined]
+    rows = conn.execute(sa.select(k, d.c.name.label("deal_name")).outerjoin(d, d.c.id == k.c.deal_id)
+                        .where(k.c.contact_id == cid).order_by(k.c.opened_at, k.c.id)).all()
+    steps: dict[int, list[dict[str, Any]]] = {}
+    notes: dict[int, list[dict[str, Any]]] = {}
+    for chunk in _chunks([r.id for r in rows]):
+        for step in conn.execute(sa.select(h).where(h.c.case_id.in_(chunk)).order_by(h.c.changed_at, h.c.id)):
+            steps.setdefault(step.case_id, []).append({"at": _when(step.changed_at), "from": step.from_status,
+                                                       "to": step.to_status})
+        for note in conn.execute(sa.select(i).where(i.c.case_id.in_(chunk)).order_by(i.c.occurred_at, i.c.id)):
+            notes.setdefault(note.case_id, []).append({"id": note.id, "uid": note.uid, "kind": note.kind,
+                                                       "direction": note.direction,
+                                                       "occurred": _when(note.occurred_at), "body": note.body})
+    return [{"id": r.id, "uid": r.uid, "title": r.title, "kind": r.kind, "priority": r.priority, "status": r.status,
+             "owner": r.owner, "deal": {"id": r.deal_id, "name": r.deal_name} if r.deal_id else None,
+             "opened": _when(r.opened_at), "first_response": _when(r.first_response_at),
+             "resolved": _when(r.resolved_at), "closed": _when(r.closed_at), "waiting_since": _when(r.waiting_since),
+             "response_due": _when(r.response_due_at), "resolve_due": _when(r.resolve_due_at),
+             "status_history": steps.get(r.id, []), "interactions": notes.get(r.id, []),
+             "created": _when(r.created_at), "updated": _when(r.updated_at)} for r in rows]
 
 
 def _history(conn: Connection, cid: int) -> list[dict[str, Any]]:
@@ -251,6 +278,7 @@ class Subject:
     phones: frozenset[str]
     since_change: int  # the first history change about them (ids are reused on SQLite: an earlier
     # contact with the same id, deleted, is not them)
+    case_steps: tuple[str, ...] = ()  # the status changes of their cases, as the history keys them
 
     def terms(self) -> set[str]:
         folded = {fold(name) for name in self.names}
@@ -287,7 +315,9 @@ def _subject(conn: Connection, cid: int) -> Subject:
                 phones.add(values["number"])
     p = CONTACT_PHONE  # a number someone else has too (a switchboard's) is theirs as well: it stays
     phones -= set(conn.scalars(sa.select(p.c.number).where(p.c.number.in_(phones), p.c.contact_id != cid)))
-    return Subject(cid, frozenset(names), frozenset(emails), frozenset(phones), born)
+    k, h = ServiceCase.__table__, CASE_STATUS_CHANGE  # type: ignore[attr-defined]
+    steps = conn.scalars(sa.select(h.c.id).join(k, k.c.id == h.c.case_id).where(k.c.contact_id == cid).order_by(h.c.id))
+    return Subject(cid, frozenset(names), frozenset(emails), frozenset(phones), born, tuple(str(s) for s in steps))
 
 
 # -- forget ----------------------------------------------------------------------------------------
@@ -327,7 +357,8 @@ def plan(session: Session, contact: Contact, db: Database | None = None) -> Plan
     history = sum(int(conn.execute(sa.select(sa.func.count()).select_from(AUDIT_CHANGE).where(condition)).scalar_one())
                   for condition in _about(subject, impact.interactions))
     own = {"emails": impact.emails, "phones": impact.phones, "custom fields": impact.fields, "tags": impact.tags,
-           "follow-ups": impact.follow_ups, "interactions": len(impact.interactions)}
+           "follow-ups": impact.follow_ups, "cases": _count_cases(conn, contact.id),  # type: ignore[arg-type]
+           "interactions": len(impact.interactions)}
     backups = tuple(str(p) for p in db.migration_backups()) if db is not None else ()
     return Plan(contact.id, impact.label, contact.name, own, shared, len(impact.deals), history, backups)  # type: ignore[arg-type]
 
@@ -378,6 +409,7 @@ _TEXTS: tuple[tuple[sa.Table, tuple[str, ...]], ...] = (
     (Contact.__table__, ("title", "do_not_contact_reason")),  # type: ignore[has-type]
     (CONTACT_FIELD, ("value",)),
     (Organization.__table__, ("name", "website")),  # type: ignore[has-type]
+    (ServiceCase.__table__, ("title",)),  # type: ignore[attr-defined] # someone else's case about them
 )
 
 
@@ -463,7 +495,8 @@ def _delete(conn: Connection, cid: int, alone: Sequence[int]) -> dict[str, int]:
 
     counts = {"contacts": 1, "emails": count(CONTACT_EMAIL), "phones": count(CONTACT_PHONE),
               "custom fields": count(CONTACT_FIELD), "tags": count(CONTACT_TAG),
-              "follow-ups": count(FollowUp.__table__), "interactions": len(alone)}  # type: ignore[arg-type]
+              "follow-ups": count(FollowUp.__table__), "cases": _count_cases(conn, cid),  # type: ignore[arg-type]
+              "interactions": len(alone)}
     i = Interaction.__table__
     for chunk in _chunks(alone):
         conn.execute(sa.delete(i).where(i.c.id.in_(chunk)))
@@ -471,11 +504,19 @@ def _delete(conn: Connection, cid: int, alone: Sequence[int]) -> dict[str, int]:
     return {what: n for what, n in counts.items() if n}
 
 
+def _count_cases(conn: Connection, cid: int) -> int:
+    k = ServiceCase.__table__  # type: ignore[attr-defined]
+    return int(conn.execute(sa.select(sa.func.count()).select_from(k).where(k.c.contact_id == cid)).scalar_one())
+
+
 def _about(subject: Subject, alone: Sequence[int]) -> list[Any]:
     """SQL conditions naming the history's changes about them: their own rows since they were
-    added, and the rows of the interactions that were theirs alone."""
+    added (their cases' rows too: a case names its contact), the status changes of their cases
+    since then, and the rows of the interactions that were theirs alone."""
     ch = AUDIT_CHANGE
     return [sa.and_(ch.c.contact_id == subject.contact_id, ch.c.id >= subject.since_change),
+            *(sa.and_(ch.c.table_name == "case_status_change", ch.c.row_key.in_(chunk),
+                      ch.c.id >= subject.since_change) for chunk in _chunks(subject.case_steps)),
             *(sa.and_(ch.c.table_name == "interaction", ch.c.row_key.in_([str(i) for i in chunk]))
               for chunk in _chunks(alone))]
 

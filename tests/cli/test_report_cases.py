@@ -88,7 +88,7 @@ def test_since_and_business_hours(cases: Run) -> None:
     assert cases("report", "cases", "--since", "3 days ago").stderr == "cases opened since 2026-03-02 00:00\n"
     cases("config", "set", "business_hours", "mon-fri 09:00-17:00 UTC")
     table = cases("report", "cases").stdout
-    assert "Median times (in business hours (mon-fri 09:00-17:00 UTC); waits on the customer left out)" in table
+    assert "Median times (business hours: mon-fri 09:00-17:00 UTC; waits on the customer left out)" in table
     rows = json.loads(cases("report", "cases", "-f", "json").stdout)
     # opened Tuesday 24 Feb 10:30, closed Wednesday 4 Mar 10:30: 6 open days of 8 hours
     assert [(r["median_minutes"], r["clock"]) for r in rows if r["kind"] == "all"] == [(30, "business"),

@@ -92,7 +92,7 @@ def test_business_hours_count_only_open_time_and_leave_out_the_wait(db: Database
     with db.connect() as conn:
         business = report(conn, NOW, hours=hours)
         clock = report(conn, NOW)
-    assert business.clock == "business hours (mon-fri 09:00-17:00 UTC)"
+    assert business.clock == "business hours: mon-fri 09:00-17:00 UTC"
     assert [m.minutes for m in business.times if m.kind == "all"] == [120, 8 * 60]
     assert [m.minutes for m in clock.times if m.kind == "all"] == [66 * 60, 88 * 60]
     assert list(business.rows().rows)[-1][-1] == "business"

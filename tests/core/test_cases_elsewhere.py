@@ -226,3 +226,82 @@ def test_the_reminders_case_query_reads_the_status_and_deadline_index(db: Databa
     index = "SEARCH service_case USING INDEX ix_service_case_status_due"
     assert f"{index} (status=? AND resolve_due_at<?)" in plan and f"{index} (status=?)" in plan, plan
     assert not [step for step in plan if step.startswith("SCAN")], plan
+
+
+# -- privacy: export and erasure ----------------------------------------------------------------
+
+def _vera_and_bob(db: Database) -> dict[str, int]:
+    """Vera's complaint (opened, answered later in its own command, a note on it), Bob's case whose
+    title names her, and a meeting of both that belongs to Bob's case."""
+    from crmcli.core import cases
+
+    policy = cases.CasePolicy()
+    with db.session(write=True) as s:
+        vera, _ = contacts.add(s, contacts.ContactChanges(name="Vera Novak", add_emails=["vera@novak.example"]))
+        bob, _ = contacts.add(s, contacts.ContactChanges(name="Bob Marsh"))
+        hers = cases.add(s, vera, "Invoice 1043 charged twice", kind="complaint", priority="urgent", owner="",
+                         now=UTC_NOW - 3 * HOUR, policy=policy)
+        his = cases.add(s, bob, "Bob says Vera Novak got the wrong file", now=UTC_NOW - 3 * HOUR, owner="",
+                        policy=policy)
+        ids = {"vera": vera.id, "bob": bob.id, "hers": hers.id, "his": his.id}
+    with db.session(write=True) as s:
+        hers = cases.get(s, str(ids["hers"]))
+        ids["note"] = cases.note(s, hers, "Refund on its way", now=UTC_NOW - 2 * HOUR).id
+        cases.set_status(s, hers, "waiting", now=UTC_NOW - HOUR, policy=policy)
+        shared = interactions.log(s, [contacts.resolve(s, "vera"), contacts.resolve(s, "bob")],
+                                  "Met Vera and Bob about the file", kind="meeting", occurred_at=UTC_NOW - HOUR)
+        ids["shared"] = shared.id
+    _on_case(db, ids["shared"], ids["his"])
+    return ids  # type: ignore[return-value]
+
+
+def test_the_privacy_export_has_their_cases_with_history_and_notes(db: Database) -> None:
+    from crmcli.core import privacy
+
+    ids = _vera_and_bob(db)
+    with db.session() as s:
+        document = privacy.export(s, contacts.resolve(s, "vera"), now=NOW)
+    assert "cases" in document["sections"]
+    [case] = document["cases"]  # hers only: Bob's case names her in its title but is his
+    assert (case["id"], case["title"], case["kind"], case["priority"], case["status"]) == (
+        ids["hers"], "Invoice 1043 charged twice", "complaint", "urgent", "waiting")
+    assert case["opened"] == "2026-03-05T07:30:00Z" and case["waiting_since"] == "2026-03-05T09:30:00Z"
+    assert case["first_response"] == "2026-03-05T08:30:00Z" and case["resolved"] is None
+    assert case["response_due"].endswith("Z") and case["resolve_due"].endswith("Z") and case["deal"] is None
+    assert [(h["from"], h["to"], h["at"]) for h in case["status_history"]] == [
+        (None, "new", "2026-03-05T07:30:00Z"), ("new", "open", "2026-03-05T08:30:00Z"),
+        ("open", "waiting", "2026-03-05T09:30:00Z")]
+    assert [(n["id"], n["kind"], n["body"]) for n in case["interactions"]] == [(ids["note"], "note", "Refund on its way")]
+    with db.session() as s:
+        assert privacy.export(s, contacts.resolve(s, "bob"), now=NOW)["cases"][0]["interactions"][0]["id"] == ids["shared"]
+
+
+def test_forget_takes_their_cases_and_notes_and_leaves_others_cases_linked(db: Database) -> None:
+    from crmcli.core import privacy, search
+    from crmcli.core.models import AUDIT_CHANGE, CASE_STATUS_CHANGE, ServiceCase
+
+    ids = _vera_and_bob(db)
+    k, h, ch, i = ServiceCase.__table__, CASE_STATUS_CHANGE, AUDIT_CHANGE, Interaction.__table__  # type: ignore[attr-defined]
+    with db.connect() as conn:
+        steps = [str(n) for n in conn.scalars(sa.select(h.c.id).where(h.c.case_id == ids["hers"]))]
+        audited = conn.execute(sa.select(sa.func.count()).select_from(ch).where(
+            ch.c.table_name == "case_status_change", ch.c.row_key.in_(steps))).scalar_one()
+    assert audited >= 1  # the move to waiting, made by a later command than the case's opening
+    with db.session() as s:
+        planned = privacy.plan(s, contacts.resolve(s, "vera"), db)
+    assert planned.own["cases"] == 1 and "1 case" in planned.describe()
+    done = privacy.forget(db, ids["vera"])
+    assert done.deleted["cases"] == 1
+    with db.connect() as conn:
+        assert conn.scalars(sa.select(k.c.id).order_by(k.c.id)).all() == [ids["his"]]
+        assert conn.scalars(sa.select(h.c.case_id).distinct()).all() == [ids["his"]]
+        assert conn.execute(sa.select(i.c.id, i.c.case_id).order_by(i.c.id)).all() == [(ids["shared"], ids["his"])]
+        assert conn.scalar(sa.select(k.c.title).where(k.c.id == ids["his"])) == "Bob says [erased] got the wrong file"
+        assert conn.scalar(sa.select(i.c.body)) == "Met [erased] and Bob about the file"
+        assert conn.execute(sa.select(sa.func.count()).select_from(ch).where(
+            ch.c.table_name == "case_status_change", ch.c.row_key.in_(steps))).scalar_one() == 0
+        history = " ".join(str(row) for row in conn.execute(sa.select(ch.c.before, ch.c.after)))
+        assert search.search(conn, "refund").rows == [] and search.search(conn, "vera").rows == []
+        assert search.search(conn, "file").rows  # the shared meeting on Bob's case is still found
+    assert "Vera" not in history and "Novak" not in history and "Invoice 1043" not in history
+    assert "Refund on its way" not in history
