@@ -14,7 +14,7 @@ from crmcli.core import contacts, mail_log
 from crmcli.core.mail_log import case_number
 from crmcli.io.mail import Address, Mail
 from crmcli.storage.database import Database
-from tests.core.conftest import NOW
+from tests.core.conftest import NOW, pin
 
 ME = "me@mine.example"
 SENT = datetime(2026, 3, 4, 16, 0, tzinfo=UTC)
@@ -197,3 +197,19 @@ def test_logged_mail_is_found_by_its_words_and_its_people(people: Database) -> N
 
         assert found("zeppelin") == found("cafe") == found("ann zeppelin") == ["email in with Ann Lee, Bob Marsh"]
         assert found("marsh") == ["email in with Ann Lee, Bob Marsh", "email in with Bob Marsh"]
+
+
+def test_a_do_not_contact_contact_still_gets_the_mail_and_their_deal_its_activity(
+        people: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from crmcli.core import deals
+
+    pin(monkeypatch, SENT - timedelta(days=3))  # the deal is older than the mail
+    with people.session(write=True) as session:
+        ann = contacts.resolve(session, "ann")
+        contacts.apply(session, ann, contacts.ContactChanges(do_not_contact=True, do_not_contact_reason="asked"))
+        deals.add(session, deals.NewDeal("Website", 1_000, "EUR", contacts=[ann]))
+    pin(monkeypatch, NOW)
+    [outcome] = log(people, mail()).outcomes
+    assert [n for _, n in outcome.contacts] == ["Ann Lee"]  # history is history
+    [(activity,)] = rows(people, "SELECT last_activity_at FROM deal")
+    assert utc(activity) == SENT
