@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from crmcli.errors import CrmError, Invalid
 from crmcli.io.html_text import html_to_text
-from crmcli.io.mail import Address, Mail, decode, parse, read_mailbox, read_maildir, read_mbox, trim, unflow
+from crmcli.io.mail import Address, Mail, decode, decode_words, parse, read_mailbox, read_maildir, read_mbox, trim, unflow
 from tests.io.mail_checks import assert_mail_or_refused
 
 SAMPLES = Path(__file__).resolve().parent / "mail"
@@ -100,10 +100,10 @@ def test_a_french_reply_from_a_phone() -> None:
 
 
 def test_broken_charsets_give_replacement_characters() -> None:
-    """An unknown charset in an encoded word and bad UTF-8 in another: U+FFFD; an unknown body charset:
-    read as UTF-8, else Windows-1252; a NUL dropped; an unreadable Date: None."""
+    """An unknown charset (an encoded word's or the body's) read as UTF-8, else Windows-1252; bad UTF-8
+    in a word that says UTF-8: U+FFFD; a NUL dropped; an unreadable Date: None."""
     mail = sample("broken-charset.eml")
-    assert mail.subject == "caf\ufffd\ufffd ok"
+    assert mail.subject == "café\ufffd ok"
     assert mail.text == "café crème € ÿend"
     assert mail.date is None and mail.message_id is None
 
@@ -134,6 +134,29 @@ def test_message_id_forms(value: str, expected: str | None) -> None:
     """Without brackets; a bare id read as it is; one longer than any real id kept as its digest (a
     database index holds it, and the same mail still has the same id)."""
     assert parse(_mail(Message_ID=value)).message_id == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("=?utf-8?q?a_b?= =?utf-8?q?c?=", "a bc"),  # the space between two words is no text
+    ("=?utf-8?q?a?= x =?UTF-8?Q?b?=", "a x b"),  # text between them is
+    ("=?utf-8?b?w6k?=", "é"),  # base64 without its padding
+    ("=?utf-8?b?w6k=?=", "é"),
+    ("=?utf-8?b?QUJDREU?=", "ABCDE"),
+    ("=?utf-8?b?w6#k?=", "é"),  # a stray character
+    ("=?utf-8?b?####?=", ""),
+    ("=?utf-8*en?q?=C3=A9?=", "é"),  # RFC 2231's language
+    ("=?iso-8859-1?q?caf=E9?=", "café"),
+    ("=?x-unknown?q?caf=E9?=", "café"),  # a charset Python lacks: UTF-8, else Windows-1252
+    ("=?utf-8?q?caf=E9?=", "caf\ufffd"),  # not UTF-8 after all
+    ("=?base64?q?x?=", "x"),  # a codec that is not a charset
+    ('"=?utf-8?q?Lee,_Ann?="', '"Lee, Ann"'),
+    ("raw \udcc3\udca9", "raw é"),  # 8-bit bytes as the parser keeps them: UTF-8...
+    ("\udce9t\udce9", "été"),  # ... else Windows-1252
+    ("a =?bogus ?= b", "a =?bogus ?= b"),
+    ("", ""),
+])
+def test_decode_words(value: str, expected: str) -> None:
+    assert decode_words(value) == expected
 
 
 def test_in_reply_to_and_references() -> None:
@@ -447,7 +470,8 @@ def _deliver(folder: Path, name: str, subject: str) -> None:
 
 def test_a_maildir_in_order_of_delivery(tmp_path: Path) -> None:
     """new/ and cur/ read, tmp/ (deliveries not done) and dot files not; delivery time first (the
-    seconds, then the microseconds of an M part), then the name; a name of another form last."""
+    seconds, then the microseconds of an M part), then the name; a name of another form last, a
+    control character in it escaped (the name is shown in a message line)."""
     root = tmp_path / "Maildir"
     for sub in ("cur", "new", "tmp"):
         (root / sub).mkdir(parents=True)
@@ -458,11 +482,13 @@ def test_a_maildir_in_order_of_delivery(tmp_path: Path) -> None:
     _deliver(root / "cur", "odd-name", "last")
     _deliver(root / "tmp", "1796547500.M1P1.host", "not delivered yet")
     _deliver(root / "cur", ".hidden", "not a message")
+    _deliver(root / "cur", "z\nnewline\x1b", "named by a hostile hand")
     read = list(read_mailbox(root))
     assert [label for label, _ in read] == ["new/999999999.host", "cur/1796547599.M999999P3.host:2,RS",
                                             "cur/1796547600.M5P1.host:2,S", "new/1796547600.M40P2.host",
-                                            "cur/odd-name"]
-    assert [parse(data).subject for _, data in read] == ["first", "second", "third", "fourth", "last"]
+                                            "cur/odd-name", "cur/z\\nnewline\\x1b"]
+    assert [parse(data).subject for _, data in read] == ["first", "second", "third", "fourth", "last",
+                                                         "named by a hostile hand"]
     assert list(read_maildir(root)) == read  # the same, asked for by name
 
 
