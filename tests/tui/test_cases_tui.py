@@ -334,7 +334,8 @@ def test_C_on_a_contact_opens_a_case_for_them(demo: AppContext) -> None:
             assert app.screen.name == "contact"
             with demo.database.connect() as conn:
                 mine = cases.rows(conn, demo.now(), contact_id=9)
-            assert [c.title for c in mine] == ["Wants a copy of the contract"]
+            assert [(c.title, c.kind, c.priority) for c in mine] == [("Wants a copy of the contract", "request",
+                                                                     "normal")]  # left empty: the core's defaults
 
     run(scenario())
 

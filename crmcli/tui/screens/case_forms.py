@@ -19,8 +19,8 @@ from crmcli.tui.screens.prompt import Field, FormModal, PromptModal, _error, che
 class NewCase:
     contact: str        # a CONTACT reference, as the CLI resolves one
     title: str
-    kind: str
-    priority: str
+    kind: str | None      # None: the core's default
+    priority: str | None  # None: the core's default
     deal: str | None    # a deal reference (#12, or its name)
     owner: str | None   # a name or "me"; None: whoever adds it
 
@@ -32,8 +32,9 @@ def add(context: Any, new: NewCase) -> str:
     with context.database.session(write=True) as session:
         contact = contacts.resolve(session, new.contact)
         deal = deals.resolve(session, new.deal) if new.deal else None
-        case = cases.add(session, contact, new.title, kind=new.kind, priority=new.priority, deal=deal,
-                         owner=new.owner, now=context.now(), policy=cases.policy(context.settings), me=context.me)
+        chosen = {name: value for name, value in (("kind", new.kind), ("priority", new.priority)) if value}
+        case = cases.add(session, contact, new.title, **chosen, deal=deal, owner=new.owner, now=context.now(),
+                         policy=cases.policy(context.settings), me=context.me)
         return f"added case #{case.id} {case.title} for {contact.name}"
 
 
@@ -101,8 +102,13 @@ def edit(context: Any, case_id: int, changes: Any, deal: str | None, read_versio
 
 # -- forms ------------------------------------------------------------------------------------------
 
-def _listed(values: tuple[str, ...]) -> str:
-    return ", ".join(values)
+def _listed(name: str, values: tuple[str, ...]) -> str:
+    """A field's choices, led by what the core picks when it is left empty (cases.add's default)."""
+    import inspect
+
+    from crmcli.core import cases
+
+    return f"empty: {inspect.signature(cases.add).parameters[name].default}; {', '.join(values)}"
 
 
 class CaseForm(_AboutContacts):
@@ -115,8 +121,8 @@ class CaseForm(_AboutContacts):
         super().__init__("Open a case", [
             Field("contact", "For", "Ann Lee, bob@marsh.example, #12", who.name if who else "", required=True),
             Field("title", "Case", "Invoice 1043 charged twice", required=True),
-            Field("kind", "Kind", _listed(cases.KINDS), cases.KINDS[0]),
-            Field("priority", "Priority", _listed(cases.PRIORITIES), "normal"),
+            Field("kind", "Kind", _listed("kind", cases.KINDS)),
+            Field("priority", "Priority", _listed("priority", cases.PRIORITIES)),
             Field("owner", "Owner", "empty: you; a name"),
             Field("deal", "Deal", "optional: #12 or its name"),
         ], who, focus="title")
@@ -125,8 +131,9 @@ class CaseForm(_AboutContacts):
         from crmcli.core import cases
 
         refs = self.refs("contact")
+        kind, priority = self.value("kind").strip(), self.value("priority").strip()
         return NewCase(refs[0] if len(refs) == 1 else self.value("contact"), cases.check_title(self.value("title")),
-                       cases.check_kind(self.value("kind")), cases.check_priority(self.value("priority")),
+                       cases.check_kind(kind) if kind else None, cases.check_priority(priority) if priority else None,
                        self.value("deal").strip() or None, self.value("owner").strip() or None)
 
     def save(self, request: NewCase) -> str:
@@ -161,8 +168,8 @@ class CaseEditForm(FormModal):
 
         super().__init__(f"Edit case #{before.id} {before.title}", [
             Field("title", "Case", "Invoice 1043 charged twice", before.title, required=True),
-            Field("kind", "Kind", _listed(cases.KINDS), before.kind, required=True),
-            Field("priority", "Priority", _listed(cases.PRIORITIES), before.priority, required=True),
+            Field("kind", "Kind", ", ".join(cases.KINDS), before.kind, required=True),
+            Field("priority", "Priority", ", ".join(cases.PRIORITIES), before.priority, required=True),
             Field("deal", "Deal", "#12 or its name; empty: none", before.deal),
         ], focus="title")
         self._before = before
