@@ -19,7 +19,8 @@ mailbox imported at once.
 - Cases: `[case #12]` anywhere in the subject (case-insensitive, exactly that form: brackets, the
   word, a space, #, digits) adds the mail to case 12 (crmcli.core.cases.on_interaction: a reply
   of the user's is the case's first response, the customer's answer ends a wait). A number no case
-  has is said in the notes and the mail is logged without a case.
+  has is said in the notes and the mail is logged without a case. A mail without one that answers
+  a mail on a case (its In-Reply-To or References name one logged) joins that case too.
 
 Writes go in bulk (Core statements, executemany): a mailbox of 10,000 messages is a handful of
 statements, not 10,000 ORM round trips. Nothing here commits: the caller's transaction keeps all
@@ -88,15 +89,25 @@ def storable(text: str) -> str:
     return _UNSTORABLE.sub("\ufffd", text)
 
 
-def message_key(mail: "Mail") -> str:
-    """The id a mail is known by: its Message-ID, or (over MAX_MESSAGE_ID, or none) a hash."""
+def id_key(message_id: str | None) -> str | None:
+    """A Message-ID as kept (without <>), None when blank; over MAX_MESSAGE_ID, its hash."""
+    kept = storable((message_id or "").strip())
+    if not kept:
+        return None
+    if len(kept) <= MAX_MESSAGE_ID:
+        return kept
     import hashlib  # only when hashing: a few ms of `crm log --eml` otherwise
 
-    if mail.message_id:
-        kept = storable(mail.message_id.strip())
-        if kept and len(kept) <= MAX_MESSAGE_ID:
-            return kept
-        return "sha256:" + hashlib.sha256(kept.encode("utf-8")).hexdigest()
+    return "sha256:" + hashlib.sha256(kept.encode("utf-8")).hexdigest()
+
+
+def message_key(mail: "Mail") -> str:
+    """The id a mail is known by: its Message-ID (id_key), or without one a hash of the mail."""
+    kept = id_key(mail.message_id)
+    if kept is not None:
+        return kept
+    import hashlib
+
     sender = mail.sender.email if mail.sender else ""
     date = mail.date.astimezone(UTC).isoformat() if mail.date else ""
     parts = "\0".join((sender, date, mail.subject, mail.text))
@@ -278,19 +289,36 @@ def _create_contacts(session: Session, to_log: list[_Pending], owners: dict[str,
 
 
 def _link_cases(conn: sa.Connection, logged: list[_Pending]) -> None:
-    """Each mail's `[case #N]`, when a case N exists (else a note)."""
-    wanted = [(p, n) for p in logged if (n := case_number(p.mail.subject)) is not None]
-    if not wanted:
-        return
-    s = ServiceCase.__table__
+    """Each mail's case: its subject's `[case #N]` when a case N exists (else a note), or else the
+    case of the mail it answers (In-Reply-To, then References, nearest first), logged before or
+    earlier in this batch."""
+    named = {p.key: n for p in logged if (n := case_number(p.mail.subject)) is not None}
+    threads = {p.key: _thread(p.mail) for p in logged if p.key not in named}
+    s, i = ServiceCase.__table__, Interaction.__table__
     found: set[int] = set()
-    for chunk in _chunks({n for _, n in wanted}):
+    for chunk in _chunks(set(named.values())):
         found.update(conn.execute(sa.select(s.c.id).where(s.c.id.in_(chunk))).scalars())
-    for p, number in wanted:
-        if number in found:
-            p.case_id = number
+    answered: dict[str, int] = {}  # a Message-ID logged -> its case
+    for chunk in _chunks({k for keys in threads.values() for k in keys}):
+        answered.update(conn.execute(sa.select(i.c.message_id, i.c.case_id)
+                                     .where(i.c.message_id.in_(chunk), i.c.case_id.is_not(None))).all())  # type: ignore[arg-type]
+    for p in logged:
+        if p.key in named:
+            number = named[p.key]
+            if number in found:
+                p.case_id = number
+            else:
+                p.notes.append(f"no case #{number}: logged without a case")
         else:
-            p.notes.append(f"no case #{number}: logged without a case")
+            p.case_id = next((answered[k] for k in threads[p.key] if k in answered), None)
+        if p.case_id is not None:
+            answered[p.key] = p.case_id  # a reply to it later in the batch joins the case too
+
+
+def _thread(mail: "Mail") -> list[str]:
+    """The Message-IDs a mail answers, nearest first, as kept (id_key)."""
+    ids = [mail.in_reply_to, *reversed(mail.references)]
+    return [k for k in dict.fromkeys(id_key(m) for m in ids) if k is not None]
 
 
 def _write(conn: sa.Connection, logged: list[_Pending], now: datetime) -> dict[str, int]:

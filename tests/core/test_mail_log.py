@@ -213,3 +213,26 @@ def test_a_do_not_contact_contact_still_gets_the_mail_and_their_deal_its_activit
     assert [n for _, n in outcome.contacts] == ["Ann Lee"]  # history is history
     [(activity,)] = rows(people, "SELECT last_activity_at FROM deal")
     assert utc(activity) == SENT
+
+
+def test_a_reply_in_a_case_s_thread_joins_the_case(people: Database) -> None:
+    from dataclasses import replace
+
+    from crmcli.core import cases
+
+    with people.session(write=True) as session:
+        case_id = cases.add(session, contacts.resolve(session, "ann"), "Refund", now=SENT - timedelta(hours=1),
+                            policy=cases.CasePolicy()).id
+    log(people, mail(f"Refund [case #{case_id}]", message_id="<start@acme.example>".strip("<>")))
+    result = log(people,
+                 replace(mail("Re: Refund", sender=ME, to=("ann@acme.example",), message_id="r1"), in_reply_to="x",
+                         references=("start@acme.example", "elsewhere")),  # the nearest logged one counts
+                 replace(mail("Re: Re: Refund", message_id="r2"), in_reply_to="r1"),  # answers one of this batch
+                 replace(mail("Unrelated", message_id="r3"), in_reply_to="never-logged"))
+    assert [o.case_id for o in result.outcomes] == [case_id, case_id, None]
+    assert rows(people, "SELECT case_id FROM interaction ORDER BY id") == [(case_id,)] * 3 + [(None,)]
+
+
+def test_a_blank_message_id_is_no_id_at_all(people: Database) -> None:
+    result = log(people, mail(message_id="  "), mail(message_id=" ", text="Another mail"))
+    assert [o.action for o in result.outcomes] == ["logged", "logged"]  # not one "blank" id for both
