@@ -471,3 +471,20 @@ def test_a_note_added_by_another_process_shows_on_the_open_case(demo: AppContext
             assert "Bank confirmed the refund" in _cells(entries, 2)
 
     run(scenario())
+
+
+@pytest.mark.parametrize("case_id", [1, 4])  # with a note on it, and with nothing on it yet
+def test_enter_on_a_case_opens_its_contact(demo: AppContext, case_id: int) -> None:
+    async def scenario() -> None:
+        from crmcli.tui.screens.cases import CaseScreen
+
+        app = create_app(demo, watch_seconds=3600)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            app.push_screen(CaseScreen(case_id))
+            await settle(app, pilot)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert app.screen.name == "contact" and app.screen.contact_id == _case(demo, case_id).contact_id
+
+    run(scenario())

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.widgets import Footer, Header, Static
 
@@ -149,6 +150,15 @@ def render_case(detail: Any) -> Group:
     return Group(Text(printable(f"case #{case.id}: {case.title}"), style="bold"), grid)
 
 
+class EntriesTable(RecordTable):
+    """The notes and mails on a case: with none, enter goes on to the screen (it opens the contact)."""
+
+    def action_select_cursor(self) -> None:
+        if not self.row_count:
+            raise SkipAction()
+        super().action_select_cursor()
+
+
 class CaseScreen(CaseActions):
     BINDINGS = keymap.bindings("case")
     # CSS, not DEFAULT_CSS: these sizes must win over the app's `.panel` rule.
@@ -169,7 +179,7 @@ class CaseScreen(CaseActions):
         history = RecordTable(["when", "from", "to"], id="history", classes="panel")
         history.border_title = "Status history"
         yield history
-        entries = RecordTable(["when", "kind", "what"], id="entries", classes="panel")
+        entries = EntriesTable(["when", "kind", "what"], id="entries", classes="panel")
         entries.border_title = "Notes and mails on the case"
         yield entries
         yield Footer()
