@@ -379,6 +379,8 @@ def test_acceptance_a_case_on_the_dashboard_and_the_timeline_closed_in_the_tui(d
             contact = _case(demo, 1).contact_id
             app.push_screen(ContactScreen(contact))
             await settle(app, pilot)
+            card = str(app.screen.query_one("#card").content)
+            assert "open cases   #1 Invoice 1043 charged twice (urgent, open, late)" in card
             timeline = app.screen.query_one("#timeline", RecordTable)
             lines = [" ".join(str(c) for c in timeline.get_row_at(i)) for i in range(timeline.row_count)]
             assert any("Invoice 1043 charged twice" in line for line in lines)
