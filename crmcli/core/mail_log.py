@@ -200,9 +200,11 @@ def log_mails(session: Session, mails: Iterable[tuple[str, "Mail"]], *, my_email
     result = MailLogResult()
     for n, p in enumerate(pending):
         subject = storable(p.mail.subject)
-        if n in duplicates:
-            earlier = duplicates[n]
-            kept_id = earlier if isinstance(earlier, int) else ids.get(earlier.uid)
+        earlier = duplicates.get(n)
+        if isinstance(earlier, _Pending) and not earlier.contact_ids:  # the same mail again, skipped again
+            result.outcomes.append(Outcome(p.position, "skipped", subject, unknown=tuple(earlier.unknown)))
+        elif earlier is not None:
+            kept_id = earlier if isinstance(earlier, int) else ids[earlier.uid]
             result.outcomes.append(Outcome(p.position, "duplicate", subject, kept_id))
         elif p.contact_ids:
             result.outcomes.append(Outcome(p.position, "logged", subject, ids[p.uid],

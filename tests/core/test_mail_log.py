@@ -115,6 +115,8 @@ def test_a_mail_naming_no_contact_writes_nothing(people: Database) -> None:
         ("skipped", ("zed@else.example", "yan@else.example"), None), ("skipped", (), None)]
     assert rows(people, "SELECT count(*) FROM interaction") == [(0,)]
     assert log(people, mail(sender="zed@else.example")).outcomes[0].action == "skipped"  # skipped: not remembered
+    twice = log(people, mail(sender="zed@else.example", message_id="z"), mail(sender="zed@else.example", message_id="z"))
+    assert [(o.action, o.unknown) for o in twice.outcomes] == [("skipped", ("zed@else.example",))] * 2
 
 
 def test_create_makes_contacts_of_strangers_but_never_of_me(people: Database) -> None:
