@@ -319,6 +319,25 @@ def test_decode(data: bytes, charset: str | None, expected: str) -> None:
     assert decode(data, charset) == expected
 
 
+@pytest.mark.parametrize(("client", "html", "expected"), [
+    ("Thunderbird", '<html><body><p>Yes, Tuesday.</p><div class="moz-cite-prefix">On 07.12.26 09:00, Bob Marsh wrote:'
+     '<br></div><blockquote type="cite"><p>Tuesday?</p></blockquote><pre class="moz-signature" cols="72">-- \nBob'
+     "</pre></body></html>", "Yes, Tuesday."),
+    ("Outlook", '<html><body><div class=WordSection1><p class=MsoNormal>Agreed.<o:p></o:p></p><p class=MsoNormal>'
+     '<o:p>&nbsp;</o:p></p><div style="border:none;border-top:solid #E1E1E1 1.0pt"><p class=MsoNormal><b>From:</b>'
+     " Me &lt;me@x.example&gt;<br><b>Sent:</b> Monday, December 7, 2026 9:00 AM<br><b>To:</b> Carol<br>"
+     "<b>Subject:</b> Plan</p></div><p>The plan</p></div></body></html>", "Agreed."),
+    ("Apple Mail", '<html><body dir="auto">Fine by me.<br><br><div dir="ltr">Sent from my iPhone</div>'
+     '<div dir="ltr"><br><blockquote type="cite">On 7 Dec 2026, at 09:00, Bob &lt;bob@x.example&gt; wrote:<br><br>'
+     '</blockquote></div><blockquote type="cite"><div dir="ltr">Tuesday?</div></blockquote></body></html>',
+     "Fine by me."),
+])
+def test_html_replies_of_the_common_clients_are_trimmed(client: str, html: str, expected: str) -> None:
+    """An HTML-only reply as each client writes it: its quote (a blockquote), the attribution, the
+    signature, Outlook's header block and a phone's line left out."""
+    assert parse(_mail(html, Content_Type="text/html; charset=utf-8")).text == expected
+
+
 @pytest.mark.parametrize(("html", "expected"), [
     ("<p>One</p><p>Two</p>", "One\n\nTwo"),
     ("a<br>b<br><br>c", "a\nb\n\nc"),
