@@ -1,6 +1,7 @@
 """Build the deterministic benchmark database: scale x (100,000 contacts, 10,000 organisations,
-1,000,000 interactions, 20,000 open follow-ups and as many done, 10,000 keep-in-touch cadences),
-2,000 of those interactions on contact #1 on top of its share (the timeline benchmark).
+1,000,000 interactions, 20,000 open follow-ups and as many done, 10,000 keep-in-touch cadences,
+5,000 open service cases), 2,000 of those interactions on contact #1 on top of its share (the
+timeline benchmark).
 
     python bench/generate.py [--scale 1.0] [--out PATH]
 
@@ -11,13 +12,19 @@ produces the same file. Data lands in bench/data/ (git-ignored).
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import time
-from datetime import datetime, timezone
+import uuid
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crmcli.core.sample import BENCH, Scale, generate
 from crmcli.storage.database import Database
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
@@ -38,7 +45,11 @@ def scale_of(factor: float) -> Scale:
 
 
 # Bumped whenever the generator's output changes, so that an older dataset is never reused.
-DATASET_VERSION = 6
+DATASET_VERSION = 7
+OPEN_CASES = 5_000  # at scale 1.0: the cases `crm remind` reads (its Cases section)
+CASE_MIX = {"status": (("new", 3), ("open", 11), ("waiting", 6)),
+            "priority": (("low", 2), ("normal", 5), ("high", 2), ("urgent", 1)),
+            "kind": (("request", 4), ("question", 3), ("complaint", 2), ("incident", 1))}
 
 
 def default_path(factor: float) -> Path:
@@ -56,17 +67,59 @@ def build(factor: float, out: Path) -> tuple[dict[str, int], float]:
     started = time.perf_counter()
     db = Database.open(str(out))
     try:
-        with db.connect(write=True) as conn:
+        # Not audited: the dataset is data, not a history of commands (1.2 million audit rows otherwise).
+        with db.connect(write=True, audit=False) as conn:
             # The interaction inserts land at random places in three indexes (uid, occurred_at,
             # interaction_contact's key): SQLite's 2 MiB default page cache thrashes on them
             # (about 20 s more at scale 1.0, mostly system time). 256 MiB for this build only.
             conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
             counts = generate(conn, scale_of(factor), now=NOW)
+            counts["open cases"] = add_open_cases(conn, max(1, round(OPEN_CASES * factor)), NOW)
         with db.engine.connect() as conn:  # fold the WAL into the file: a self-contained copy
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         db.dispose()
     return counts, time.perf_counter() - started
+
+
+def add_open_cases(conn: Connection, count: int, now: datetime, seed: int = 14) -> int:
+    """`count` open service cases (new, open or waiting, CASE_MIX) on random contacts, opened a few
+    days before `now` (exponentially: most within 3 days, a tail of weeks), their deadlines by the
+    default policy with every hour counting: at `now` some are past a deadline, some near one, most
+    not yet. Each has its opening and its move (open, waiting) in the status history."""
+    import sqlalchemy as sa
+
+    from crmcli.core.cases import CasePolicy
+    from crmcli.core.models import CASE_STATUS_CHANGE, ServiceCase
+
+    rng = random.Random(seed)
+    policy = CasePolicy()
+    contacts = int(conn.exec_driver_sql("SELECT max(id) FROM contact").scalar_one())
+
+    def pick(mix: str) -> str:
+        names, weights = zip(*CASE_MIX[mix])
+        return rng.choices(names, weights)[0]
+
+    first = int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM service_case").scalar_one()) + 1
+    cases, changes = [], []
+    for case_id in range(first, first + count):
+        opened = now - timedelta(hours=min(rng.expovariate(1 / 72), 60 * 24), seconds=rng.randint(0, 3599))
+        priority, status, kind = pick("priority"), pick("status"), pick("kind")
+        response_due, resolve_due = policy.due(opened, priority)
+        moved = opened + timedelta(minutes=rng.randint(5, max(6, int((now - opened).total_seconds() // 60))))
+        cases.append({"id": case_id, "uid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                      "contact_id": rng.randint(1, contacts), "deal_id": None,
+                      "title": f"{kind.capitalize()} about order {rng.randint(1000, 99999)}", "kind": kind, "priority": priority, "status": status, "owner": None,
+                      "opened_at": opened, "first_response_at": None if status == "new" else moved,
+                      "resolved_at": None, "closed_at": None, "waiting_since": moved if status == "waiting" else None,
+                      "response_due_at": response_due, "resolve_due_at": resolve_due, "created_at": opened,
+                      "updated_at": opened if status == "new" else moved, "version": 1})
+        changes.append({"case_id": case_id, "from_status": None, "to_status": "new", "changed_at": opened})
+        if status != "new":
+            changes.append({"case_id": case_id, "from_status": "new", "to_status": status, "changed_at": moved})
+    conn.execute(sa.insert(ServiceCase.__table__), cases)  # type: ignore[attr-defined]
+    conn.execute(sa.insert(CASE_STATUS_CHANGE), changes)
+    return count
 
 
 def report(out: Path, counts: dict[str, int], seconds: float) -> None:
