@@ -8,10 +8,11 @@ an mbox import's whole budget). It picks the parts a CRM keeps: who wrote to who
 subject, and the body as plain text without the quoted reply and the signature.
 
 What is kept of a mail, and why not more: the sender, the To and Cc addresses (lower-cased) with
-their display names, the Date (aware UTC), the Message-ID, In-Reply-To and References (threading),
-the subject on one line, and the body as plain text, trimmed (`trim`): the quoted reply and its
-attribution line ("On Fri, 4 Dec 2026, Ann wrote:"), a forwarded Outlook original, the signature and
-a phone's "Sent from my iPhone" are left out. The full original text is not kept: a quoted thread
+their display names, the Date (aware UTC), the Message-ID, In-Reply-To and References (threading; an
+id of over 250 characters, which no real mail has, as "sha256:" and its digest), the subject on one
+line, and the body as plain text, trimmed (`trim`): the quoted reply and its attribution line ("On
+Fri, 4 Dec 2026, Ann wrote:"), a forwarded Outlook original, the signature and a phone's "Sent from
+my iPhone" are left out. The full original text is not kept: a quoted thread
 carries other people's words (privacy), and the raw mail stays in the user's own mail store.
 Attachments are ignored (never decoded); a mail whose only text is an attachment gives "".
 
@@ -78,7 +79,7 @@ def parse(data: bytes) -> Mail:
     senders = _addresses(headers.all("From"))
     message_id = _message_ids(headers.first("Message-ID"))
     replied = _message_ids(headers.first("In-Reply-To"))
-    return Mail(message_id=_bounded(message_id[0]) if message_id else None,
+    return Mail(message_id=message_id[0] if message_id else None,
                 subject=" ".join(decode_words(headers.first("Subject")).split()),
                 sender=senders[0] if senders else None, to=_addresses(headers.all("To")),
                 cc=_addresses(headers.all("Cc")), date=_date(headers.first("Date")), text=trim(_body(message)),
@@ -163,7 +164,7 @@ def _message_ids(value: str) -> list[str]:
     bare = value.strip()
     if not ids and bare and not any(c.isspace() or c in "<>" for c in bare):
         ids = [bare]
-    return ids
+    return [_bounded(found) for found in ids]
 
 
 def _bounded(message_id: str) -> str:

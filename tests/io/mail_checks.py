@@ -24,4 +24,6 @@ def assert_mail_or_refused(data: bytes) -> None:
         assert "\0" not in text and "\r" not in text
     assert "\n" not in mail.subject and mail.subject == mail.subject.strip()
     assert mail.date is None or mail.date.tzinfo == UTC
-    assert mail.message_id is None or ("<" not in mail.message_id and len(mail.message_id) <= 250)
+    for found in ([mail.message_id] if mail.message_id else []) + ([mail.in_reply_to] if mail.in_reply_to else []) \
+            + list(mail.references):
+        assert found and "<" not in found and ">" not in found and len(found) <= 250

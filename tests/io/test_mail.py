@@ -4,6 +4,7 @@ either read as a Mail or refused in one line (errors.Invalid), never another exc
 
 from __future__ import annotations
 
+import hashlib
 import mailbox
 import os
 import re
@@ -128,7 +129,7 @@ def _mail(body: str = "Hello", **headers: str) -> bytes:
     ("<>", None),
     ("not an id at all", None),
     ("<" + "x" * 300 + "@acme.example>",
-     "sha256:" + __import__("hashlib").sha256(("x" * 300 + "@acme.example").encode()).hexdigest()),
+     "sha256:" + hashlib.sha256(("x" * 300 + "@acme.example").encode()).hexdigest()),
 ])
 def test_message_id_forms(value: str, expected: str | None) -> None:
     """Without brackets; a bare id read as it is; one longer than any real id kept as its digest (a
@@ -160,8 +161,11 @@ def test_decode_words(value: str, expected: str) -> None:
 
 
 def test_in_reply_to_and_references() -> None:
-    mail = parse(_mail(In_Reply_To="<p@x.example> (Bob's mail)", References="<a@x.example>\n <b@x.example> junk"))
-    assert mail.in_reply_to == "p@x.example" and mail.references == ("a@x.example", "b@x.example")
+    long = "r" * 300 + "@x.example"
+    mail = parse(_mail(In_Reply_To="<p@x.example> (Bob's mail)",
+                       References=f"<a@x.example>\n <b@x.example> junk <{long}>"))
+    assert mail.in_reply_to == "p@x.example"
+    assert mail.references == ("a@x.example", "b@x.example", "sha256:" + hashlib.sha256(long.encode()).hexdigest())
     assert parse(_mail()).references == () and parse(_mail()).in_reply_to is None
 
 
