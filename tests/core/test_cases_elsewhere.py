@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import sqlalchemy as sa
-
 import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from crmcli.core import contacts, interactions, timeline
 from crmcli.core.models import Interaction
@@ -305,3 +306,82 @@ def test_forget_takes_their_cases_and_notes_and_leaves_others_cases_linked(db: D
         assert search.search(conn, "file").rows  # the shared meeting on Bob's case is still found
     assert "Vera" not in history and "Novak" not in history and "Invoice 1043" not in history
     assert "Refund on its way" not in history
+
+
+# -- the reminder's and the report's SQL against a plain model of the rules ------------------------
+
+_MINUTE = timedelta(minutes=1)
+_case = st.fixed_dictionaries({
+    "opened": st.integers(-20 * 24 * 60, 0),           # minutes from now
+    "response": st.integers(1, 3 * 24 * 60),           # minutes after opening
+    "resolve": st.integers(1, 12 * 24 * 60),
+    "moves": st.lists(st.tuples(st.sampled_from(["open", "waiting", "resolved", "closed"]), st.integers(1, 3000)),
+                      max_size=3),
+    "priority": st.sampled_from(["low", "normal", "high", "urgent"]),
+    "kind": st.sampled_from(["request", "complaint"]),
+})
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(drawn=st.lists(_case, max_size=8))
+def test_remind_and_report_agree_with_the_rules_for_any_cases(db: Database, drawn: list[dict]) -> None:  # type: ignore[type-arg]
+    """Whatever the cases, the SQL (both backends) picks and counts what the rules written out here
+    in Python say: near or late open cases for the reminder, missed deadlines and ages for the report."""
+    from crmcli.core import agenda, cases
+    from crmcli.core.case_report import report
+    from crmcli.core.models import CASE_STATUS_CHANGE, ServiceCase
+
+    with db.connect(write=True) as conn:
+        conn.execute(sa.delete(CASE_STATUS_CHANGE))
+        conn.execute(sa.delete(ServiceCase.__table__))  # type: ignore[attr-defined]
+        contact = conn.scalar(sa.text("SELECT min(id) FROM contact"))
+    if contact is None:  # the first example: the same database serves every one
+        contact, _ = _people(db)
+    model = []
+    with db.connect(write=True) as conn:
+        for n, c in enumerate(drawn):
+            opened = UTC_NOW + c["opened"] * _MINUTE
+            at, moves, status = opened, [], "new"
+            for to, after in c["moves"]:
+                if to == status or status in ("resolved", "closed") and to in ("waiting", "resolved"):
+                    continue  # a move the cases service refuses
+                at += after * _MINUTE
+                moves.append((to, at))
+                status = to
+            if at > UTC_NOW:
+                continue  # not yet happened: keep the drawn history in the past
+            case_id = add_case(conn, contact, f"case {n}", kind=c["kind"], priority=c["priority"], opened=opened,
+                               response_due=opened + c["response"] * _MINUTE,
+                               resolve_due=opened + c["resolve"] * _MINUTE, moves=moves)
+            responded = next((m_at for m_to, m_at in moves), None)
+            resolved = next((m_at for m_to, m_at in moves if m_to in ("resolved", "closed")), None)
+            waiting = moves[-1][1] if moves and moves[-1][0] == "waiting" else None
+            model.append(dict(id=case_id, status=status, priority=c["priority"], kind=c["kind"], opened=opened,
+                              responded=responded, resolved=resolved, waiting=waiting,
+                              response_due=opened + c["response"] * _MINUTE, resolve_due=opened + c["resolve"] * _MINUTE))
+    horizon = UTC_NOW + timedelta(hours=24)
+    near = {m["id"] for m in model if m["status"] in ("new", "open") and (
+        m["resolve_due"] <= horizon or (m["responded"] is None and m["response_due"] <= horizon))}
+    with db.connect() as conn:
+        found = agenda.agenda(conn, UTC_NOW, cases=cases.CasePolicy()).cases
+        figures = report(conn, UTC_NOW)
+    assert {i.case_id for i in found} == near
+    late = [not (i.due.at <= UTC_NOW) for i in found]  # type: ignore[union-attr]
+    assert late == sorted(late)  # the late ones first
+
+    def missed(m: dict, deadline: str) -> bool:  # type: ignore[type-arg]
+        until = m["waiting"] if m["status"] == "waiting" else UTC_NOW
+        done = (m["responded"] if deadline == "response" else m["resolved"]) or until
+        return done > m[f"{deadline}_due"]
+
+    expected: dict[tuple[str, str, str, str], int] = {}
+    for m in model:
+        state = "open" if m["status"] in ("new", "open", "waiting") else "done"
+        for deadline in ("response", "resolution"):
+            if missed(m, "response" if deadline == "response" else "resolve"):
+                key = (m["kind"], m["priority"], deadline, state)
+                expected[key] = expected.get(key, 0) + 1
+    assert {(b.kind, b.priority, b.deadline, b.state): b.count for b in figures.breached} == expected
+    ages = sum(a.count for a in figures.open)
+    assert ages == sum(1 for m in model if m["status"] in ("new", "open", "waiting"))
