@@ -53,3 +53,16 @@ def test_the_timeline_shows_the_cases_and_which_case_a_mail_is_on(cased: Run) ->
     assert rows[1]["body"] == "Re: invoice 1043"  # the machine formats keep the text as logged
     assert cased("timeline", "ann lee", "-k", "case opened", "-q").stdout == "2\n1\n3\n"
     assert cased("timeline", "ann lee", "-k", "case status", "-f", "csv").stdout.splitlines()[0].endswith(",case")
+
+
+def test_privacy_export_counts_the_cases_and_forget_says_it_takes_them(cased: Run, tmp_path: Path) -> None:
+    target = tmp_path / "ann.json"
+    written = cased("privacy", "export", "ann lee", "-o", str(target))
+    assert written.stderr.startswith(f"wrote everything stored about contact #1 Ann Lee to {target} "
+                                     "(1 interaction, 0 follow-ups, 0 deals, 3 cases, ")
+    document = json.loads(target.read_text())
+    assert [c["title"] for c in document["cases"]] == ["Old one", "Invoice 1043 charged twice", "Question about VAT"]
+    assert document["cases"][1]["interactions"][0]["body"] == "Re: invoice 1043"
+    gone = cased("privacy", "forget", "ann lee", "--yes")
+    assert gone.stderr.startswith("erased contact #1, 1 email, 1 phone, 1 custom field, 2 tags, 3 cases, 1 interaction;")
+    assert cased("cases", "list", "-f", "json").stdout.count('"title"') == 1  # Bob's alone
