@@ -357,8 +357,7 @@ def plan(session: Session, contact: Contact, db: Database | None = None) -> Plan
     history = sum(int(conn.execute(sa.select(sa.func.count()).select_from(AUDIT_CHANGE).where(condition)).scalar_one())
                   for condition in _about(subject, impact.interactions))
     own = {"emails": impact.emails, "phones": impact.phones, "custom fields": impact.fields, "tags": impact.tags,
-           "follow-ups": impact.follow_ups, "cases": _count_cases(conn, contact.id),  # type: ignore[arg-type]
-           "interactions": len(impact.interactions)}
+           "follow-ups": impact.follow_ups, "cases": impact.cases, "interactions": len(impact.interactions)}
     backups = tuple(str(p) for p in db.migration_backups()) if db is not None else ()
     return Plan(contact.id, impact.label, contact.name, own, shared, len(impact.deals), history, backups)  # type: ignore[arg-type]
 
