@@ -133,16 +133,16 @@ def load_cases(context: Any) -> Panel:
 
     now, policy = context.now(), cases.policy(context.settings)
     with context.database.connect() as conn:
-        found = cases.rows(conn, now, policy=policy)
+        found = cases.rows(conn, now, policy=policy, limit=CASES)
+        total, late = cases.count(conn, now) if len(found) == CASES else (len(found), sum(c.breached for c in found))
     if not found:
         return Panel([("none:", ["", "", "", Text("no open case", style="dim")])], "Open cases (none)")
-    late = sum(1 for c in found if c.breached)
-    shown = f"{CASES} of {len(found):,}" if len(found) > CASES else f"{len(found):,}"
+    shown = f"{CASES} of {total:,}" if total > CASES else f"{total:,}"
     return Panel([(f"case:{c.id}", [deadline(c, now, short=True), priority(c.priority), c.contact_name,
                                      f"#{c.id} {c.title}"])
-                  for c in found[:CASES]],
+                  for c in found],
                  f"Open cases ({shown}{f', {late:,} past a deadline' if late else ''})",
-                 {f"case:{c.id}": c.contact_id for c in found[:CASES]})
+                 {f"case:{c.id}": c.contact_id for c in found})
 
 
 # Panel id -> its columns and its loader, in the order they are laid out (and stacked when narrow).
