@@ -328,13 +328,17 @@ def _write(conn: sa.Connection, logged: list[_Pending], now: datetime) -> dict[s
     if not logged:
         return {}
     from crmcli.storage import search_index
+    from crmcli.storage.audit_triggers import added_in_bulk
 
     i = Interaction.__table__
     for p in logged:
         p.uid = new_uid()
     ids: dict[str, int] = {}
-    # Each mail indexed for search once, with its people, after its links (not once per link).
-    with search_index.indexed_once(conn, "interaction", lambda: list(ids.values())):
+    # Each mail indexed for search once, with its people, after its links (not once per link); and
+    # recorded in the history in one statement (the links, part of an interaction added, are not
+    # recorded apart either way): per row, each link's check of the history grew with the command.
+    with added_in_bulk(conn, "interaction", lambda: list(ids.values())), \
+            search_index.indexed_once(conn, "interaction", lambda: list(ids.values())):
         insert_many(conn, i, ("uid", "kind", "direction", "body", "occurred_at", "created_at", "updated_at",
                               "case_id", "message_id"),
                     [(p.uid, "email", p.direction, body_of(p.mail), p.occurred_at, now, now, p.case_id, p.key)

@@ -184,3 +184,14 @@ def test_a_bad_mail_in_a_maildir_is_named_by_its_file(ann: Run, crm: Run, db_pat
     result = crm("import", "mail", str(tmp_path / "Mail"))
     assert (result.exit_code, result.stderr.splitlines()[0]) == (2, f"new/{key}: not a mail: it has no From header")
     assert dump(db_path) == before
+
+
+def test_the_import_is_one_change_in_the_history_and_undone_whole(ann: Run, tmp_path: Path) -> None:
+    source = mbox(tmp_path / "inbox.mbox", [message(n) for n in range(12)])
+    ann("import", "mail", str(source))
+    history = ann("history", "ann lee", "--format", "json").stdout
+    assert [c["record"] for c in json.loads(history) if c["action"] == "added" and "interaction" in c["record"]] == [
+        f"interaction #{n}" for n in (6, 4, 1)]  # mails 6, 3 and 0 are Ann's (4 and 9 are strangers')
+    undone = ann("undo", "-y")
+    assert undone.stderr.endswith(": 10 interactions added\n")
+    assert timeline(ann, "ann lee") == [] and timeline(ann, "bob") == []
