@@ -40,16 +40,16 @@ def remind(
 
     The table form is short and grouped, and silent when nothing is due (cron mails any output);
     the machine formats are always well-formed (`[]` in JSON)."""
-    from crmcli.core import cases, clock, followups
+    from crmcli.core import clock, followups
     from crmcli.core.agenda import agenda
 
     context = state.context(ctx)
     as_of_now = clock.resolve_as_of(as_of, context.local_now())
     days = followups.within_days(within)
     owner = context.me() if mine else None
-    policy = cases.policy(context.settings)
+    hours = context.settings.business_hours
     with context.database.connect() as conn:
-        found = agenda(conn, as_of_now, days, owner=owner, cases=policy)
+        found = agenda(conn, as_of_now, days, owner=owner, cases=True, hours=hours)
     if quiet:
         # Keep-in-touch items carry no follow-up id: ids for xargs must mean one thing.
         sys.stdout.writelines(f"{item.follow_up_id}\n" for item in found.items if item.follow_up_id is not None)

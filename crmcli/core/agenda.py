@@ -6,7 +6,7 @@ plain values that outlive the connection."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterator, Literal
 
@@ -21,7 +21,7 @@ from crmcli.core.models import Contact, FollowUp, contactable
 from crmcli.core.rows import Rows
 
 if TYPE_CHECKING:
-    from crmcli.core.cases import CasePolicy
+    from crmcli.core.business_hours import BusinessHours
 
 Section = Literal["overdue", "due", "cases", "keep in touch"]
 SECTIONS: tuple[Section, ...] = ("overdue", "due", "cases", "keep in touch")
@@ -75,7 +75,8 @@ class Agenda:
 
 
 def agenda(conn: Connection, as_of: datetime, within_days: int = 0, *, limit: int | None = None,
-           cadences: bool = True, owner: str | None = None, cases: CasePolicy | None = None) -> Agenda:
+           cadences: bool = True, owner: str | None = None, cases: bool = False,
+           hours: BusinessHours | None = None) -> Agenda:
     """Follow-ups overdue (oldest first, with days late) or due before the end of `within_days` days
     after `as_of`'s day, then contacts past their cadence, most overdue first. `as_of` must be aware
     (see clock.resolve_as_of): its zone says where a day starts and ends. `limit`: only the first
@@ -84,64 +85,68 @@ def agenda(conn: Connection, as_of: datetime, within_days: int = 0, *, limit: in
     `owner`: only the follow-ups and the contacts that owner owns (what nobody owns is nobody's).
     A contact marked "do not contact" is left out whole: neither its cadence nor its follow-ups
     (they stay in the follow-up listings, as records).
-    `cases`: with the case policy, also the `cases` section (see `near_cases`)."""
+    `cases`: also the `cases` section (see `near_cases`), near meaning within one day of `hours`
+    (business hours; None: every hour counts)."""
     window = Window.around(as_of, within_days=within_days)
     overdue = tuple(_follow_ups(conn, window, "overdue", limit, owner))
     due = tuple(_follow_ups(conn, window, "due", _left(limit, overdue), owner))
     cold = tuple(_cold(conn, window.now, _left(limit, overdue, due), owner)) if cadences else ()
-    near = tuple(near_cases(conn, window, cases, owner)) if cases is not None else ()
+    near = tuple(near_cases(conn, window, hours, owner)) if cases else ()
     counts: dict[Section, int] = {"overdue": len(overdue), "due": len(due), "keep in touch": len(cold)}
     if limit is not None:
         counts = _counts(conn, window, cadences, owner)
-    if cases is not None:
+    if cases:
         counts["cases"] = len(near)
     return Agenda(as_of, overdue, due, cold, counts, near)
 
 
-def case_horizon(window: Window, policy: CasePolicy) -> datetime:
+def case_horizon(window: Window, hours: BusinessHours | None) -> datetime:
     """How far ahead a case's deadline counts as near: one business day (the same time on the next
     open day) when business hours are set, else 24 hours; or the end of the look-ahead, if later."""
+    if hours is None:
+        return max(window.now + timedelta(days=1), window.horizon)
     from crmcli.core.business_hours import Budget
 
-    return max(policy.clock.add(window.now, Budget(days=1)), window.horizon)
+    return max(hours.add(window.now, Budget(days=1)), window.horizon)
 
 
-def near_cases(conn: Connection, window: Window, policy: CasePolicy, owner: str | None) -> list[AgendaItem]:
+def near_cases(conn: Connection, window: Window, hours: BusinessHours | None, owner: str | None) -> list[AgendaItem]:
     """Open cases (new or open: a case waiting on the customer is paused, never late) whose response
     (while none came) or resolution deadline is past or near (case_horizon): breached first, then
     urgent first, then the nearest deadline. Contacts marked "do not contact" are not left out: a
     case is a promise made to them. One query: SQLite reads the index on (status, resolve_due_at)
-    for each of its two terms (a range of it for the resolution), not the whole table."""
-    from crmcli.core.cases import PRIORITIES
+    for each of its two terms (a range of it for the resolution), not the whole table; the deadline
+    at stake and the order are worked out there too (a cron run may list thousands)."""
+    from crmcli.core.case_deadlines import PRIORITIES
     from crmcli.core.models import ServiceCase
     from crmcli.core.text import counted
 
     k, c = ServiceCase.__table__, Contact.__table__  # type: ignore[attr-defined]
-    horizon = sa.literal(case_horizon(window, policy), sa.DateTime(timezone=True))
-    stmt = sa.select(k.c.id, k.c.contact_id, c.c.name, k.c.title, k.c.priority, k.c.status, k.c.first_response_at,
-                     k.c.response_due_at, k.c.resolve_due_at) \
+    rank = {p: n for n, p in enumerate(reversed(PRIORITIES))}  # urgent first, as the cases' listings
+    now = sa.literal(window.now, sa.DateTime(timezone=True))
+    horizon = sa.literal(case_horizon(window, hours), sa.DateTime(timezone=True))
+    # The deadline it works towards: the response while none came (unless only the resolution is
+    # already late), else the resolution.
+    towards_response = sa.and_(k.c.first_response_at.is_(None),
+                               sa.or_(k.c.response_due_at <= now, k.c.resolve_due_at > now))
+    due = sa.case((towards_response, k.c.response_due_at), else_=k.c.resolve_due_at)
+    stmt = sa.select(k.c.id, k.c.contact_id, c.c.name, k.c.title, k.c.priority,
+                     sa.case((towards_response, "response"), else_="resolution"), due) \
         .select_from(k.join(c, c.c.id == k.c.contact_id)) \
         .where(sa.or_(sa.and_(k.c.status.in_(["new", "open"]), k.c.resolve_due_at <= horizon),
                       # no response yet is a new case (the first response moves it out of new)
                       sa.and_(k.c.status == "new", k.c.first_response_at.is_(None), k.c.response_due_at <= horizon)),
-               *owned_by(k.c.owner, owner))
-    rank = {p: n for n, p in enumerate(reversed(PRIORITIES))}  # urgent first, as the cases' listings
+               *owned_by(k.c.owner, owner)) \
+        .order_by(sa.case((due <= now, 0), else_=1), sa.case(rank, value=k.c.priority, else_=9), due, k.c.id)
     found = []
-    for row in conn.execute(stmt).mappings():
-        responded, response_due, resolve_due = (as_utc(row[t]) if row[t] is not None else None
-                                                for t in ("first_response_at", "response_due_at", "resolve_due_at"))
-        # The deadline it works towards: the response while none came (unless only the resolution
-        # is already late), else the resolution. Open and new cases only: their clock is running.
-        late_resolution = resolve_due <= window.now
-        towards_response = responded is None and not (late_resolution and response_due > window.now)
-        what, due = ("response", response_due) if towards_response else ("resolution", resolve_due)
-        late = due <= window.now
-        days = int((window.now - due).total_seconds() // 86400) if late else 0
+    for case_id, contact_id, name, title, priority, what, due_at in conn.execute(stmt):
+        due_at = as_utc(due_at)
+        late = due_at <= window.now
+        days = int((window.now - due_at).total_seconds() // 86400) if late else 0
         state = f"{what} {counted(days, 'day')} late" if days else f"{what} late" if late else f"{what} due"
-        found.append((not late, rank.get(row["priority"], 9), due, row["id"],
-                      AgendaItem("cases", None, row["contact_id"], row["name"],
-                                 f"{row['title']} ({row['priority']}; {state})", Due(due), days, row["id"])))
-    return [item for *_, item in sorted(found, key=lambda f: f[:4])]
+        found.append(AgendaItem("cases", None, contact_id, name, f"{title} ({priority}; {state})", Due(due_at), days,
+                                case_id))
+    return found
 
 
 def _left(limit: int | None, *taken: tuple[AgendaItem, ...]) -> int | None:

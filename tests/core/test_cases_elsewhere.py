@@ -146,11 +146,11 @@ def test_the_card_lists_the_contacts_open_cases_breached_first(db: Database) -> 
 # -- the morning reminder -----------------------------------------------------------------------
 
 def _near(db: Database, as_of: datetime, *, hours: str | None = None, owner: str | None = None) -> list[tuple[int, str, int]]:
-    from crmcli.core import agenda, business_hours, cases
+    from crmcli.core import agenda, business_hours
 
-    policy = cases.CasePolicy(hours=business_hours.parse(hours) if hours else None)
     with db.connect() as conn:
-        found = agenda.agenda(conn, as_of, cases=policy, owner=owner)
+        found = agenda.agenda(conn, as_of, cases=True, hours=business_hours.parse(hours) if hours else None,
+                              owner=owner)
     assert found.counts["cases"] == len(found.cases) and all(i.section == "cases" for i in found.cases)
     assert all(i.follow_up_id is None and i.due is not None for i in found.cases)
     return [(i.case_id, i.what, i.days) for i in found.cases]  # type: ignore[misc]
@@ -208,7 +208,7 @@ def test_remind_keeps_a_marked_contacts_cases_and_filters_by_owner(db: Database)
 def test_the_reminders_case_query_reads_the_status_and_deadline_index(db: Database) -> None:
     from sqlalchemy import event
 
-    from crmcli.core import agenda, cases
+    from crmcli.core import agenda
 
     ann, _ = _people(db)
     with db.connect(write=True) as conn:
@@ -220,7 +220,7 @@ def test_the_reminders_case_query_reads_the_status_and_deadline_index(db: Databa
 
     with db.connect() as conn:
         event.listen(conn, "before_cursor_execute", capture)
-        assert len(agenda.agenda(conn, NOW, cases=cases.CasePolicy()).cases) == 1
+        assert len(agenda.agenda(conn, NOW, cases=True).cases) == 1
         event.remove(conn, "before_cursor_execute", capture)
         (statement, parameters), = [(st, p) for st, p in sent if "FROM service_case" in st]
         plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()]  # type: ignore[arg-type]
@@ -328,7 +328,7 @@ _case = st.fixed_dictionaries({
 def test_remind_and_report_agree_with_the_rules_for_any_cases(db: Database, drawn: list[dict]) -> None:  # type: ignore[type-arg]
     """Whatever the cases, the SQL (both backends) picks and counts what the rules written out here
     in Python say: near or late open cases for the reminder, missed deadlines and ages for the report."""
-    from crmcli.core import agenda, cases
+    from crmcli.core import agenda
     from crmcli.core.case_report import report
     from crmcli.core.models import CASE_STATUS_CHANGE, ServiceCase
 
@@ -364,7 +364,7 @@ def test_remind_and_report_agree_with_the_rules_for_any_cases(db: Database, draw
     near = {m["id"] for m in model if m["status"] in ("new", "open") and (
         m["resolve_due"] <= horizon or (m["responded"] is None and m["response_due"] <= horizon))}
     with db.connect() as conn:
-        found = agenda.agenda(conn, UTC_NOW, cases=cases.CasePolicy()).cases
+        found = agenda.agenda(conn, UTC_NOW, cases=True).cases
         figures = report(conn, UTC_NOW)
     assert {i.case_id for i in found} == near
     late = [not (i.due.at <= UTC_NOW) for i in found]  # type: ignore[union-attr]
