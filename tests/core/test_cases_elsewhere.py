@@ -193,6 +193,20 @@ def test_near_is_one_business_day_with_business_hours(db: Database) -> None:
     assert _near(db, friday) == []  # every hour counts: Monday is 71 h away
 
 
+def test_the_look_ahead_widens_near_for_cases_too(db: Database) -> None:
+    from crmcli.core import agenda
+
+    ann, _ = _people(db)
+    with db.connect(write=True) as conn:
+        later = add_case(conn, ann, "Due in 60 h", opened=UTC_NOW - HOUR, response_due=UTC_NOW + 60 * HOUR)
+        with_it = agenda.agenda(conn, NOW, 3, cases=True)  # today and the 3 days after: until Monday 00:00
+        without = agenda.agenda(conn, NOW, cases=True)
+        page = agenda.agenda(conn, NOW, 3, cases=True, limit=1)  # a page limits the follow-ups, not the cases
+    assert [i.case_id for i in with_it.cases] == [later] and without.cases == () and without.counts["cases"] == 0
+    assert [i.case_id for i in page.cases] == [later] and page.counts["cases"] == 1
+    assert [r[:2] for r in with_it.rows().rows] == [("cases", later)]
+
+
 def test_remind_keeps_a_marked_contacts_cases_and_filters_by_owner(db: Database) -> None:
     ann, bob = _people(db)
     with db.session(write=True) as s:
