@@ -399,3 +399,21 @@ def test_remind_and_report_agree_with_the_rules_for_any_cases(db: Database, draw
     assert {(b.kind, b.priority, b.deadline, b.state): b.count for b in figures.breached} == expected
     ages = sum(a.count for a in figures.open)
     assert ages == sum(1 for m in model if m["status"] in ("new", "open", "waiting"))
+
+
+def test_forget_keeps_a_shared_interaction_on_their_case_without_the_case(db: Database) -> None:
+    """A meeting of Vera and Bob logged on Vera's case: Bob's history keeps it, no longer on a case."""
+    from crmcli.core import privacy
+
+    ids = _vera_and_bob(db)
+    with db.session(write=True) as s:
+        met = interactions.log(s, [contacts.resolve(s, "vera"), contacts.resolve(s, "bob")], "Vera and Bob: refund",
+                               kind="meeting", occurred_at=UTC_NOW - HOUR).id
+    _on_case(db, met, ids["hers"])  # type: ignore[arg-type]
+    privacy.forget(db, ids["vera"])
+    i = Interaction.__table__  # type: ignore[attr-defined]
+    with db.connect() as conn:
+        assert conn.execute(sa.select(i.c.body, i.c.case_id).where(i.c.id == met)).one() == ("[erased] and Bob: refund",
+                                                                                           None)
+        assert [e.body for e in timeline.page(conn, ids["bob"], limit=10).entries if e.id == met] == [
+            "[erased] and Bob: refund"]
