@@ -212,6 +212,9 @@ def revert(conn: Connection, command: Command) -> None:
     ch = AUDIT_CHANGE
     changes = conn.execute(sa.select(ch).where(ch.c.command_id == command.id).order_by(ch.c.id.desc())).all()
     order = _tables_in_order()
+    # The people of the interactions reverted, read before an added one goes (its links go with it,
+    # unrecorded: parts of the interaction), so their last contact is worked out again after.
+    linked = _linked_contacts(conn, sorted({int(c.row_key) for c in changes if c.table_name == "interaction"}))
     # Added rows go first (they may hold a unique value a removed row had), removed rows come back
     # next (a changed row may point at one of them: a merge moved the other contact's email).
     _remove_added(conn, [c for c in changes if c.action == "insert"], order)
@@ -219,7 +222,7 @@ def revert(conn: Connection, command: Command) -> None:
     for change in changes:  # newest first: a row changed twice ends as it was before the first change
         if change.action == "update":
             _restore(conn, change.table_name, change.after, change.before)
-    _refresh_copies(conn, changes)
+    _refresh_copies(conn, changes, linked)
 
 
 def _tables_in_order() -> list[str]:
@@ -312,21 +315,30 @@ def _as_stored(conn: Connection, table: str, row: dict[str, Any]) -> dict[str, A
     return fixed
 
 
-def _refresh_copies(conn: Connection, changes: Sequence[Any]) -> None:
+def _linked_contacts(conn: Connection, interactions: Sequence[int]) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(interactions), 500):
+        listed = ", ".join(str(i) for i in interactions[start:start + 500])
+        found |= set(conn.execute(sa.text("SELECT DISTINCT contact_id FROM interaction_contact "
+                                          f"WHERE interaction_id IN ({listed})")).scalars())
+    return found
+
+
+def _refresh_copies(conn: Connection, changes: Sequence[Any], linked: set[int]) -> None:
     """The kept copies of what was reverted, worked out again: the links' times, the contacts'
-    last contact and their deals' last activity."""
+    last contact (`linked`: the reverted interactions' people before the revert) and their deals'
+    last activity."""
     from crmcli.core.deals import refresh_activity
     from crmcli.core.interactions import refresh_last_contact
 
-    contacts = {c.contact_id for c in changes if c.contact_id is not None}
+    contacts = {c.contact_id for c in changes if c.contact_id is not None} | linked
     deals = sorted({c.deal_id for c in changes if c.deal_id is not None})
     interactions = sorted({int(c.row_key) for c in changes if c.table_name == "interaction"})
     for start in range(0, len(interactions), 500):
         listed = ", ".join(str(i) for i in interactions[start:start + 500])
         conn.execute(sa.text("UPDATE interaction_contact SET occurred_at = (SELECT i.occurred_at FROM interaction i "
                              f"WHERE i.id = interaction_contact.interaction_id) WHERE interaction_id IN ({listed})"))
-        contacts |= set(conn.execute(sa.text("SELECT DISTINCT contact_id FROM interaction_contact "
-                                             f"WHERE interaction_id IN ({listed})")).scalars())
+    contacts |= _linked_contacts(conn, interactions)  # and after: a removed interaction put back
     if contacts:
         refresh_last_contact(conn, sorted(contacts))
     if deals:

@@ -236,3 +236,16 @@ def test_history_gives_times_in_utc_for_machines(db: Database, monkeypatch: pyte
     add(db, "Ann Lee")
     with db.connect() as conn:
         assert records(history.rows(conn, history.Filter()))[0]["at"] == NOW.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_undo_of_a_logged_call_works_out_the_last_contact_again(db: Database) -> None:
+    """The call's links go with it unrecorded (parts of the interaction): its people are read first."""
+    ann = add(db, "Ann Lee")
+    with db.session(write=True) as s:
+        interactions.log(s, [s.get(Contact, ann)], "Called about the quote", kind="call",  # type: ignore[list-item]
+                         occurred_at=NOW - timedelta(days=1))
+    with db.session() as s:
+        assert s.get(Contact, ann).last_contact_at is not None  # type: ignore[union-attr]
+    undo_last(db)
+    with db.session() as s:
+        assert s.get(Contact, ann).last_contact_at is None  # type: ignore[union-attr]
