@@ -175,6 +175,8 @@ class Interaction(SQLModel, table=True):
     case_id: int | None = _parent("service_case", on_delete="SET NULL", nullable=True)
     # A logged mail's Message-ID (without <>): the same mail logged twice is found and logged once.
     message_id: str | None = None
+    # The marketing campaign it answers or belongs to (`crm log --campaign`), if any.
+    campaign_id: int | None = _parent("campaign", on_delete="SET NULL", nullable=True)
 
 
 # Who took part: one interaction, several contacts (a meeting shows on each one's timeline).
@@ -245,6 +247,7 @@ class Deal(Versioned, SQLModel, table=True):
     created_at: datetime = _stamp()
     updated_at: datetime = _stamp()
     version: int = _version()
+    campaign_id: int | None = _parent("campaign", on_delete="SET NULL", nullable=True)  # the campaign it came from
 
 
 # Who a deal is with (several contacts). A link row goes with either side; deleting a contact
@@ -307,6 +310,70 @@ CASE_STATUS_CHANGE = Table(
     Column("to_status", String, nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False),
     Index("ix_case_status_change_case", "case_id", "changed_at"),
+)
+
+
+class Segment(Versioned, SQLModel, table=True):
+    """A saved filter over contacts (core/segments.py), evaluated whenever it is used: never stale."""
+
+    __tablename__ = "segment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, nullable=False)
+    name: str = Field(nullable=False)
+    name_key: str = Field(unique=True, nullable=False)  # folded: one segment per name, any case or accent
+    # The conditions as data ({"tags": [...], "last_contact_before": "90d", ...}); relative dates stay
+    # relative, read against the day it is used.
+    definition: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, nullable=False)
+    description: str | None = None
+    owner: str | None = None
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+    version: int = _version()
+
+
+class Campaign(Versioned, SQLModel, table=True):
+    """A mailing, call round, event or letter to a set of contacts (core/campaigns.py): its members
+    frozen from a segment when it starts, their responses, its cost and the deals it brought."""
+
+    __tablename__ = "campaign"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, nullable=False)
+    name: str = Field(nullable=False)
+    name_key: str = Field(index=True, nullable=False)
+    segment_id: int | None = _parent("segment", on_delete="SET NULL", nullable=True)  # where its members came from
+    channel: str = Field(nullable=False)  # email, call, event, letter
+    cost_minor: int | None = Field(default=None, sa_type=BigInteger, nullable=True)  # whole cents
+    cost_currency: str | None = None  # ISO 4217, with cost_minor
+    started_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    ended_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    owner: str | None = None
+    note: str | None = None
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+    version: int = _version()
+
+
+# A campaign's members: frozen from its segment when it starts, later ones added by hand.
+CAMPAIGN_MEMBER = Table(
+    "campaign_member", SQLModel.metadata,
+    Column("campaign_id", Integer, ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True),
+    Column("contact_id", Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("by_hand", Integer, nullable=False),  # 1: added by hand, 0: from the segment at the start
+)
+
+# What a member did: replied, meeting, unsubscribed, bounced (several per member over time).
+CAMPAIGN_RESPONSE = Table(
+    "campaign_response", SQLModel.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("campaign_id", Integer, ForeignKey("campaign.id", ondelete="CASCADE"), nullable=False),
+    Column("contact_id", Integer, ForeignKey("contact.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("interaction_id", Integer, ForeignKey("interaction.id", ondelete="SET NULL"), index=True),
+    Index("ix_campaign_response_campaign", "campaign_id", "contact_id"),
 )
 
 

@@ -60,6 +60,10 @@ AUDITED: dict[str, Audited] = {
     "stage_change": Audited(("id",), None, "deal_id", part_of=("deal_id", "deal")),
     "service_case": Audited(("id",), "contact_id", "deal_id", ("updated_at", "version")),
     "case_status_change": Audited(("id",), None, None, part_of=("case_id", "service_case")),
+    "segment": Audited(("id",), None, None),
+    "campaign": Audited(("id",), None, None),
+    "campaign_member": Audited(("campaign_id", "contact_id"), "contact_id", None, part_of=("campaign_id", "campaign")),
+    "campaign_response": Audited(("id",), "contact_id", None),
 }
 
 _CURRENT = "(SELECT id FROM audit_command WHERE in_progress = 1)"

@@ -399,6 +399,64 @@ def _v12_service_cases_and_mail(conn: Connection) -> None:
     # The audit triggers name the columns on SQLite, and record the new tables: made anew (DERIVED).
 
 
+def _v13_segments_and_campaigns(conn: Connection) -> None:
+    """Segments (saved filters over contacts) and campaigns (their members, responses, cost), and
+    on deals and interactions the campaign they came from or belong to."""
+    ts = sa.DateTime(timezone=True)
+    md = sa.MetaData()
+    for name in ("contact", "interaction"):
+        sa.Table(name, md, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table("segment", md,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("uid", sa.String, nullable=False, unique=True),
+             sa.Column("name", sa.String, nullable=False),
+             sa.Column("name_key", sa.String, nullable=False, unique=True),
+             sa.Column("definition", sa.JSON, nullable=False),
+             sa.Column("description", sa.String),
+             sa.Column("owner", sa.String),
+             sa.Column("created_at", ts, nullable=False),
+             sa.Column("updated_at", ts, nullable=False),
+             sa.Column("version", sa.Integer, nullable=False))
+    sa.Table("campaign", md,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("uid", sa.String, nullable=False, unique=True),
+             sa.Column("name", sa.String, nullable=False),
+             sa.Column("name_key", sa.String, nullable=False, index=True),
+             sa.Column("segment_id", sa.Integer, sa.ForeignKey("segment.id", ondelete="SET NULL"), index=True),
+             sa.Column("channel", sa.String, nullable=False),
+             sa.Column("cost_minor", sa.BigInteger),
+             sa.Column("cost_currency", sa.String),
+             sa.Column("started_at", ts),
+             sa.Column("ended_at", ts),
+             sa.Column("owner", sa.String),
+             sa.Column("note", sa.String),
+             sa.Column("created_at", ts, nullable=False),
+             sa.Column("updated_at", ts, nullable=False),
+             sa.Column("version", sa.Integer, nullable=False))
+    sa.Table("campaign_member", md,
+             sa.Column("campaign_id", sa.Integer, sa.ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True),
+             sa.Column("contact_id", sa.Integer, sa.ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True,
+                       index=True),
+             sa.Column("added_at", ts, nullable=False),
+             sa.Column("by_hand", sa.Integer, nullable=False))
+    sa.Table("campaign_response", md,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("campaign_id", sa.Integer, sa.ForeignKey("campaign.id", ondelete="CASCADE"), nullable=False),
+             sa.Column("contact_id", sa.Integer, sa.ForeignKey("contact.id", ondelete="CASCADE"), nullable=False,
+                       index=True),
+             sa.Column("kind", sa.String, nullable=False),
+             sa.Column("at", ts, nullable=False),
+             sa.Column("interaction_id", sa.Integer, sa.ForeignKey("interaction.id", ondelete="SET NULL"), index=True),
+             sa.Index("ix_campaign_response_campaign", "campaign_id", "contact_id"))
+    for name in ("segment", "campaign", "campaign_member", "campaign_response"):
+        md.tables[name].create(conn)
+    for table in ("deal", "interaction"):
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN campaign_id INTEGER "
+                             "REFERENCES campaign (id) ON DELETE SET NULL")
+        conn.exec_driver_sql(f"CREATE INDEX ix_{table}_campaign_id ON {table} (campaign_id)")
+    # The audit triggers name the columns on SQLite, and record the new tables: made anew (DERIVED).
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema", _v1_initial),
     ("folded name keys", _v2_name_keys),
@@ -413,6 +471,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
      _v10_search_by_people_and_on_postgres),
     ("do-not-contact mark, all-day dues as dates, series UIDs of recurring follow-ups", _v11_privacy_and_dates),
     ("service cases, and mail logged once by its Message-ID", _v12_service_cases_and_mail),
+    ("segments and campaigns", _v13_segments_and_campaigns),
 ]
 LATEST = len(MIGRATIONS)
 AUDITED_SINCE = 9  # the first version with the audit history
@@ -431,7 +490,7 @@ class Derived(NamedTuple):
 
 DERIVED = (
     Derived("full-text search index", 10, "search_index"),
-    Derived("audit triggers", 12, "audit_triggers"),  # SQLite's name the columns; steps 11 and 12 added some
+    Derived("audit triggers", 13, "audit_triggers"),  # SQLite's name the columns; steps 11 to 13 added some
 )
 
 

@@ -26,8 +26,8 @@ def test_the_demo_goes_out_and_back_into_an_empty_file_exactly(ok: Run, tmp_path
     rows = sum(len(t["rows"]) for t in document["tables"].values())
     restored = ok("--db", target, "import", "all", "-", input=out.stdout)
     assert restored.stdout == ""
-    assert {"service_case", "case_status_change"} <= set(document["tables"])  # the demo's cases go too
-    assert restored.stderr == f"restored {rows:,} rows of {len(document['tables'])} tables from stdin into {target}\n"
+    assert document["tables"]["service_case"]["rows"]  # the demo's cases go too
+    assert restored.stderr == f"restored {rows:,} rows of {sum(1 for t in document['tables'].values() if t['rows'])} tables from stdin into {target}\n"
     _same_listings(ok, source, target)
     assert _without_time(ok("--db", target, "export", "all").stdout) == _without_time(out.stdout)
     assert "passed" in ok("--db", target, "db", "check").stderr

@@ -27,7 +27,7 @@ from crmcli.storage.keys import fold
 # structure's version in DERIVED to it, and put the new fingerprints under the new version here.
 DEFINITIONS = {
     "full-text search index": {10: {"sqlite": "cecd490309316595", "postgresql": "06a474fef3cd5e66"}},
-    "audit triggers": {12: {"sqlite": "1832fb3afba5d5e8", "postgresql": "8665b3cf100787c4"}},
+    "audit triggers": {13: {"sqlite": "8960fa17f82bab62", "postgresql": "9dab40ce3f2a0ed2"}},
 }
 
 

@@ -142,6 +142,16 @@ DATA: Tables = {
         _follow_up(3, 3, "Check in", local_midnight(16), True, repeat="every week"),
         _follow_up(4, 1, "Book the stand", at(3, 10), False, repeat="every month", done_at=at(3, 16)),
     ],
+    "service_case": [
+        dict(id=1, uid="c8f1a7e2-0000-4000-8000-000000000001", contact_id=1, deal_id=1, title="Invoice charged twice",
+             kind="complaint", priority="urgent", status="open", owner="kim", opened_at=at(10),
+             first_response_at=at(10, 11), resolved_at=None, closed_at=None, waiting_since=None,
+             response_due_at=at(10, 13), resolve_due_at=at(11), created_at=at(10), updated_at=at(10, 11), version=2),
+    ],
+    "case_status_change": [
+        dict(id=1, case_id=1, from_status=None, to_status="new", changed_at=at(10)),
+        dict(id=2, case_id=1, from_status="new", to_status="open", changed_at=at(10, 11)),
+    ],
     "audit_command": [
         dict(id=1, at=at(1), actor="kim", command='crm contacts add "Zoë Øster" --org "Ørsted Søn"', undoes=None,
              in_progress=None),
@@ -220,6 +230,12 @@ def _service_cases_and_mail(tables: Tables) -> None:
     _fill(tables, "interaction", "message_id", lambda _: None)
 
 
+def _segments_and_campaigns(tables: Tables) -> None:
+    _new(tables, "segment", "campaign", "campaign_member", "campaign_response")
+    _fill(tables, "deal", "campaign_id", lambda _: None)
+    _fill(tables, "interaction", "campaign_id", lambda _: None)
+
+
 # Step -> what it does to the data: the tables it adds (empty), the columns it adds with what it fills
 # them with. A new step must say here what it does (a test holds the keys to the steps).
 STEP_EFFECTS: dict[int, Callable[[Tables], None]] = {
@@ -234,6 +250,7 @@ STEP_EFFECTS: dict[int, Callable[[Tables], None]] = {
     10: lambda t: None,  # the search index: derived, not data
     11: _privacy_and_dates,
     12: _service_cases_and_mail,
+    13: _segments_and_campaigns,
 }
 
 
@@ -456,7 +473,7 @@ def test_old_database_migrates_on_postgres(pg_url: str, version: int,
     db = _migrates(pg_url, version, objects)
     try:
         with db.connect() as conn:
-            assert _schema(conn) == models and len(models) == 18
+            assert _schema(conn) == models and len(models) == 22
         _works(db)
     finally:
         db.dispose()
