@@ -31,7 +31,7 @@ from crmcli.core.models import CAMPAIGN_MEMBER, CAMPAIGN_RESPONSE, Campaign, Con
 from crmcli.core.money import Amount
 from crmcli.core.rows import LIST_SEPARATOR, Rows
 from crmcli.core.text import fold
-from crmcli.errors import Conflict, Invalid, NotFound
+from crmcli.errors import Conflict, Invalid
 
 CHANNELS = ("email", "call", "event", "letter")
 RESPONSE_KINDS = ("replied", "meeting", "unsubscribed", "bounced")
@@ -62,18 +62,11 @@ def check_name(name: str) -> str:
 
 
 def parse_cost(text: str, settings: Any) -> Amount:
-    """A cost as typed: `400 EUR`, `1.200,50 EUR`, or `400` in the currency setting; read in the
-    locale setting (deals.amount's rules)."""
-    from crmcli.core.deals import amount
+    """A cost as typed: `400 EUR`, `EUR 1.200,50`, or `400` in the currency setting, read as a
+    segment's amount is (deals.amount's rules: the locale setting, no float)."""
+    from crmcli.core.segments import _amount
 
-    words = text.split()
-    code = None
-    if len(words) > 1 and words[-1].isalpha():
-        code, words = words[-1], words[:-1]
-    if not words:
-        raise Invalid(f"cannot read the cost {text.strip()!r}; write it like 400 EUR")
-    minor, chosen = amount(" ".join(words), code, settings)
-    return Amount(minor, chosen)
+    return _amount(text, settings)
 
 
 def label(campaign: Campaign) -> str:
@@ -137,8 +130,10 @@ def begin(session: Session, campaign: Campaign, *, now: datetime) -> int:
     m = CAMPAIGN_MEMBER
     fresh = sa.select(sa.literal(campaign.id), contact_id, sa.literal(now, m.c.added_at.type), sa.literal(0)) \
         .where(~sa.exists().where(m.c.campaign_id == campaign.id, m.c.contact_id == contact_id))
-    result = session.execute(sa.insert(m).from_select(["campaign_id", "contact_id", "added_at", "by_hand"], fresh))
-    return int(result.rowcount or 0)
+    count = sa.select(sa.func.count()).select_from(m).where(m.c.campaign_id == campaign.id)
+    before = session.execute(count).scalar_one()
+    session.execute(sa.insert(m).from_select(["campaign_id", "contact_id", "added_at", "by_hand"], fresh))
+    return int(session.execute(count).scalar_one() - before)  # rowcount: -1 for INSERT ... SELECT on PostgreSQL
 
 
 start = begin  # the contract's name; `begin` reads better beside `add(..., start=True)`

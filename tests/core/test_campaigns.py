@@ -248,3 +248,46 @@ def test_times_are_stored_utc(session: Session) -> None:
     found = campaign(session)
     assert found.started_at is not None and found.started_at.utcoffset() == timedelta(0)
     assert found.started_at == START.astimezone(UTC)
+
+
+def test_members_are_frozen_from_the_segment_when_the_campaign_starts(session: Session) -> None:
+    from crmcli.core import segments
+
+    tagged = people(session, 10)
+    for person in tagged:
+        contacts.tag(session, person, ["vip"])
+    marked = contacts.add(session, contacts.ContactChanges(name="Marked", tags=["vip"], do_not_contact=True))[0]
+    people(session, 2)  # not tagged: not members
+    vips = segments.add(session, "vips", segments.Definition(tags=("vip",)))
+    draft = campaigns.add(session, "Spring offer", segment=vips, now=START, start=False)
+    assert campaigns.member_ids(session, draft) == set()  # a draft has no members yet
+    late = contacts.add(session, contacts.ContactChanges(name="Late", tags=["vip"]))[0]
+    assert campaigns.begin(session, draft, now=START) == 11
+    members = campaigns.member_ids(session, draft)
+    assert members == {p.id for p in tagged} | {late.id}
+    assert marked.id not in members  # a segment leaves do-not-contact out
+    after = contacts.add(session, contacts.ContactChanges(name="After start", tags=["vip"]))[0]
+    assert after.id not in campaigns.member_ids(session, draft)  # frozen: the segment is not read again
+    hand = campaigns.add_members(session, draft, [after], now=START)
+    by_hand = {r.contact_id: r.by_hand for r in campaigns.members(session.connection(), draft).records()}
+    assert hand == [after] and by_hand[after.id] is True and by_hand[late.id] is False
+    with pytest.raises(Invalid, match="started already"):
+        campaigns.edit(session, draft, campaigns.CampaignChanges(clear_segment=True), now=START)
+
+
+def test_the_acceptance_through_a_segment_of_ten(session: Session) -> None:
+    from crmcli.core import segments
+
+    tagged = people(session, 10)
+    for person in tagged:
+        contacts.tag(session, person, ["berlin"])
+    berlin = segments.add(session, "berlin-vips", segments.Definition(tags=("berlin",)))
+    found = campaigns.add(session, "Spring offer", segment=berlin, cost=Amount(40000, "EUR"), now=START)
+    for person in tagged[:3]:
+        campaigns.respond(session, found, person, "replied", at=START)
+    campaigns.respond(session, found, tagged[9], "unsubscribed", at=START)
+    won_deal(session, "Licences", 200000, "EUR", found)
+    [f] = campaigns.report(session.connection())
+    assert (f.members, f.response_rate, f.deals_won, f.won) == (10, Decimal(30), 1, (Amount(200000, "EUR"),))
+    assert tagged[9].do_not_contact_at is not None
+    assert segments.count(session.connection(), berlin, START) == 9  # out of the segment from now on
