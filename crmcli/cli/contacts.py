@@ -12,6 +12,7 @@ from crmcli.cli.confirm import confirmed, delete_confirmed
 from crmcli.cli.options import (Format, FormatOpt, IfVersionOpt, LimitOpt, NoOwnerOpt, OwnerFilterOpt, OwnerOpt,
                                 QuietOpt, YesOpt, exclusive, needs)
 from crmcli.cli.output import added, card, emit, local_time, note
+from crmcli.cli.segment_option import SegmentOpt, members
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -87,6 +88,7 @@ def list_(
     as_of: Annotated[str | None, typer.Option("--as-of", metavar="WHEN",
                                               help="With --cold: judge as of this day (default: now).")] = None,
     owner: OwnerFilterOpt = None,
+    segment: SegmentOpt = None,
     limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
     quiet: QuietOpt = False,
@@ -105,7 +107,7 @@ def list_(
     with context.database.session() as session:
         org_id = orgs.resolve(session, org).id if org else None
         rows = contacts.rows(session.connection(), tag=tag, org_id=org_id, sort=sort.value, limit=limit, cold=chill,
-                             owner=owner_filter(owner, context.me))
+                             owner=owner_filter(owner, context.me), segment=members(session, segment, context))
         if chill:
             rows.table_columns = ("id", "name", "org", "emails", "cadence_days", "last_contact")
         emit(rows, fmt, quiet=quiet, empty="nobody is due for contact" if chill else "no matching rows")

@@ -4,6 +4,7 @@ calendar app; `vcard`: contacts for an address book; `all`: the whole database (
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from enum import Enum
 from pathlib import Path
@@ -13,6 +14,7 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.output import note
+from crmcli.cli.segment_option import SegmentOpt, members
 
 app = typer.Typer(add_completion=False, help="Export data: contacts, orgs, interactions, follow-ups, deals "
                   "(csv, tsv, json, ndjson); ics (follow-ups as iCalendar); vcard (contacts as vCards); all (the "
@@ -56,8 +58,8 @@ def _entity_command(entity: str, summary: str) -> None:
         export_rows(ctx, entity, fmt.value, output, raw=raw)
 
     def contacts(ctx: typer.Context, fmt: FormatOpt = MachineFormat.csv, output: OutputOpt = None,
-                 mailing: MailingOpt = False, raw: RawOpt = False) -> None:
-        export_rows(ctx, entity, fmt.value, output, raw=raw, mailing=mailing)
+                 mailing: MailingOpt = False, segment: SegmentOpt = None, raw: RawOpt = False) -> None:
+        export_rows(ctx, entity, fmt.value, output, raw=raw, mailing=mailing, segment=segment)
 
     app.command(entity, help=f"{summary}\n\nStable columns (see the README); times in UTC.")(
         contacts if entity == "contacts" else command)
@@ -68,16 +70,24 @@ for _entity, _summary in ENTITIES:
 
 
 def export_rows(ctx: typer.Context, entity: str, fmt: str, output: str | None, *, raw: bool = False,
-                mailing: bool = False) -> None:
+                mailing: bool = False, segment: str | None = None) -> None:
     """Stream one kind of record to stdout or, whole or not at all, to a file; one read transaction.
     CSV and TSV cells a spreadsheet would run as formulas get a `'` unless `raw` (crmcli.io.formats).
-    `mailing`: the contacts as a mailing list (exports.Scope)."""
+    `mailing`: the contacts as a mailing list; `segment`: only that segment's contacts (exports.Scope)."""
+    from contextlib import ExitStack
+
     from crmcli.core import exports
     from crmcli.io import formats
 
     context = state.context(ctx)
     scope = exports.Scope(stages=context.settings.stages, as_of=context.local_now(), mailing=mailing)
-    with context.database.connect() as conn:
+    with ExitStack() as stack:
+        if segment is None:
+            conn = stack.enter_context(context.database.connect())
+        else:  # the segment is looked up by name in the same read transaction as the rows
+            session = stack.enter_context(context.database.session())
+            conn = session.connection()
+            scope = dataclasses.replace(scope, segment=members(session, segment, context, scope.as_of))
         rows = exports.rows(conn, entity, scope)
         if output is None or output == "-":
             formats.write(rows, fmt, sys.stdout, raw=raw)  # silent, as every listing: stdout carries data only

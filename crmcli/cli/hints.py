@@ -10,6 +10,7 @@ HINTS: dict[str, str] = {
     "list-follow-up": "see `crm follow-ups list --all`",
     "list-interaction": "see `crm notes list`",
     "list-case": "see `crm cases list --all`",
+    "list-segment": "try `crm segments list`",
     "phone_region": "write it with +country code or set one: crm config set phone_region GB",
     "log_kinds": "or add it: crm config set log_kinds ...",
     "locale": "the locale decides what one separator before three digits means: --locale or crm config set locale",

@@ -222,6 +222,7 @@ LAZY: tuple[tuple[str, str, str], ...] = (
     ("pipeline", "crmcli.cli.sales:pipeline", "Sales"),
     ("forecast", "crmcli.cli.sales:forecast", "Sales"),
     ("report", "crmcli.cli.report", "Sales"),
+    ("segments", "crmcli.cli.segments", "Marketing"),
     ("import", "crmcli.cli.importing", "Data"),
     ("export", "crmcli.cli.export", "Data"),
     ("privacy", "crmcli.cli.privacy", "Data"),

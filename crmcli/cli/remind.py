@@ -12,6 +12,7 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.options import Format, FormatOpt, one_output
+from crmcli.cli.segment_option import SegmentOpt, members
 
 if TYPE_CHECKING:
     from crmcli.core.agenda import Agenda
@@ -34,6 +35,7 @@ def remind(
     mine: Annotated[bool, typer.Option("--mine", help="Only your follow-ups, cases and contacts' cadences (what "
                                                       "nobody owns is left out; crm whoami says who you are).")]
     = False,
+    segment: SegmentOpt = None,
 ) -> None:
     """What to do today: overdue and due follow-ups, service cases near or past a deadline, and
     contacts due on their cadence.
@@ -48,8 +50,13 @@ def remind(
     days = followups.within_days(within)
     owner = context.me() if mine else None
     hours = context.settings.business_hours
-    with context.database.connect() as conn:
-        found = agenda(conn, as_of_now, days, owner=owner, cases=True, hours=hours)
+    if segment is None:
+        with context.database.connect() as conn:
+            found = agenda(conn, as_of_now, days, owner=owner, cases=True, hours=hours)
+    else:  # the segment's follow-ups, cases and cadences, its dates read as of the day judged
+        with context.database.session() as session:
+            found = agenda(session.connection(), as_of_now, days, owner=owner, cases=True, hours=hours,
+                           segment=members(session, segment, context, as_of_now))
     if quiet:
         # Keep-in-touch items carry no follow-up id: ids for xargs must mean one thing.
         sys.stdout.writelines(f"{item.follow_up_id}\n" for item in found.items if item.follow_up_id is not None)

@@ -76,7 +76,7 @@ class Agenda:
 
 def agenda(conn: Connection, as_of: datetime, within_days: int = 0, *, limit: int | None = None,
            cadences: bool = True, owner: str | None = None, cases: bool = False,
-           hours: BusinessHours | None = None) -> Agenda:
+           hours: BusinessHours | None = None, segment: Any = None) -> Agenda:
     """Follow-ups overdue (oldest first, with days late) or due before the end of `within_days` days
     after `as_of`'s day, then contacts past their cadence, most overdue first. `as_of` must be aware
     (see clock.resolve_as_of): its zone says where a day starts and ends. `limit`: only the first
@@ -86,15 +86,18 @@ def agenda(conn: Connection, as_of: datetime, within_days: int = 0, *, limit: in
     A contact marked "do not contact" is left out whole: neither its cadence nor its follow-ups
     (they stay in the follow-up listings, as records).
     `cases`: also the `cases` section (see `near_cases`), near meaning within one day of `hours`
-    (business hours; None: every hour counts)."""
+    (business hours; None: every hour counts).
+    `segment`: only the items about the contacts a segment holds (its SQL condition over the
+    contact table: segments.condition)."""
     window = Window.around(as_of, within_days=within_days)
-    overdue = tuple(_follow_ups(conn, window, "overdue", limit, owner))
-    due = tuple(_follow_ups(conn, window, "due", _left(limit, overdue), owner))
-    cold = tuple(_cold(conn, window.now, _left(limit, overdue, due), owner)) if cadences else ()
-    near = tuple(near_cases(conn, window, hours, owner)) if cases else ()
+    people = () if segment is None else (segment,)
+    overdue = tuple(_follow_ups(conn, window, "overdue", limit, owner, people))
+    due = tuple(_follow_ups(conn, window, "due", _left(limit, overdue), owner, people))
+    cold = tuple(_cold(conn, window.now, _left(limit, overdue, due), owner, people)) if cadences else ()
+    near = tuple(near_cases(conn, window, hours, owner, people)) if cases else ()
     counts: dict[Section, int] = {"overdue": len(overdue), "due": len(due), "keep in touch": len(cold)}
     if limit is not None:
-        counts = _counts(conn, window, cadences, owner)
+        counts = _counts(conn, window, cadences, owner, people)
     if cases:
         counts["cases"] = len(near)
     return Agenda(as_of, overdue, due, cold, counts, near)
@@ -110,7 +113,8 @@ def case_horizon(window: Window, hours: BusinessHours | None) -> datetime:
     return max(hours.add(window.now, Budget(days=1)), window.horizon)
 
 
-def near_cases(conn: Connection, window: Window, hours: BusinessHours | None, owner: str | None) -> list[AgendaItem]:
+def near_cases(conn: Connection, window: Window, hours: BusinessHours | None, owner: str | None,
+               people: tuple[Any, ...] = ()) -> list[AgendaItem]:
     """Open cases (new or open: a case waiting on the customer is paused, never late) whose response
     (while none came) or resolution deadline is past or near (case_horizon): breached first, then
     urgent first, then the nearest deadline. Contacts marked "do not contact" are not left out: a
@@ -136,7 +140,7 @@ def near_cases(conn: Connection, window: Window, hours: BusinessHours | None, ow
         .where(sa.or_(sa.and_(k.c.status.in_(["new", "open"]), k.c.resolve_due_at <= horizon),
                       # no response yet is a new case (the first response moves it out of new)
                       sa.and_(k.c.status == "new", k.c.first_response_at.is_(None), k.c.response_due_at <= horizon)),
-               *owned_by(k.c.owner, owner)) \
+               *owned_by(k.c.owner, owner), *people) \
         .order_by(sa.case((due <= now, 0), else_=1), sa.case(rank, value=k.c.priority, else_=9), due, k.c.id)
     found = []
     for case_id, contact_id, name, title, priority, what, due_at in conn.execute(stmt):
@@ -167,7 +171,7 @@ def _in_section(window: Window, section: Section, owner: str | None = None) -> A
 
 
 def _follow_ups(conn: Connection, window: Window, section: Section, limit: int | None,
-                owner: str | None) -> Iterator[AgendaItem]:
+                owner: str | None, people: tuple[Any, ...] = ()) -> Iterator[AgendaItem]:
     from crmcli.storage.sql import age_days
 
     if limit == 0:
@@ -175,7 +179,7 @@ def _follow_ups(conn: Connection, window: Window, section: Section, limit: int |
     f, c = FollowUp.__table__, Contact.__table__
     age = age_days(f.c.due_at, sa.literal(window.now, sa.DateTime(timezone=True)))
     stmt = sa.select(f.c.id, f.c.contact_id, c.c.name, f.c.title, f.c.due_at, f.c.due_on, age) \
-        .select_from(f.join(c, c.c.id == f.c.contact_id)).where(_in_section(window, section, owner), contactable()) \
+        .select_from(f.join(c, c.c.id == f.c.contact_id)).where(_in_section(window, section, owner), contactable(), *people) \
         .order_by(f.c.due_at, f.c.id).limit(limit)
     for fid, cid, name, title, due_at, due_on, days in conn.execute(stmt):
         due = Due.stored(due_at, due_on)
@@ -188,7 +192,7 @@ def _follow_ups(conn: Connection, window: Window, section: Section, limit: int |
         yield AgendaItem(section, fid, cid, name, title, due, late)
 
 
-def _cadenced(as_of: datetime, owner: str | None) -> Any:
+def _cadenced(as_of: datetime, owner: str | None, people: tuple[Any, ...] = ()) -> Any:
     """Contacts with a cadence, not marked "do not contact", and their days past it, computed once
     per contact in a materialised step: used in WHERE and ORDER BY, the expression would otherwise
     run three times per contact. Both conditions are named, as the partial index ix_contact_cadence
@@ -196,29 +200,31 @@ def _cadenced(as_of: datetime, owner: str | None) -> Any:
     c = Contact.__table__
     over = cadence.days_over(c.c.last_contact_at, c.c.created_at, c.c.cadence_days, as_of)
     return sa.select(c.c.id, c.c.name, c.c.cadence_days, over.label("over")) \
-        .where(c.c.cadence_days.is_not(None), contactable(), *owned_by(c.c.owner, owner)) \
+        .where(c.c.cadence_days.is_not(None), contactable(), *owned_by(c.c.owner, owner), *people) \
         .cte("cadenced").prefix_with("MATERIALIZED")
 
 
-def _cold(conn: Connection, as_of: datetime, limit: int | None, owner: str | None) -> Iterator[AgendaItem]:
+def _cold(conn: Connection, as_of: datetime, limit: int | None, owner: str | None,
+          people: tuple[Any, ...] = ()) -> Iterator[AgendaItem]:
     if limit == 0:
         return
-    per_contact = _cadenced(as_of, owner)
+    per_contact = _cadenced(as_of, owner, people)
     stmt = sa.select(per_contact).where(per_contact.c.over > 0) \
         .order_by(per_contact.c.over.desc(), per_contact.c.id).limit(limit)
     for cid, name, days, past in conn.execute(stmt):
         yield AgendaItem("keep in touch", None, cid, name, cadence.describe(days), None, int(past))
 
 
-def _counts(conn: Connection, window: Window, cadences: bool, owner: str | None) -> dict[Section, int]:
+def _counts(conn: Connection, window: Window, cadences: bool, owner: str | None,
+            people: tuple[Any, ...] = ()) -> dict[Section, int]:
     """How many items each section holds, counted in SQL (no rows fetched)."""
     f, c = FollowUp.__table__, Contact.__table__
 
     def count(where: Any) -> int:
         return int(conn.execute(sa.select(sa.func.count()).select_from(f.join(c, c.c.id == f.c.contact_id))
-                                .where(where, contactable())).scalar() or 0)
+                                .where(where, contactable(), *people)).scalar() or 0)
 
-    per_contact = _cadenced(window.now, owner)
+    per_contact = _cadenced(window.now, owner, people)
     cold = conn.execute(sa.select(sa.func.count()).select_from(per_contact).where(per_contact.c.over > 0)).scalar() \
         if cadences else 0
     return {"overdue": count(_in_section(window, "overdue", owner)), "due": count(_in_section(window, "due", owner)),

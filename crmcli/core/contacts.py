@@ -395,7 +395,7 @@ def _channel_value(table: sa.Table, column: str, labelled: bool) -> Any:
 def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None, sort: Sort = "name",
          limit: int | None = None, ids: list[int] | None = None, cold: Cold | None = None,
          match: str | None = None, labelled: bool = False, owner: str | None = None,
-         versions: bool = False, mailing: bool = False) -> Rows:
+         versions: bool = False, mailing: bool = False, segment: Any = None) -> Rows:
     """Contacts as flat rows, aggregated in SQL and streamed (no ORM objects: exports stay fast).
     `cold`: contacts marked "do not contact" are never cold.
     `mailing`: a mailing list instead (MAILING_COLUMNS): only the contacts that may be written to,
@@ -405,7 +405,8 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
     `labelled`: emails and phones as `label:value` where they have a label (exports).
     `versions`: a last column `version` (`contacts show`: what `edit --if-version` names; not in
     exports, where a copy's edit count would mean nothing).
-    `owner`: only that owner's contacts; "" only those nobody owns (identity.owner_filter)."""
+    `owner`: only that owner's contacts; "" only those nobody owns (identity.owner_filter).
+    `segment`: only the contacts a segment holds (its SQL condition: segments.condition)."""
     c, o = Contact.__table__, Organization.__table__
     e, p, ct, t, f = CONTACT_EMAIL, CONTACT_PHONE, CONTACT_TAG, TAG, CONTACT_FIELD
     last_contact = c.c.last_contact_at
@@ -431,6 +432,8 @@ def rows(conn: Connection, *, tag: str | None = None, org_id: int | None = None,
         stmt = stmt.where(c.c.id.in_(ids))
     if match is not None and match.strip():
         stmt = stmt.where(_matching(match))
+    if segment is not None:
+        stmt = stmt.where(segment)
     if mailing:  # only those that may be written to
         stmt = stmt.where(contactable(), sa.exists().where(e.c.contact_id == c.c.id))
     order = {"name": (c.c.name_key, c.c.id), "created": (c.c.created_at, c.c.id),

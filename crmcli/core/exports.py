@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from sqlalchemy.engine import Connection
 
@@ -33,17 +33,20 @@ class Scope:
     """What some exports are judged by: the deal stages (probabilities, order) and the moment a
     follow-up's status (overdue, today, upcoming) is read at, local to the user; and what narrows
     them: `mailing`, the contacts as a mailing list (no one marked "do not contact", no one without
-    an email)."""
+    an email); `segment`, only the contacts a segment holds (segments.condition)."""
 
     stages: Stages
     as_of: datetime
     mailing: bool = False
+    segment: Any = None
 
 
 def _contacts(conn: Connection, scope: Scope) -> Rows:
     from crmcli.core import contacts
 
-    return contacts.rows(conn, mailing=True) if scope.mailing else contacts.rows(conn, labelled=True)
+    if scope.mailing:
+        return contacts.rows(conn, mailing=True, segment=scope.segment)
+    return contacts.rows(conn, labelled=True, segment=scope.segment)
 
 
 def _orgs(conn: Connection, scope: Scope) -> Rows:

@@ -141,6 +141,12 @@ def contact_ids(conn: Connection | None, segment: Segment | Definition, now: dat
     return sa.select(c.c.id).where(condition(definition, now, settings))
 
 
+def members(session: Session, ref: str, now: datetime, settings: Any = None) -> Any:
+    """The SQL condition over contact of the segment `ref` names (id or name), read at `now`: what
+    a listing, an export or the agenda narrows to."""
+    return condition(of(get(session, ref)), now, settings)
+
+
 def count(conn: Connection, segment: Segment | Definition, now: datetime) -> int:
     ids = contact_ids(conn, segment, now).subquery()
     return int(conn.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one())
@@ -174,6 +180,13 @@ def describe(definition: Definition, *, org_name: str | None = None) -> str:
         words.append(f"won deals above {definition.won_value_above.display()}")
     words.append("do-not-contact included" if definition.include_do_not_contact else "do-not-contact left out")
     return "; ".join(words if len(words) > 1 else ["every contact", *words])
+
+
+def summary(conn: Connection, definition: Definition) -> str:
+    """describe(), its organisation named as it is called now."""
+    o = Organization.__table__  # type: ignore[attr-defined]
+    name = None if definition.org is None else conn.execute(sa.select(o.c.name).where(o.c.id == definition.org)).scalar()
+    return describe(definition, org_name=name)
 
 
 # -- reading what a user typed -----------------------------------------------------------------------
@@ -215,8 +228,8 @@ def parse_definition(session: Session, typed: Typed, *, now: datetime, settings:
         if key == "won_above":
             key = "won_value_above"
         if key not in CONDITIONS:
-            raise Invalid(f"no condition {name!r} to clear; the conditions are: "
-                          f"{', '.join(n.replace('_', '-') for n in CONDITIONS)}")
+            shown = ("won-above" if n == "won_value_above" else n.replace("_", "-") for n in CONDITIONS)
+            raise Invalid(f"no condition {name!r} to clear; the conditions are: {', '.join(shown)}")
         changes[key] = getattr(Definition(), key)
     warnings: list[str] = []
     if typed.tags:
@@ -236,7 +249,10 @@ def parse_definition(session: Session, typed: Typed, *, now: datetime, settings:
         text = getattr(typed, name)
         if text is not None:
             text = " ".join(text.split())
-            _moment(text, now)  # readable now, read again whenever the segment is used
+            try:
+                _moment(text, now)  # readable now, read again whenever the segment is used
+            except Invalid as err:
+                raise Invalid(f"{name.replace('_', ' ')}: {err}") from None
             changes[name] = text
     for name in ("never_contacted", "cadence_overdue", "include_do_not_contact"):
         if getattr(typed, name) is not None:
