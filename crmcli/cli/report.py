@@ -1,26 +1,28 @@
-"""`crm report deals|cases`: the reports, one group (`crm report customers` will join it). The
-figures come aggregated from the core (core/sales.py, core/case_report.py); this only prints."""
+"""`crm report deals|cases|customers`: the reports, one group. The figures come aggregated from the
+core (core/sales.py, core/case_report.py, core/customer_report.py); this only prints."""
 
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crmcli.cli import state
-from crmcli.cli.options import Format, FormatOpt
+from crmcli.cli.options import Format, FormatOpt, LimitOpt
 from crmcli.cli.sales import deals_report
 
 if TYPE_CHECKING:
     from crmcli.core.case_report import CaseReport
+    from crmcli.core.customer_report import Customer, CustomerReport
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Reports: deals, service cases.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Reports: deals, service cases, customers.")
 
 
 @app.callback()
 def _reports() -> None:
-    """Reports: deals, service cases. A group, so `crm report deals` reads right."""
+    """Reports: deals, service cases, customers. A group, so `crm report deals` reads right."""
 
 
 app.command("deals")(deals_report)
@@ -81,3 +83,100 @@ def render(found: "CaseReport") -> str:
         [kind, span_text(m["first response"][1]), str(m["first response"][0]), span_text(m["resolution"][1]),
          str(m["resolution"][0])] for kind, m in by_kind.items()], right=frozenset(heads[1:])))
     return "\n".join(blocks)
+
+
+class By(str, Enum):  # core/customer_report.py ORDERS
+    value = "value"
+    recency = "recency"
+    frequency = "frequency"
+    rfm = "rfm"
+    churn = "churn"
+
+
+TOP = 10  # the table view's rows in each list unless --limit says
+BAR = 12  # columns of the won-value bar
+_TITLES = {"value": "by won value", "recency": "by last contact", "frequency": "by interactions",
+           "rfm": "by RFM score (R+F+M)", "churn": "churn risk first"}
+
+
+@app.command("customers")
+def customers_report(ctx: typer.Context,
+                     since: Annotated[str | None, typer.Option(
+                         "--since", metavar="WHEN", help="Count interactions since: '2026-01-01', '6 months ago' "
+                                                         "(default: the last 12 months).")] = None,
+                     by: Annotated[By, typer.Option("--by", case_sensitive=False,
+                                                    help="Order: value, recency, frequency, rfm, churn.")] = By.value,
+                     orgs: Annotated[bool, typer.Option("--orgs", help="One row per organisation, its contacts "
+                                                                       "added up.")] = False,
+                     limit: LimitOpt = None,
+                     fmt: FormatOpt = Format.table) -> None:
+    """Customer value, contact frequency and recency, RFM score and segment, churn risk.
+
+    Per contact (or organisation): lifetime won value per currency, interactions a month, days since
+    the last contact and the last won deal, R, F and M from 1 to 5 by quintile, a segment (champions,
+    loyal, at risk, hibernating, new, needs attention) and a churn flag with its reason. The table
+    shows the top customers and those slipping away (10 of each unless --limit); the machine
+    formats one row per contact with every figure."""
+    from crmcli.cli.output import emit, note
+    from crmcli.core import customer_report, dates
+
+    context = state.context(ctx)
+    now = context.local_now()
+    start = dates.parse_since(since, now=now) if since else None
+    table = fmt is Format.table
+    shown = (limit or TOP) if table else limit  # the machine formats: every row unless --limit
+    with context.database.connect() as conn:
+        found = customer_report.report(conn, now, since=start, orgs=orgs, by=by.value, limit=shown,
+                                       slipping=(limit or TOP) if table else 0, currency=context.settings.currency)
+    if not table:
+        emit(found.rows(), fmt)
+        return
+    if not found.customers:
+        note("no organisations yet" if orgs else "no contacts yet")
+        return
+    sys.stdout.write(render_customers(found, context.settings.money_locale))
+    if since:
+        note(f"interactions counted since {found.since.astimezone(now.tzinfo):%Y-%m-%d %H:%M}")
+
+
+def render_customers(found: "CustomerReport", locale: str | None) -> str:
+    """Two tables for people: the top customers with a bar of their won value, then those slipping
+    away with the reason."""
+    from crmcli.cli.table import bar, render_table
+
+    code = found.currency or ""
+    most = max((c.won_value.minor for c in found.customers if c.won_value), default=0)
+
+    def won(c: "Customer") -> list[str]:
+        main = c.won_value.display(locale, with_code=False) if c.won_value else ""
+        return [main, bar(float(c.won_value.minor), float(most), BAR) if c.won_value else ""]
+
+    def others(c: "Customer") -> str:
+        return ", ".join(a.display(locale) for a in c.won_other)
+
+    def last(c: "Customer") -> str:
+        return "never" if c.days_since_contact is None else f"{c.days_since_contact} d"
+
+    def flags(c: "Customer") -> str:
+        return ", ".join(f for f, on in (("churn risk", c.churn), ("do not contact", c.do_not_contact)) if on)
+
+    who = "organisations" if found.orgs else "customers"
+    top = found.top
+    heads = ["name", *([] if found.orgs else ["org"]), f"won {code}".strip(), "", "other", "a month", "last",
+             "RFM", "segment", "flags"]
+    blocks = [f"Top {who} {_TITLES[found.by]} ({_shown(len(top), found.total)})\n" + render_table(
+        heads, [[c.name, *([] if found.orgs else [c.org or ""]), *won(c), others(c), str(c.per_month), last(c),
+                 c.rfm, c.segment, flags(c)] for c in top],
+        right=frozenset({heads[2 - found.orgs], "a month", "last"}), keep={""})]
+    slipping = found.slipping
+    if slipping:
+        heads = ["name", f"won {code}".strip(), "", "last", "segment", "why"]
+        blocks.append(f"Slipping away ({_shown(len(slipping), found.churned)})\n" + render_table(
+            heads, [[c.name, *won(c), last(c), c.segment,
+                     c.reason + ("; do not contact" if c.do_not_contact else "")] for c in slipping],
+            right=frozenset({heads[1], "last"}), keep={""}))
+    return "\n".join(blocks)
+
+
+def _shown(count: int, total: int) -> str:
+    return f"{count:,} of {total:,}" if total > count else f"{total:,}"

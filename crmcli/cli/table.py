@@ -106,3 +106,16 @@ def render_card(title: str, fields: Sequence[tuple[str, str]], sections: Sequenc
             lines.append(bold(heading))
             lines += [f"  {printable(item)}" for item in items]
     return "\n".join(lines) + "\n"
+
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def bar(value: float, maximum: float, size: int) -> str:
+    """A plain text bar of `value` against `maximum` in `size` columns, to an eighth of a column
+    (`████▌`): a bar chart inside a table, no graphics needed."""
+    if maximum <= 0 or value <= 0:
+        return ""
+    eighths = max(1, round(8 * size * min(value, maximum) / maximum))
+    whole, part = divmod(eighths, 8)
+    return "█" * whole + (_EIGHTHS[part] if part else "")

@@ -94,7 +94,9 @@ class CustomerReport:
     orgs: bool
     by: str
     currency: str | None
-    customers: tuple[Customer, ...]  # the top ones in `by` order, then the others at risk of churn
+    customers: tuple[Customer, ...]  # the top ones in `by` order, and those slipping away asked for
+    total: int = 0                   # contacts (organisations) in the report, shown or not
+    churned: int = 0                 # of them flagged for churn
 
     @property
     def top(self) -> tuple[Customer, ...]:
@@ -137,11 +139,12 @@ def main_currency(conn: Connection, setting: str | None) -> str | None:
 
 
 def report(conn: Connection, now: datetime, *, since: datetime | None = None, orgs: bool = False,
-           by: str = "value", limit: int | None = None, currency: str | None = None) -> CustomerReport:
+           by: str = "value", limit: int | None = None, slipping: int = 0,
+           currency: str | None = None) -> CustomerReport:
     """The report as of `now` (aware). `since`: the start of the window interactions are counted in
-    (None: WINDOW_DAYS before `now`). `limit`: how many in `by` order (None: all); the table view
-    also wants those flagged for churn beyond them, so every flagged one comes too. `currency`: the
-    setting (None: main_currency's choice)."""
+    (None: WINDOW_DAYS before `now`). `limit`: how many in `by` order (None: all); `slipping`: how
+    many of those flagged for churn come too, the most valuable first, beyond the `limit` (the table
+    view's second list). `currency`: the setting (None: main_currency's choice)."""
     if by not in ORDERS:
         from crmcli.errors import Invalid
 
@@ -153,10 +156,12 @@ def report(conn: Connection, now: datetime, *, since: datetime | None = None, or
 
         raise Invalid(f"the window must start before now, not at {start:%Y-%m-%d %H:%M} UTC")
     main = main_currency(conn, currency)
-    stmt = _statement(now, start, orgs, by, limit, main)
+    stmt = _statement(now, start, orgs, by, limit, slipping, main)
     window = Decimal((now - start).total_seconds()) / 86400
-    found = tuple(_customer(row, now, window, main, limit) for row in conn.execute(stmt))
-    return CustomerReport(now, start, orgs, by, main, found)
+    rows = conn.execute(stmt).all()
+    found = tuple(_customer(row, now, window, main, limit) for row in rows)
+    total, churned = (int(rows[0].total), int(rows[0].churned)) if rows else (0, 0)
+    return CustomerReport(now, start, orgs, by, main, found, total, churned)
 
 
 def _at(moment: datetime) -> Any:
@@ -172,7 +177,8 @@ def _quintile(value: Any, scored: Any, *, partition: Any = None) -> Any:
     return sa.case((scored, (5 * k + n - 1) // n), else_=1)
 
 
-def _statement(now: datetime, start: datetime, orgs: bool, by: str, limit: int | None, main: str | None) -> Any:
+def _statement(now: datetime, start: datetime, orgs: bool, by: str, limit: int | None, slipping: int,
+               main: str | None) -> Any:
     c, o, d = Contact.__table__, Organization.__table__, Deal.__table__  # type: ignore[attr-defined]
     ic, dc = INTERACTION_CONTACT, DEAL_CONTACT
     recent, before = now - timedelta(days=RECENT_DAYS), now - timedelta(days=BEFORE_DAYS)
@@ -265,10 +271,14 @@ def _statement(now: datetime, start: datetime, orgs: bool, by: str, limit: int |
         "churn": (sa.case((churn, 0), else_=1), value.desc(), x.c.m.desc()),
     }
     place = sa.func.row_number().over(order_by=(*orders[by], x.c.id))
-    ranked = sa.select(x, segment.label("segment"), churn.label("churn"), place.label("place")).subquery()
+    flagged = sa.case((churn, 1), else_=0)
+    churn_place = sa.func.row_number().over(partition_by=flagged, order_by=(*orders["churn"], x.c.id))
+    ranked = sa.select(x, segment.label("segment"), churn.label("churn"), place.label("place"),
+                       churn_place.label("churn_place"), sa.func.count().over().label("total"),
+                       sa.func.sum(flagged).over().label("churned")).subquery()
     stmt = sa.select(ranked).order_by(ranked.c.place)
     if limit is not None:
-        stmt = stmt.where(sa.or_(ranked.c.place <= limit, ranked.c.churn))
+        stmt = stmt.where(sa.or_(ranked.c.place <= limit, sa.and_(ranked.c.churn, ranked.c.churn_place <= slipping)))
     return stmt
 
 

@@ -3,63 +3,20 @@ scores, segments and churn flags against a hand computation written out below.""
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 
-from crmcli.core import contacts, customer_report
-from crmcli.core.interactions import refresh_last_contact
-from crmcli.core.models import DEAL_CONTACT, INTERACTION_CONTACT, Deal, Interaction
+from crmcli.core import customer_report
 from crmcli.core.money import Amount
 from crmcli.errors import Invalid
 from crmcli.storage.database import Database
 from tests.core.conftest import NOW
-
-UTC_NOW = NOW.astimezone(UTC)
-DAY = timedelta(days=1)
-
-# name: (interactions, days ago; won deals (minor units, currency, closed days ago); contact options)
-PEOPLE: dict[str, tuple[list[int], list[tuple[int, str, int]], dict[str, object]]] = {
-    "Ann": ([5, 20, 40, 60, 100, 150, 200], [(500000, "EUR", 10)], {"org": "Acme"}),
-    "Ben": ([30, 100, 110, 120, 130, 140, 150, 160, 170, 180], [(200000, "EUR", 40)], {"org": "Acme"}),
-    "Cat": ([10, 50], [], {"cadence": "every 7 days"}),
-    "Dan": ([200, 300], [(800000, "EUR", 250)], {"org": "Dune"}),
-    "Eve": ([], [], {}),
-    "Fay": ([3, 4, 7, 15, 25, 45], [(30000, "USD", 60)], {"cadence": "every day", "do_not_contact": True}),
-    "Gus": ([400], [(100000, "EUR", 400)], {}),
-    "Hal": ([80, 95], [], {}),
-    "Ivy": ([12, 14, 16], [(200000, "EUR", 20)], {}),
-    "Joe": ([2], [(10000, "EUR", 5), (50000, "USD", 5)], {}),
-}
-
-
-def _fill(db: Database) -> dict[str, int]:
-    ids = {}
-    with db.session(write=True) as s:
-        for name, (days, won, options) in PEOPLE.items():
-            person, _ = contacts.add(s, contacts.ContactChanges(name=name, **options))  # type: ignore[arg-type]
-            ids[name] = person.id
-            for n, ago in enumerate(days):
-                at = UTC_NOW - ago * DAY
-                call = Interaction(kind="call", body=f"call {n}", occurred_at=at, created_at=at, updated_at=at)
-                s.add(call)
-                s.flush()
-                s.execute(sa.insert(INTERACTION_CONTACT).values(contact_id=person.id, interaction_id=call.id,
-                                                                occurred_at=at))
-            for n, (minor, code, ago) in enumerate(won):
-                deal = Deal(name=f"{name} {n}", name_key=f"{name.lower()} {n}", value_minor=minor, currency=code,
-                            stage="won", status="won", closed_at=UTC_NOW - ago * DAY)
-                s.add(deal)
-                s.flush()
-                s.execute(sa.insert(DEAL_CONTACT).values(deal_id=deal.id, contact_id=person.id))
-        refresh_last_contact(s, None)
-    return ids
+from tests.core.customer_rows import DAY, UTC_NOW, fill
 
 
 def test_rfm_scores_segments_and_churn_match_the_hand_computation(db: Database) -> None:
-    _fill(db)
+    fill(db)
     with db.connect() as conn:
         found = customer_report.report(conn, NOW)
     by_name = {c.name: c for c in found.customers}
@@ -111,18 +68,20 @@ def test_rfm_scores_segments_and_churn_match_the_hand_computation(db: Database) 
     ("churn", ["Dan", "Ben", "Cat"]),          # the flagged, the most valuable first
 ])
 def test_by_orders_the_rows(db: Database, by: str, first: list[str]) -> None:
-    _fill(db)
+    fill(db)
     with db.connect() as conn:
         found = customer_report.report(conn, NOW, by=by)
     assert [c.name for c in found.customers][:3] == first
 
 
 def test_limit_keeps_the_top_and_every_customer_slipping_away(db: Database) -> None:
-    _fill(db)
+    fill(db)
     with db.connect() as conn:
-        found = customer_report.report(conn, NOW, limit=2)
-    assert [c.name for c in found.top] == ["Dan", "Ann"]
-    assert [c.name for c in found.slipping] == ["Dan", "Ben", "Cat"]
+        found = customer_report.report(conn, NOW, limit=2, slipping=2)
+        plain = customer_report.report(conn, NOW, limit=2)
+    assert [c.name for c in found.top] == ["Dan", "Ann"] and (found.total, found.churned) == (10, 3)
+    assert [c.name for c in found.slipping] == ["Dan", "Ben"]  # Cat, the third, left out
+    assert [c.name for c in plain.customers] == ["Dan", "Ann"]
     rows = found.rows()
     flat = list(rows.rows)
     assert tuple(rows.columns) == customer_report.COLUMNS and [r[1] for r in flat] == ["Dan", "Ann"]
@@ -132,7 +91,7 @@ def test_limit_keeps_the_top_and_every_customer_slipping_away(db: Database) -> N
 
 
 def test_a_window_since_counts_frequency_over_it(db: Database) -> None:
-    _fill(db)
+    fill(db)
     with db.connect() as conn:
         found = customer_report.report(conn, NOW, since=UTC_NOW - 29 * DAY)
     by_name = {c.name: c for c in found.customers}
@@ -148,7 +107,7 @@ def test_a_window_since_counts_frequency_over_it(db: Database) -> None:
 
 
 def test_organisations_add_up_their_contacts(db: Database) -> None:
-    _fill(db)
+    fill(db)
     with db.connect() as conn:
         found = customer_report.report(conn, NOW, orgs=True)
     # Acme: Ann's 7 calls and Ben's 10, 7,000 EUR won; Dune: Dan's 2 calls, 8,000 EUR. Two of each:
@@ -159,7 +118,7 @@ def test_organisations_add_up_their_contacts(db: Database) -> None:
 
 
 def test_a_currency_setting_is_the_main_currency(db: Database) -> None:
-    _fill(db)
+    fill(db)
     with db.connect() as conn:
         found = customer_report.report(conn, NOW, currency="USD")
     assert [(c.name, c.won_value) for c in found.customers][:2] == [("Joe", Amount(50000, "USD")),
