@@ -117,7 +117,7 @@ def generate(conn: Connection, scale: Scale = DEMO, *, now: datetime, seed: int 
         counts = _fill(conn, scale, now, random.Random(seed))
     reset_sequences(conn, ["organization", "tag", "contact", "contact_email", "contact_phone", "contact_field",
                            "interaction", "follow_up", "deal", "stage_change", "service_case",
-                           "case_status_change"])
+                           "case_status_change", "segment", "campaign", "campaign_response"])
     return counts
 
 
@@ -196,6 +196,7 @@ def _fill(conn: Connection, scale: Scale, now: datetime, rng: random.Random) -> 
 
     refresh_activity(conn)
     counts.update(_cases(conn, now, scale))
+    counts.update(_marketing(conn, now))
     return counts
 
 
@@ -404,6 +405,43 @@ def _cases(conn: Connection, now: datetime, scale: Scale) -> dict[str, int]:
 
     refresh_last_contact(conn, sorted({link["contact_id"] for link in links}))
     return {"cases": len(cases), "case status changes": len(changes)}
+
+
+# Two saved segments and a mailing to the first, started three weeks ago, with a few responses.
+DEMO_SEGMENTS = (
+    ("VIP clients", {"tags": ["client", "vip"]}, "Our best clients"),
+    ("Prospects gone quiet", {"tags": ["prospect"], "last_contact_before": "60 days ago"}, None),
+)
+DEMO_CAMPAIGN = ("Winter offer", "email", 40_000, "EUR", 21)  # name, channel, cost (cents), currency, days ago
+DEMO_RESPONSES = (("replied", 20), ("meeting", 18), ("replied", 15), ("bounced", 21))  # (kind, days ago) per member
+
+
+def _marketing(conn: Connection, now: datetime) -> dict[str, int]:
+    """DEMO_SEGMENTS and DEMO_CAMPAIGN: its members the first segment's contacts when it started, the
+    first few of them (by id) answering DEMO_RESPONSES."""
+    from crmcli.core.models import CAMPAIGN_MEMBER, CAMPAIGN_RESPONSE, Campaign, Segment
+    from crmcli.core.segments import Definition, contact_ids
+
+    rng = random.Random(len(DEMO_SEGMENTS))
+    conn.execute(sa.insert(Segment.__table__), [  # type: ignore[attr-defined]
+        {"id": n, "uid": _uid(rng), "name": name, "name_key": fold(name), "definition": definition,
+         "description": description, "owner": OWNERS[0], "created_at": now - timedelta(days=30),
+         "updated_at": now - timedelta(days=30)}
+        for n, (name, definition, description) in enumerate(DEMO_SEGMENTS, start=1)])
+    name, channel, cost, currency, ago = DEMO_CAMPAIGN
+    started = now - timedelta(days=ago)
+    conn.execute(sa.insert(Campaign.__table__), [{  # type: ignore[attr-defined]
+        "id": 1, "uid": _uid(rng), "name": name, "name_key": fold(name), "segment_id": 1, "channel": channel,
+        "cost_minor": cost, "cost_currency": currency, "started_at": started, "owner": OWNERS[0],
+        "created_at": started, "updated_at": started}])
+    members = sorted(conn.scalars(contact_ids(conn, Definition.from_json(DEMO_SEGMENTS[0][1]), started)))
+    conn.execute(sa.insert(CAMPAIGN_MEMBER), [
+        {"campaign_id": 1, "contact_id": cid, "added_at": started, "by_hand": 0} for cid in members])
+    responses = [{"id": n, "campaign_id": 1, "contact_id": cid, "kind": kind, "at": now - timedelta(days=days)}
+                 for n, (cid, (kind, days)) in enumerate(zip(members, DEMO_RESPONSES), start=1)]
+    conn.execute(sa.insert(CAMPAIGN_RESPONSE), responses)
+    return {"segments": len(DEMO_SEGMENTS), "campaigns": 1, "campaign members": len(members),
+            "campaign responses": len(responses)}
 
 
 def _uid(rng: random.Random) -> str:

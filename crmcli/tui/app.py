@@ -72,12 +72,14 @@ class CrmApp(App[None]):
         from crmcli.tui.screens.cases import CasesScreen
         from crmcli.tui.screens.contacts import ContactsScreen
         from crmcli.tui.screens.followups import FollowUpsScreen
+        from crmcli.tui.screens.marketing import MarketingScreen
         from crmcli.tui.screens.orgs import OrgsScreen
         from crmcli.tui.screens.pipeline import PipelineScreen
         from crmcli.tui.screens.search import SearchScreen
 
         screens = {"contacts": ContactsScreen, "pipeline": PipelineScreen, "followups": FollowUpsScreen,
-                   "search": SearchScreen, "orgs": OrgsScreen, "cases": CasesScreen}
+                   "search": SearchScreen, "orgs": OrgsScreen, "cases": CasesScreen,
+                   "marketing": MarketingScreen}
         while len(self.screen_stack) > 2:
             self.pop_screen()
         if name == "dashboard":

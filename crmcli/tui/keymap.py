@@ -27,6 +27,7 @@ GLOBAL: tuple[Key, ...] = (
     Key("f5", "go('search')", "Search", footer=False),
     Key("f6", "go('orgs')", "Organisations", footer=False),
     Key("f7", "go('cases')", "Cases", footer=False),
+    Key("f8", "go('marketing')", "Segments and campaigns", footer=False),
     # Quick actions, on the contact selected in the current screen (where there is one). Capitals, so
     # they never clash with a screen's own keys; an Input being typed in keeps its letters.
     Key("L", "log", "Log interaction", footer=False),
@@ -46,6 +47,7 @@ SCREENS: dict[str, tuple[Key, ...]] = {
         Key("slash", "app.go('search')", "Search"),
         Key("g", "app.go('orgs')", "Organisations", footer=False),
         Key("k", "app.go('cases')", "Cases", footer=False),
+        Key("m", "app.go('marketing')", "Segments and campaigns", footer=False),
         Key("x", "done", "Done"),
         Key("s", "snooze", "Snooze"),
         Key("l", "done_and_log", "Done+log", footer=False),  # the footer must fit 80 columns
@@ -59,6 +61,7 @@ SCREENS: dict[str, tuple[Key, ...]] = {
         Key("o", "sort", "Sort"),
         Key("t", "filter_tag", "Tag filter"),
         Key("g", "filter_org", "Org filter"),
+        Key("s", "filter_segment", "Segment filter", footer=False),
         Key("u", "clear_filters", "Clear filters", footer=False),
         Key("escape", "back", "Back"),
         Key("r", "reload", "Refresh", footer=False),
@@ -136,6 +139,24 @@ SCREENS: dict[str, tuple[Key, ...]] = {
         Key("escape", "back", "Back"),
         Key("r", "reload", "Refresh", footer=False),
     ),
+    "marketing": (
+        Key("enter", "open", "Open", footer=False),  # a segment's contacts, or a campaign
+        Key("a", "add", "Add"),
+        Key("e", "edit", "Edit"),
+        Key("d", "delete", "Delete"),
+        Key("s", "start", "Start campaign"),
+        Key("tab", "app.focus_next", "Next panel", footer=False),
+        Key("escape", "back", "Back"),
+        Key("r", "reload", "Refresh", footer=False),
+    ),
+    "campaign": (
+        Key("r", "respond", "Response"),
+        Key("m", "add_member", "Add member"),
+        Key("s", "start", "Start"),
+        Key("e", "edit", "Edit"),
+        Key("enter", "open_contact", "Open contact", footer=False),
+        Key("escape", "back", "Back"),
+    ),
     "deal": (
         Key("escape,enter", "dismiss", "Close"),
     ),
@@ -159,10 +180,12 @@ SCREENS: dict[str, tuple[Key, ...]] = {
 
 TITLES = {"dashboard": "Dashboard", "contacts": "Contacts", "contact": "Contact", "pipeline": "Pipeline",
           "followups": "Follow-ups", "search": "Search", "orgs": "Organisations", "org": "Organisation",
-          "cases": "Cases", "case": "Case", "deal": "Deal", "confirm": "Confirm", "help": "Keys", "picker": "Pick", "form": "Form"}
+          "cases": "Cases", "case": "Case",
+          "marketing": "Segments and campaigns", "campaign": "Campaign", "deal": "Deal", "confirm": "Confirm", "help": "Keys", "picker": "Pick", "form": "Form"}
 
 # The screens a user browses, in the order the README's keys table and the help list them.
-BROWSED = ("dashboard", "contacts", "contact", "pipeline", "followups", "search", "orgs", "org", "cases", "case")
+BROWSED = ("dashboard", "contacts", "contact", "pipeline", "followups", "search", "orgs", "org", "cases", "case",
+           "marketing", "campaign")
 
 
 def bindings(screen: str) -> list[Binding]:

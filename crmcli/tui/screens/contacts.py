@@ -1,6 +1,6 @@
 """The contacts browser: search as you type (name, email, organisation, tag; case- and
-accent-free), narrow by a tag and an organisation picked from a list (the very filters of
-`crm contacts list --tag --org`), sort by name or last contact, cold contacts marked, and those
+accent-free), narrow by a tag, an organisation and a saved segment picked from a list (the very
+filters of `crm contacts list --tag --org --segment`; a segment is evaluated now), sort by name or last contact, cold contacts marked, and those
 marked "do not contact" (never cold). At most PAGE rows are mounted: a search narrows 100,000
 contacts to what fits, and the status line says how many there are and which filters hold."""
 
@@ -37,12 +37,14 @@ class ContactPage:
 class Filters:
     tag: Choice | None = None
     org: Choice | None = None  # value: the organisation's id
+    segment: Choice | None = None  # value: the segment's id
 
     def __bool__(self) -> bool:
-        return self.tag is not None or self.org is not None
+        return self.tag is not None or self.org is not None or self.segment is not None
 
     def describe(self) -> str:
-        return ", ".join([*([f"tag {self.tag.label}"] if self.tag else []),
+        return ", ".join([*([f"segment {self.segment.label}"] if self.segment else []),
+                          *([f"tag {self.tag.label}"] if self.tag else []),
                           *([f"organisation {self.org.label}"] if self.org else [])])
 
 
@@ -50,10 +52,12 @@ def load_contacts(context: Any, match: str, sort: str, filters: Filters = Filter
     from crmcli.core import cadence, contacts
 
     now = context.now()
-    with context.database.connect() as conn:
+    with context.database.session() as session:
+        conn = session.connection()
         found = contacts.rows(conn, match=match or None, sort=sort, limit=PAGE + 1,
                               tag=filters.tag.value if filters.tag else None,
-                              org_id=int(filters.org.value) if filters.org else None)
+                              org_id=int(filters.org.value) if filters.org else None,
+                              segment=_segment(session, filters.segment, context, now))
         records = list(found.records())
         total = contacts.count(conn)
     shown, marked = [], False
@@ -66,6 +70,15 @@ def load_contacts(context: Any, match: str, sort: str, filters: Filters = Filter
         shown.append((f"contact:{r.id}", [mark + r.name, r.title or "", r.org or "",
                                           (r.emails or "").split(LIST_SEPARATOR)[0], local(r.last_contact)]))
     return ContactPage(shown, total, len(records) > PAGE, marked)
+
+
+def _segment(session: Any, chosen: Choice | None, context: Any, now: datetime) -> Any:
+    """The chosen segment's SQL condition, read now (it may have been edited or deleted since it was picked)."""
+    if chosen is None:
+        return None
+    from crmcli.core import segments
+
+    return segments.condition(segments.of(segments.get(session, chosen.value)), now, context.settings)
 
 
 def tag_choices(context: Any, match: str) -> list[Choice]:
@@ -82,6 +95,16 @@ def org_choices(context: Any, match: str) -> list[Choice]:
         return [Choice(str(r.id), r.name, r.people) for r in orgs.rows(conn, match=match or None, limit=LIMIT).records()]
 
 
+def segment_choices(context: Any, match: str) -> list[Choice]:
+    """The saved segments whose name holds `match` (case- and accent-free), each with its count now."""
+    from crmcli.core import segments
+    from crmcli.core.text import fold
+
+    with context.database.connect() as conn:
+        found = segments.rows(conn, now=context.now()).records()
+        return [Choice(str(s.id), s.name, s.contacts) for s in found if fold(match) in fold(s.name)][:LIMIT]
+
+
 def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
@@ -93,10 +116,10 @@ class ContactsScreen(CrmScreen):
     """
     CSS = "ContactsScreen #status { height: auto; max-height: 2; }"  # CSS: it must win over the app's #status
 
-    def __init__(self) -> None:
+    def __init__(self, *, segment: Choice | None = None) -> None:
         super().__init__(name="contacts")
         self._sort = "name"
-        self._filters = Filters()
+        self._filters = Filters(segment=segment)  # opened from a segment: its contacts
         self._generation = 0  # only the newest search's answer is shown
 
     def compose(self) -> ComposeResult:
@@ -151,6 +174,9 @@ class ContactsScreen(CrmScreen):
 
     def action_filter_org(self) -> None:
         self._pick("Only the people of the organisation", "organisation", org_choices, "org")
+
+    def action_filter_segment(self) -> None:
+        self._pick("Only the contacts of the segment", "segment", segment_choices, "segment")
 
     def _pick(self, title: str, noun: str, choices: Callable[[Any, str], list[Choice]], field: str) -> None:
         from crmcli.tui.screens.picker import PickerModal
