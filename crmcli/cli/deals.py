@@ -39,6 +39,8 @@ Probability = Annotated[int | None, typer.Option("--probability", "-p", metavar=
                                                  help="Win probability; overrides the stage's.")]
 Org = Annotated[str | None, typer.Option("--org", "-o", metavar="ORG", help="The customer organisation.")]
 NoteOpt = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="Details to keep with it.")]
+CampaignOpt = Annotated[str | None, typer.Option("--campaign", metavar="CAMPAIGN",
+                                                 help="The campaign it came from (id or name): its report counts it.")]
 
 
 def _close_day(text: str, now: "datetime") -> "date":
@@ -64,10 +66,11 @@ def add(
     probability: Probability = None,
     owner: OwnerOpt = None,
     note_text: NoteOpt = None,
+    campaign: CampaignOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Add a deal: a value in a currency, a stage, contacts and an organisation."""
-    from crmcli.core import contacts, deals, orgs
+    from crmcli.core import campaigns, contacts, deals, orgs
 
     context = state.context(ctx)
     settings = context.deal_settings  # "me" is who is working (on PostgreSQL, the session user)
@@ -77,7 +80,7 @@ def add(
         people = [contacts.resolve(session, ref) for ref in contact or []]
         deal = deals.add(session, deals.NewDeal(
             name, value, currency, chosen, people, orgs.resolve(session, org) if org else None, close_on,
-            probability, owner, note_text, locale), settings)
+            probability, owner, note_text, locale, campaigns.get(session, campaign) if campaign else None), settings)
         summary = _summary(deal)
     added(deal.id, summary, quiet=quiet)
 
@@ -167,7 +170,8 @@ def show(ctx: typer.Context, ref: Ref, fmt: FormatOpt = Format.table) -> None:
         ("stage", info.stage_shown), ("value", info.value.display(locale)),
         ("probability", f"{info.probability}%" + (" (own)" if info.own_probability else "")),
         ("weighted", info.weighted.display(locale)), ("close", info.close), ("org", info.org),
-        ("contacts", ", ".join(info.contacts) or None), ("owner", info.owner), ("lost reason", info.lost_reason),
+        ("contacts", ", ".join(info.contacts) or None), ("owner", info.owner), ("campaign", info.campaign),
+        ("lost reason", info.lost_reason),
         ("closed", local_time(info.closed)), ("created", local_time(info.created)), ("uid", info.uid),
     ], [("stage history", [f"{local_time(step.at)}  {step.from_stage or '(new)'} -> {step.to_stage}"
                            for step in info.history]),
@@ -234,17 +238,20 @@ def edit(
                                                              help="Take a contact off the deal. Repeatable.")]
     = None,
     note_text: NoteOpt = None,
+    campaign: CampaignOpt = None,
+    no_campaign: Annotated[bool, typer.Option("--no-campaign", help="It came from no campaign.")] = False,
     if_version: IfVersionOpt = None,
 ) -> None:
-    """Change a deal's name, value, currency, close date, probability, owner, organisation or contacts."""
-    from crmcli.core import contacts, deals, orgs, versions
+    """Change a deal's name, value, currency, close date, probability, owner, organisation, contacts or campaign."""
+    from crmcli.core import campaigns, contacts, deals, orgs, versions
     from crmcli.errors import UsageProblem
 
-    for pair in (("close", "no_close"), ("org", "no_org"), ("probability", "stage_probability"), ("owner", "no_owner")):
+    for pair in (("close", "no_close"), ("org", "no_org"), ("probability", "stage_probability"), ("owner", "no_owner"),
+                 ("campaign", "no_campaign")):
         exclusive(ctx, *pair)
     needs(ctx, "locale", "value")  # a locale only reads an amount
-    given = (name, value, currency, close, probability, owner, org, add_contact, remove_contact, note_text)
-    if all(v is None for v in given) and not (no_close or no_org or stage_probability or no_owner):
+    given = (name, value, currency, close, probability, owner, org, add_contact, remove_contact, note_text, campaign)
+    if all(v is None for v in given) and not (no_close or no_org or stage_probability or no_owner or no_campaign):
         raise UsageProblem("nothing to change; see `crm deals edit --help`")
     context = state.context(ctx)
     close_on = _close_day(close, context.local_now()) if close else None
@@ -256,7 +263,9 @@ def edit(
             probability=probability, clear_probability=stage_probability, owner="" if no_owner else owner,
             org=orgs.resolve(session, org) if org else None, clear_org=no_org, note=note_text,
             add_contacts=[contacts.resolve(session, r) for r in add_contact or []],
-            remove_contacts=[contacts.resolve(session, r) for r in remove_contact or []]), context.deal_settings)
+            remove_contacts=[contacts.resolve(session, r) for r in remove_contact or []],
+            campaign=campaigns.get(session, campaign) if campaign else None, clear_campaign=no_campaign),
+            context.deal_settings)
         summary = _summary(deal)
     note(f"updated {summary}")
 

@@ -41,14 +41,22 @@ def log(
     = False,
     create: Annotated[bool, typer.Option("--create", help="With --eml: an address no contact has becomes a "
                                                           "contact (else it is skipped).")] = False,
+    campaign: Annotated[str | None, typer.Option("--campaign", metavar="CAMPAIGN",
+                                                 help="It belongs to this campaign; records each contact's response "
+                                                      "(see --response).")] = None,
+    response: Annotated[str | None, typer.Option("--response", metavar="RESPONSE",
+                                                 help="With --campaign: replied, meeting, unsubscribed or bounced "
+                                                      "(default: meeting for a meeting, none for an outgoing one, "
+                                                      "else replied).")] = None,
 ) -> None:
     """Log a call, email, meeting, message or note with one or more contacts; or a mail (--eml)."""
     from crmcli.cli.options import exclusive, needs
 
     needs(ctx, "future", "at")
     needs(ctx, "create", "eml")
+    needs(ctx, "response", "campaign")
     if eml:
-        for other in ("kind", "direction", "at", "follow_up", "use_editor"):
+        for other in ("kind", "direction", "at", "follow_up", "use_editor", "campaign"):
             exclusive(ctx, "eml", other)
         from crmcli.cli.log_mail import log_one
 
@@ -67,6 +75,12 @@ def log(
     kinds = interactions.Kinds(settings.log_kinds, settings.default_kind)
     chosen = kinds.check(kind)
     interactions.check_direction(chosen, direction)
+    answer = None
+    if campaign is not None:
+        from crmcli.core import campaigns
+
+        answer = campaigns.check_kind(response) if response is not None else \
+            campaigns.default_response(chosen, direction)
     when = None
     if at is not None:
         from crmcli.core import dates
@@ -82,6 +96,8 @@ def log(
         # Resolve before the editor or stdin: a typo must not cost the text typed in.
         with db.session() as session:
             found = [contacts.resolve(session, ref) for ref in refs]
+            if campaign is not None:
+                campaign = str(campaigns.get(session, campaign).id)
         refs = [str(c.id) for c in found]
         text = obtain(text, what=f"{chosen} with {', '.join(c.name for c in found)}", use_editor=use_editor)
     with db.session(write=True) as session:
@@ -89,6 +105,13 @@ def log(
         logged = interactions.log_with_follow_up(session, people, text, kind=chosen, direction=direction,
                                                  occurred_at=when, future=future, follow_up=todo, me=context.me)
         names = ", ".join(p.name for p in people)  # as typed: a contact named twice is said twice
+        if campaign is not None:
+            from crmcli.core.models import Interaction
+
+            joined = campaigns.get(session, campaign)
+            campaigns.on_interaction(session, joined, session.get(Interaction, logged.interaction_id), people, answer,
+                                     now=context.now())
+            names += f" for campaign {joined.name}" + (f" ({answer})" if answer else "")
     added(logged.interaction_id, f"{logged.kind} #{logged.interaction_id} with {names}", quiet=quiet, verb="logged")
     if logged.follow_up is not None:
         from crmcli.cli.output import note as say

@@ -223,6 +223,7 @@ LAZY: tuple[tuple[str, str, str], ...] = (
     ("forecast", "crmcli.cli.sales:forecast", "Sales"),
     ("report", "crmcli.cli.report", "Sales"),
     ("segments", "crmcli.cli.segments", "Marketing"),
+    ("campaigns", "crmcli.cli.campaigns", "Marketing"),
     ("import", "crmcli.cli.importing", "Data"),
     ("export", "crmcli.cli.export", "Data"),
     ("privacy", "crmcli.cli.privacy", "Data"),

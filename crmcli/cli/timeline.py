@@ -32,7 +32,8 @@ def timeline(
     kind: Kinds = None, since: Since = None, limit: Limit = PAGE, everything: All = False,
     fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
 ) -> None:
-    """A contact's history, newest first: calls, emails, meetings, messages, notes, follow-ups, deals, cases."""
+    """A contact's history, newest first: calls, emails, meetings, messages, notes, follow-ups, deals, cases,
+    campaigns."""
     from crmcli.core import contacts
     from crmcli.core import timeline as core
 

@@ -97,11 +97,12 @@ def add(session: Session, name: str, *, segment: Segment | None = None, channel:
     campaign = Campaign(name=cleaned, name_key=key, segment_id=segment.id if segment is not None else None,
                         channel=check_channel(channel), cost_minor=_minor(cost),
                         cost_currency=cost.code if cost is not None else None, owner=new_owner(owner, me),
-                        note=(note or "").strip() or None, created_at=now, updated_at=now)
+                        note=(note or "").strip() or None, started_at=now if start else None, created_at=now,
+                        updated_at=now)
     session.add(campaign)
     session.flush()
     if start:
-        begin(session, campaign, now=now)
+        _freeze(session, campaign, now)
     return campaign
 
 
@@ -119,6 +120,11 @@ def begin(session: Session, campaign: Campaign, *, now: datetime) -> int:
     campaign.updated_at = now
     session.add(campaign)
     session.flush()
+    return _freeze(session, campaign, now)
+
+
+def _freeze(session: Session, campaign: Campaign, now: datetime) -> int:
+    """The segment's contacts at `now` join as members (not by hand); how many joined."""
     if campaign.segment_id is None:
         return 0
     from crmcli.core import segments
@@ -130,10 +136,9 @@ def begin(session: Session, campaign: Campaign, *, now: datetime) -> int:
     m = CAMPAIGN_MEMBER
     fresh = sa.select(sa.literal(campaign.id), contact_id, sa.literal(now, m.c.added_at.type), sa.literal(0)) \
         .where(~sa.exists().where(m.c.campaign_id == campaign.id, m.c.contact_id == contact_id))
-    count = sa.select(sa.func.count()).select_from(m).where(m.c.campaign_id == campaign.id)
-    before = session.execute(count).scalar_one()
+    before = count_members(session, campaign)
     session.execute(sa.insert(m).from_select(["campaign_id", "contact_id", "added_at", "by_hand"], fresh))
-    return int(session.execute(count).scalar_one() - before)  # rowcount: -1 for INSERT ... SELECT on PostgreSQL
+    return count_members(session, campaign) - before  # rowcount: -1 for INSERT ... SELECT on PostgreSQL
 
 
 start = begin  # the contract's name; `begin` reads better beside `add(..., start=True)`
@@ -142,6 +147,12 @@ start = begin  # the contract's name; `begin` reads better beside `add(..., star
 def member_ids(conn: Session | Connection, campaign: Campaign) -> set[int]:
     m = CAMPAIGN_MEMBER
     return set(conn.scalars(sa.select(m.c.contact_id).where(m.c.campaign_id == campaign.id)))
+
+
+def count_members(conn: Session | Connection, campaign: Campaign) -> int:
+    m = CAMPAIGN_MEMBER
+    return int(conn.execute(sa.select(sa.func.count()).select_from(m).where(m.c.campaign_id == campaign.id))
+               .scalar_one())
 
 
 def add_members(session: Session, campaign: Campaign, contacts: Sequence[Contact], *,
@@ -187,11 +198,14 @@ def _touched(session: Session, campaign: Campaign, at: datetime) -> None:
 
 
 def respond(session: Session, campaign: Campaign, contact: Contact, kind: str, *, at: datetime,
-            interaction: Any | None = None) -> int:
-    """Record a member's response at `at` (aware); returns its id. "unsubscribed" marks the contact
-    do not contact, since `at`, unless it is marked already (its reason kept). A contact who is no
-    member is Invalid (nothing is added: who the campaign reached stays as it was)."""
+            interaction: Any | None = None, now: datetime | None = None) -> int:
+    """Record a member's response at `at` (aware; not after `now` when given); returns its id.
+    "unsubscribed" marks the contact do not contact, since `at`, unless it is marked already (its
+    reason kept). A contact who is no member is Invalid (nothing is added: who the campaign reached
+    stays as it was)."""
     chosen = check_kind(kind)
+    if now is not None and at > now:
+        raise Invalid("a response cannot come in the future; give the time it came")
     if campaign.started_at is None:
         raise Invalid(f"campaign {campaign.name!r} has not started; start it before recording responses",
                       hint="campaign-start")
@@ -208,6 +222,28 @@ def respond(session: Session, campaign: Campaign, contact: Contact, kind: str, *
             do_not_contact=True, do_not_contact_reason=UNSUBSCRIBED_REASON.format(name=campaign.name),
             do_not_contact_since=at))
     return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def default_response(kind: str, direction: str | None) -> str | None:
+    """The response an interaction logged for a campaign records when none is named: a meeting is
+    "meeting", an outgoing one none (the campaign reaching out is no answer), anything else "replied"."""
+    if direction == "out":
+        return None
+    return "meeting" if kind == "meeting" else "replied"
+
+
+def on_interaction(session: Session, campaign: Campaign, interaction: Any, people: Sequence[Contact],
+                   response: str | None, *, now: datetime | None = None) -> list[int]:
+    """An interaction belongs to the campaign; with a `response`, each of `people` (members) gave it,
+    at the interaction's time. Returns the responses' ids."""
+    interaction.campaign_id = campaign.id
+    session.add(interaction)
+    session.flush()
+    if response is None:
+        return []
+    at = as_utc(interaction.occurred_at)
+    once = list({c.id: c for c in people}.values())
+    return [respond(session, campaign, c, response, at=at, interaction=interaction, now=now) for c in once]
 
 
 @dataclass
@@ -331,11 +367,11 @@ def rows(conn: Connection, *, ids: Sequence[int] | None = None, owner: str | Non
                                "owner", "started"))
 
 
-MEMBER_COLUMNS = ("contact_id", "contact_uid", "name", "email", "added", "by_hand", "responses", "do_not_contact")
+MEMBER_COLUMNS = ("id", "uid", "name", "email", "added", "by_hand", "responses", "do_not_contact")
 
 
 def members(conn: Connection, campaign: Campaign, *, limit: int | None = None) -> Rows:
-    """The campaign's members by name: when each joined, whether by hand, their responses (kinds, in
+    """The campaign's members by name (`id`, `uid`: the contact's): when each joined, whether by hand, their responses (kinds, in
     the order they came) and whether they are marked do not contact now."""
     from crmcli.storage.sql import iso_utc
 
@@ -354,7 +390,7 @@ def members(conn: Connection, campaign: Campaign, *, limit: int | None = None) -
     found = [(cid, uid, name, address, added, bool(hand), LIST_SEPARATOR.join(kinds.get(cid, [])), bool(dnc))
              for cid, uid, name, address, added, hand, dnc in conn.execute(stmt)]
     return Rows(MEMBER_COLUMNS, found, list_columns=frozenset({"responses"}), time_columns=frozenset({"added"}),
-                table_columns=("contact_id", "name", "email", "added", "by_hand", "responses", "do_not_contact"))
+                table_columns=("id", "name", "email", "added", "by_hand", "responses", "do_not_contact"))
 
 
 # -- the report ----------------------------------------------------------------------------------
@@ -448,6 +484,14 @@ def report(conn: Connection, campaign_ids: Sequence[int] | None = None) -> list[
 
 def _rounded(value: Decimal | None, places: str = "0.1") -> str | None:
     return str(value.quantize(Decimal(places), rounding=ROUND_HALF_UP)) if value is not None else None
+
+
+def percent_text(value: Decimal | None) -> str:
+    """A rate for people: `30 %`, `33.3 %`, `-100 %`; "" when there is none."""
+    if value is None:
+        return ""
+    shown = _rounded(value)
+    return f"{shown[:-2] if shown.endswith('.0') else shown} %"  # type: ignore[index,union-attr]
 
 
 def _money(value: Amount | None) -> str | None:

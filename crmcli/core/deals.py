@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from crmcli.core import money, refs
 from crmcli.core.identity import new_owner, owned_by, owner_name
-from crmcli.core.models import DEAL_CONTACT, STAGE_CHANGE, Contact, Deal, Organization, utcnow
+from crmcli.core.models import DEAL_CONTACT, STAGE_CHANGE, Campaign, Contact, Deal, Organization, utcnow
 from crmcli.core.rows import Rows
 from crmcli.core.stages import DEFAULT as DEFAULT_STAGES
 from crmcli.core.stages import Stage, Stages
@@ -107,6 +107,7 @@ class NewDeal:
     owner: str | None = None      # a name, "me" (whoever the settings say you are) or "" (nobody); None: you
     note: str | None = None
     locale: str | None = None     # how `value` is written; None: the locale setting
+    campaign: Campaign | None = None  # the campaign it came from (its report counts it)
 
 
 def add(session: Session, new: NewDeal, settings: DealSettings | None = None) -> Deal:
@@ -125,7 +126,7 @@ def add(session: Session, new: NewDeal, settings: DealSettings | None = None) ->
                 status=stage.outcome, probability=check_probability(new.probability), close_on=new.close_on,
                 owner=new_owner(new.owner, lambda: chosen.owner_me), note=(new.note or "").strip() or None,
                 stage_changed_at=now, closed_at=now if stage.outcome != "open" else None,
-                created_at=now, updated_at=now)
+                created_at=now, updated_at=now, campaign_id=new.campaign.id if new.campaign is not None else None)
     session.add(deal)
     session.flush()
     _record(session, deal, None, stage, now)
@@ -220,6 +221,8 @@ class DealChanges:
     note: str | None = None   # "" clears
     add_contacts: list[Contact] = field(default_factory=list)
     remove_contacts: list[Contact] = field(default_factory=list)
+    campaign: Campaign | None = None
+    clear_campaign: bool = False
 
 
 def edit(session: Session, deal: Deal, changes: DealChanges, settings: DealSettings | None = None) -> Deal:
@@ -247,6 +250,8 @@ def edit(session: Session, deal: Deal, changes: DealChanges, settings: DealSetti
         deal.org_id = None if changes.clear_org else changes.org.id  # type: ignore[union-attr]
     if changes.note is not None:
         deal.note = changes.note.strip() or None
+    if changes.clear_campaign or changes.campaign is not None:
+        deal.campaign_id = None if changes.clear_campaign else changes.campaign.id  # type: ignore[union-attr]
     unlink(session, deal, changes.remove_contacts) if changes.remove_contacts else None
     link(session, deal, changes.add_contacts)
     deal.updated_at = utcnow()
@@ -465,6 +470,7 @@ class DealDetail:
     created: str
     updated: str
     history: tuple[StageStep, ...]  # oldest first
+    campaign: str | None = None  # the campaign it came from: "#3 Spring offer"
 
     @property
     def stage_shown(self) -> str:
@@ -489,4 +495,10 @@ def detail(session: Session, stages: Stages, deal_id: int) -> DealDetail:
         contacts=tuple(row.contacts.split(LIST_SEPARATOR)) if row.contacts else (),
         owner=row.owner, lost_reason=row.lost_reason, note=row.note, closed=row.closed,
         created=row.created, updated=row.updated,
-        history=tuple(StageStep(s.changed, s.from_stage, s.to_stage) for s in history(conn, deal_id).records()))
+        history=tuple(StageStep(s.changed, s.from_stage, s.to_stage) for s in history(conn, deal_id).records()),
+        campaign=_campaign_label(session, deal.campaign_id))
+
+
+def _campaign_label(session: Session, campaign_id: int | None) -> str | None:
+    found = session.get(Campaign, campaign_id) if campaign_id is not None else None
+    return f"#{found.id} {found.name}" if found is not None else None

@@ -1,7 +1,7 @@
 """One contact's whole relationship on one timeline: interactions, follow-ups, the stage changes
 of the deals the contact is on, the opening and each status change of the contact's service cases,
-and the contact's do-not-contact mark while it holds (at the time it was set, its reason as the
-text), newest first, in one SQL query. An interaction that belongs to a case names it (`case`)."""
+the campaigns the contact joined and their responses to them, and the contact's do-not-contact
+mark while it holds (at the time it was set, its reason as the text), newest first, in one SQL query. An interaction that belongs to a case names it (`case`)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ FOLLOW_UP_KINDS = ("follow-up", "follow-up done")
 DEAL_KINDS = ("deal", "deal won", "deal lost")
 MARK_KINDS = ("do not contact",)  # the contact's own entry (type `contact`, its id the contact's)
 CASE_KINDS = ("case opened", "case status")  # type `case`, its id the case's
+# Type `campaign` (joined it; its id the campaign's) and type `response` (its id the response's).
+CAMPAIGN_KINDS = ("campaign", "campaign response")
 _AT = sa.DateTime(timezone=True)
 # Only an open all-day follow-up has a day; the others' is a NULL typed as a date (PostgreSQL needs the type).
 _NO_DAY = sa.cast(sa.null(), sa.Date).label("day")
@@ -31,7 +33,7 @@ _NO_CASE = sa.cast(sa.null(), sa.Integer).label("case_id")
 def rows(conn: Connection, contact_id: int, *, kinds: Sequence[str] = (), since: datetime | None = None,
          limit: int | None = None, only: str | None = None, marked: bool = False) -> Rows:
     """Kinds: interaction kinds (call, email...), `follow-up` / `follow-up done`, `deal` / `deal won` /
-    `deal lost`, `case opened` / `case status`, and `do not contact`. An open follow-up stands at its
+    `deal lost`, `case opened` / `case status`, `campaign` / `campaign response`, and `do not contact`. An open follow-up stands at its
     due date (so what comes next is on top), a done one at the day it was done; a deal's stage change
     and a case's status change at their time; the do-not-contact mark at the time it was set.
     `occurred` is a UTC instant, or the day (2026-11-27) of an open all-day follow-up. `case`: the
@@ -228,7 +230,7 @@ def _parts(contact_id: Any, kinds: Sequence[str], since: Any, only: str | None) 
     are values or bound parameters (for statements built once)."""
     parts = {}
     wanted = set(kinds)
-    others = FOLLOW_UP_KINDS + DEAL_KINDS + MARK_KINDS + CASE_KINDS
+    others = FOLLOW_UP_KINDS + DEAL_KINDS + MARK_KINDS + CASE_KINDS + CAMPAIGN_KINDS
     if only in (None, "interaction") and (not wanted or wanted - set(others)):
         parts["interaction"] = _interactions(contact_id, [k for k in kinds if k not in others], since)
     if only in (None, "follow-up") and (not wanted or wanted & set(FOLLOW_UP_KINDS)):
@@ -237,6 +239,10 @@ def _parts(contact_id: Any, kinds: Sequence[str], since: Any, only: str | None) 
         parts["deal"] = _stage_changes(contact_id, [k for k in kinds if k in DEAL_KINDS], since)
     if only in (None, "case") and (not wanted or wanted & set(CASE_KINDS)):
         parts["case"] = _case_changes(contact_id, [k for k in kinds if k in CASE_KINDS], since)
+    if only in (None, "campaign") and (not wanted or CAMPAIGN_KINDS[0] in wanted):
+        parts["campaign"] = _campaigns_joined(contact_id, since)
+    if only in (None, "response") and (not wanted or CAMPAIGN_KINDS[1] in wanted):
+        parts["response"] = _campaign_responses(contact_id, since)
     if only in (None, "contact") and (not wanted or wanted & set(MARK_KINDS)):
         parts["contact"] = _mark(contact_id, since)
     return parts
@@ -255,6 +261,10 @@ def quiet_type(kinds: Sequence[str]) -> str:
         return "case"
     if wanted and wanted <= set(MARK_KINDS):
         return "contact"
+    if wanted == {CAMPAIGN_KINDS[0]}:
+        return "campaign"
+    if wanted == {CAMPAIGN_KINDS[1]}:
+        return "response"
     return "interaction"
 
 
@@ -335,6 +345,42 @@ def _case_changes(contact_id: Any, kinds: list[str], since: Any) -> sa.Select:  
         stmt = stmt.where(kind.in_(kinds))
     if since is not None:
         stmt = stmt.where(s.c.changed_at >= since)
+    return stmt
+
+
+def _campaigns_joined(contact_id: Any, since: Any) -> sa.Select:  # type: ignore[type-arg]
+    """Each campaign the contact is a member of, when they joined: `added to campaign Spring offer`
+    (by hand: `added by hand to campaign ...`)."""
+    from crmcli.core.models import CAMPAIGN_MEMBER, Campaign
+
+    m, k, c = CAMPAIGN_MEMBER, Campaign.__table__, Contact.__table__  # type: ignore[attr-defined]
+    body = sa.case((m.c.by_hand == 1, "added by hand to campaign "), else_="added to campaign ") + k.c.name
+    stmt = sa.select(sa.literal("campaign").label("type"), k.c.id, k.c.uid, m.c.added_at.label("at"),
+                     sa.literal(CAMPAIGN_KINDS[0]).label("kind"), sa.null().label("direction"),
+                     c.c.name.label("contacts"), body.label("body"), m.c.added_at.label("created"),
+                     m.c.added_at.label("updated"), k.c.id.label("seq"), _NO_DAY, _NO_CASE) \
+        .select_from(m.join(k, k.c.id == m.c.campaign_id).join(c, c.c.id == m.c.contact_id)) \
+        .where(m.c.contact_id == contact_id)
+    if since is not None:
+        stmt = stmt.where(m.c.added_at >= since)
+    return stmt
+
+
+def _campaign_responses(contact_id: Any, since: Any) -> sa.Select:  # type: ignore[type-arg]
+    """Each response the contact gave a campaign, at its time: `replied (campaign Spring offer)`. A
+    response has no uid of its own (no export names it alone)."""
+    from crmcli.core.models import CAMPAIGN_RESPONSE, Campaign
+
+    r, k, c = CAMPAIGN_RESPONSE, Campaign.__table__, Contact.__table__  # type: ignore[attr-defined]
+    stmt = sa.select(sa.literal("response").label("type"), r.c.id, sa.cast(sa.null(), sa.String).label("uid"),
+                     r.c.at.label("at"),
+                     sa.literal(CAMPAIGN_KINDS[1]).label("kind"), sa.null().label("direction"),
+                     c.c.name.label("contacts"), (r.c.kind + " (campaign " + k.c.name + ")").label("body"),
+                     r.c.at.label("created"), r.c.at.label("updated"), r.c.id.label("seq"), _NO_DAY, _NO_CASE) \
+        .select_from(r.join(k, k.c.id == r.c.campaign_id).join(c, c.c.id == r.c.contact_id)) \
+        .where(r.c.contact_id == contact_id)
+    if since is not None:
+        stmt = stmt.where(r.c.at >= since)
     return stmt
 
 

@@ -269,7 +269,7 @@ def test_members_are_frozen_from_the_segment_when_the_campaign_starts(session: S
     after = contacts.add(session, contacts.ContactChanges(name="After start", tags=["vip"]))[0]
     assert after.id not in campaigns.member_ids(session, draft)  # frozen: the segment is not read again
     hand = campaigns.add_members(session, draft, [after], now=START)
-    by_hand = {r.contact_id: r.by_hand for r in campaigns.members(session.connection(), draft).records()}
+    by_hand = {r.id: r.by_hand for r in campaigns.members(session.connection(), draft).records()}
     assert hand == [after] and by_hand[after.id] is True and by_hand[late.id] is False
     with pytest.raises(Invalid, match="started already"):
         campaigns.edit(session, draft, campaigns.CampaignChanges(clear_segment=True), now=START)
