@@ -144,7 +144,7 @@ SCREENS: dict[str, tuple[Key, ...]] = {
         Key("a", "add", "Add"),
         Key("e", "edit", "Edit"),
         Key("d", "delete", "Delete"),
-        Key("s", "start", "Start campaign"),
+        Key("s", "start", "Start"),
         Key("tab", "app.focus_next", "Next panel", footer=False),
         Key("escape", "back", "Back"),
         Key("r", "reload", "Refresh", footer=False),
@@ -152,7 +152,7 @@ SCREENS: dict[str, tuple[Key, ...]] = {
     "campaign": (
         Key("r", "respond", "Response"),
         Key("m", "add_member", "Add member"),
-        Key("s", "start", "Start"),
+        Key("s", "start", "Start", footer=False),  # once, for a draft: the footer must fit 80 columns
         Key("e", "edit", "Edit"),
         Key("enter", "open_contact", "Open contact", footer=False),
         Key("escape", "back", "Back"),

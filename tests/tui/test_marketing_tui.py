@@ -67,7 +67,7 @@ def _members(context: AppContext, name: str) -> dict[int, Any]:
 
     with context.database.session() as session:
         campaign = campaigns.get(session, name)
-        return {m.contact_id: m for m in campaigns.members(session.connection(), campaign).records()}
+        return {m[0]: m for m in campaigns.members(session.connection(), campaign).records()}
 
 
 def _select(table: RecordTable, key: str) -> None:
@@ -129,9 +129,9 @@ def test_the_view_lists_segments_in_words_with_their_counts_and_campaigns_with_t
         async with app.run_test(size=(120, 40)) as pilot:
             table, campaigns = await _marketing(app, pilot)
             assert _cells(table, 0) == ["Prospects gone quiet", "VIP clients"]
-            assert _cells(table, 1) == [expected[n].conditions for n in _cells(table, 0)]
-            assert _cells(table, 1)[1] == "tagged client and vip; do-not-contact left out"
-            assert _cells(table, 2) == [str(expected[n].contacts) for n in _cells(table, 0)]
+            assert _cells(table, 2) == [expected[n].conditions for n in _cells(table, 0)]
+            assert _cells(table, 2)[1] == "tagged client and vip; do-not-contact left out"
+            assert _cells(table, 1) == [str(expected[n].contacts) for n in _cells(table, 0)]
             assert table.border_title == "Segments (2)"
             # Winter offer: five members, two replied, one came to a meeting, one bounced: 3 of 5 responded.
             assert [str(c) for c in campaigns.get_row_at(0)] == ["Winter offer", "email", "running", "5", "3",
@@ -332,7 +332,7 @@ def test_on_a_campaigns_screen_responses_and_members_land_in_the_database(demo: 
                 person = contacts.resolve(session, str(quiet[0]))
                 assert person.do_not_contact_reason == "unsubscribed from campaign Winter offer"
             assert "now marked do not contact" in _notes(app)[-1]
-            assert str(members.get_row(f"contact:{quiet[0]}")[4]) == "unsubscribed"
+            assert str(members.get_row(f"contact:{quiet[0]}")[1]) == "unsubscribed"
 
             outsider = next(i for i in range(1, 300) if i not in before)
             await pilot.press("m")
@@ -381,3 +381,73 @@ def test_a_draft_campaign_started_from_its_screen_freezes_its_segments_contacts(
 
     run(scenario())
     assert _campaign(demo, "Letters").started_at is not None and len(_members(demo, "Letters")) == expected
+
+
+def test_a_campaign_edited_from_its_screen_its_segment_only_while_a_draft(demo: AppContext) -> None:
+    from crmcli.core import campaigns, segments
+
+    with demo.database.session(write=True) as session:
+        draft_id = campaigns.add(session, "Letters", segment=segments.get(session, "VIP clients"), channel="letter",
+                                 now=demo.now(), start=False).id
+    quiet = _segments(demo)["Prospects gone quiet"].id
+
+    async def scenario() -> None:
+        app = create_app(demo, watch_seconds=3600)
+        async with app.run_test(size=(120, 40)) as pilot:
+            _, table = await _marketing(app, pilot)
+            _select(table, f"campaign:{draft_id}")
+            await pilot.press("enter")
+            await settle(app, pilot)
+            await pilot.press("e")
+            await settle(app, pilot)
+            form = app.screen
+            assert form.query_one("#segment").value == "#1 VIP clients" and form.query_one("#channel").value == "letter"
+            form.query_one("#segment").value = "gone quiet"
+            form.query_one("#cost").value = "1.200,50 EUR"
+            form.query_one("#note").value = "Printed by Acme"
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert app.screen.name == "campaign" and _notes(app)[-1] == f"updated campaign #{draft_id} Letters"
+            edited = _campaign(demo, "Letters")
+            assert (edited.segment_id, edited.cost_minor, edited.note, edited.channel) == \
+                (quiet, 120_050, "Printed by Acme", "letter")
+
+            await pilot.press("escape")
+            await settle(app, pilot)
+            _select(table, "campaign:1")  # Winter offer has started: its members are frozen, no segment to change
+            await pilot.press("e")
+            await settle(app, pilot)
+            assert not app.screen.query("#segment") and app.screen.query_one("#name").value == "Winter offer"
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert _notes(app)[-1] == "campaign #1 Winter offer: nothing changed"
+
+    run(scenario())
+
+
+@pytest.fixture
+def empty(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    from crmcli.context import open_context
+
+    monkeypatch.setenv("CRMCLI_NOW", "2026-11-25T10:30:00Z")
+    context = open_context(str(tmp_path / "empty.db"))
+    yield context
+    context.close()
+
+
+def test_with_nothing_saved_the_view_says_how_to_add_and_the_actions_say_what_is_missing(empty: AppContext) -> None:
+    async def scenario() -> None:
+        app = create_app(empty, watch_seconds=3600)
+        async with app.run_test(size=(80, 24)) as pilot:
+            segments, campaigns = await _marketing(app, pilot)
+            assert _cells(segments, 2) == ["no segment yet: a adds one"]
+            assert _cells(campaigns, 0) == ["no campaign yet: a adds one"]
+            for key, said in (("e", "no segment selected"), ("d", "no segment selected"),
+                              ("enter", None), ("s", "no campaign selected")):
+                await pilot.press(key)
+                await settle(app, pilot)
+                assert app.screen.name == "marketing"
+                if said is not None:
+                    assert _notes(app)[-1] == said
+
+    run(scenario())

@@ -54,7 +54,7 @@ def load_marketing(context: Any) -> MarketingView:
     with context.database.connect() as conn:
         found = list(segments.rows(conn, now=context.now()).records())
         report = list(campaigns.report_rows(campaigns.report(conn)).records())
-    segment_rows = [(f"segment:{s.id}", [s.name, s.conditions, right(f"{s.contacts:,}")]) for s in found]
+    segment_rows = [(f"segment:{s.id}", [s.name, right(f"{s.contacts:,}"), s.conditions]) for s in found]
     campaign_rows = [(f"campaign:{r.id}", [r.name, r.channel, r.status, right(r.members), right(r.responders),
                                             right(rate(r.response_rate)), right(amounts(r.won_value))])
                      for r in report]
@@ -76,7 +76,7 @@ class MarketingScreen(MarketingActions):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        segments = RecordTable(["segment", "conditions", "contacts"], id="segments", classes="panel")
+        segments = RecordTable(["segment", "contacts", "conditions"], id="segments", classes="panel")
         segments.border_title = "Segments"
         yield segments
         campaigns = RecordTable(["campaign", "channel", "status", "members", "responded", "rate", "won"],
@@ -96,13 +96,13 @@ class MarketingScreen(MarketingActions):
 
     def _show(self, view: MarketingView) -> None:
         segments, campaigns = self.query_one("#segments", RecordTable), self.query_one("#campaigns", RecordTable)
-        segments.fill(view.segments or [("none:segment", ["", Text("no segment yet: a adds one", style="dim"), ""])])
+        segments.fill(view.segments or [("none:segment", ["", "", Text("no segment yet: a adds one", style="dim")])])
         campaigns.fill(view.campaigns or [("none:campaign", [Text("no campaign yet: a adds one", style="dim")])])
         segments.border_title = f"Segments ({len(view.segments)})"
         campaigns.border_title = f"Campaigns ({len(view.campaigns)})"
         self._names = view.names
         self.query_one("#status", Static).update(
-            "enter: a segment's contacts, or a campaign   tab: the other list   a/e/d: add, edit, delete")
+            "enter opens   tab: the other list   a/e/d: add, edit, delete")
 
     # -- what is selected ------------------------------------------------------------------------
 
@@ -170,9 +170,10 @@ def load_campaign(context: Any, campaign_id: int) -> CampaignView:
         [figures] = campaigns.report_rows(campaigns.report(conn, [campaign_id])).records()
         members = list(campaigns.members(conn, campaign, limit=MEMBERS + 1).records())
         total = len(campaigns.member_ids(session, campaign)) if len(members) > MEMBERS else len(members)
-    rows = [(f"contact:{m.contact_id}", [(DO_NOT_CONTACT_MARK if m.do_not_contact else "  ") + m.name, m.email or "",
-                                          local(m.added), "by hand" if m.by_hand else "segment",
-                                          ", ".join((m.responses or "").split(LIST_SEPARATOR))])
+    # m[0]: the member's contact id (the listing's first column)
+    rows = [(f"contact:{m[0]}", [(DO_NOT_CONTACT_MARK if m.do_not_contact else "  ") + m.name,
+                                  ", ".join((m.responses or "").split(LIST_SEPARATOR)),
+                                  "by hand" if m.by_hand else "segment", local(m.added), m.email or ""])
             for m in members[:MEMBERS]]
     return CampaignView(render_campaign(facts, figures), rows, total, facts.name, facts.status != "draft")
 
@@ -218,7 +219,7 @@ class CampaignScreen(MarketingActions):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="card")
-        members = RecordTable(["member", "email", "added", "how", "responses"], id="members", classes="panel")
+        members = RecordTable(["member", "responses", "joined", "added", "email"], id="members", classes="panel")
         members.border_title = "Members"
         yield members
         yield Footer()
