@@ -17,6 +17,7 @@ COLD = 50
 AGENDA = 100  # rows shown; the panel's title says how many there are (the follow-ups view has them all)
 FORECAST_MONTHS = 2  # this month and the next
 CASES = 20  # open cases listed, the most pressing first; the title counts them all (the cases view lists them)
+CUSTOMERS = 5  # the top customers by won value, and as many of those slipping away (crm report customers)
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,29 @@ def load_cases(context: Any) -> Panel:
                  {f"case:{c.id}": c.contact_id for c in found})
 
 
+def load_customers(context: Any) -> Panel:
+    """`crm report customers` in brief: the top customers by won value (their segment), then those
+    slipping away, the most valuable first (the reason). A contact in both lists has a row in each."""
+    from crmcli.core import customer_report
+
+    money = _money(context)
+    with context.database.connect() as conn:
+        found = customer_report.report(conn, context.now(), limit=CUSTOMERS, slipping=CUSTOMERS,
+                                       currency=context.settings.currency)
+    if not found.customers:
+        return Panel([("none:", ["", "", "", Text("no customers yet", style="dim")])], "Top and at-risk customers")
+    rows: list[tuple[str, list[Any]]] = []
+    about: dict[str, int] = {}
+    for key, group in (("top", found.top), ("risk", found.slipping)):
+        for c in group:
+            rows.append((f"customer-{key}:{c.id}", [
+                c.name, money(c.won_value) if c.won_value else "", c.rfm,
+                Text(c.reason, style="red") if key == "risk" else c.segment]))
+            about[f"customer-{key}:{c.id}"] = c.id
+    at_risk = f", {found.churned:,} at risk" if found.churned else ""
+    return Panel(rows, f"Top and at-risk customers ({found.currency or 'no won deals'}{at_risk})", about)
+
+
 # Panel id -> its columns and its loader, in the order they are laid out (and stacked when narrow).
 PANELS: dict[str, tuple[list[str], Callable[[Any], Panel]]] = {
     "agenda": (["due", "contact", "what"], load_agenda),
@@ -153,7 +177,11 @@ PANELS: dict[str, tuple[list[str], Callable[[Any], Panel]]] = {
     "pipeline": (["stage", "cur", "deals", "value", "weighted", "rotting"], load_pipeline),
     "forecast": (["closing", "cur", "deals", "value", "weighted"], load_forecast),
     "recent": (["when", "kind", "with", "text"], load_recent),
+    "customers": (["customer", "won", "RFM", "segment or why"], load_customers),
 }
+# Read after the app has started, in a worker, never before the first paint: the customer figures
+# take a second over 100,000 contacts (bench/README.md) and the start must not wait for them.
+LATE = frozenset({"customers"})
 
 
 Prefetched = dict[str, "Future[Panel]"]
@@ -164,6 +192,8 @@ def prefetch(context: Any) -> Prefetched:
     panel or its error (a CrmError is the dashboard's notification, as on any reload)."""
     futures: Prefetched = {}
     for name, (_, load) in PANELS.items():
+        if name in LATE:
+            continue
         futures[name] = Future()
         try:
             futures[name].set_result(load(context))

@@ -1,5 +1,5 @@
-"""The home screen: what is due, the open service cases, who has gone cold, the pipeline, this month's forecast and recent
-activity. The first paint shows what `tui.launch` read before the app started (crmcli.tui.panels);
+"""The home screen: what is due, the open service cases, who has gone cold, the pipeline, this month's forecast, the
+top and at-risk customers and recent activity. The first paint shows what `tui.launch` read before the app started (crmcli.tui.panels);
 every reload reads each panel in its own worker (its own connection), so the panels paint as their
 data comes and a slow one holds no other back. Below WIDE columns the panels stack in one
 scrolling column, each at full width, so nothing is cut at 80x24."""
@@ -19,7 +19,7 @@ from crmcli.tui.widgets.tables import RecordTable
 
 WIDE = 110  # columns from which the panels sit side by side
 # The panels' places: two columns side by side when WIDE, else stacked in this order.
-COLUMNS = (("left", ("agenda", "cases", "cold")), ("right", ("pipeline", "forecast", "recent")))
+COLUMNS = (("left", ("agenda", "cases", "cold")), ("right", ("pipeline", "forecast", "customers", "recent")))
 
 
 class DashboardScreen(CrmScreen):
@@ -35,6 +35,7 @@ class DashboardScreen(CrmScreen):
     DashboardScreen #cases { height: auto; max-height: 30%; }
     DashboardScreen #cold { max-height: 35%; }
     DashboardScreen #forecast { height: auto; max-height: 30%; }
+    DashboardScreen #customers { height: auto; max-height: 30%; }
     DashboardScreen #recent { height: 1fr; min-height: 7; }
     DashboardScreen.-narrow #panels { layout: vertical; overflow-y: auto; }
     DashboardScreen.-narrow #left, DashboardScreen.-narrow #right { width: 1fr; min-width: 0; height: auto; }
@@ -71,7 +72,7 @@ class DashboardScreen(CrmScreen):
         self.waiting = set(PANELS)
         prefetched = self.app.take_prefetched()  # type: ignore[attr-defined]
         for name, (_, load) in PANELS.items():
-            if prefetched is not None:  # the first paint: what the launch read before the app started
+            if prefetched is not None and name in prefetched:  # the first paint: what the launch read
                 work = prefetched[name].result
             else:
                 work = lambda load=load: load(self.context)  # type: ignore[misc]  # noqa: E731
