@@ -32,7 +32,7 @@ def export(
                                                     "stdout).")] = None,
 ) -> None:
     """Everything stored about a person — card, interactions (shared ones too), follow-ups, deals,
-    service cases, audit history — as one JSON document (see the README: Privacy)."""
+    service cases, campaigns, audit history — as one JSON document (see the README: Privacy)."""
     from crmcli.cli.output import note
     from crmcli.core import contacts, privacy
     from crmcli.core.text import counted
@@ -55,7 +55,8 @@ def export(
 
 @app.command("forget")
 def forget(ctx: typer.Context, ref: Ref, yes: YesOpt = False) -> None:
-    """Erase a person everywhere: their contact, emails, phones, fields, follow-ups, service cases, the
+    """Erase a person everywhere: their contact, emails, phones, fields, follow-ups, service cases, campaign
+    memberships and responses, the
     interactions only they took part in, their name in shared ones and in deals (amounts kept), the search index
     and the audit history. Asks first; cannot be undone."""
     from crmcli.cli.confirm import confirm_or_refuse

@@ -9,14 +9,16 @@ A field removed or changed in meaning moves `format_version`.
 
 `forget` erases, in the erasure's one write transaction:
 - the contact row, and with it (foreign keys) its emails, phones, custom fields, tag links,
-  follow-ups, service cases with their status history, and links to interactions and deals;
+  follow-ups, service cases with their status history, campaign memberships and responses, and
+  links to interactions and deals;
 - the interactions that name only them; in the interactions they shared, their link, and their
   name, emails and phones in the text (each replaced by MARK);
 - in the deals they were on: the link, and their name in the deal's name, note and lost reason
   (amounts, stages and stage history stay, so reports still add up), and in the follow-ups of
   those deals;
 - anywhere else (any interaction, deal, follow-up, organisation, other contacts' titles and
-  fields, other people's cases' titles): their full name, emails and phones;
+  fields, other people's cases' titles, campaigns' names and notes, segments' names and
+  descriptions): their full name, emails and phones;
 - in the audit history: every change about them (their rows, their interactions' rows, their
   cases' status changes), their
   name, emails and phones in the values of every other change, and in the command lines;
@@ -50,8 +52,9 @@ from sqlmodel import Session
 
 from crmcli.core.clock import as_utc
 from crmcli.core.models import (AUDIT_CHANGE, AUDIT_COMMAND, CASE_STATUS_CHANGE, CONTACT_EMAIL, CONTACT_FIELD,
-                                CONTACT_PHONE, CONTACT_TAG, DEAL_CONTACT, INTERACTION_CONTACT, STAGE_CHANGE, Contact,
-                                Deal, FollowUp, Interaction, Organization, ServiceCase)
+                                CAMPAIGN_MEMBER, CAMPAIGN_RESPONSE, CONTACT_PHONE, CONTACT_TAG, DEAL_CONTACT,
+                                INTERACTION_CONTACT, STAGE_CHANGE, Campaign, Contact, Deal, FollowUp, Interaction,
+                                Organization, Segment, ServiceCase)
 from crmcli.core.text import counted, fold, like_pattern
 from crmcli.errors import NotFound
 
@@ -62,7 +65,7 @@ if TYPE_CHECKING:
 
 FORMAT = "crmcli-subject-access"
 FORMAT_VERSION = 1
-SECTIONS = ("contact", "interactions", "follow_ups", "deals", "cases", "history")
+SECTIONS = ("contact", "interactions", "follow_ups", "deals", "cases", "campaigns", "history")
 MARK = "[erased]"
 CHUNK = 500  # ids per IN list
 
@@ -95,7 +98,7 @@ def export(session: Session, contact: Contact, *, now: datetime) -> dict[str, An
     return {"format": FORMAT, "format_version": FORMAT_VERSION, "exported_at": _when(now),
             "sections": list(SECTIONS), "contact": _card(session, contact), "interactions": _interactions(conn, cid),
             "follow_ups": _follow_ups(conn, cid), "deals": _deals(conn, cid), "cases": _cases(conn, cid),
-            "history": _history(conn, cid)}
+            "campaigns": _campaigns(conn, cid), "history": _history(conn, cid)}
 
 
 def _card(session: Session, contact: Contact) -> dict[str, Any]:
@@ -194,6 +197,23 @@ def _cases(conn: Connection, cid: int) -> list[dict[str, Any]]:
              "response_due": _when(r.response_due_at), "resolve_due": _when(r.resolve_due_at),
              "status_history": steps.get(r.id, []), "interactions": notes.get(r.id, []),
              "created": _when(r.created_at), "updated": _when(r.updated_at)} for r in rows]
+
+
+def _campaigns(conn: Connection, cid: int) -> list[dict[str, Any]]:
+    """The campaigns they are a member of (when they joined, whether by hand), each with their
+    responses to it (the interaction that brought one, if any)."""
+    k, m, r = Campaign.__table__, CAMPAIGN_MEMBER, CAMPAIGN_RESPONSE  # type: ignore[attr-defined]
+    answers: dict[int, list[dict[str, Any]]] = {}
+    for row in conn.execute(sa.select(r).where(r.c.contact_id == cid).order_by(r.c.at, r.c.id)):
+        answers.setdefault(row.campaign_id, []).append({"kind": row.kind, "at": _when(row.at),
+                                                        "interaction": row.interaction_id})
+    joined = {row.campaign_id: row for row in conn.execute(sa.select(m).where(m.c.contact_id == cid))}
+    rows = conn.execute(sa.select(k).where(k.c.id.in_(sorted({*joined, *answers}))).order_by(k.c.id)).all()
+    return [{"id": c.id, "uid": c.uid, "name": c.name, "channel": c.channel, "started": _when(c.started_at),
+             "ended": _when(c.ended_at),
+             "joined": _when(joined[c.id].added_at) if c.id in joined else None,
+             "by_hand": bool(joined[c.id].by_hand) if c.id in joined else None,
+             "responses": answers.get(c.id, [])} for c in rows]
 
 
 def _history(conn: Connection, cid: int) -> list[dict[str, Any]]:
@@ -357,9 +377,16 @@ def plan(session: Session, contact: Contact, db: Database | None = None) -> Plan
     history = sum(int(conn.execute(sa.select(sa.func.count()).select_from(AUDIT_CHANGE).where(condition)).scalar_one())
                   for condition in _about(subject, impact.interactions))
     own = {"emails": impact.emails, "phones": impact.phones, "custom fields": impact.fields, "tags": impact.tags,
-           "follow-ups": impact.follow_ups, "cases": impact.cases, "interactions": len(impact.interactions)}
+           "follow-ups": impact.follow_ups, "cases": impact.cases, "interactions": len(impact.interactions),
+           **_campaign_rows(conn, contact.id)}  # type: ignore[arg-type]
     backups = tuple(str(p) for p in db.migration_backups()) if db is not None else ()
     return Plan(contact.id, impact.label, contact.name, own, shared, len(impact.deals), history, backups)  # type: ignore[arg-type]
+
+
+def _campaign_rows(conn: Connection, cid: int) -> dict[str, int]:
+    """Their campaign memberships and responses: deleted with them (the campaigns' figures drop them)."""
+    return {what: int(conn.execute(sa.select(sa.func.count()).select_from(t).where(t.c.contact_id == cid)).scalar_one())
+            for what, t in (("campaign memberships", CAMPAIGN_MEMBER), ("campaign responses", CAMPAIGN_RESPONSE))}
 
 
 @dataclass(frozen=True)
@@ -409,6 +436,8 @@ _TEXTS: tuple[tuple[sa.Table, tuple[str, ...]], ...] = (
     (CONTACT_FIELD, ("value",)),
     (Organization.__table__, ("name", "website")),  # type: ignore[has-type]
     (ServiceCase.__table__, ("title",)),  # type: ignore[attr-defined] # someone else's case about them
+    (Campaign.__table__, ("name", "note")),  # type: ignore[attr-defined] # "Lunch with Vera Novak's team"
+    (Segment.__table__, ("name", "description")),  # type: ignore[attr-defined]
 )
 
 
@@ -495,7 +524,7 @@ def _delete(conn: Connection, cid: int, alone: Sequence[int]) -> dict[str, int]:
     counts = {"contacts": 1, "emails": count(CONTACT_EMAIL), "phones": count(CONTACT_PHONE),
               "custom fields": count(CONTACT_FIELD), "tags": count(CONTACT_TAG),
               "follow-ups": count(FollowUp.__table__), "cases": _count_cases(conn, cid),  # type: ignore[arg-type]
-              "interactions": len(alone)}
+              "interactions": len(alone), **_campaign_rows(conn, cid)}
     i = Interaction.__table__
     for chunk in _chunks(alone):
         conn.execute(sa.delete(i).where(i.c.id.in_(chunk)))

@@ -47,7 +47,7 @@ def test_the_export_goes_to_stdout_or_to_a_private_file(ok: Run, tmp_path: Path)
     written = ok("privacy", "export", "vera", "-o", str(target))
     assert written.stdout == ""
     assert written.stderr == (f"wrote everything stored about contact #1 Vera Novak to {target} (2 interactions, "
-                              "1 follow-up, 1 deal, 0 cases, 6 history entries)\n")
+                              "1 follow-up, 1 deal, 0 cases, 0 campaigns, 6 history entries)\n")
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert json.loads(target.read_text())["contact"] == document["contact"]
 

@@ -291,3 +291,47 @@ def test_the_acceptance_through_a_segment_of_ten(session: Session) -> None:
     assert (f.members, f.response_rate, f.deals_won, f.won) == (10, Decimal(30), 1, (Amount(200000, "EUR"),))
     assert tagged[9].do_not_contact_at is not None
     assert segments.count(session.connection(), berlin, START) == 9  # out of the segment from now on
+
+
+def test_privacy_export_and_forget_cover_campaigns(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The subject-access export lists her campaigns and responses; forgetting her takes her
+    memberships, responses and their audit rows, and her name out of a campaign's note; the
+    campaign's figures count her no more."""
+    from crmcli.core import privacy
+    from crmcli.core.models import AUDIT_CHANGE
+    from tests.core.test_privacy import HER, everything
+
+    pin(monkeypatch, START)
+    with db.session(write=True) as s:
+        vera, bob = (contacts.add(s, contacts.ContactChanges(name=n, add_emails=[e]))[0]
+                     for n, e in (("Vera Novak", "vera@novak.example"), ("Bob Marsh", "bob@marsh.example")))
+        found = campaigns.add(s, "Spring offer", note="Vera Novak asked for it", now=START)
+        campaigns.add_members(s, found, [vera, bob], now=START)
+        campaigns.respond(s, found, vera, "replied", at=START + timedelta(hours=1))
+        campaigns.respond(s, found, vera, "unsubscribed", at=START + timedelta(hours=2))
+        campaigns.respond(s, found, bob, "meeting", at=START + timedelta(hours=3))
+        ids = {"vera": vera.id, "bob": bob.id, "campaign": found.id}
+    with db.session() as s:
+        document = privacy.export(s, contacts.resolve(s, "vera"), now=START)
+        planned = privacy.plan(s, contacts.resolve(s, "vera"), db)
+    assert "campaigns" in document["sections"]
+    assert document["campaigns"] == [{
+        "id": ids["campaign"], "uid": document["campaigns"][0]["uid"], "name": "Spring offer", "channel": "email",
+        "started": "2026-03-02T09:00:00Z", "ended": None, "joined": "2026-03-02T09:00:00Z", "by_hand": True,
+        "responses": [{"kind": "replied", "at": "2026-03-02T10:00:00Z", "interaction": None},
+                      {"kind": "unsubscribed", "at": "2026-03-02T11:00:00Z", "interaction": None}]}]
+    assert (planned.own["campaign memberships"], planned.own["campaign responses"]) == (1, 2)
+    assert "1 campaign membership, 2 campaign responses" in planned.describe()
+
+    done = privacy.forget(db, ids["vera"])  # type: ignore[arg-type]
+    assert (done.deleted["campaign memberships"], done.deleted["campaign responses"]) == (1, 2)
+    with db.session() as s:
+        conn = s.connection()
+        [f] = campaigns.report(conn)
+        assert (f.members, f.responders, f.responses["unsubscribed"]) == (1, 1, 0)
+        assert s.get(Campaign, ids["campaign"]).note == "[erased] asked for it"  # type: ignore[union-attr]
+        a = AUDIT_CHANGE
+        left = conn.execute(sa.select(a.c.contact_id, a.c.after).where(
+            a.c.table_name.in_(["campaign_member", "campaign_response"]))).all()
+        assert [(who, after["kind"]) for who, after in left] == [(ids["bob"], "meeting")]  # Bob's response only
+    assert HER.findall(everything(db)) == []

@@ -63,7 +63,7 @@ def test_the_export_holds_the_card_interactions_follow_ups_deals_and_history(db:
     with db.session() as s:
         document = privacy.export(s, contacts.resolve(s, "vera"), now=NOW)
     assert document["format"] == "crmcli-subject-access" and document["format_version"] == 1
-    assert document["sections"] == ["contact", "interactions", "follow_ups", "deals", "cases", "history"]
+    assert document["sections"] == ["contact", "interactions", "follow_ups", "deals", "cases", "campaigns", "history"]
     assert all(section in document for section in document["sections"])
     card = document["contact"]
     assert (card["id"], card["name"], card["title"]) == (ids["vera"], "Vera Novak", "Designer")
