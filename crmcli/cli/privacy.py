@@ -56,9 +56,8 @@ def export(
 @app.command("forget")
 def forget(ctx: typer.Context, ref: Ref, yes: YesOpt = False) -> None:
     """Erase a person everywhere: their contact, emails, phones, fields, follow-ups, service cases, campaign
-    memberships and responses, the
-    interactions only they took part in, their name in shared ones and in deals (amounts kept), the search index
-    and the audit history. Asks first; cannot be undone."""
+    memberships and responses, the interactions only they took part in, their name in shared ones and in deals
+    (amounts kept), the search index and the audit history. Asks first; cannot be undone."""
     from crmcli.cli.confirm import confirm_or_refuse
     from crmcli.cli.output import note
     from crmcli.core import contacts, privacy

@@ -1,5 +1,6 @@
-"""`crm report deals|cases|customers`: the reports, one group. The figures come aggregated from the
-core (core/sales.py, core/case_report.py, core/customer_report.py); this only prints."""
+"""`crm report deals|cases|customers|campaigns`: the reports, one group. The figures come aggregated
+from the core (core/sales.py, core/case_report.py, core/customer_report.py, core/campaigns.py); this
+only prints."""
 
 from __future__ import annotations
 
@@ -11,21 +12,23 @@ import typer
 
 from crmcli.cli import state
 from crmcli.cli.options import Format, FormatOpt, LimitOpt
+from crmcli.cli.campaigns import report as campaigns_report
 from crmcli.cli.sales import deals_report
 
 if TYPE_CHECKING:
     from crmcli.core.case_report import CaseReport
     from crmcli.core.customer_report import Customer, CustomerReport
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Reports: deals, service cases, customers.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Reports: deals, service cases, customers, campaigns.")
 
 
 @app.callback()
 def _reports() -> None:
-    """Reports: deals, service cases, customers. A group, so `crm report deals` reads right."""
+    """Reports: deals, service cases, customers, campaigns. A group, so `crm report deals` reads right."""
 
 
 app.command("deals")(deals_report)
+app.command("campaigns")(campaigns_report)  # the same as `crm campaigns report`
 
 
 @app.command("cases")

@@ -230,3 +230,10 @@ def test_report_machine_formats_share_the_columns(ten: Run) -> None:
     assert tsv[1].split("\t")[:5] == ["1", "Spring offer", "email", "running", "10"]
     nd = [json.loads(line) for line in ten("campaigns", "report", "-f", "ndjson").stdout.splitlines()]
     assert nd[0]["response_rate"] == "0.0" and nd[0]["return_on_cost"] == "-100.0"
+
+
+def test_report_campaigns_is_the_same_report(ten: Run) -> None:
+    ten("campaigns", "add", "Spring offer", "--segment", "berlin-vips", "--cost", "400 EUR")
+    ten("campaigns", "respond", "spring", "Person 01", "meeting")
+    assert ten("report", "campaigns", "-f", "json").stdout == ten("campaigns", "report", "-f", "json").stdout
+    assert "Spring offer" in ten("report", "campaigns").stdout

@@ -335,3 +335,45 @@ def test_privacy_export_and_forget_cover_campaigns(db: Database, monkeypatch: py
             a.c.table_name.in_(["campaign_member", "campaign_response"]))).all()
         assert [(who, after["kind"]) for who, after in left] == [(ids["bob"], "meeting")]  # Bob's response only
     assert HER.findall(everything(db)) == []
+
+
+def test_the_timeline_pages_through_campaign_entries_at_one_instant(session: Session) -> None:
+    """Joined, two responses and a logged reply all at one moment: paging one entry at a time gives
+    every entry once, in the listing's order (the parts number apart; the type breaks ties)."""
+    from crmcli.core import interactions, timeline
+
+    spring, autumn = campaign(session), campaign(session, "Autumn offer")
+    [ann] = people(session, 1)
+    campaigns.add_members(session, spring, [ann], now=START)
+    campaigns.add_members(session, autumn, [ann], now=START)
+    note = interactions.log(session, [ann], "Yes please", kind="email", occurred_at=START)
+    campaigns.on_interaction(session, spring, note, [ann], "replied")
+    campaigns.respond(session, autumn, ann, "bounced", at=START)
+    conn = session.connection()
+    listed = [(r.type, r.id, r.kind, r.body) for r in timeline.rows(conn, ann.id).records()]
+    assert sorted(listed) == sorted([
+        ("campaign", spring.id, "campaign", "added by hand to campaign Spring offer"),
+        ("campaign", autumn.id, "campaign", "added by hand to campaign Autumn offer"),
+        ("response", 1, "campaign response", "replied (campaign Spring offer)"),
+        ("response", 2, "campaign response", "bounced (campaign Autumn offer)"),
+        ("interaction", note.id, "email", "Yes please")])
+    paged, cursor = [], None
+    while True:
+        page = timeline.page(conn, ann.id, before=cursor, limit=1)
+        paged += [(e.type, e.id, e.kind, e.body) for e in page.entries]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert paged == listed
+    assert timeline.count(conn, ann.id) == 5
+    only = timeline.rows(conn, ann.id, kinds=["campaign response"]).records()
+    assert [r.body for r in only] == ["bounced (campaign Autumn offer)", "replied (campaign Spring offer)"]
+    assert session.execute(sa.select(CAMPAIGN_RESPONSE.c.interaction_id).order_by(CAMPAIGN_RESPONSE.c.id)) \
+        .scalars().all() == [note.id, None]
+
+
+def test_what_a_logged_interaction_answers_by_default() -> None:
+    assert campaigns.default_response("email", "in") == "replied"
+    assert campaigns.default_response("call", None) == "replied"
+    assert campaigns.default_response("meeting", None) == "meeting"
+    assert campaigns.default_response("email", "out") is None
