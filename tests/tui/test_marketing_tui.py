@@ -135,7 +135,7 @@ def test_the_view_lists_segments_in_words_with_their_counts_and_campaigns_with_t
             assert table.border_title == "Segments (2)"
             # Winter offer: five members, two replied, one came to a meeting, one bounced: 3 of 5 responded.
             assert [str(c) for c in campaigns.get_row_at(0)] == ["Winter offer", "email", "running", "5", "3",
-                                                                 "60.0 %", ""]
+                                                                 "60 %", ""]
             await pilot.press("escape")
             await settle(app, pilot)
             assert app.screen.name == "dashboard"
@@ -401,7 +401,7 @@ def test_a_campaign_edited_from_its_screen_its_segment_only_while_a_draft(demo: 
             await pilot.press("e")
             await settle(app, pilot)
             form = app.screen
-            assert form.query_one("#segment").value == "#1 VIP clients" and form.query_one("#channel").value == "letter"
+            assert form.query_one("#segment").value == "VIP clients" and form.query_one("#channel").value == "letter"
             form.query_one("#segment").value = "gone quiet"
             form.query_one("#cost").value = "1.200,50 EUR"
             form.query_one("#note").value = "Printed by Acme"
@@ -451,3 +451,30 @@ def test_with_nothing_saved_the_view_says_how_to_add_and_the_actions_say_what_is
                     assert _notes(app)[-1] == said
 
     run(scenario())
+
+
+def test_a_segments_edit_form_keeps_its_organisation_when_it_is_left_as_it_was(demo: AppContext, ok) -> None:  # type: ignore[no-untyped-def]
+    """The form shows the organisation's name; left alone it means that organisation (its id), and
+    the other conditions are kept as they were."""
+    ok("--db", str(demo.database.path), "segments", "add", "Vertex people", "--org", "Vertex Design Ltd",
+       "--last-contact-after", "1 year ago", "--won-above", "1000 EUR")
+    before = _segments(demo)["Vertex people"]
+
+    async def scenario() -> None:
+        app = create_app(demo, watch_seconds=3600)
+        async with app.run_test(size=(120, 40)) as pilot:
+            table, _ = await _marketing(app, pilot)
+            _select(table, f"segment:{before.id}")
+            await pilot.press("e")
+            await settle(app, pilot)
+            form = app.screen
+            assert (form.query_one("#org").value, form.query_one("#won_above").value,
+                    form.query_one("#last_contact_after").value) == ("Vertex Design Ltd", "1000.00 EUR", "1 year ago")
+            form.query_one("#description").value = "Everyone at Vertex"
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert app.screen.name == "marketing", _error_line(app) if app.screen.name == "form" else ""
+
+    run(scenario())
+    after = _segments(demo)["Vertex people"]
+    assert json.loads(after.definition) == json.loads(before.definition) and after.description == "Everyone at Vertex"

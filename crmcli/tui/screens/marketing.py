@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Static
 
 from crmcli.core.text import printable
 from crmcli.tui import keymap
+from crmcli.core.money import Amount
 from crmcli.core.rows import LIST_SEPARATOR
 from crmcli.tui.format import DO_NOT_CONTACT_MARK, local
 from crmcli.tui.screens.marketing_forms import MarketingActions
@@ -37,28 +38,25 @@ def right(value: Any) -> Text:
     return Text("" if value is None else str(value), justify="right")
 
 
-def rate(value: str | None) -> str:
-    """A report's rate (percent, one decimal, as `crm campaigns report` gives it) for people."""
-    return f"{value} %" if value is not None else ""
-
-
-def amounts(value: str | None) -> str:
-    """Several amounts (one per currency, never added up) side by side."""
-    return ", ".join((value or "").split(LIST_SEPARATOR))
+def money(values: Any, locale: str | None) -> str:
+    """An amount, or several (one per currency, never added up), as `crm campaigns show` writes them."""
+    found = [] if values is None else [values] if isinstance(values, Amount) else list(values)
+    return "; ".join(value.display(locale) for value in found)
 
 
 def load_marketing(context: Any) -> MarketingView:
-    """Every segment with its count now, and every campaign's report row (members, responses, won value)."""
+    """Every segment with its count now, and every campaign's report figures (members, responses, won value)."""
     from crmcli.core import campaigns, segments
 
+    locale = context.settings.money_locale
     with context.database.connect() as conn:
         found = list(segments.rows(conn, now=context.now()).records())
-        report = list(campaigns.report_rows(campaigns.report(conn)).records())
+        report = campaigns.report(conn)
     segment_rows = [(f"segment:{s.id}", [s.name, right(f"{s.contacts:,}"), s.conditions]) for s in found]
-    campaign_rows = [(f"campaign:{r.id}", [r.name, r.channel, r.status, right(r.members), right(r.responders),
-                                            right(rate(r.response_rate)), right(amounts(r.won_value))])
-                     for r in report]
-    names = {**{f"segment:{s.id}": s.name for s in found}, **{f"campaign:{r.id}": r.name for r in report}}
+    campaign_rows = [(f"campaign:{f.id}", [f.name, f.channel, f.status, right(f.members), right(f.responders),
+                                            right(campaigns.percent_text(f.response_rate)),
+                                            right(money(f.won, locale))]) for f in report]
+    names = {**{f"segment:{s.id}": s.name for s in found}, **{f"campaign:{f.id}": f.name for f in report}}
     return MarketingView(segment_rows, campaign_rows, names)
 
 
@@ -167,7 +165,7 @@ def load_campaign(context: Any, campaign_id: int) -> CampaignView:
         campaign = campaigns.get(session, str(campaign_id))
         conn = session.connection()
         [facts] = campaigns.rows(conn, ids=[campaign_id]).records()
-        [figures] = campaigns.report_rows(campaigns.report(conn, [campaign_id])).records()
+        [figures] = campaigns.report(conn, [campaign_id])
         members = list(campaigns.members(conn, campaign, limit=MEMBERS + 1).records())
         total = len(campaigns.member_ids(session, campaign)) if len(members) > MEMBERS else len(members)
     # m[0]: the member's contact id (the listing's first column)
@@ -175,24 +173,27 @@ def load_campaign(context: Any, campaign_id: int) -> CampaignView:
                                   ", ".join((m.responses or "").split(LIST_SEPARATOR)),
                                   "by hand" if m.by_hand else "segment", local(m.added), m.email or ""])
             for m in members[:MEMBERS]]
-    return CampaignView(render_campaign(facts, figures), rows, total, facts.name, facts.status != "draft")
+    card = render_campaign(facts, figures, context.settings.money_locale)
+    return CampaignView(card, rows, total, facts.name, facts.status != "draft")
 
 
-def render_campaign(facts: Any, figures: Any) -> Group:
+def render_campaign(facts: Any, figures: Any, locale: str | None) -> Group:
     """The campaign's card: what it is on the left, what it brought on the right (the report's figures)."""
-    from crmcli.core.campaigns import RESPONSE_KINDS
+    from crmcli.core.campaigns import percent_text
 
-    cost = f"{facts.cost} {facts.cost_currency}" if facts.cost is not None else None
     what: list[tuple[str, Any]] = [
         ("channel", facts.channel), ("status", facts.status), ("segment", facts.segment), ("owner", facts.owner),
-        ("started", local(facts.started)), ("ended", local(facts.ended)), ("cost", cost), ("note", facts.note)]
-    each = ", ".join(f"{getattr(figures, kind)} {kind}" for kind in RESPONSE_KINDS if getattr(figures, kind))
-    per = lambda value: f"{value} {facts.cost_currency}" if value is not None else None  # noqa: E731
+        ("started", local(facts.started)), ("ended", local(facts.ended)), ("cost", money(figures.cost, locale)),
+        ("note", facts.note)]
+    rate = percent_text(figures.response_rate)
     brought: list[tuple[str, Any]] = [
-        ("members", figures.members), ("responded", f"{figures.responders} ({rate(figures.response_rate) or '-'})"),
-        ("responses", each), ("deals", f"{figures.deals_opened} opened, {figures.deals_won} won"),
-        ("won", amounts(figures.won_value)), ("per response", per(figures.cost_per_response)),
-        ("per won deal", per(figures.cost_per_won_deal)), ("return on cost", rate(figures.return_on_cost))]
+        ("members", figures.members),
+        ("responded", f"{figures.responders}" + (f" ({rate})" if rate else "")),
+        ("responses", ", ".join(f"{n} {kind}" for kind, n in figures.responses.items() if n)),
+        ("deals", f"{figures.deals_opened} opened, {figures.deals_won} won"), ("won", money(figures.won, locale)),
+        ("per response", money(figures.cost_per_response, locale)),
+        ("per won deal", money(figures.cost_per_won_deal, locale)),
+        ("return on cost", percent_text(figures.return_on_cost))]
     left, right_side = [(k, v) for k, v in what if v], [(k, v) for k, v in brought if v not in (None, "")]
     grid = Table.grid(padding=(0, 2), expand=True)
     for ratio in (None, 1):

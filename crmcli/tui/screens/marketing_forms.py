@@ -50,18 +50,26 @@ def _typed_segment(form: FormModal) -> SegmentRequest:
     for text in times.values():
         if text is not None:
             dates.parse_since(text, now=context.now())
+    org = form.value("org").strip()
     stage = form.value("deal_stage").strip() or None
     if stage is not None:
         context.settings.stages.get(stage)  # unknown: the stages listed; an end stage: refused on saving
     owner = form.value("owner").strip()
     typed = segments.Typed(
-        tags=tags, any_tags=any_tags, org=form.value("org").strip() or None, fields=fields,
+        tags=tags, any_tags=any_tags, org=_known(form, org) or None, fields=fields,
         owner=_owner(context, owner) if owner else None, **times,
         never_contacted=yes_no(form.value("never_contacted"), "never contacted"),
         cadence_overdue=yes_no(form.value("cadence_overdue"), "past cadence"), deal_stage=stage,
         won_above=form.value("won_above").strip() or None,
         include_do_not_contact=yes_no(form.value("include_do_not_contact"), "do-not-contact too"))
     return SegmentRequest(validate.name(form.value("name"), "segment name"), typed, form.value("description").strip())
+
+
+def _known(form: FormModal, shown: str) -> str:
+    """A name an edit form started with, left as it was, means that record (by its id), even when
+    another has a name like it; anything typed is resolved as the CLI resolves a reference."""
+    before = getattr(form, "_before", None)
+    return before.known.get(shown, shown) if before is not None else shown
 
 
 def _owner(context: Any, text: str) -> str:
@@ -101,10 +109,11 @@ class SegmentBefore:
     id: int
     version: int
     values: dict[str, str]
+    known: dict[str, str]  # a name shown -> the reference it stands for (`#12`)
 
 
 def segment_before(context: Any, segment_id: int) -> SegmentBefore:
-    from crmcli.core import orgs, segments
+    from crmcli.core import segments
     from crmcli.core.models import Organization
 
     with context.database.session() as session:
@@ -114,14 +123,15 @@ def segment_before(context: Any, segment_id: int) -> SegmentBefore:
         won = d.won_value_above
         values = {
             "name": segment.name, "tags": ", ".join(d.tags), "any_tags": ", ".join(d.any_tags),
-            "org": orgs.label(org) if org is not None else "", "fields": ", ".join(f"{k}={v}" for k, v in d.fields),
+            "org": org.name if org is not None else "", "fields": ", ".join(f"{k}={v}" for k, v in d.fields),
             "owner": "nobody" if d.owner == "" else d.owner or "",
             "last_contact_before": d.last_contact_before or "", "last_contact_after": d.last_contact_after or "",
             "never_contacted": "yes" if d.never_contacted else "", "cadence_overdue": "yes" if d.cadence_overdue else "",
             "deal_stage": d.deal_stage or "", "won_above": f"{won.plain()} {won.code}" if won is not None else "",
             "include_do_not_contact": "yes" if d.include_do_not_contact else "",
             "description": segment.description or ""}
-        return SegmentBefore(segment.id, segment.version, values)  # type: ignore[arg-type]
+        known = {org.name: f"#{org.id}"} if org is not None else {}
+        return SegmentBefore(segment.id, segment.version, values, known)  # type: ignore[arg-type]
 
 
 def _segment_fields(values: dict[str, str]) -> list[Field]:
@@ -192,7 +202,7 @@ def _typed_campaign(form: FormModal, *, starting: bool) -> CampaignRequest:
     from crmcli.core import campaigns
 
     cost = form.value("cost").strip()
-    segment = form.value("segment").strip() or None if form.query("#segment") else None  # none once started
+    segment = _known(form, form.value("segment").strip()) or None if form.query("#segment") else None  # none once started
     return CampaignRequest(
         campaigns.check_name(form.value("name")), campaigns.check_channel(form.value("channel") or "email"),
         campaigns.parse_cost(cost, form.context.settings) if cost else None, segment,
@@ -221,10 +231,11 @@ class CampaignBefore:
     version: int
     started: bool
     values: dict[str, str]
+    known: dict[str, str]  # its segment's name -> `#id`
 
 
 def campaign_before(context: Any, campaign_id: int) -> CampaignBefore:
-    from crmcli.core import campaigns, segments
+    from crmcli.core import campaigns
     from crmcli.core.models import Segment
     from crmcli.core.money import Amount
 
@@ -234,8 +245,8 @@ def campaign_before(context: Any, campaign_id: int) -> CampaignBefore:
         cost = f"{Amount(c.cost_minor, c.cost_currency).plain()} {c.cost_currency}" if c.cost_minor is not None else ""
         return CampaignBefore(c.id, c.version, c.started_at is not None, {  # type: ignore[arg-type]
             "name": c.name, "channel": c.channel, "cost": cost,
-            "segment": segments.label(segment) if segment is not None else "", "owner": c.owner or "",
-            "note": c.note or ""})
+            "segment": segment.name if segment is not None else "", "owner": c.owner or "",
+            "note": c.note or ""}, {segment.name: f"#{segment.id}"} if segment is not None else {})
 
 
 def _campaign_fields(values: dict[str, str], *, starting: bool, segment: bool) -> list[Field]:
@@ -295,7 +306,7 @@ def edit_campaign(context: Any, before: CampaignBefore, request: CampaignRequest
             name=changed("name", request.name), channel=changed("channel", request.channel),
             cost=request.cost if cost_text != was["cost"] else None, clear_cost=not cost_text and bool(was["cost"]),
             owner=changed("owner", request.owner or ""), note=changed("note", request.note))
-        if not before.started and (request.segment or "") != was["segment"]:
+        if not before.started and (request.segment or "") != before.known.get(was["segment"], was["segment"]):
             changes.segment = segments.get(session, request.segment) if request.segment else None
             changes.clear_segment = not request.segment
         if changes == campaigns.CampaignChanges():
