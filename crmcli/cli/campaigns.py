@@ -122,9 +122,7 @@ def show(ctx: typer.Context, ref: Ref, fmt: FormatOpt = Format.table) -> None:
         ("channel", found.channel), ("status", figures.status), ("segment", described), ("owner", found.owner),
         ("cost", people["cost"]), ("started", local_time(found.started_at)), ("ended", local_time(found.ended_at)),
         ("note", found.note), ("uid", found.uid),
-    ], [("results", [f"{k}: {people[k]}" for k in ("members", "responses", "response rate", "deals", "won",
-                                                   "cost per response", "cost per won deal", "return on cost")
-                     if people[k]])])
+    ], [("results", [f"{k}: {v}" for k, v in _results(figures, locale) if k != "cost"])])
 
 
 def _percent(value: "Any") -> str:
@@ -298,7 +296,7 @@ def respond(
 
 @app.command("report")
 def report(ctx: typer.Context, ref: Annotated[str | None, typer.Argument(
-        metavar="[CAMPAIGN]", help="One campaign (default: every one).")] = None,
+        metavar="[CAMPAIGN]", help="One campaign, every figure (default: every campaign, a line each).")] = None,
         fmt: FormatOpt = Format.table) -> None:
     """Members, responses by kind, response rate (replied or meeting per member), deals opened and
     won, won value per currency, cost per response and per won deal, and return on cost."""
@@ -311,21 +309,31 @@ def report(ctx: typer.Context, ref: Annotated[str | None, typer.Argument(
     if fmt is not Format.table:
         emit(campaigns.report_rows(figures), fmt)
         return
-    emit(_table(figures, context.deal_settings.money_locale), fmt, empty="no campaigns yet")
+    locale = context.deal_settings.money_locale
+    if ref is not None:
+        [one] = figures
+        card(f"campaign #{one.id}: {one.name}", _results(one, locale))
+        return
+    emit(_table(figures, locale), fmt, empty="no campaigns yet")
+
+
+def _results(f: "CampaignFigures", locale: str | None) -> list[tuple[str, str]]:
+    """Every figure of one campaign, a line each (empty ones left out)."""
+    people = _for_people(f, locale)
+    return [(k, people[k]) for k in ("members", "responses", "response rate", "deals", "won", "cost",
+                                     "cost per response", "cost per won deal", "return on cost") if people[k]]
 
 
 def _table(figures: "list[CampaignFigures]", locale: str | None) -> "Rows":
+    """A line per campaign for people (`crm campaigns report NAME` and the machine formats give every figure)."""
     from crmcli.core.rows import Rows
 
-    heads = ("id", "name", "members", "replied", "meeting", "unsub", "bounced", "rate", "won/opened", "won value",
-             "cost", "per response", "per won deal", "return")
+    heads = ("id", "name", "members", "rate", "responses", "won/deals", "won value", "cost", "return")
 
     def shaped() -> "Iterator[tuple[Any, ...]]":
         for f in figures:
             p = _for_people(f, locale)
-            yield (f.id, f.name, f.members, *(f.responses[k] for k in ("replied", "meeting", "unsubscribed",
-                                                                       "bounced")),
-                   _percent(f.response_rate), f"{f.deals_won}/{f.deals_opened}", p["won"], p["cost"],
-                   p["cost per response"], p["cost per won deal"], p["return on cost"])
+            yield (f.id, f.name, f.members, _percent(f.response_rate), p["responses"] if any(f.responses.values()) else "", f"{f.deals_won}/{f.deals_opened}", p["won"], p["cost"],
+                p["return on cost"])
 
     return Rows(heads, shaped())

@@ -237,3 +237,25 @@ def test_report_campaigns_is_the_same_report(ten: Run) -> None:
     ten("campaigns", "respond", "spring", "Person 01", "meeting")
     assert ten("report", "campaigns", "-f", "json").stdout == ten("campaigns", "report", "-f", "json").stdout
     assert "Spring offer" in ten("report", "campaigns").stdout
+
+
+def test_the_report_of_one_campaign_is_a_card_of_every_figure(ten: Run) -> None:
+    ten("campaigns", "add", "Spring offer", "--segment", "berlin-vips", "--cost", "1000 EUR")
+    ten("campaigns", "add", "Draft", "--not-started")
+    for n, kind in ((1, "replied"), (2, "meeting"), (3, "bounced")):
+        ten("campaigns", "respond", "spring", f"Person {n:02d}", kind)
+    shown = ten("campaigns", "report", "spring").stdout
+    assert shown.splitlines() == [
+        "campaign #1: Spring offer",
+        "members            10",
+        "responses          1 replied, 1 meeting, 1 bounced",
+        "response rate      20 % (2 of 10)",
+        "deals              0 opened, 0 won",
+        "cost               1,000.00 EUR",
+        "cost per response  500.00 EUR",
+        "return on cost     -100 %",
+    ]
+    table = ten("campaigns", "report").stdout.splitlines()
+    assert table[0].split() == ["id", "name", "members", "rate", "responses", "won/deals", "won", "value", "cost",
+                                "return"]
+    assert [line.split()[:2] for line in table[1:]] == [["2", "Draft"], ["1", "Spring"]]  # drafts first
