@@ -75,6 +75,7 @@ class Customer:
     m: int
     segment: str
     churn: bool
+    falling: bool                 # churn: the interactions fell (else, if churn, the cadence alone)
     recent_per_month: Decimal     # the last 90 days
     before_per_month: Decimal     # the 275 days before them
     cadence_days: int | None      # a contact's cadence (an organisation: None)
@@ -312,7 +313,7 @@ def _customer(row: Any, now: datetime, window: Decimal, main: str | None, limit:
         per_month=_per_month(row.n_window, window), last_contact=last,
         days_since_contact=None if last is None else (now - last).days, last_won=last_won,
         days_since_won=None if last_won is None else (now - last_won).days,
-        r=int(row.r), f=int(row.f), m=int(row.m), segment=row.segment, churn=bool(row.churn),
+        r=int(row.r), f=int(row.f), m=int(row.m), segment=row.segment, churn=bool(row.churn), falling=bool(row.falling),
         recent_per_month=recent, before_per_month=earlier, cadence_days=row.cadence_days, overdue_days=over,
         top=limit is None or row.place <= limit, reason="; ".join(reasons))
 

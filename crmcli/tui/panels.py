@@ -17,7 +17,7 @@ COLD = 50
 AGENDA = 100  # rows shown; the panel's title says how many there are (the follow-ups view has them all)
 FORECAST_MONTHS = 2  # this month and the next
 CASES = 20  # open cases listed, the most pressing first; the title counts them all (the cases view lists them)
-CUSTOMERS = 5  # the top customers by won value, and as many of those slipping away (crm report customers)
+CUSTOMERS = 3  # the top customers by won value, and as many of those slipping away (crm report customers)
 
 
 @dataclass(frozen=True)
@@ -163,10 +163,18 @@ def load_customers(context: Any) -> Panel:
         for c in group:
             rows.append((f"customer-{key}:{c.id}", [
                 c.name, money(c.won_value) if c.won_value else "", c.rfm,
-                Text(c.reason, style="red") if key == "risk" else c.segment]))
+                Text(_why(c), style="red") if key == "risk" else c.segment]))
             about[f"customer-{key}:{c.id}"] = c.id
     at_risk = f", {found.churned:,} at risk" if found.churned else ""
     return Panel(rows, f"Top and at-risk customers ({found.currency or 'no won deals'}{at_risk})", about)
+
+
+def _why(customer: Any) -> str:
+    """The churn reason in the panel's room: `contacts 1.0→0.3 a month; 20 d past cadence`."""
+    parts = [f"contacts {customer.before_per_month}→{customer.recent_per_month} a month"] if customer.falling else []
+    if customer.overdue_days is not None and customer.overdue_days > 0:
+        parts.append(f"{customer.overdue_days} d past cadence")
+    return "; ".join(parts)
 
 
 # Panel id -> its columns and its loader, in the order they are laid out (and stacked when narrow).

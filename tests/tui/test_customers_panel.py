@@ -3,6 +3,8 @@ customers` says in brief, painted after the start, and Enter on a row opens that
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from crmcli.context import AppContext
@@ -27,10 +29,21 @@ def test_the_panel_lists_the_top_customers_then_those_slipping_away(demo: AppCon
     assert [key for key, _ in panel.rows] == [f"customer-top:{c.id}" for c in top] + \
         [f"customer-risk:{c.id}" for c in risk]
     assert [cells[0] for _, cells in panel.rows] == [c.name for c in top + risk]
-    assert [str(cells[3]) for _, cells in panel.rows] == [c.segment for c in top] + [c.reason for c in risk]
+    assert [str(cells[3]) for _, cells in panel.rows] == [c.segment for c in top] + [panels._why(c) for c in risk]
     assert panel.title == f"Top and at-risk customers (EUR, {found.churned} at risk)"
     assert panel.contacts == {**{f"customer-top:{c.id}": c.id for c in top},
                               **{f"customer-risk:{c.id}": c.id for c in risk}}
+
+
+def test_the_reason_in_brief(demo: AppContext) -> None:
+    from dataclasses import replace
+
+    ben = next(c for c in _report(demo).slipping if c.falling)
+    assert panels._why(replace(ben, before_per_month=Decimal("1.0"), recent_per_month=Decimal("0.3"),
+                               overdue_days=None)) == "contacts 1.0→0.3 a month"
+    assert panels._why(replace(ben, falling=False, overdue_days=20)) == "20 d past cadence"
+    assert panels._why(replace(ben, before_per_month=Decimal("4.0"), recent_per_month=Decimal("1.0"),
+                               overdue_days=3)) == "contacts 4.0→1.0 a month; 3 d past cadence"
 
 
 def test_no_customers_yet(demo: AppContext) -> None:
