@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from crmcli.core import customer_report
 from crmcli.core.money import Amount
@@ -134,3 +136,24 @@ def test_an_empty_database_and_bad_requests(db: Database) -> None:
             customer_report.report(conn, NOW, by="size")
         with pytest.raises(Invalid, match="the window must start before now"):
             customer_report.report(conn, NOW, since=UTC_NOW + DAY)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.none(), st.integers(0, 6)), min_size=1, max_size=12))
+def test_a_quintile_is_ceil_5k_over_n_ties_shared_the_unscored_1(db: Database, figures: list[int | None]) -> None:
+    """The SQL quintile (R, F and M use it) against the rule written in Python: among the n with a
+    figure, k of them at or below this one's, the score is ceil(5k/n); without a figure, 1."""
+    import sqlalchemy as sa
+
+    from crmcli.core.customer_report import _quintile
+
+    rows = sa.union_all(*(sa.select(sa.literal(i).label("id"), sa.cast(sa.literal(v), sa.Integer).label("v"))
+                          for i, v in enumerate(figures))).subquery()
+    with db.connect() as conn:
+        found = dict(conn.execute(sa.select(rows.c.id, _quintile(rows.c.v, rows.c.v.is_(None)))).all())
+    scored = [v for v in figures if v is not None]
+    expected = {i: 1 if v is None else -(-5 * sum(w <= v for w in scored) // len(scored))
+                for i, v in enumerate(figures)}
+    assert found == expected
+    if scored:
+        assert {found[i] for i, v in enumerate(figures) if v == max(scored)} == {5}
