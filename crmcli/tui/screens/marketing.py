@@ -155,6 +155,7 @@ class CampaignView:
     total: int
     name: str
     started: bool
+    names: dict[int, str]  # member (contact id) -> name
 
 
 def load_campaign(context: Any, campaign_id: int) -> CampaignView:
@@ -174,7 +175,8 @@ def load_campaign(context: Any, campaign_id: int) -> CampaignView:
                                   "by hand" if m.by_hand else "segment", local(m.added), m.email or ""])
             for m in members[:MEMBERS]]
     card = render_campaign(facts, figures, context.settings.money_locale)
-    return CampaignView(card, rows, total, facts.name, facts.status != "draft")
+    return CampaignView(card, rows, total, facts.name, facts.status != "draft",
+                        {m[0]: m.name for m in members[:MEMBERS]})
 
 
 def render_campaign(facts: Any, figures: Any, locale: str | None) -> Group:
@@ -216,6 +218,7 @@ class CampaignScreen(MarketingActions):
         super().__init__(name="campaign")
         self.campaign_id = campaign_id
         self._campaign_name = ""
+        self._names: dict[int, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -234,7 +237,7 @@ class CampaignScreen(MarketingActions):
         self.in_thread(lambda: load_campaign(self.context, self.campaign_id), self._show)
 
     def _show(self, view: CampaignView) -> None:
-        self._campaign_name = view.name
+        self._campaign_name, self._names = view.name, view.names
         self.sub_title = f"{keymap.TITLES['campaign']}: {view.name}"
         self.query_one("#card", Static).update(view.card)
         members = self.query_one("#members", RecordTable)
@@ -249,6 +252,9 @@ class CampaignScreen(MarketingActions):
     def selected_contact(self) -> int | None:
         key = self.query_one("#members", RecordTable).selected_key()
         return int(key.split(":")[1]) if key is not None else None
+
+    def member_name(self, contact_id: int) -> str | None:
+        return self._names.get(contact_id)
 
     def action_open_contact(self) -> None:
         contact = self.selected_contact()

@@ -392,6 +392,10 @@ class MarketingActions(CrmScreen):
     def selected_campaign(self) -> tuple[int, str] | None:
         return None
 
+    def member_name(self, contact_id: int) -> str | None:
+        """The selected member's name as last read (None: not known)."""
+        return None
+
     def _chosen(self, kind: str) -> tuple[int, str] | None:
         chosen = self.selected_segment() if kind == "segment" else self.selected_campaign()
         if chosen is None:
@@ -473,5 +477,6 @@ class MarketingActions(CrmScreen):
             if text is not None:
                 self.write(lambda: respond(self.context, chosen[0], contact, text))
 
-        self.app.push_screen(PromptModal(f"Response to campaign {chosen[1]}", ", ".join(campaigns.RESPONSE_KINDS),
+        who = self.member_name(contact) or f"contact #{contact}"
+        self.app.push_screen(PromptModal(f"{who}'s response to campaign {chosen[1]}", ", ".join(campaigns.RESPONSE_KINDS),
                                          lambda text: _error(lambda: campaigns.check_kind(text))), save)
