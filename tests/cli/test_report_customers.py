@@ -110,6 +110,8 @@ def test_since_counts_the_interactions_from_then(people: Run) -> None:
     assert rows["Ben"]["interactions"] == "0"
     table = people("report", "customers", "--since", "2026-02-04")
     assert table.stderr == "interactions counted since 2026-02-04 00:00\n"
+    for example in ("2026-01-01", "6 months ago"):  # the examples the help gives
+        assert people("report", "customers", "--since", example, "-n", "1").stdout.startswith("Top customers")
 
 
 def test_the_currency_setting_is_the_main_currency(people: Run) -> None:
