@@ -120,15 +120,16 @@ def condition(definition: Definition, now: datetime, settings: Any = None) -> An
 
         over = cadence.days_over(c.c.last_contact_at, c.c.created_at, c.c.cadence_days, now)
         parts.extend((c.c.cadence_days.is_not(None), over > 0))
+    # The deal rules are read from the deals' side, once (an IN list): a correlated subquery per
+    # contact led SQLite to walk every won deal for each contact (11 s instead of 1.6 s at 100k).
     if definition.deal_stage is not None:
-        parts.append(sa.exists().where(dc.c.contact_id == c.c.id, dc.c.deal_id == d.c.id,
-                                       d.c.status == "open", d.c.stage == definition.deal_stage))
+        parts.append(c.c.id.in_(sa.select(dc.c.contact_id).join(d, d.c.id == dc.c.deal_id)
+                                .where(d.c.status == "open", d.c.stage == definition.deal_stage)))
     if definition.won_value_above is not None:
         won = definition.won_value_above
-        total = sa.select(sa.func.sum(d.c.value_minor)).select_from(dc.join(d, d.c.id == dc.c.deal_id)) \
-            .where(dc.c.contact_id == c.c.id, d.c.status == "won", d.c.currency == won.code) \
-            .correlate(c).scalar_subquery()
-        parts.append(total > int(won.minor))
+        parts.append(c.c.id.in_(sa.select(dc.c.contact_id).join(d, d.c.id == dc.c.deal_id)
+                                .where(d.c.status == "won", d.c.currency == won.code)
+                                .group_by(dc.c.contact_id).having(sa.func.sum(d.c.value_minor) > int(won.minor))))
     if not definition.include_do_not_contact:
         parts.append(contactable())
     return sa.and_(sa.true(), *parts)
