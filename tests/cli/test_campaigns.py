@@ -259,3 +259,8 @@ def test_the_report_of_one_campaign_is_a_card_of_every_figure(ten: Run) -> None:
     assert table[0].split() == ["id", "name", "members", "rate", "responses", "won/deals", "won", "value", "cost",
                                 "return"]
     assert [line.split()[:2] for line in table[1:]] == [["2", "Draft"], ["1", "Spring"]]  # drafts first
+
+
+def test_log_eml_takes_no_campaign(ten: Run, crm: Run) -> None:
+    ten("campaigns", "add", "Spring offer")
+    refused(crm("log", "--eml", "mail.eml", "--campaign", "spring"), 2, "--eml and --campaign cannot be used together")

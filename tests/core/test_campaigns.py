@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session
 
 from crmcli.core import campaigns, contacts, deals
@@ -377,3 +379,40 @@ def test_what_a_logged_interaction_answers_by_default() -> None:
     assert campaigns.default_response("call", None) == "replied"
     assert campaigns.default_response("meeting", None) == "meeting"
     assert campaigns.default_response("email", "out") is None
+
+
+_EXAMPLES = iter(range(10**6))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(members=st.integers(1, 8), answers=st.lists(st.tuples(st.integers(0, 7), st.sampled_from(campaigns.RESPONSE_KINDS)),
+                                                   max_size=15),
+       won=st.lists(st.tuples(st.integers(1, 10**6), st.sampled_from(["EUR", "USD"])), max_size=4),
+       cost=st.one_of(st.none(), st.integers(0, 10**6)))
+def test_the_report_agrees_with_counting_by_hand(session: Session, members: int, answers: list[tuple[int, str]],
+                                                 won: list[tuple[int, str]], cost: int | None) -> None:
+    """Whatever the responses, deals and cost: the SQL figures are what counting in Python gives."""
+    n = next(_EXAMPLES)
+    found = campaigns.add(session, f"Campaign {n}", cost=Amount(cost, "EUR") if cost is not None else None, now=START)
+    people_ = [contacts.add(session, contacts.ContactChanges(name=f"Member {n} {i}"))[0] for i in range(members)]
+    campaigns.add_members(session, found, people_, now=START)
+    for who, kind in answers:
+        if who < members:  # a marked member (unsubscribed before) may still answer
+            campaigns.respond(session, found, people_[who], kind, at=START)
+    given_ = [(who, kind) for who, kind in answers if who < members]
+    for i, (value, code) in enumerate(won):
+        won_deal(session, f"Deal {n} {i}", value, code, found)
+    [f] = campaigns.report(session.connection(), [found.id])
+    by_kind = {k: len({w for w, kind in given_ if kind == k}) for k in campaigns.RESPONSE_KINDS}
+    responders = len({w for w, kind in given_ if kind in campaigns.RESPONDED})
+    assert (f.members, f.responses, f.responders) == (members, by_kind, responders)
+    assert f.response_rate == Decimal(responders * 100) / members
+    totals: dict[str, int] = {}
+    for value, code in won:
+        totals[code] = totals.get(code, 0) + value
+    assert f.won == tuple(Amount(totals[c], c) for c in sorted(totals))
+    assert f.deals_won == f.deals_opened == len(won)
+    expected = None
+    if cost and set(totals) <= {"EUR"}:
+        expected = (Decimal(totals.get("EUR", 0)) - cost) * 100 / cost
+    assert f.return_on_cost == expected
