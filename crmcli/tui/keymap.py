@@ -72,7 +72,7 @@ SCREENS: dict[str, tuple[Key, ...]] = {
         Key("M", "merge", "Merge a duplicate", footer=False),
         Key("X", "forget", "Erase personal data", footer=False),  # asks for the name typed: cannot be undone
         Key("h", "history", "History"),
-        Key("enter", "open", "Open case", footer=False),  # on a case's timeline entry
+        Key("enter", "open", "Open case or campaign", footer=False),  # on a case's or a campaign's timeline entry
         Key("home,ctrl+home,g", "newest", "Newest entry", footer=False),
         Key("end,ctrl+end,G", "oldest", "Oldest entry", footer=False),
         Key("r", "reload", "Refresh", footer=False),

@@ -478,3 +478,29 @@ def test_a_segments_edit_form_keeps_its_organisation_when_it_is_left_as_it_was(d
     run(scenario())
     after = _segments(demo)["Vertex people"]
     assert json.loads(after.definition) == json.loads(before.definition) and after.description == "Everyone at Vertex"
+
+
+def test_a_members_timeline_shows_the_campaign_and_enter_opens_it(demo: AppContext) -> None:
+    member = min(_members(demo, "Winter offer"))
+
+    async def scenario() -> None:
+        app = create_app(demo, watch_seconds=3600)
+        async with app.run_test(size=(120, 40)) as pilot:
+            _, campaigns = await _marketing(app, pilot)
+            _select(campaigns, "campaign:1")
+            await pilot.press("enter")
+            await settle(app, pilot)
+            _select(app.screen.query_one("#members", RecordTable), f"contact:{member}")
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert app.screen.name == "contact" and app.screen.contact_id == member
+            timeline = app.screen.query_one("#timeline", RecordTable)
+            texts = _cells(timeline, 2)
+            joined = texts.index("added to campaign Winter offer")
+            timeline.focus()
+            timeline.move_cursor(row=joined)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert app.screen.name == "campaign" and app.screen.campaign_id == 1
+
+    run(scenario())

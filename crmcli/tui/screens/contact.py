@@ -322,13 +322,21 @@ class ContactScreen(CrmScreen):
         return self.contact_id
 
     def action_open(self) -> None:
-        """A case's entry on the timeline (its opening, a status change, a note or mail on it) opens the case."""
+        """A case's entry on the timeline (its opening, a status change, a note or mail on it) opens the
+        case; joining a campaign opens the campaign."""
         table = self._table()
         row = table.cursor_row
-        if table.display and 0 <= row < len(self._entries) and self._entries[row].case_id is not None:
+        if not (table.display and 0 <= row < len(self._entries)):
+            return
+        entry = self._entries[row]
+        if entry.case_id is not None:
             from crmcli.tui.screens.cases import CaseScreen
 
-            self.app.push_screen(CaseScreen(self._entries[row].case_id))
+            self.app.push_screen(CaseScreen(entry.case_id))
+        elif entry.type == "campaign":  # its id is the campaign's
+            from crmcli.tui.screens.marketing import CampaignScreen
+
+            self.app.push_screen(CampaignScreen(entry.id))
 
     def on_data_table_row_selected(self, event: TimelineTable.RowSelected) -> None:
         if event.data_table.id == "timeline":
