@@ -84,7 +84,8 @@ def start(ctx: typer.Context, ref: Ref) -> None:
         found = campaigns.get(session, ref)
         joined = campaigns.begin(session, found, now=context.now())
         total = campaigns.count_members(session, found)
-    note(f"started campaign #{found.id} {found.name}: {_members(joined)} from its segment, {total} in all")
+        came = f"{_members(joined)} from its segment" if found.segment_id is not None else "no segment"
+    note(f"started campaign #{found.id} {found.name}: {came}, {total} in all")
 
 
 @app.command("list")
@@ -222,6 +223,9 @@ def members(
     """A campaign's members and their responses; with --add or --remove, change them."""
     from crmcli.core import campaigns, contacts
 
+    for change in ("add_", "remove"):
+        for listing in ("limit", "fmt", "quiet"):  # they shape the listing, which a change does not print
+            exclusive(ctx, change, listing)
     context = state.context(ctx)
     if not add_ and not remove:
         with context.database.session() as session:

@@ -86,6 +86,12 @@ def test_a_draft_freezes_its_members_when_it_starts(ten: Run) -> None:
     assert listed[0]["by_hand"] is False and listed[0]["responses"] == []
 
 
+def test_a_draft_without_a_segment_starts_with_its_hand_picked_members(ten: Run) -> None:
+    ten("campaigns", "add", "Calls", "--channel", "call", "--not-started")
+    ten("campaigns", "members", "calls", "--add", "Person 01")
+    assert ten("campaigns", "start", "calls").stderr == "started campaign #1 Calls: no segment, 1 in all\n"
+
+
 def test_start_twice_is_a_conflict(ten: Run, crm: Run, db_path: Path) -> None:
     ten("campaigns", "add", "Spring offer", "--segment", "berlin-vips")
     before = dump(db_path)
@@ -180,6 +186,8 @@ def test_deals_edit_links_and_unlinks_a_campaign(ten: Run, crm: Run) -> None:
     (("campaigns", "members", "spring", "--remove", "Outsider"), 2, "Outsider is not a member"),
     (("campaigns", "members", "spring", "--add", "Person 01", "--remove", "Person 01"), 2,
      "a contact cannot be added and removed at once"),
+    (("campaigns", "members", "spring", "--add", "Outsider", "-f", "json"), 2,
+     "--add and --format cannot be used together"),
     (("campaigns", "report", "winter"), 3, "no campaign matches 'winter'"),
     (("campaigns", "show", "#99"), 3, "no campaign with id 99"),
     (("campaigns", "rm", "spring"), 2, "refused without --yes"),
