@@ -25,7 +25,8 @@ NOUNS = {"organization": "organisation", "contact": "contact", "contact_email": 
          "contact_field": "field", "tag": "tag name", "contact_tag": "tag", "interaction": "interaction",
          "interaction_contact": "participant", "follow_up": "follow-up", "deal": "deal",
          "deal_contact": "deal contact", "stage_change": "stage", "service_case": "case",
-         "case_status_change": "case status"}
+         "case_status_change": "case status", "segment": "segment", "campaign": "campaign",
+         "campaign_member": "campaign member", "campaign_response": "campaign response"}
 ACTIONS = {"insert": "added", "update": "changed", "delete": "removed", "erase": "erased"}  # erase: core/privacy
 # Fields not shown: bookkeeping, or kept copies of other changes.
 HIDDEN = {"id", "uid", "name_key", "created_at", "updated_at", "version", "last_contact_at", "last_activity_at",
@@ -168,7 +169,7 @@ class Labels:
             return ""
         if table == "contact" or table == "deal":
             return f"#{change.row_key} {values.get('name', '')}".strip()
-        if table in ("organization", "tag"):
+        if table in ("organization", "tag", "campaign", "segment"):
             return f"#{change.row_key} {values.get('name', '')}".strip()
         if table == "interaction" or table == "follow_up":
             return f"#{change.row_key}"
@@ -180,8 +181,11 @@ class Labels:
 
     def value(self, table: str, values: dict[str, Any]) -> str:
         """What was added or removed, in a few words."""
-        if table in ("contact", "organization", "deal", "tag"):
+        if table in ("contact", "organization", "deal", "tag", "campaign", "segment"):
             return str(values.get("name", ""))
+        if table in ("campaign_member", "campaign_response"):  # `replied to #3 Spring offer`, `#3 Spring offer`
+            campaign = self.name("campaign", values.get("campaign_id"))
+            return f"{values['kind']} to {campaign}" if values.get("kind") else campaign
         if table == "contact_email":
             return str(values.get("address", ""))
         if table == "contact_phone":

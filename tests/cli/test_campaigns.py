@@ -272,3 +272,17 @@ def test_the_report_of_one_campaign_is_a_card_of_every_figure(ten: Run) -> None:
 def test_log_eml_takes_no_campaign(ten: Run, crm: Run) -> None:
     ten("campaigns", "add", "Spring offer")
     refused(crm("log", "--eml", "mail.eml", "--campaign", "spring"), 2, "--eml and --campaign cannot be used together")
+
+
+def test_history_and_undo_name_campaign_records(ten: Run) -> None:
+    ten("campaigns", "add", "Spring offer", "--segment", "berlin-vips")
+    ten("campaigns", "respond", "spring", "Person 01", "unsubscribed")
+    [change] = [c for c in json.loads(ten("history", "Person 01", "-f", "json").stdout)
+                if c["record"].startswith("campaign response")]
+    assert (change["record"], change["action"], change["after"]) == \
+        ("campaign response of contact #1 Person 01", "added", "unsubscribed to #1 Spring offer")
+    undone = ten("undo", "--yes")
+    assert undone.stderr.endswith(": 1 campaign response added, 1 contact changed\n")
+    person = json.loads(ten("contacts", "show", "Person 01", "-f", "json").stdout)[0]
+    assert person["do_not_contact_at"] is None  # undoing the response takes the mark back
+    assert json.loads(ten("campaigns", "members", "spring", "-f", "json").stdout)[0]["responses"] == []
