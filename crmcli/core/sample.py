@@ -440,7 +440,7 @@ def _marketing(conn: Connection, now: datetime) -> dict[str, int]:
     responses = [{"id": n, "campaign_id": 1, "contact_id": cid, "kind": kind, "at": now - timedelta(days=days)}
                  for n, (cid, (kind, days)) in enumerate(zip(members, DEMO_RESPONSES), start=1)]
     conn.execute(sa.insert(CAMPAIGN_RESPONSE), responses)
-    return {"segments": len(DEMO_SEGMENTS), "campaigns": 1, "campaign members": len(members),
+    return {"segments": len(DEMO_SEGMENTS), "campaign": 1, "campaign members": len(members),
             "campaign responses": len(responses)}
 
 
