@@ -36,6 +36,8 @@ READERS: dict[str, Callable[[str], Any]] = {
     "--at": lambda t: dates.parse_moment(t, now=NOW, lean="past"),
     "--since": lambda t: dates.parse_since(t, now=NOW),
     "--as-of": lambda t: dates.parse_since(t, now=NOW),
+    "--last-contact-before": lambda t: dates.parse_since(t, now=NOW),  # crm segments (core/segments.py reads it so)
+    "--last-contact-after": lambda t: dates.parse_since(t, now=NOW),
     "--due": lambda t: followups.Due.parse(t, now=NOW),
     "--close": lambda t: dates.parse(t, now=NOW, lean="future"),
     "--closing-before": lambda t: dates.parse(t, now=NOW, lean="future"),
