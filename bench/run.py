@@ -30,6 +30,7 @@ from typing import Callable
 
 from sqlalchemy.engine import Connection
 
+from crmcli.core.sample import TAGS
 from crmcli.core.search import fts_query, parse_query, search
 from crmcli.storage.database import Database
 from generate import DATA_DIR, NOW, ensure_dataset
@@ -219,6 +220,10 @@ def figures(dataset: Path, work: Path, conn: Connection) -> list[Figure]:
         # Issue 15: every figure of 100,000 contacts aggregated in SQL (1M interactions, 20k deals), the
         # page's 10 + 10 rows printed. Absolute (the issue's target).
         Figure("crm report customers (100k contacts)", command([*crm, "report", "customers"]), 3.0),
+        # Issue 15: a saved segment's listing against the plain listing of the same database (add_segments).
+        *[Figure(f"crm contacts list --segment {label}", command([*crm_work, "contacts", "list", "--segment", name,
+                                                                  "--format", "csv"]), 1.5,
+                 floor=command([*crm_work, *LIST_COMMAND])) for label, name, _ in SEGMENTS],
         # The interaction figures search interactions alone: named records (20 follow-ups titled "Send the
         # invoice") would otherwise fill the page and leave the interaction search untimed.
         *[Figure(f"search {label}: {text!r} (in-process, interactions)", call(searching(conn, text, "interaction")),
@@ -319,6 +324,29 @@ def import_command(dataset: Path, work: Path, *, fresh: bool) -> Callable[[int],
                            check=True)
         return [CRM, "--db", str(target), "import", "contacts", str(source)]
     return make
+
+
+# Five-condition segments, added to the work copy before timing. "five": few of the 100k (a
+# campaign's audience); "most rows": conditions that hold for every contact with a tag (about 5 in
+# 6), so the listing prints nearly the plain one's rows and the ratio is mostly the conditions' cost.
+SEGMENTS = (
+    ("five (tags, field, owner, two last-contact days)", "Bench five",
+     ["--any-tag", "vip", "--any-tag", "client", "--field", "source=referral", "--owner", "",
+      "--last-contact-after", "2026-01-01", "--last-contact-before", "2026-10-01"]),
+    ("most rows (five conditions, any tag at all)", "Bench most rows",
+     ["--owner", "", "--last-contact-after", "2020-01-01", "--last-contact-before", "2030-01-01",
+      *(arg for tag in TAGS for arg in ("--any-tag", tag))]),  # and not marked do not contact
+)
+
+
+def add_segments(work: Path) -> str:
+    """Save SEGMENTS in the work copy (not timed); what each holds."""
+    said = []
+    for _label, name, conditions in SEGMENTS:
+        done = subprocess.run([CRM, "--db", str(work), "segments", "add", name, *conditions], capture_output=True,
+                              text=True, check=True)
+        said.append(done.stderr.strip())
+    return "\n".join(said)
 
 
 def remind_command(dataset: Path) -> Command:
@@ -519,6 +547,7 @@ def main(argv: list[str] | None = None) -> int:
     print(check_list_output(dataset, EXPORT_COMMAND, EXPORT_SQL))
     print(check_remind_output(dataset))
     print(check_dupes_output(dataset))
+    print(add_segments(work))
 
     results = []
     db = Database.open(str(dataset))  # for the in-process figures, opened once
