@@ -7,7 +7,7 @@ first, five members of whom three responded and one bounced."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
@@ -75,10 +75,27 @@ def _select(table: RecordTable, key: str) -> None:
     table.move_cursor(row=table.get_row_index(key))
 
 
-def test_a_segment_defined_in_the_cli_gives_the_same_contacts_in_the_tuis_browser(demo: AppContext, ok) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(params=["sqlite", "postgres"])
+def demo_db(request: pytest.FixtureRequest, demo: AppContext) -> Iterator[tuple[AppContext, str]]:
+    """The demo on SQLite (the `demo` fixture's file), or the same data on a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield demo, str(demo.database.path)
+        return
+    from crmcli.context import open_context
+    from crmcli.core import clock, sample
+
+    url = request.getfixturevalue("pg_url")
+    context = open_context(url)
+    with context.database.connect(write=True) as conn:
+        sample.generate(conn, sample.DEMO, now=clock.utc_now())
+    yield context, url
+    context.close()
+
+
+def test_a_segment_defined_in_the_cli_gives_the_same_contacts_in_the_tuis_browser(demo_db, ok) -> None:  # type: ignore[no-untyped-def]
     """The issue's acceptance: `crm contacts list --segment` and the TUI's filtered browser agree,
-    opened from the segments view and picked in the browser (`s`)."""
-    db = str(demo.database.path)
+    opened from the segments view and picked in the browser (`s`), on both backends."""
+    demo, db = demo_db
     ok("--db", db, "segments", "add", "Quiet clients", "--any-tag", "client", "--any-tag", "vip",
        "--last-contact-before", "30 days ago", "--field", "source=referral")
     cli = sorted(f"contact:{i}" for i in ok("--db", db, "contacts", "list", "--segment", "Quiet clients",
