@@ -35,6 +35,7 @@ def _follow_up(text: str) -> object:
 READERS: dict[str, Callable[[str], Any]] = {
     "--at": lambda t: dates.parse_moment(t, now=NOW, lean="past"),
     "--since": lambda t: dates.parse_since(t, now=NOW),
+    "--ended": lambda t: dates.parse_moment(t, now=NOW, lean="past"),  # crm campaigns edit
     "--as-of": lambda t: dates.parse_since(t, now=NOW),
     "--last-contact-before": lambda t: dates.parse_since(t, now=NOW),  # crm segments (core/segments.py reads it so)
     "--last-contact-after": lambda t: dates.parse_since(t, now=NOW),
