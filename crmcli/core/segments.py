@@ -94,7 +94,8 @@ def condition(definition: Definition, now: datetime, settings: Any = None) -> An
     """The SQL boolean over the contact table that keeps the contacts `definition` describes, its
     relative dates read at `now` (aware; days start at midnight in now's zone). `settings` is not
     needed today (kept in the signature for conditions that read configuration)."""
-    c, ct, t, f, dc, d = Contact.__table__, CONTACT_TAG, TAG, CONTACT_FIELD, DEAL_CONTACT, Deal.__table__  # type: ignore[attr-defined]
+    c, d = Contact.__table__, Deal.__table__  # type: ignore[attr-defined]
+    ct, t, f, dc = CONTACT_TAG, TAG, CONTACT_FIELD, DEAL_CONTACT
     parts: list[Any] = []
     for name in definition.tags:
         parts.append(sa.exists().where(ct.c.contact_id == c.c.id, ct.c.tag_id == t.c.id, t.c.name == name))

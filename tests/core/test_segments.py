@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmcli.core import cadence, contacts, dates, deals, exports, followups, orgs, segments
+from crmcli.core import cadence, contacts, dates, deals, exports, followups, segments
 from crmcli.core.agenda import agenda
 from crmcli.core.models import CONTACT_FIELD, CONTACT_TAG, DEAL_CONTACT, TAG, Contact, Deal, Organization, Segment
 from crmcli.core.money import Amount
@@ -22,7 +22,7 @@ from crmcli.core.segments import Definition, Typed
 from crmcli.core.stages import DEFAULT
 from crmcli.errors import Ambiguous, Conflict, Invalid, NotFound
 from crmcli.storage.database import Database
-from tests.core.conftest import NOW, pin
+from tests.core.conftest import NOW
 
 
 @dataclasses.dataclass
@@ -115,8 +115,8 @@ def test_past_the_cadence_means_past_it_not_almost(db: Database) -> None:
         assert [item.contact for item in agenda(conn, NOW).keep_in_touch] == ["Past"]
 
 
-def test_a_relative_date_stays_relative_and_is_read_when_the_segment_is_used(db: Database, people: dict[str, int],
-                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_relative_date_stays_relative_and_is_read_when_the_segment_is_used(db: Database,
+                                                                             people: dict[str, int]) -> None:
     with db.session(write=True) as s:
         parsed = segments.parse_definition(s, Typed(last_contact_before="30d"), now=NOW, settings=SETTINGS)
         segments.add(s, "Quiet", parsed.definition)
@@ -364,8 +364,8 @@ def test_the_sql_keeps_whom_the_rules_written_in_python_keep(db: Database, drawn
 
 # -- the consumers: listing, export, agenda --------------------------------------------------------
 
-def test_the_listing_the_mailing_export_and_the_agenda_narrow_to_the_segment(db: Database, people: dict[str, int],
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_listing_the_mailing_export_and_the_agenda_narrow_to_the_segment(db: Database,
+                                                                           people: dict[str, int]) -> None:
     clients = _parse(db, any_tags=("client",), include_do_not_contact=True).definition
     with db.session(write=True) as s:
         for who in ("ann", "bob", "cy", "di"):
