@@ -341,7 +341,7 @@ class Campaign(Versioned, SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(default_factory=new_uid, unique=True, nullable=False)
     name: str = Field(nullable=False)
-    name_key: str = Field(index=True, nullable=False)
+    name_key: str = Field(unique=True, nullable=False)  # folded: one campaign per name (references go by name)
     segment_id: int | None = _parent("segment", on_delete="SET NULL", nullable=True)  # where its members came from
     channel: str = Field(nullable=False)  # email, call, event, letter
     cost_minor: int | None = Field(default=None, sa_type=BigInteger, nullable=True)  # whole cents

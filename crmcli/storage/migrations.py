@@ -421,7 +421,7 @@ def _v13_segments_and_campaigns(conn: Connection) -> None:
              sa.Column("id", sa.Integer, primary_key=True),
              sa.Column("uid", sa.String, nullable=False, unique=True),
              sa.Column("name", sa.String, nullable=False),
-             sa.Column("name_key", sa.String, nullable=False, index=True),
+             sa.Column("name_key", sa.String, nullable=False, unique=True),
              sa.Column("segment_id", sa.Integer, sa.ForeignKey("segment.id", ondelete="SET NULL"), index=True),
              sa.Column("channel", sa.String, nullable=False),
              sa.Column("cost_minor", sa.BigInteger),
