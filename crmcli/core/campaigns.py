@@ -31,6 +31,7 @@ from crmcli.core.models import CAMPAIGN_MEMBER, CAMPAIGN_RESPONSE, Campaign, Con
 from crmcli.core.money import Amount
 from crmcli.core.rows import LIST_SEPARATOR, Rows
 from crmcli.core.text import fold
+from crmcli.core.validate import one_of
 from crmcli.errors import Conflict, Invalid
 
 CHANNELS = ("email", "call", "event", "letter")
@@ -39,19 +40,12 @@ RESPONDED = ("replied", "meeting")  # what counts as a response in the rate; the
 UNSUBSCRIBED_REASON = "unsubscribed from campaign {name}"
 
 
-def _one_of(value: str, allowed: Sequence[str], what: str) -> str:
-    chosen = value.strip().lower()
-    if chosen not in allowed:
-        raise Invalid(f"unknown {what} {value.strip()!r}; use one of: {', '.join(allowed)}")
-    return chosen
-
-
 def check_channel(channel: str) -> str:
-    return _one_of(channel, CHANNELS, "campaign channel")
+    return one_of(channel, CHANNELS, "campaign channel")
 
 
 def check_kind(kind: str) -> str:
-    return _one_of(kind, RESPONSE_KINDS, "response")
+    return one_of(kind, RESPONSE_KINDS, "response")
 
 
 def check_name(name: str) -> str:

@@ -38,6 +38,7 @@ from crmcli.core.clock import as_utc
 from crmcli.core.identity import Me, login_name, new_owner, owned_by, owner_name
 from crmcli.core.models import CASE_STATUS_CHANGE, Contact, Deal, Interaction, ServiceCase, utcnow
 from crmcli.core.rows import LIST_SEPARATOR, Rows
+from crmcli.core.validate import one_of
 from crmcli.errors import Conflict, Invalid, NotFound
 
 KINDS = ("request", "complaint", "question", "incident")
@@ -87,23 +88,16 @@ def check_title(title: str) -> str:
     return cleaned
 
 
-def _one_of(value: str, allowed: Sequence[str], what: str) -> str:
-    chosen = value.strip().lower()
-    if chosen not in allowed:
-        raise Invalid(f"unknown {what} {value.strip()!r}; use one of: {', '.join(allowed)}")
-    return chosen
-
-
 def check_kind(kind: str) -> str:
-    return _one_of(kind, KINDS, "case kind")
+    return one_of(kind, KINDS, "case kind")
 
 
 def check_priority(priority: str) -> str:
-    return _one_of(priority, PRIORITIES, "priority")
+    return one_of(priority, PRIORITIES, "priority")
 
 
 def check_status(status: str) -> str:
-    return _one_of(status, STATUSES, "case status")
+    return one_of(status, STATUSES, "case status")
 
 
 def add(session: Session, contact: Contact, title: str, *, kind: str = "request", priority: str = "normal",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 from crmcli.errors import Invalid
 
@@ -125,3 +126,11 @@ def name(raw: str, what: str = "name") -> str:
     if not cleaned:
         raise Invalid(f"the {what} cannot be empty")
     return cleaned
+
+
+def one_of(value: str, allowed: Sequence[str], what: str) -> str:
+    """`value` as one of `allowed` (any case, spaces around it ignored), else one clear line."""
+    chosen = value.strip().lower()
+    if chosen not in allowed:
+        raise Invalid(f"unknown {what} {value.strip()!r}; use one of: {', '.join(allowed)}")
+    return chosen
