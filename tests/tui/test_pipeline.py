@@ -180,3 +180,47 @@ def test_a_move_shows_in_the_totals_before_the_cards_and_a_quick_second_move_is_
                 assert _flat(_head(app, stage)) == _flat(_expected_head(demo, stage))
 
     run(scenario())
+
+
+def test_moves_are_saved_in_the_order_they_were_made_even_when_the_first_save_is_slow(
+        demo: AppContext, monkeypatch: Any) -> None:
+    """]] with a slow first save (a busy database): the second save waits for it, so the deal ends two
+    stages on, and the cursor stays on it (no board read between the saves takes the card back)."""
+    import threading
+    import time
+
+    from crmcli.tui.screens import pipeline
+
+    real_move = pipeline.move_deal
+    saves: list[str] = []
+    first = threading.Event()
+
+    def slow_first(context: Any, deal_id: int, stage: str, reason: str | None) -> str:
+        if not first.is_set():
+            first.set()
+            time.sleep(0.4)
+        saves.append(stage)
+        return real_move(context, deal_id, stage, reason)
+
+    monkeypatch.setattr(pipeline, "move_deal", slow_first)
+
+    async def scenario() -> None:
+        app = create_app(demo, watch_seconds=3600)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("p")
+            await settle(app, pilot)
+            deal = _deal(app)
+            await pilot.press("right_square_bracket", "right_square_bracket")
+            for _ in range(40):  # the two saves and the board read after them
+                await pilot.pause(0.05)
+                if len(saves) == 2 and not getattr(app.screen, "_unsaved", ()):
+                    break
+            await settle(app, pilot)
+            assert saves == ["qualified", "proposal"]
+            assert _deal_row(demo, deal)["stage"] == "proposal"
+            assert _deal(app) == deal and app.focused.parent.stage == "proposal"
+            for stage in ("lead", "qualified", "proposal"):
+                assert _flat(_head(app, stage)) == _flat(_expected_head(demo, stage))
+
+    run(scenario())

@@ -4,6 +4,7 @@ the board is read again: the totals change on the key press, not after the datab
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from textual.app import ComposeResult
@@ -58,6 +59,10 @@ class PipelineScreen(CrmScreen):
         self._board: Board | None = None
         self._generation = 0  # a board read before the latest move is not shown
         self._following: tuple[int, str, str | None] | None = None  # a move drawn in the heads alone yet
+        # moves drawn but not saved yet, saved one at a time in the order they were made: two saves in
+        # parallel threads could land in either order (]] would end one stage on), and a board read
+        # between them would briefly take the card back
+        self._unsaved: deque[tuple[int, str, str | None]] = deque()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -208,6 +213,13 @@ class PipelineScreen(CrmScreen):
             cards = self._columns()[target].cards
             cards.move_cursor(row=cards.get_row_index(f"deal:{deal_id}"))
 
+        self._unsaved.append((deal_id, stage, reason))
+        if len(self._unsaved) == 1:
+            self._save_next()
+
+    def _save_next(self) -> None:
+        deal_id, stage, reason = self._unsaved[0]
+
         def work() -> tuple[str, bool]:
             try:
                 return move_deal(self.context, deal_id, stage, reason), True
@@ -217,9 +229,14 @@ class PipelineScreen(CrmScreen):
         self.in_thread(work, self._moved, group="write", exclusive=False)
 
     def _moved(self, answer: tuple[str, bool]) -> None:
+        """One move saved: the next one saved, or, the last, the board read again (whatever happened)."""
         message, ok = answer
+        self._unsaved.popleft()
         self.notify(message, severity="information" if ok else "error", timeout=4 if ok else 6)
-        self.action_reload()
+        if self._unsaved:
+            self._save_next()
+        else:
+            self.action_reload()
 
     # -- a deal's stage history ------------------------------------------------------------------
 
