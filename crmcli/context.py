@@ -61,6 +61,9 @@ class AppContext:
             database.actor = Actor(lambda: self.identity.name, self.command_line, self.now)
             database.on_wait = self.on_wait
             self._database = database
+            from crmcli.startup import resume_collector
+
+            resume_collector()  # the imports are done: see crmcli.startup
         return self._database
 
     @property

@@ -52,6 +52,37 @@ def test_write_path_stays_lean(tmp_path: Path) -> None:
     assert not loaded & {"rich", "keyring", "textual", "email_validator", "alembic"}
 
 
+def test_start_up_runs_without_the_collector_and_the_command_with_it(tmp_path: Path) -> None:
+    """The console script pauses the cyclic collector while it imports; opening the database ends
+    start-up: what exists then is frozen and the collector is on for the command's own work."""
+    code = (
+        "import sys, json, gc\n"
+        f"sys.argv = ['crm', '--db', {str(tmp_path / 'gc.db')!r}, 'contacts', 'add', 'Ann Lee']\n"
+        "from crmcli.cli.entry import main\n"
+        "from crmcli import context\n"
+        "seen = []\n"
+        "real = context.AppContext.open_database\n"
+        "def spy(self, **kw):\n"
+        "    seen.append(gc.isenabled())\n"
+        "    return real(self, **kw)\n"
+        "context.AppContext.open_database = spy\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(json.dumps([seen[0], gc.isenabled(), gc.get_freeze_count() > 10_000]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out.splitlines()[-1]) == [False, True, True]
+
+
+def test_the_collector_is_left_alone_where_the_console_script_did_not_pause_it() -> None:
+    import gc
+
+    from crmcli import startup
+
+    assert gc.isenabled()
+    startup.resume_collector()  # a test process, the TUI in a test: nothing paused, nothing to do
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
 def test_core_storage_and_io_import_no_ui() -> None:
     code = (
         "import sys, json, pkgutil, importlib\n"

@@ -12,6 +12,9 @@ def main() -> None:
 
         sys.stdout.write(f"crm {__version__}\n")
         return
+    from crmcli.startup import pause_collector
+
+    pause_collector()  # until the database is open: see crmcli.startup
     from crmcli.cli.main import run
 
     run()

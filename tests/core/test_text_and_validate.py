@@ -97,3 +97,21 @@ def test_special_use_domains_match_the_library() -> None:
     assert validate.SPECIAL_USE_DOMAINS == set(email_validator.SPECIAL_USE_DOMAIN_NAMES)
     assert validate.plain_email("ann@printer.local") is None
     assert validate.plain_email("Ann.Lee+crm@Acme.Example") == "ann.lee+crm@acme.example"
+
+
+@given(st.text(st.characters(codec="utf-8")))
+def test_printable_leaves_no_control_character_and_changes_only_them(text: str) -> None:
+    from crmcli.core.text import printable
+
+    shown = printable(text)
+    assert len(shown) == len(text)
+    assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029\u202a\u202b\u202c\u202d\u202e"
+                   "\u2066\u2067\u2068\u2069" for ch in shown)
+    assert all(a == b for a, b in zip(text, shown) if a.isprintable() and a != "\u2028" and a != "\u2029")
+
+
+def test_printable_shows_an_escape_and_keeps_plain_text_as_it_is() -> None:
+    from crmcli.core.text import printable
+
+    assert printable("Ann\x1b[31m red\tlate") == "Ann␛[31m red late"
+    assert printable("Zoë Øster: quote") == "Zoë Øster: quote"
