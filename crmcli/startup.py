@@ -12,21 +12,26 @@ from __future__ import annotations
 
 import gc
 
-_paused = False
+_depth = 0  # pauses not yet resumed: the TUI's launch pauses again around textual's import
+_ours = False  # the outermost pause turned the collector off (not someone before it)
 
 
 def pause_collector() -> None:
-    """Called first by the console script; nowhere else (a test process keeps its own settings)."""
-    global _paused
-    if gc.isenabled():
+    """The console script's first step, and the TUI's launch around its imports."""
+    global _depth, _ours
+    if _depth == 0:
+        _ours = gc.isenabled()
         gc.disable()
-        _paused = True
+    _depth += 1
 
 
 def resume_collector() -> None:
-    """Start-up is over: freeze what it made, collect again. Only undoes pause_collector."""
-    global _paused
-    if _paused:
-        _paused = False
+    """One pause is over (a no-op where none was made); at the last, start-up is: what it made is
+    frozen and the collector is on again, unless it was off before."""
+    global _depth
+    if _depth == 0:
+        return
+    _depth -= 1
+    if _depth == 0 and _ours:
         gc.freeze()
         gc.enable()

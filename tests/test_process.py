@@ -312,3 +312,26 @@ def _check_permission_messages(tmp_path: Path) -> None:
     assert _as_nobody(lambda: _open_message(readable / "new.db")) == (
         f"cannot create database {readable / 'new.db'}: no permission to write in the folder {readable} "
         "(mode 0755, owner root)")
+
+
+def test_pauses_nest_and_only_the_outermost_turns_the_collector_back_on() -> None:
+    """The TUI's launch pauses again around textual's import while the database opening inside it
+    resumes once: the collector comes back at the launch's end, not midway."""
+    import gc
+
+    from crmcli import startup
+
+    try:
+        startup.pause_collector()       # the console script
+        startup.pause_collector()       # the TUI's launch
+        startup.resume_collector()      # the database opened inside it
+        assert not gc.isenabled()
+        startup.resume_collector()      # the launch done
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        gc.disable()                    # someone else's choice: a pause and resume keep it
+        startup.pause_collector()
+        startup.resume_collector()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()

@@ -27,9 +27,9 @@ Ref = Annotated[str, typer.Argument(metavar="DEAL", help="The deal's id or a uni
 Contacts = Annotated[list[str] | None, typer.Option("--contact", "-c", metavar="CONTACT",
                                                     help="A contact on the deal (id, email or name). Repeatable.")]
 Value = Annotated[str | None, typer.Option("--value", "-v", metavar="AMOUNT",
-                                           help="12000, 12,000.50 or 12.000,50 (see --locale).")]
+                                           help="12000, 12,000.50 or 12.000,50, its currency written too if you like: \"2000 EUR\" (see --locale).")]
 Currency = Annotated[str | None, typer.Option("--currency", metavar="CODE",
-                                              help="ISO 4217 code (default: the `currency` setting).")]
+                                              help="ISO 4217 code (default: the one the value is written with, else the `currency` setting).")]
 Locale = Annotated[str | None, typer.Option("--locale", metavar="LOCALE",
                                             help="How the amount is written, e.g. de_DE for 12.000,50 "
                                                  "(default: the `locale` setting, else LANG).")]
@@ -57,7 +57,7 @@ def add(
     contact: Contacts = None,
     org: Org = None,
     value: Annotated[str, typer.Option("--value", "-v", metavar="AMOUNT",
-                                       help="12000, 12,000.50 or 12.000,50 (see --locale).")] = "0",
+                                       help="12000, 12,000.50 or 12.000,50, its currency written too if you like: \"2000 EUR\" (see --locale).")] = "0",
     currency: Currency = None,
     locale: Locale = None,
     stage: Annotated[str | None, typer.Option("--stage", "-s", metavar="STAGE",

@@ -58,9 +58,9 @@ def check_name(name: str) -> str:
 def parse_cost(text: str, settings: Any) -> Amount:
     """A cost as typed: `400 EUR`, `EUR 1.200,50`, or `400` in the currency setting, read as a
     segment's amount is (deals.amount's rules: the locale setting, no float)."""
-    from crmcli.core.segments import _amount
+    from crmcli.core.segments import typed_amount
 
-    return _amount(text, settings)
+    return typed_amount(text, settings)
 
 
 def label(campaign: Campaign) -> str:

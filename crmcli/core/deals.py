@@ -79,10 +79,19 @@ class DealDefaults:
 
 
 def amount(value: int | str, code: str | None, settings: DealSettings, *,
-           locale: str | None = None) -> tuple[int, str]:
-    """(minor units, currency) of a deal's value: in `code`, else the currency setting; an amount
-    as typed ("12.000,50") is read in `locale` (checked), else the locale setting."""
-    chosen = (code or "").strip() or settings.currency
+           locale: str | None = None, otherwise: str | None = None) -> tuple[int, str]:
+    """(minor units, currency) of a deal's value: in `code`, else the currency the amount is written
+    with ("2000 EUR", "EUR 2000"), else `otherwise` (an edited deal's own), else the currency
+    setting; an amount as typed ("12.000,50") is
+    read in `locale` (checked), else the locale setting. Deals, a segment's won value and a
+    campaign's cost all read an amount here."""
+    written = None
+    if isinstance(value, str):
+        value, written = split_currency(value)
+    if written and (code or "").strip() and money.currency(code or "") != written:
+        raise Invalid(f"the amount says {written} but the currency given is {money.currency(code or '')}: "
+                      "write one of them")
+    chosen = (code or "").strip() or written or otherwise or settings.currency
     if not chosen:
         raise Invalid("which currency? none is given and no default currency is set", hint="currency")
     code = money.currency(chosen)
@@ -90,6 +99,17 @@ def amount(value: int | str, code: str | None, settings: DealSettings, *,
         return value, code
     read_in = money.locale_name(locale) if locale is not None else settings.money_locale
     return money.parse(value, code, locale=read_in), code
+
+
+def split_currency(text: str) -> tuple[str, str | None]:
+    """"2000 EUR" or "EUR 2000" -> ("2000", "EUR"); "2000" -> ("2000", None). A three-letter word
+    at either end is taken for a currency code and must be a known one ("2000 EUX" is refused)."""
+    words = text.split()
+    if len(words) >= 2:
+        for word, rest in ((words[-1], words[:-1]), (words[0], words[1:])):
+            if len(word) == 3 and word.isalpha():
+                return " ".join(rest), money.currency(word)
+    return text, None
 
 
 @dataclass
@@ -235,7 +255,9 @@ def edit(session: Session, deal: Deal, changes: DealChanges, settings: DealSetti
             raise Invalid(f"{deal.currency} and {code} have different decimals: the value must be given again "
                           f"in {code}", hint="value_with_currency")
         if changes.value is not None:
-            deal.value_minor = amount(changes.value, code, chosen, locale=changes.locale)[0]
+            # a value written with its currency ("3000 GBP") sets it, unless --currency says otherwise
+            deal.value_minor, code = amount(changes.value, changes.currency, chosen, locale=changes.locale,
+                                            otherwise=code)
         deal.currency = code
     if changes.name is not None:
         deal.name = check_name(changes.name)

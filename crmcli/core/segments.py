@@ -266,7 +266,7 @@ def parse_definition(session: Session, typed: Typed, *, now: datetime, settings:
                           f"by stage ({', '.join(s.name for s in settings.stages.open)}), won ones by their value")
         changes["deal_stage"] = stage.name
     if typed.won_above is not None:
-        changes["won_value_above"] = _amount(typed.won_above, settings)
+        changes["won_value_above"] = typed_amount(typed.won_above, settings)
     definition = dataclasses.replace(current, **changes)
     if definition.last_contact_after is not None and definition.never_contacted:
         raise Invalid("a contact never contacted has no last contact to be recent: drop one of the two conditions")
@@ -282,15 +282,11 @@ def _tags(session: Session, raw: Iterable[str], warnings: list[str]) -> tuple[st
     return names
 
 
-def _amount(text: str, settings: Any) -> Amount:
-    """"2000 EUR", "EUR 2000" or "2000" (the default currency) -> an Amount in minor units."""
+def typed_amount(text: str, settings: Any) -> Amount:
+    """"2000 EUR", "EUR 2000" or "2000" (the default currency) -> an Amount (deals.amount's rules)."""
     from crmcli.core import deals
 
-    words = text.split()
-    code = next((w for w in words if w.isalpha() and len(w) == 3), None)
-    value = " ".join(w for w in words if w is not code) if code else text
-    minor, currency = deals.amount(value, code, settings)
-    return Amount(minor, currency)
+    return Amount(*deals.amount(text, None, settings))
 
 
 # -- the records -------------------------------------------------------------------------------------

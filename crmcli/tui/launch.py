@@ -2,19 +2,19 @@
 textual is imported: the database work is done by the time the first frame is, and the app starts
 without threads racing to import the same modules.
 
-The cyclic garbage collector is held off while starting: start-up makes long-lived objects only
-(modules, classes, SQL statements, widgets) and each collection walked them all again (~70 ms of a
-~0.8 s start on the bench dataset). They are then frozen out of later collections."""
+The cyclic garbage collector is held off while starting, as for every command (crmcli.startup):
+start-up makes long-lived objects only (modules, classes, SQL statements, widgets) and each
+collection walked them all again (~70 ms of a ~0.8 s start on the bench dataset). They are then
+frozen out of later collections."""
 
 from __future__ import annotations
 
-import gc
-
 from crmcli.context import AppContext
+from crmcli.startup import pause_collector, resume_collector
 
 
 def run(context: AppContext, *, headless: bool = False) -> None:
-    gc.disable()
+    pause_collector()  # again: opening the database resumed it, and textual is still to be imported
     try:
         from crmcli.storage.changes import ChangeWatch
         from crmcli.tui.panels import prefetch
@@ -24,7 +24,6 @@ def run(context: AppContext, *, headless: bool = False) -> None:
         from crmcli.tui.app import create_app
 
         app = create_app(context, watch=watch, panels=panels)
-        gc.freeze()
     finally:
-        gc.enable()
+        resume_collector()
     app.run(headless=headless)

@@ -306,3 +306,21 @@ def test_configured_stages_drive_moves_and_the_pipeline(ok: Run) -> None:
     assert [(p["stage"], p["probability"], p["weighted"]) for p in _json(ok, "pipeline")] == [("pitch", 40, "40.00")]
     ok("deals", "won", "book")
     assert _json(ok, "deals", "show", "book")[0]["stage"] == "signed"
+
+
+def test_a_value_written_with_its_currency_needs_no_currency_option(ann: Run, crm: Run) -> None:
+    """`--value "2000 EUR"` as a segment's won value and a campaign's cost are typed; a code that
+    disagrees with --currency, or is not one, is refused and nothing is added."""
+    assert ann("deals", "add", "Site", "-c", "ann lee", "--value", "2000 EUR").stderr == \
+        "added deal #1 Site: 2,000.00 EUR, lead\n"
+    assert "2,000.50 GBP" in ann("deals", "add", "Audit", "-c", "bob", "--value", "GBP 2,000.50").stderr
+    assert "2,000.00 EUR" in ann("deals", "add", "Care", "-c", "bob", "--value", "2000 eur", "--currency", "EUR").stderr
+    both = crm("deals", "add", "X", "-c", "bob", "--value", "2000 USD", "--currency", "EUR")
+    assert (both.exit_code, both.stdout) == (2, "")
+    assert both.stderr == "crm: the amount says USD but the currency given is EUR: write one of them\n"
+    unknown = crm("deals", "add", "X", "-c", "bob", "--value", "2000 EUX")
+    assert unknown.exit_code == 2 and "unknown currency 'EUX'" in unknown.stderr
+    assert sorted(d["id"] for d in _json(ann, "deals", "list")) == [1, 2, 3]
+    # editing: the written currency becomes the deal's; a bare value keeps the deal's own
+    assert "3,000.00 USD" in ann("deals", "edit", "1", "--value", "3000 USD").stderr
+    assert "4,000.00 USD" in ann("deals", "edit", "1", "--value", "4000").stderr
