@@ -31,6 +31,7 @@ from sqlalchemy.engine import Connection
 from crmcli.core.clock import as_utc
 from crmcli.core.db_copy import CHUNK, Feed, load, tables_in_order
 from crmcli.errors import Invalid
+from crmcli.io.readers import STRICT_NUMBERS, NotAJsonNumber
 from crmcli.io.readers import unstorable
 
 FORMAT = "crmcli-database"
@@ -81,9 +82,11 @@ def read(stream: IO[str], *, schema_version: int, source: str) -> Document:
     """Parse and check a document: its format, its schema version (this crmcli's), every table and
     column known. Values are checked when they are decoded (`restore`)."""
     try:
-        whole = json.load(stream)
+        whole = json.load(stream, **STRICT_NUMBERS)
     except json.JSONDecodeError as err:
         raise Invalid(f"{source}:{err.lineno}: not JSON ({err.msg})") from None
+    except NotAJsonNumber as err:
+        raise Invalid(f"{source}: not JSON ({err})") from None
     except UnicodeDecodeError:
         raise Invalid(f"{source} is not UTF-8 text") from None
     except RecursionError:

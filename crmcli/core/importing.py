@@ -129,12 +129,14 @@ def _text(value: Any) -> str | None:
 def _json_fields(value: Any) -> dict[str, str]:
     import json
 
+    from crmcli.io.readers import STRICT_NUMBERS
+
     if value is None or value == "":
         return {}
     if isinstance(value, str):
         try:
-            value = json.loads(value)
-        except (ValueError, RecursionError):  # not JSON; a 5,000-digit number; nested past Python's stack
+            value = json.loads(value, **STRICT_NUMBERS)
+        except (ValueError, RecursionError):  # NotAJsonNumber is a ValueError  # not JSON; a 5,000-digit number; nested past Python's stack
             raise Invalid(f"fields must be a JSON object such as {{\"source\": \"website\"}}, not "
                           f"{quoted(value)}") from None
     if not isinstance(value, dict):

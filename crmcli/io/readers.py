@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,14 +217,37 @@ def _object(value: Any, line: int) -> dict[str, Any]:
     return value
 
 
+class NotAJsonNumber(ValueError):
+    """NaN, Infinity or -Infinity: Python's parser reads them, JSON (RFC 8259) has no such number,
+    and stored they would come back as the text "nan" or break another program's reader."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise NotAJsonNumber(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    """A JSON number too large for a float (1e999) would read as infinity: refused as well."""
+    number = float(text)
+    if math.isinf(number):
+        raise NotAJsonNumber(f"{text[:40]} is too large a number")
+    return number
+
+
+# json.load/loads options for every reader of JSON here: strict about numbers.
+STRICT_NUMBERS: dict[str, Any] = {"parse_constant": _refuse_constant, "parse_float": _finite}
+
+
 def loads(text: str, line: int = 1) -> Any:
-    """JSON text parsed, or a ReadError that says why (its line counted from `line`): not JSON; a
-    number of thousands of digits (which int() refuses); arrays or objects nested deeper than
-    Python's parser follows."""
+    """JSON text parsed, or a ReadError that says why (its line counted from `line`): not JSON
+    (NaN and Infinity included); a number of thousands of digits (which int() refuses); arrays or
+    objects nested deeper than Python's parser follows."""
     try:
-        return json.loads(text)
+        return json.loads(text, **STRICT_NUMBERS)
     except json.JSONDecodeError as err:
         raise ReadError(line + err.lineno - 1, f"not JSON: {err.msg} (column {err.colno})") from None
+    except NotAJsonNumber as err:
+        raise ReadError(line, f"not JSON: {err}") from None
     except RecursionError:
         raise ReadError(line, "not JSON crm can read: arrays or objects nested too deeply") from None
     except ValueError:  # a number past int()'s 4,300 digits

@@ -190,3 +190,16 @@ def test_the_same_files_import_alike_on_postgres(pg_url: str, ok: Run, crm: Run,
              for rows in exports]
     assert strip[0] == strip[1] and len(strip[0]) == 2
     assert strip[0][1]["emails"] == ["work:zoe@acme.example", "zoe@mail.example"]
+
+
+def test_a_fields_cell_with_a_number_json_does_not_have_is_a_bad_row(ann: Run, crm: Run, db_path: Path,
+                                                                      tmp_path: Path) -> None:
+    """`{"score": NaN}` in a CSV's fields column: Python reads it, JSON has no NaN; it was stored as "nan"."""
+    path = tmp_path / "nan.csv"
+    path.write_text('name,fields\nZed,"{""score"": NaN}"\n', encoding="utf-8")
+    before = dump(db_path)
+    result = crm("import", "contacts", str(path))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines()[0] == (f"{path}:2: fields must be a JSON object such as "
+                                             "{\"source\": \"website\"}, not '{\"score\": NaN}'")
+    assert dump(db_path) == before

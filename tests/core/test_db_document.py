@@ -113,6 +113,7 @@ def _header(**changed: Any) -> str:
     (_header(tables={"tag": {"columns": [], "rows": [[]]}}), "doc.json: table tag has rows but no columns"),
     ("[" * 100_000, "doc.json: not a crmcli database document (arrays or objects nested too deeply)"),
     ('{"format": ' + "9" * 5_000 + "}", "doc.json: not a crmcli database document (a number of thousands of digits)"),
+    ('{"format": NaN}', "doc.json: not JSON (NaN is not a JSON number)"),
 ])
 def test_what_is_not_a_document_of_this_crmcli_is_one_line(text: str, message: str) -> None:
     with pytest.raises(Invalid) as err:

@@ -80,6 +80,11 @@ def test_the_format_comes_from_the_flag_then_the_suffix(path: str, given: str | 
     ("na\x00me\nAnn\n", "csv", 1, "a column name holds a NUL character"),
     ("[" * 100_000 + "]" * 100_000, "json", 1, "not JSON crm can read: arrays or objects nested too deeply"),
     ('{"name": ' + "9" * 5_000 + "}\n", "ndjson", 1, "not JSON crm can read: a number of thousands of digits"),
+    # Python's parser reads these; JSON has no such numbers, and stored they came back as the text "nan"
+    ('[{"name": "Ann", "fields": {"score": NaN}}]', "json", 1, "not JSON: NaN is not a JSON number"),
+    ('{"name": "Ann"}\n{"name": "Bo", "cadence_days": -Infinity}\n', "ndjson", 2,
+     "not JSON: -Infinity is not a JSON number"),
+    ('[{"name": "Ann", "fields": {"score": 1e999}}]', "json", 1, "not JSON: 1e999 is too large a number"),
     ("BEGIN:VCARD\r\nFN:A\x00nn\r\nEND:VCARD\r\n", "vcard", 1, "this record holds a NUL character"),
     ("just some text\r\n", "vcard", 1, "no vCard here (no BEGIN:VCARD line)"),
 ])
