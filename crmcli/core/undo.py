@@ -99,6 +99,15 @@ def erasures(conn: Connection) -> dict[int, int]:
     return found
 
 
+def _refuse_irreversible(command: Command) -> None:
+    """An erasure, or what a command changed that putting back would break the database again."""
+    _refuse_erased(command)
+    words = command.command_line.split()
+    if words[1:3] == ["db", "repair"] and "--drop-orphans" in words:
+        raise Conflict(f"cannot undo #{command.id} (`{command.command_line}`): the rows it removed pointed to records "
+                       "that were gone, and putting them back would break the database again; a backup has them")
+
+
 def _refuse_erased(command: Command) -> None:
     if command.erased_by == command.id:
         raise Conflict(f"#{command.id} erased a person's data (`{command.command_line}`): an erasure cannot be undone")
@@ -127,7 +136,7 @@ def target(conn: Connection, user: str, command_id: int | None = None) -> Comman
         if found[0].actor != user:
             raise Conflict(f"command #{command_id} is {found[0].actor}'s, not yours ({user}); only its author can "
                            "undo it")
-        _refuse_erased(found[0])
+        _refuse_irreversible(found[0])
         if found[0].undone_by is not None:
             raise Conflict(f"command #{command_id} was undone already by #{found[0].undone_by}; "
                            f"`crm undo {found[0].undone_by}` brings it back")
@@ -136,7 +145,7 @@ def target(conn: Connection, user: str, command_id: int | None = None) -> Comman
     own = _commands(conn, sa.and_(cmd.c.actor == user, cmd.c.undoes.is_(None), cmd.c.id.not_in(gone)), limit=1)
     if not own:
         raise NotFound(f"nothing to undo: {user} has no command that changed data and is not undone yet")
-    _refuse_erased(own[0])
+    _refuse_irreversible(own[0])
     return own[0]
 
 

@@ -109,3 +109,22 @@ def test_a_contacts_history_has_its_deals_and_the_command_line_leaves_the_databa
     newest = json.loads(sam("history", "ann", "-f", "json").stdout)[0]
     assert (newest["record"], newest["action"], newest["after"]) == ("deal #1 Website", "added", "Website")
     assert newest["command"] == "crm deals add Website -c ann -v 100 --currency EUR"
+
+
+def test_undo_of_a_repair_that_dropped_orphans_is_refused_and_changes_nothing(sam: Run, crm: Run, db_path) -> None:  # type: ignore[no-untyped-def]
+    """Putting back rows that point to records that are gone would break the database again."""
+    from tests.conftest import dump, sql
+
+    sam("contacts", "add", "Ann Lee", "-e", "ann@acme.example")
+    sql(db_path, "INSERT INTO contact_email (contact_id, address, position) VALUES (999, 'ghost@x.example', 0)")
+    sam("db", "repair", "--drop-orphans")
+    before = dump(db_path)
+    for args in (("undo", "--yes"), ("undo", "2", "--yes")):
+        refused = crm(*args)
+        assert (refused.exit_code, refused.stdout) == (5, "")
+        assert refused.stderr == ("crm: cannot undo #2 (`crm db repair --drop-orphans`): the rows it removed pointed "
+                                  "to records that were gone, and putting them back would break the database "
+                                  "again; a backup has them\n")
+    assert dump(db_path) == before
+    assert crm("db", "check").exit_code == 0
+    assert sam("undo", "1", "--yes").stderr.startswith("undone #1 ")  # the commands before it still can be
