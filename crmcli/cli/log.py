@@ -75,12 +75,10 @@ def log(
     kinds = interactions.Kinds(settings.log_kinds, settings.default_kind)
     chosen = kinds.check(kind)
     interactions.check_direction(chosen, direction)
-    answer = None
-    if campaign is not None:
+    if response is not None:  # refused before the editor opens
         from crmcli.core import campaigns
 
-        answer = campaigns.check_kind(response) if response is not None else \
-            campaigns.default_response(chosen, direction)
+        campaigns.check_kind(response)
     when = None
     if at is not None:
         from crmcli.core import dates
@@ -97,21 +95,19 @@ def log(
         with db.session() as session:
             found = [contacts.resolve(session, ref) for ref in refs]
             if campaign is not None:
+                from crmcli.core import campaigns
+
                 campaign = str(campaigns.get(session, campaign).id)
         refs = [str(c.id) for c in found]
         text = obtain(text, what=f"{chosen} with {', '.join(c.name for c in found)}", use_editor=use_editor)
     with db.session(write=True) as session:
         people = [contacts.resolve(session, ref) for ref in refs]
         logged = interactions.log_with_follow_up(session, people, text, kind=chosen, direction=direction,
-                                                 occurred_at=when, future=future, follow_up=todo, me=context.me)
+                                                 occurred_at=when, future=future, follow_up=todo, me=context.me,
+                                                 campaign=campaign, response=response, now=context.now())
         names = ", ".join(p.name for p in people)  # as typed: a contact named twice is said twice
-        if campaign is not None:
-            from crmcli.core.models import Interaction
-
-            joined = campaigns.get(session, campaign)
-            campaigns.on_interaction(session, joined, session.get(Interaction, logged.interaction_id), people, answer,
-                                     now=context.now())
-            names += f" for campaign {joined.name}" + (f" ({answer})" if answer else "")
+        if logged.campaign is not None:
+            names += f" for campaign {logged.campaign}" + (f" ({logged.response})" if logged.response else "")
     added(logged.interaction_id, f"{logged.kind} #{logged.interaction_id} with {names}", quiet=quiet, verb="logged")
     if logged.follow_up is not None:
         from crmcli.cli.output import note as say

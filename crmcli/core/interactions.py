@@ -113,13 +113,17 @@ class Logged:
     occurred_at: datetime                 # aware UTC
     contacts: tuple[tuple[int, str], ...]  # (id, name) of each contact named, once each, in order
     follow_up: AddedFollowUp | None
+    campaign: str | None = None           # the campaign's name, when it belongs to one
+    response: str | None = None           # the response it recorded for each contact there
 
 
 def log_with_follow_up(session: Session, people: Sequence[Contact], body: str, *, kind: str,
                        direction: str | None = None, occurred_at: datetime | None = None, future: bool = False,
-                       follow_up: "Planned | None" = None, me: Me = login_name) -> Logged:
+                       follow_up: "Planned | None" = None, me: Me = login_name, campaign: str | None = None,
+                       response: str | None = None, now: datetime | None = None) -> Logged:
     """`log`, and a follow-up for the first contact, owned by `me` (who logs it), in the caller's
-    transaction: if either is refused, neither is written."""
+    transaction: if either is refused, neither is written. With `campaign` (a reference), the
+    interaction belongs to it and records each contact's `response` (None: campaigns.default_response)."""
     entry = log(session, people, body, kind=kind, direction=direction, occurred_at=occurred_at, future=future)
     named = tuple({c.id: (c.id, c.name) for c in people}.values())
     added = None
@@ -128,8 +132,18 @@ def log_with_follow_up(session: Session, people: Sequence[Contact], body: str, *
 
         item = followups.add(session, people[0], follow_up.title, follow_up.due, me=me)
         added = AddedFollowUp(item.id, people[0].id, people[0].name, item.title, followups.due_of(item))  # type: ignore[arg-type]
+    joined = answer = None
+    if campaign is not None:
+        from crmcli.core import campaigns
+
+        answer = campaigns.check_kind(response) if response is not None else \
+            campaigns.default_response(entry.kind, direction)
+        found = campaigns.get(session, campaign)
+        campaigns.on_interaction(session, found, entry, people, answer, now=now)
+        joined = found.name
     at = entry.occurred_at
-    return Logged(entry.id, entry.kind, at if at.tzinfo else at.replace(tzinfo=UTC), named, added)  # type: ignore[arg-type]
+    return Logged(entry.id, entry.kind, at if at.tzinfo else at.replace(tzinfo=UTC), named, added,  # type: ignore[arg-type]
+                  joined, answer)
 
 
 def get(session: Session, ref: str | int) -> Interaction:

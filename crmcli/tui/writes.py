@@ -37,15 +37,20 @@ def due_text(context: Any, due: Any) -> str:
     return due.shown(context.local_now().tzinfo)
 
 
-def log(context: Any, refs: Sequence[str], text: str, *, kind: str, at: datetime | None, follow_up: Any) -> str:
-    """`crm log CONTACT... TEXT [--at] [--follow-up]`: the interaction, and its follow-up for the first contact."""
+def log(context: Any, refs: Sequence[str], text: str, *, kind: str, at: datetime | None, follow_up: Any,
+        campaign: str | None = None, response: str | None = None) -> str:
+    """`crm log CONTACT... TEXT [--at] [--follow-up] [--campaign [--response]]`: the interaction, its
+    follow-up for the first contact, and the campaign it answers."""
     from crmcli.core import contacts, interactions
 
     with context.database.session(write=True) as session:
         people = [contacts.resolve(session, ref) for ref in refs]
         done = interactions.log_with_follow_up(session, people, text, kind=kind, occurred_at=at,
-                                               follow_up=follow_up, me=context.me)
+                                               follow_up=follow_up, me=context.me, campaign=campaign,
+                                               response=response, now=context.now())
     said = f"logged {done.kind} #{done.interaction_id} with {', '.join(name for _, name in done.contacts)}"
+    if done.campaign is not None:
+        said += f" for campaign {done.campaign}" + (f" ({done.response})" if done.response else "")
     if done.follow_up is not None:
         item = done.follow_up
         said += f"; follow-up #{item.id} due {due_text(context, item.due)}"

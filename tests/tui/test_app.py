@@ -171,7 +171,7 @@ def test_a_call_logged_in_the_tui_is_on_the_timeline(demo: AppContext) -> None:
             await pilot.press("tab")
             for ch in "fri: send it":
                 await pilot.press(ch if ch != " " else "space")
-            await pilot.press("enter")
+            await pilot.press("enter", "enter", "enter")  # past the empty campaign and response: saved
             await settle(app, pilot)
             with demo.database.connect() as conn:
                 newest = [r for r in timeline.rows(conn, contact_id).rows if r[7] == "Called from the TUI"]
@@ -189,6 +189,8 @@ def test_a_call_logged_in_the_tui_is_on_the_timeline(demo: AppContext) -> None:
     ("at", "in 2 years", "in the future"),
     ("kind", "fax", "unknown kind 'fax'"),
     ("follow_up", "no colon here", "WHEN: WHAT"),
+    ("response", "replied", "name the campaign too"),
+    ("campaign", "Autumn gala", "no campaign"),
 ])
 def test_bad_input_in_the_log_form_shows_inline_and_saves_nothing(demo: AppContext, field: str, typed: str,
                                                                   message: str) -> None:
@@ -222,6 +224,40 @@ def test_bad_input_in_the_log_form_shows_inline_and_saves_nothing(demo: AppConte
             assert app.screen.name == "contact" and count() == before
 
     run(scenario())
+
+
+def test_a_reply_logged_for_a_campaign_in_the_tui_records_the_response(demo: AppContext) -> None:
+    """The log form's campaign field does what `crm log --campaign` does: the interaction belongs to
+    the campaign and each contact's response (replied, by default) is recorded."""
+    with demo.database.connect() as conn:
+        member = conn.exec_driver_sql(
+            "SELECT contact_id FROM campaign_member WHERE campaign_id = 1 AND contact_id NOT IN "
+            "(SELECT contact_id FROM campaign_response) ORDER BY contact_id LIMIT 1").scalar_one()
+        name = conn.exec_driver_sql("SELECT name FROM campaign WHERE id = 1").scalar_one()
+
+    async def scenario() -> None:
+        from textual.widgets import Input
+
+        app = create_app(demo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _open_first_contact(app, pilot)
+            await pilot.press("L")
+            await settle(app, pilot)
+            modal = app.screen
+            modal.query_one("#with", Input).value = f"#{member}"
+            modal.query_one("#text", Input).value = "Yes please, send the offer"
+            modal.query_one("#campaign", Input).value = name.lower()
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert app.screen is not modal
+
+    run(scenario())
+    with demo.database.connect() as conn:
+        logged, campaign = conn.exec_driver_sql(
+            "SELECT id, campaign_id FROM interaction WHERE body = 'Yes please, send the offer'").one()
+        responses = conn.exec_driver_sql(
+            f"SELECT contact_id, kind, interaction_id FROM campaign_response WHERE contact_id = {member}").all()
+    assert campaign == 1 and [tuple(r) for r in responses] == [(member, "replied", logged)]
 
 
 def test_done_and_snooze_from_the_dashboard(demo: AppContext) -> None:

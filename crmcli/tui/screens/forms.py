@@ -52,10 +52,13 @@ class LogRequest:
     text: str
     at: datetime | None
     follow_up: Any  # followups.Planned | None
+    campaign: str | None = None  # a campaign reference: the interaction belongs to it
+    response: str | None = None  # each contact's response there (None: replied, or meeting for a meeting)
 
 
 class LogForm(_AboutContacts):
-    """`crm log`: with whom, kind, text, when (the CLI's date grammar), an optional follow-up."""
+    """`crm log`: with whom, kind, text, when (the CLI's date grammar), an optional follow-up, and
+    the campaign it answers with the response it records (`--campaign`, `--response`)."""
 
     def __init__(self, kinds: Any, who: Picked | None) -> None:
         super().__init__("Log an interaction", [
@@ -64,6 +67,9 @@ class LogForm(_AboutContacts):
             Field("text", "What happened", "Called about the quote", required=True),
             Field("at", "When", "empty: now; yesterday 3pm, fri, 2026-11-20 10:00"),
             Field("follow_up", "Follow-up", "optional: fri: send the revised quote"),
+            Field("campaign", "Campaign", "optional: the campaign it answers, e.g. Spring offer"),
+            Field("response", "Response", "with a campaign: replied, meeting, unsubscribed, bounced (empty: replied, "
+                                          "a meeting: meeting)"),
         ], who, focus="kind")
         self._kinds = kinds
 
@@ -79,11 +85,20 @@ class LogForm(_AboutContacts):
         follow_up = None
         if self.value("follow_up").strip():
             follow_up = followups.Planned.parse(self.value("follow_up"), now=now)
-        return LogRequest(self.refs("with"), kind, text, at, follow_up)
+        campaign = self.value("campaign").strip() or None
+        response = self.value("response").strip() or None
+        if response is not None:
+            from crmcli.core import campaigns
+            from crmcli.errors import Invalid
+
+            if campaign is None:
+                raise Invalid("a response is recorded for a campaign: name the campaign too")
+            response = campaigns.check_kind(response)
+        return LogRequest(self.refs("with"), kind, text, at, follow_up, campaign, response)
 
     def save(self, request: LogRequest) -> str:
         return writes.log(self.context, request.refs, request.text, kind=request.kind, at=request.at,
-                          follow_up=request.follow_up)
+                          follow_up=request.follow_up, campaign=request.campaign, response=request.response)
 
 
 # -- follow-ups -------------------------------------------------------------------------------------
