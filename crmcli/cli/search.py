@@ -1,4 +1,4 @@
-"""`crm search`: full text over contacts, organisations, deals, follow-ups and interactions."""
+"""`crm search`: full text over contacts, organisations, deals, follow-ups, service cases and interactions."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ class HitType(str, Enum):  # core.search.HIT_TYPES (not imported here: the core 
     organisation = "organisation"
     deal = "deal"
     follow_up = "follow-up"
+    case = "case"
     interaction = "interaction"
 
 
@@ -27,13 +28,14 @@ def search(
     words: Annotated[list[str], typer.Argument(metavar="WORDS...", help="All must match; quot* matches by prefix; "
                                                                       "\"two words\" is a phrase.")],
     hit_type: Annotated[HitType | None, typer.Option(
-        "--type", metavar="TYPE", help="Only contact, organisation, deal, follow-up or interaction hits.")] = None,
+        "--type", metavar="TYPE",
+        help="Only contact, organisation, deal, follow-up, case or interaction hits.")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, metavar="N", help="At most N hits (default 20).")] = 20,
     fmt: FormatOpt = Format.table,
     quiet: QuietOpt = False,
 ) -> None:
-    """Search contacts, organisations, deals, follow-ups and interactions; accents and case do not
-    matter, and any part of a word in Chinese, Japanese, Korean or Thai is found."""
+    """Search contacts, organisations, deals, follow-ups, service cases and interactions; accents and
+    case do not matter, and any part of a word in Chinese, Japanese, Korean or Thai is found."""
     from crmcli.cli.output import emit
     from crmcli.core import search as core
 

@@ -243,7 +243,7 @@ def _name_keys(conn: Connection) -> list[Problem]:
 # -- the search index ------------------------------------------------------------------------------
 
 _KIND_WORDS = {"interaction": "interaction", "contact": "contact", "organisation": "organisation",
-               "deal": "deal", "follow-up": "follow-up"}
+               "deal": "deal", "follow-up": "follow-up", "case": "case"}
 _STATE_WORDS = {"missing": "missing from the search index",
                 "extra": "gone from the data but still in the search index",
                 "different": "indexed with out-of-date text"}

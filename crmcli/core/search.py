@@ -1,7 +1,8 @@
 """Full-text search over interaction bodies and the records with names: contacts (names, emails,
-titles, organisation), organisations, deals (name, note) and follow-ups (title, note); an interaction
-is found by its people's names too. One interface over two indexes of the same design: FTS5 on
-SQLite (storage/search_index.py), tsvectors on PostgreSQL (storage/search_pg.py).
+titles, organisation), organisations, deals (name, note), follow-ups (title, note) and service
+cases (title); an interaction is found by its people's names too. One interface over two indexes
+of the same design: FTS5 on SQLite (storage/search_index.py), tsvectors on PostgreSQL
+(storage/search_pg.py).
 
 Query language, the same on both: words are ANDed; `quot*` matches by prefix; "two words" is a
 phrase. Case and accents never matter. In scripts written without spaces (Chinese, Japanese,
@@ -20,7 +21,8 @@ from typing import Any, Callable, Iterable, Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from crmcli.core.models import CONTACT_EMAIL, INTERACTION_CONTACT, Contact, Deal, FollowUp, Interaction, Organization
+from crmcli.core.models import (CONTACT_EMAIL, INTERACTION_CONTACT, Contact, Deal, FollowUp, Interaction, Organization,
+                                 ServiceCase)
 from crmcli.core.rows import Rows
 from crmcli.core.text import fold
 from crmcli.errors import Invalid
@@ -97,9 +99,9 @@ Hit = tuple[str, int, float | None]  # (type, id, rank), best first
 
 
 def search(conn: Connection, text: str, *, limit: int = 20, only: str | None = None) -> Rows:
-    """Ranked hits: the records with names first (contacts, organisations, deals and follow-ups,
-    ranked together: few, and usually what is wanted), then interactions. Only the finding of ids
-    differs between databases; the rest is shared. `only`: one of HIT_TYPES."""
+    """Ranked hits: the records with names first (contacts, organisations, deals, follow-ups and
+    cases, ranked together: few, and usually what is wanted), then interactions. Only the finding
+    of ids differs between databases; the rest is shared. `only`: one of HIT_TYPES."""
     if only is not None and only not in HIT_TYPES:
         raise Invalid(f"unknown hit type {only!r}; use one of: {', '.join(HIT_TYPES)}")
     terms = parse_query(text)
@@ -246,6 +248,16 @@ def _follow_ups(conn: Connection, ids: list[int]) -> Shown:
                      _joined(row.title, row.note)) for row in rows}
 
 
+def _cases(conn: Connection, ids: list[int]) -> Shown:
+    """A case as `#12 Invoice 1043 charged twice (Ann Lee, open)`, when it was opened, its title."""
+    from crmcli.storage.sql import iso_utc
+
+    k, c = ServiceCase.__table__, Contact.__table__
+    rows = conn.execute(sa.select(k.c.id, k.c.title, k.c.status, c.c.name, iso_utc(k.c.opened_at).label("opened"))
+                        .select_from(k.join(c, c.c.id == k.c.contact_id)).where(k.c.id.in_(ids)))
+    return {row.id: (f"#{row.id} {row.title} ({row.name}, {row.status})", row.opened, row.title) for row in rows}
+
+
 def _interactions(conn: Connection, ids: list[int]) -> Shown:
     from crmcli.storage.sql import iso_utc
 
@@ -262,7 +274,7 @@ def _interactions(conn: Connection, ids: list[int]) -> Shown:
 
 _SHOWN: dict[str, Callable[[Connection, list[int]], Shown]] = {
     "contact": _contacts, "organisation": _organisations, "deal": _deals, "follow-up": _follow_ups,
-    "interaction": _interactions}
+    "case": _cases, "interaction": _interactions}
 
 
 def _hit_rows(conn: Connection, hits: list[Hit], terms: list[Term]) -> Iterator[tuple[Any, ...]]:

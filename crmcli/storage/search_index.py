@@ -8,11 +8,11 @@
   out (reading the text as it still is) and an AFTER trigger that puts it back: links added,
   removed or moved (a merge), a contact's name key changed; a contact about to be deleted first
   has its links deleted (by a trigger), so that its name is still there to be taken out.
-- `entity_fts`: every record with a name, ranked together: contacts, organisations, deals and
-  follow-ups; rowid = id * 4 + the kind's place in KINDS (`record_key`). It indexes the folded
-  names (`name_key`: "Zoë Øster" -> "zoe oster") of contacts, organisations and deals so accents
-  never matter, plus a contact's title, organisation and emails, an organisation's website, a
-  deal's note, and a follow-up's title and note.
+- `entity_fts`: every record with a name, ranked together: contacts, organisations, deals,
+  follow-ups and service cases; rowid = id * 5 + the kind's place in KINDS (`record_key`). It
+  indexes the folded names (`name_key`: "Zoë Øster" -> "zoe oster") of contacts, organisations and
+  deals so accents never matter, plus a contact's title, organisation and emails, an
+  organisation's website, a deal's note, a follow-up's title and note, and a case's title.
 
 Scripts written without spaces (Han, kana, Hangul, Thai, Lao, Khmer): FTS5's unicode61 tokenizer
 makes a whole run of them one token, so `李` would never find "和李先生开会". Each of their
@@ -106,7 +106,8 @@ def _python_spaced(expr: str) -> str:
     return _once(expr, lambda v: _unless_ascii(v, f"crm_spaced({v})"))
 
 
-KINDS = ("contact", "organisation", "deal", "follow-up")
+# A new kind goes at the end: a kind's place is in every rowid (the index is rebuilt all the same).
+KINDS = ("contact", "organisation", "deal", "follow-up", "case")
 
 
 def record_key(kind: str, id_sql: str) -> str:
@@ -161,6 +162,8 @@ _RECORDS = {
     "deal": _Source("search_deal", "deal d", "d.id", (("name", "d.name_key"), ("detail", "coalesce(d.note, '')"))),
     "follow-up": _Source("search_follow_up", "follow_up f", "f.id",
                          (("name", "f.title"), ("detail", "coalesce(f.note, '')"))),
+    # A case by its title alone: its kind and status are words most cases share, its contact a record of its own.
+    "case": _Source("search_case", "service_case k", "k.id", (("name", "k.title"), ("detail", lambda _: "''"))),
 }
 _VIEWS = (_INTERACTION, *_RECORDS.values())
 
@@ -236,6 +239,7 @@ TRIGGERS = {
     **_record_triggers("organisation", "organization", "name_key, website", and_then=_ORG_PEOPLE),
     **_record_triggers("deal", "deal", "name_key, note"),
     **_record_triggers("follow-up", "follow_up", "title, note"),
+    **_record_triggers("case", "service_case", "title"),  # its contact deleted: the cascade's delete fires it
 }
 
 

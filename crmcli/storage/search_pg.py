@@ -70,6 +70,7 @@ VIEWS = {
     "search_deal": "SELECT d.id, crm_search_words(d.name_key, 'A') || crm_search_words(d.note, 'B') AS doc FROM deal d",
     "search_follow_up": "SELECT f.id, crm_search_words(f.title, 'A') || crm_search_words(f.note, 'B') AS doc "
                         "FROM follow_up f",
+    "search_case": "SELECT k.id, crm_search_words(k.title, 'A') AS doc FROM service_case k",
 }
 # kind -> (its view, the function indexing records of it by id, its table, the columns it reads)
 _RECORDS = {
@@ -77,6 +78,7 @@ _RECORDS = {
     "organisation": ("search_organisation", "crm_fts_organisation", "organization", "name_key, website"),
     "deal": ("search_deal", "crm_fts_deal", "deal", "name_key, note"),
     "follow-up": ("search_follow_up", "crm_fts_follow_up", "follow_up", "title, note"),
+    "case": ("search_case", "crm_fts_case", "service_case", "title"),
 }
 
 TABLES = (
@@ -139,6 +141,7 @@ TRIGGERS = {
     **_record_trigger("organisation", "PERFORM crm_fts_contact(ARRAY(SELECT id FROM contact WHERE org_id = NEW.id));"),
     **_record_trigger("deal"),
     **_record_trigger("follow-up"),
+    **_record_trigger("case"),  # a deleted contact's cases go by the foreign key, whose deletes fire it
 }
 
 
@@ -171,7 +174,8 @@ def sources() -> dict[str, str]:
 # The tables the views read. Their statistics are brought up to date before a rebuild: after a bulk
 # load (db copy) they have none yet, and without them the planner reads all contacts for each
 # interaction's people (a rebuild of 1M interactions ran over ten minutes instead of one).
-_READ = ("interaction", "interaction_contact", "contact", "contact_email", "organization", "deal", "follow_up")
+_READ = ("interaction", "interaction_contact", "contact", "contact_email", "organization", "deal", "follow_up",
+         "service_case")
 
 
 def rebuild(conn: Connection) -> None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from crmcli.storage.search_index import record_key
 from tests.conftest import Run, sql
 
 
 def _damaged(ann: Run, db_path: Path) -> None:
     ann("log", "ann", "Called about the quote")
     sql(db_path, "UPDATE contact SET last_contact_at = NULL WHERE id = 1")
-    sql(db_path, "DELETE FROM entity_fts WHERE rowid = 2 * 4")  # Anna Berg's index row
+    sql(db_path, f"DELETE FROM entity_fts WHERE rowid = {record_key('contact', '2')}")  # Anna Berg's index row
 
 
 def test_a_sound_database_is_ok(ann: Run, crm: Run, db_path: Path) -> None:

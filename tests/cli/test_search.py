@@ -1,5 +1,5 @@
-"""`crm search` as a user drives it: any part of a word in scripts without spaces, follow-up and
-deal hits, `--type`, and a rebuilt index."""
+"""`crm search` as a user drives it: any part of a word in scripts without spaces, follow-up, deal
+and case hits, `--type`, and a rebuilt index."""
 
 from __future__ import annotations
 
@@ -68,6 +68,20 @@ def test_edited_and_removed_follow_ups_and_deals_leave_search(ann: Run) -> None:
     assert _hits(ann, "invoice") == [] and _hits(ann, "upsell") == []
 
 
+def test_a_case_is_found_by_its_title_and_typed_case(ann: Run) -> None:
+    ann("cases", "add", "ann lee", "Invoice 1043 charged twice")
+    ann("log", "bob", "He was charged for shipping")
+    result = ann("search", "charged")
+    assert result.stderr == ""
+    header, case, call = result.stdout.splitlines()
+    assert header.split() == ["type", "id", "title", "when", "snippet"]
+    assert case.startswith("case          1  #1 Invoice 1043 charged twice (Ann Lee, new)  ")
+    assert case.endswith("  Invoice 1043 **charged** twice") and call.startswith("interaction   1  call with Bob")
+    assert ann("search", "charged", "--type", "case", "-q").stdout == "1\n"
+    assert _hits(ann, "charged", "--type", "interaction") == [("interaction", 1)]
+    assert "case or interaction hits" in " ".join(ann("search", "--help").stdout.split())
+
+
 def test_an_unknown_type_is_a_usage_error(ann: Run, crm: Run) -> None:
     result = crm("search", "quote", "--type", "fax")
     assert result.exit_code == 2 and result.stdout == ""
@@ -83,9 +97,12 @@ def test_reindex_brings_back_every_kind(ann: Run, db_path: Path) -> None:
     ann("log", "김철수", "김철수가 왔다")
     ann("fu", "add", "ann lee", "寄合同")
     ann("deals", "add", "Zenith renewal", "-c", "bob", "--value", "5", "--currency", "EUR")
+    ann("cases", "add", "bob", "Invoice 1043 charged twice")
     sql(db_path, "INSERT INTO interaction_fts (interaction_fts) VALUES ('delete-all')")
     sql(db_path, "DELETE FROM entity_fts")  # an index gone out of step
     assert _hits(ann, "철수") == [] and _hits(ann, "合同") == [] and _hits(ann, "zenith") == []
+    assert _hits(ann, "twice") == []
     assert "search index rebuilt" in ann("db", "reindex").stderr
     assert _hits(ann, "철수") == [("contact", 4), ("interaction", 1)]
     assert _hits(ann, "合同") == [("follow-up", 1)] and _hits(ann, "zenith") == [("deal", 1)]
+    assert _hits(ann, "twice") == [("case", 1)]

@@ -8,10 +8,11 @@ import sqlite3
 
 import pytest
 
-from crmcli.core import contacts, deals, followups, health, interactions
+from crmcli.core import cases, contacts, deals, followups, health, interactions
 from crmcli.core.stages import DEFAULT
 from crmcli.storage import migrations
 from crmcli.storage.database import Database
+from crmcli.storage.search_index import record_key
 from tests.conftest import dump
 from tests.core.conftest import NOW
 
@@ -128,16 +129,17 @@ def _index_damage(db: Database) -> None:
     """Contact 1's index row gone, organisation 1's text changed, a row for deal 9 (none such),
     interaction 1 gone from the index, a row for interaction 9 (none such)."""
     if db.is_sqlite:
-        _sql(db, "DELETE FROM entity_fts WHERE rowid = 1 * 4 + 0",
-             "UPDATE entity_fts SET detail = 'stale words' WHERE rowid = 1 * 4 + 1",
-             "INSERT INTO entity_fts (rowid, name, detail) VALUES (9 * 4 + 2, 'ghost', '')",
+        _sql(db, f"DELETE FROM entity_fts WHERE rowid = {record_key('contact', '1')}",
+             f"UPDATE entity_fts SET detail = 'stale words' WHERE rowid = {record_key('organisation', '1')}",
+             f"INSERT INTO entity_fts (rowid, name, detail) VALUES ({record_key('deal', '9')}, 'ghost', '')",
              "INSERT INTO interaction_fts (interaction_fts, rowid, body, people) "
              "SELECT 'delete', id, body, people FROM search_interaction WHERE id = 1",
              "INSERT INTO interaction_fts (rowid, body, people) VALUES (9, 'ghost', '')")
     else:
-        _sql(db, "DELETE FROM entity_fts WHERE rowid = 1 * 4 + 0",
-             "UPDATE entity_fts SET doc = to_tsvector('simple', 'stale words') WHERE rowid = 1 * 4 + 1",
-             "INSERT INTO entity_fts (rowid, doc) VALUES (9 * 4 + 2, to_tsvector('simple', 'ghost'))",
+        _sql(db, f"DELETE FROM entity_fts WHERE rowid = {record_key('contact', '1')}",
+             f"UPDATE entity_fts SET doc = to_tsvector('simple', 'stale words') "
+             f"WHERE rowid = {record_key('organisation', '1')}",
+             f"INSERT INTO entity_fts (rowid, doc) VALUES ({record_key('deal', '9')}, to_tsvector('simple', 'ghost'))",
              "DELETE FROM interaction_fts WHERE rowid = 1",
              "INSERT INTO interaction_fts (rowid, doc) VALUES (9, to_tsvector('simple', 'ghost'))")
 
@@ -158,6 +160,21 @@ def test_a_search_index_out_of_step_is_found_and_rebuilt(filled: Database) -> No
     assert done.fixed == ("rebuilt the search index",)
     with filled.connect() as conn:
         assert [(r.type, r.id) for r in search.search(conn, "quote").records()] == [("interaction", 1)]
+
+
+def test_a_case_missing_from_the_search_index_is_found_and_rebuilt(filled: Database) -> None:
+    from crmcli.core import search
+
+    with filled.session(write=True) as s:
+        cases.add(s, contacts.resolve(s, "ann lee"), "Invoice 1043 charged twice", now=NOW, policy=cases.CasePolicy())
+    assert health.check(filled).ok  # a new database with a case: nothing to report
+    _sql(filled, f"DELETE FROM entity_fts WHERE rowid = {record_key('case', '1')}")
+    found = health.check(filled)
+    assert _found(found) == {"case.missing": (1, ("#1",))}, found.problems
+    assert [p.line for p in found.problems] == ["search index: 1 case missing from the search index (e.g. #1)"]
+    assert _repaired_and_clean(filled).fixed == ("rebuilt the search index",)
+    with filled.connect() as conn:
+        assert [(r.type, r.id) for r in search.search(conn, "charged").records()] == [("case", 1)]
 
 
 def test_counts_are_exact_and_examples_few(filled: Database) -> None:

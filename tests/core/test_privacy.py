@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from crmcli.core import contacts, deals, followups, interactions, privacy, search, undo
+from crmcli.core import cases, contacts, deals, followups, interactions, privacy, search, undo
 from crmcli.core.models import AUDIT_CHANGE, AUDIT_COMMAND, DEAL_CONTACT, INTERACTION_CONTACT, STAGE_CHANGE, Deal
 from crmcli.errors import Conflict, NotFound
 from crmcli.storage.database import Database
@@ -145,6 +145,23 @@ def test_forget_keeps_a_word_of_her_name_that_another_person_on_the_record_share
     with db.session() as s:
         assert interactions.get(s, meeting).body == "Vera and [erased]'s sister; [erased] too"
         assert contacts.resolve(s, "vera").name == "Vera Lynn"  # her namesake stays
+
+
+def test_her_name_leaves_other_peoples_case_titles_and_the_search_index(db: Database) -> None:
+    vera, bob = add(db, "Vera Novak"), add(db, "Bob Marsh")
+    with db.session(write=True) as s:
+        case = cases.add(s, contacts.resolve(s, str(bob)), "Vera Novak was charged twice", now=NOW,
+                         policy=cases.CasePolicy()).id
+
+    def found(text: str) -> list[tuple[str, int]]:
+        with db.connect() as conn:
+            return [(row[0], row[1]) for row in search.search(conn, text, only="case").rows]
+
+    assert found("novak") == [("case", case)]
+    privacy.forget(db, vera)
+    with db.session() as s:
+        assert cases.get(s, case).title == "[erased] was charged twice"
+    assert found("vera") == [] and found("novak") == [] and found("charged") == [("case", case)]
 
 
 def test_accents_and_case_do_not_hide_her(db: Database) -> None:

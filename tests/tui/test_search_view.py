@@ -133,6 +133,30 @@ def test_enter_opens_each_kind_of_hit_in_its_screen_and_escape_comes_back(demo: 
     run(scenario())
 
 
+def test_a_word_of_a_case_title_finds_the_case_and_enter_opens_it(demo: AppContext) -> None:
+    from tests.tui.test_cases_tui import _card
+
+    async def scenario() -> None:
+        app = create_app(demo, watch_seconds=3600)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _search(app, pilot, "charged")
+            assert _headings(app) == ["Cases (1)"] and _ids(app) == [None, "case:1"]
+            assert _status(app) == "1 case for 'charged'"
+            title, _ = app.screen.query_one("#hits").get_option_at_index(1).prompt.renderables
+            assert title.plain.split("  ")[0] == "#1 Invoice 1043 charged twice (Uma Tanaka, open)"  # then when opened
+            await pilot.press("enter")  # from the box to the hit
+            await settle(app, pilot)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert app.screen.name == "case" and app.screen.case_id == 1
+            assert "Invoice 1043 charged twice" in _card(app)
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert app.screen.name == "search" and app.screen.query_one("#query").value == "charged"
+
+    run(scenario())
+
+
 def test_f5_opens_search_from_anywhere(demo: AppContext) -> None:
     async def scenario() -> None:
         app = create_app(demo, watch_seconds=3600)

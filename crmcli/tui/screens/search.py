@@ -1,6 +1,6 @@
 """Global search: the ranked search of `crm search` as the user types, its hits grouped by type
-(contacts, organisations, deals, follow-ups, interactions) with the core's snippets. Enter opens
-a hit in its screen; a follow-up or an interaction opens its contact."""
+(contacts, organisations, deals, follow-ups, cases, interactions) with the core's snippets. Enter
+opens a hit in its screen; a follow-up or an interaction opens its contact."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ LIMIT = 20        # hits per type: what `crm search` gives by default
 PREFIX_FROM = 3   # the word being typed matches by prefix from this length (`a*` would match most of the index)
 GROUPS = {"contact": ("Contacts", "contact", "contacts"), "organisation": ("Organisations", "organisation", "organisations"),
           "deal": ("Deals", "deal", "deals"), "follow-up": ("Follow-ups", "follow-up", "follow-ups"),
-          "interaction": ("Interactions", "interaction", "interactions")}
+          "case": ("Cases", "case", "cases"), "interaction": ("Interactions", "interaction", "interactions")}
 HINT = ("Type to search contacts, organisations, deals, follow-ups and interactions, as crm search does: "
         "every word must match, case and accents never matter, the word being typed matches its start, "
         "quot* matches by prefix and \"two words\" is a phrase. Tab or enter moves to the hits; enter opens one.")
@@ -221,6 +221,10 @@ class SearchScreen(CrmScreen):
             from crmcli.tui.screens.orgs import OrgScreen
 
             self.app.push_screen(OrgScreen(rid))
+        elif kind == "case":
+            from crmcli.tui.screens.cases import CaseScreen
+
+            self.app.push_screen(CaseScreen(rid))
         else:
             from crmcli.tui.screens.deal import DealModal, load_deal
 
