@@ -72,7 +72,7 @@ def test_typing_shows_each_types_hits_in_rank_order_under_its_heading(demo: AppC
 
 
 @pytest.mark.parametrize(("typed", "message"), [
-    ("", "Type to search contacts, organisations, deals, follow-ups and interactions"),
+    ("", "Type to search contacts, organisations, deals, follow-ups, cases and interactions"),
     ("zeppelinx", "Nothing matches 'zeppelinx'."),
     ("!!", "nothing to search for in '!!'"),
 ])

@@ -24,7 +24,7 @@ PREFIX_FROM = 3   # the word being typed matches by prefix from this length (`a*
 GROUPS = {"contact": ("Contacts", "contact", "contacts"), "organisation": ("Organisations", "organisation", "organisations"),
           "deal": ("Deals", "deal", "deals"), "follow-up": ("Follow-ups", "follow-up", "follow-ups"),
           "case": ("Cases", "case", "cases"), "interaction": ("Interactions", "interaction", "interactions")}
-HINT = ("Type to search contacts, organisations, deals, follow-ups and interactions, as crm search does: "
+HINT = ("Type to search contacts, organisations, deals, follow-ups, cases and interactions, as crm search does: "
         "every word must match, case and accents never matter, the word being typed matches its start, "
         "quot* matches by prefix and \"two words\" is a phrase. Tab or enter moves to the hits; enter opens one.")
 
