@@ -68,8 +68,8 @@ class LogForm(_AboutContacts):
             Field("at", "When", "empty: now; yesterday 3pm, fri, 2026-11-20 10:00"),
             Field("follow_up", "Follow-up", "optional: fri: send the revised quote"),
             Field("campaign", "Campaign", "optional: the campaign it answers, e.g. Spring offer"),
-            Field("response", "Response", "with a campaign: replied, meeting, unsubscribed, bounced (empty: replied, "
-                                          "a meeting: meeting)"),
+            # empty: "replied" ("meeting" for a meeting), as crm log --campaign records
+            Field("response", "Response", "replied, meeting, unsubscribed or bounced"),
         ], who, focus="kind")
         self._kinds = kinds
 
