@@ -27,6 +27,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any, Iterable, Iterator, TextIO
 
@@ -85,6 +86,7 @@ def read(stream: TextIO, fmt: str, *, raw: bool = False) -> tuple[list[str], Ite
 # -- text crm cannot store ---------------------------------------------------------------------------
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\0\ud800-\udfff]")
 
 
 def unstorable(text: str) -> str | None:
@@ -101,6 +103,14 @@ def unstorable(text: str) -> str | None:
 def _wrong_in(value: Any) -> str | None:
     """The first reason any text in `value` (a JSON value: keys too, nested lists and objects walked
     without recursion, however deep) cannot be stored."""
+    if isinstance(value, dict):  # a record of text cells, most often: one search over all of it
+        try:
+            whole = "\x01".join(chain(value, value.values()))
+        except TypeError:  # a number, null, a list or an object among them: walked below
+            pass
+        else:
+            if not _UNSTORABLE.search(whole):
+                return None
     pending = [value]
     while pending:
         item = pending.pop()
