@@ -1,7 +1,9 @@
 """`crm tui` from launch to the dashboard's data painted, then exit: the candidate of the TUI
 start-up figure. The same path as `crm --db DB tui` (the database opened, then `tui.launch.run`),
-run headless. Once the dashboard has drawn what the last of its panels brought it writes `painted`
-on stdout, where bench/tui.py stops its clock (the interpreter's exit is not the user's wait), and exits.
+run headless. Once the dashboard has drawn what the last of its first-paint panels brought it writes
+`painted` on stdout, where bench/tui.py stops its clock (the interpreter's exit is not the user's
+wait); the panels read after the start (panels.LATE: the customer figures) then come in, and once
+they are drawn it writes `complete` (timed apart, informational) and exits.
 The dashboard is patched when it is first imported, so textual is imported where `crm tui`
 imports it, not earlier.
 
@@ -22,16 +24,26 @@ DASHBOARD = "crmcli.tui.screens.dashboard"
 
 def painted(app: Any) -> None:
     os.write(1, b"painted\n")  # the fd itself: textual holds sys.stdout while it runs
+
+
+def complete(app: Any) -> None:
+    os.write(1, b"complete\n")
     app.exit()
 
 
 def exit_once_painted(dashboard: ModuleType) -> None:
+    from crmcli.tui.panels import LATE
+
     shown = dashboard.DashboardScreen._show
+    said: list[str] = []
 
     def show_then_exit(self: Any, name: str, panel: Any) -> None:
         shown(self, name, panel)
-        if not self.waiting:  # every panel has its data: say so once that is painted, and exit
+        if not (self.waiting - LATE) and not said:  # the first paint's panels have their data
+            said.append("painted")
             self.app.call_after_refresh(painted, self.app)
+        if not self.waiting:  # and the late ones: say so once that is painted, and exit
+            self.app.call_after_refresh(complete, self.app)
 
     dashboard.DashboardScreen._show = show_then_exit
 
