@@ -47,6 +47,13 @@ def _expected_head(demo: AppContext, stage: str) -> str:
                                                    for c, m in column.totals)
 
 
+async def _open_board(app: Any, pilot: Any) -> None:
+    """From the dashboard, `p`: the pipeline board with its data."""
+    await settle(app, pilot)
+    await pilot.press("p")
+    await settle(app, pilot)
+
+
 def _flat(text: str) -> str:
     return " ".join(text.split())
 
@@ -55,9 +62,7 @@ def test_a_deal_moved_on_the_board_has_a_stage_change_and_the_totals_follow(demo
     async def scenario() -> None:
         app = create_app(demo, watch_seconds=3600)
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(app, pilot)
-            await pilot.press("p")
-            await settle(app, pilot)
+            await _open_board(app, pilot)
             assert app.screen.name == "pipeline"
             deal = _deal(app)
             before = {s: _head(app, s) for s in ("lead", "qualified")}
@@ -90,9 +95,7 @@ def test_won_and_lost_with_its_reason_an_empty_reason_saves_nothing(demo: AppCon
 
         app = create_app(demo, watch_seconds=3600)
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(app, pilot)
-            await pilot.press("p")
-            await settle(app, pilot)
+            await _open_board(app, pilot)
             await pilot.press("l")  # the qualified column
             won = _deal(app)
             await pilot.press("w")
@@ -160,9 +163,7 @@ def test_a_move_shows_in_the_totals_before_the_cards_and_a_quick_second_move_is_
     async def scenario() -> None:
         app = create_app(demo, watch_seconds=3600)
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(app, pilot)
-            await pilot.press("p")
-            await settle(app, pilot)
+            await _open_board(app, pilot)
             screen = app.screen
             deal = _deal(app)
             lead = screen.query_one("#stage-lead", StageColumn)
@@ -207,9 +208,7 @@ def test_moves_are_saved_in_the_order_they_were_made_even_when_the_first_save_is
     async def scenario() -> None:
         app = create_app(demo, watch_seconds=3600)
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(app, pilot)
-            await pilot.press("p")
-            await settle(app, pilot)
+            await _open_board(app, pilot)
             deal = _deal(app)
             await pilot.press("right_square_bracket", "right_square_bracket")
             for _ in range(40):  # the two saves and the board read after them
