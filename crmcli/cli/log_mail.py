@@ -99,10 +99,15 @@ def _tell_unknown(unknown: tuple[str, ...], *, sender_unknown: bool, mine: tuple
         note("if the sender is you, say so: crm config set my_emails YOUR@ADDRESS (a mail from you is outgoing)")
 
 
+BATCH = 1_000  # mails parsed, then logged together: memory stays that of one batch, whatever the folder
+
+
 def import_folder(ctx: typer.Context, path: str, *, since: str | None, dry_run: bool, skip_invalid: bool,
                   create: bool, quiet: bool) -> None:
-    """`crm import mail`: every mail read and parsed first (a bad one named by its position), then all
-    logged in one transaction, or none."""
+    """`crm import mail`: the mails read, parsed and logged a batch at a time, all in one transaction;
+    a bad one is named by its position, and unless --skip-invalid nothing is logged (the reading goes
+    on, to name every bad one, then the transaction is rolled back). A batch at a time, not the whole
+    folder parsed first: a 100,000-mail archive would hold every parsed mail in memory."""
     from crmcli.cli.importing import _DryRun
     from crmcli.cli.progress import ImportProgress
     from crmcli.core import mail_log
@@ -118,37 +123,45 @@ def import_folder(ctx: typer.Context, path: str, *, since: str | None, dry_run: 
         from crmcli.core import dates
 
         start = dates.parse_since(since, now=context.local_now())
-    mails: list[tuple[str, Mail]] = []
     problems: list[tuple[str, str]] = []
     older = 0
-    progress = ImportProgress(None, unit="messages")
-    try:
-        for n, (position, data) in enumerate(mail_io.read_mailbox(Path(path)), start=1):
-            try:
-                mail = mail_io.parse(data)
-            except CrmError as err:
-                problems.append((position, str(err)))
-            else:
-                if start is not None and (mail.date or context.now()) < start:
-                    older += 1
-                else:
-                    mails.append((position, mail))
-            progress(n)
-    finally:
-        progress.close()
-    if problems and not skip_invalid:
-        _tell_problems(problems)
-        raise Invalid(f"{counted(len(problems), 'bad message')} in {path}; nothing imported "
-                      "(fix them, or --skip-invalid imports the rest)")
-    result: MailLogResult | None = None
+    result = mail_log.MailLogResult()
+    options = _logging(ctx, create=create)
     try:
         with context.database.session(write=True) as session:
-            result = mail_log.log_mails(session, mails, **_logging(ctx, create=create))
+            batch: list[tuple[str, Mail]] = []
+
+            def log_batch() -> None:
+                if batch and (skip_invalid or not problems):  # after a bad mail nothing more is logged
+                    result.outcomes.extend(mail_log.log_mails(session, batch, **options).outcomes)
+                batch.clear()
+
+            progress = ImportProgress(None, unit="messages")
+            try:
+                for n, (position, data) in enumerate(mail_io.read_mailbox(Path(path)), start=1):
+                    try:
+                        mail = mail_io.parse(data)
+                    except CrmError as err:
+                        problems.append((position, str(err)))
+                    else:
+                        if start is not None and (mail.date or context.now()) < start:
+                            older += 1
+                        else:
+                            batch.append((position, mail))
+                    if len(batch) >= BATCH:
+                        log_batch()
+                    progress(n)
+                log_batch()
+            finally:
+                progress.close()
+            if problems and not skip_invalid:  # raised inside the transaction: it is rolled back
+                _tell_problems(problems)
+                raise Invalid(f"{counted(len(problems), 'bad message')} in {path}; nothing imported "
+                              "(fix them, or --skip-invalid imports the rest)")
             if dry_run:
                 raise _DryRun()
     except _DryRun:
         pass
-    assert result is not None
     if dry_run:
         from crmcli.core.text import printable  # a mail's words are shown, never obeyed (a tab neither)
 

@@ -25,6 +25,14 @@ def mine(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CRMCLI_MY_EMAILS", ME)
 
 
+@pytest.fixture(autouse=True, params=["one batch", "batches of 2"])
+def batches(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test twice: the folder logged in one batch, and two mails at a time (what a large
+    archive is: duplicates, replies and a bad mail in other batches than the mails they concern)."""
+    if request.param == "batches of 2":
+        monkeypatch.setattr("crmcli.cli.log_mail.BATCH", 2)
+
+
 def message(n: int, *, sender: str | None = None, to: str = ME, subject: str | None = None) -> EmailMessage:
     """Mail n: from one of the known people in turn (every fifth from a stranger), a day apart."""
     made = EmailMessage()
@@ -140,6 +148,19 @@ def test_my_own_mail_is_outgoing_and_a_case_reference_is_read(ann: Run, tmp_path
     assert result.stderr.splitlines()[0] == "message 1 (line 1): no case #3: logged without a case"
     [entry] = timeline(ann, "ann lee")
     assert entry["direction"] == "out"
+
+
+def test_a_duplicate_and_a_reply_in_later_batches_find_the_mail_logged_before(ann: Run, tmp_path: Path) -> None:
+    ann("cases", "add", "ann lee", "Invoice 1043 charged twice")
+    first = message(1, sender="ann@acme.example", subject="Invoice question [case #1]")
+    reply = message(5, sender="ann@acme.example", subject="Re: Invoice question")
+    reply["In-Reply-To"] = first["Message-ID"]
+    source = mbox(tmp_path / "thread.mbox", [first, message(2), message(3), first, reply])
+    result = ann("import", "mail", str(source))
+    assert result.stderr.splitlines()[-1] == (f"imported mail from {source}: 4 logged, 1 already logged, "
+                                              "0 skipped (no known contact)")
+    on_case = [e for e in timeline(ann, "ann lee") if e["case"] == 1 and e["type"] == "interaction"]
+    assert sorted(e["body"].split("\n")[0] for e in on_case) == ["Invoice question [case #1]", "Re: Invoice question"]
 
 
 @pytest.mark.parametrize(("make", "code", "message"), [
