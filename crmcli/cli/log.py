@@ -104,7 +104,7 @@ def log(
         people = [contacts.resolve(session, ref) for ref in refs]
         logged = interactions.log_with_follow_up(session, people, text, kind=chosen, direction=direction,
                                                  occurred_at=when, future=future, follow_up=todo, me=context.me,
-                                                 campaign=campaign, response=response, now=context.now())
+                                                 campaign=campaign, response=response)
         names = ", ".join(p.name for p in people)  # as typed: a contact named twice is said twice
         if logged.campaign is not None:
             names += f" for campaign {logged.campaign}" + (f" ({logged.response})" if logged.response else "")

@@ -120,7 +120,7 @@ class Logged:
 def log_with_follow_up(session: Session, people: Sequence[Contact], body: str, *, kind: str,
                        direction: str | None = None, occurred_at: datetime | None = None, future: bool = False,
                        follow_up: "Planned | None" = None, me: Me = login_name, campaign: str | None = None,
-                       response: str | None = None, now: datetime | None = None) -> Logged:
+                       response: str | None = None) -> Logged:
     """`log`, and a follow-up for the first contact, owned by `me` (who logs it), in the caller's
     transaction: if either is refused, neither is written. With `campaign` (a reference), the
     interaction belongs to it and records each contact's `response` (None: campaigns.default_response)."""
@@ -139,7 +139,9 @@ def log_with_follow_up(session: Session, people: Sequence[Contact], body: str, *
         answer = campaigns.check_kind(response) if response is not None else \
             campaigns.default_response(entry.kind, direction)
         found = campaigns.get(session, campaign)
-        campaigns.on_interaction(session, found, entry, people, answer, now=now)
+        # judged against the clock read after the interaction's own (a "now" read by the caller
+        # before it would make the response come from the future); a --future one is refused here
+        campaigns.on_interaction(session, found, entry, people, answer, now=utcnow())
         joined = found.name
     at = entry.occurred_at
     return Logged(entry.id, entry.kind, at if at.tzinfo else at.replace(tzinfo=UTC), named, added,  # type: ignore[arg-type]

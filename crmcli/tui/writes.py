@@ -47,7 +47,7 @@ def log(context: Any, refs: Sequence[str], text: str, *, kind: str, at: datetime
         people = [contacts.resolve(session, ref) for ref in refs]
         done = interactions.log_with_follow_up(session, people, text, kind=kind, occurred_at=at,
                                                follow_up=follow_up, me=context.me, campaign=campaign,
-                                               response=response, now=context.now())
+                                               response=response)
     said = f"logged {done.kind} #{done.interaction_id} with {', '.join(name for _, name in done.contacts)}"
     if done.campaign is not None:
         said += f" for campaign {done.campaign}" + (f" ({done.response})" if done.response else "")

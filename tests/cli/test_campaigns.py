@@ -128,6 +128,16 @@ def test_a_member_s_timeline_shows_the_campaign_and_the_response(ten: Run) -> No
     assert ten("timeline", "Person 02", "--kind", "campaign", "-q").stdout == "1\n"
 
 
+def test_log_for_a_campaign_on_the_real_clock_records_the_reply(ten: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the clock running (not pinned) the interaction is stamped a moment after the command
+    starts: its response must not read as coming from the future (a "now" read too early did)."""
+    ten("campaigns", "add", "Spring offer", "--segment", "berlin-vips")
+    monkeypatch.delenv("CRMCLI_NOW")
+    replied = ten("log", "Person 01", "Interested, call me", "--kind", "email", "--campaign", "spring")
+    assert replied.stderr == "logged email #1 with Person 01 for campaign Spring offer (replied)\n"
+    assert [r["replied"] for r in reported(ten)] == [1]
+
+
 def test_log_for_a_campaign_records_the_response(ten: Run, crm: Run, db_path: Path) -> None:
     ten("campaigns", "add", "Spring offer", "--segment", "berlin-vips")
     replied = ten("log", "Person 01", "Interested, call me", "--kind", "email", "--direction", "in",
